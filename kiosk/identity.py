@@ -1,0 +1,51 @@
+"""The identity document a card reader produces, whatever the reader or card.
+
+`IdentityDocument` is immutable and its repr is masked, so printing or logging
+one by accident never leaks the citizen's name or number.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kiosk.pii import mask_id_number, mask_name
+
+
+class CardType(str, Enum):
+    """Card types selected by the type byte of the SAM text block (GA/T 467)."""
+
+    RESIDENT_ID = "resident_id"                      # ' ' 居民身份证
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"    # 'J' 港澳台居民居住证
+    FOREIGNER_PERMANENT_2017 = "foreigner_permanent_2017"  # 'I'
+    FOREIGNER_PERMANENT_2023 = "foreigner_permanent_2023"  # 'Y'
+
+
+@dataclass(frozen=True, repr=False)
+class IdentityDocument:
+    card_type: CardType
+    name: str
+    sex: str                      # "male" / "female"
+    nation: str                   # ethnic group (resident ID) or nationality code
+    birth_date: dt.date
+    address: str
+    id_number: str
+    issuer: str
+    valid_from: dt.date
+    valid_until: dt.date | None   # None = 长期 (long-term)
+    photo_jpeg: bytes | None = field(default=None, compare=False)  # chip photo, decoded
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def is_expired(self, day: dt.date) -> bool:
+        return self.valid_until is not None and day > self.valid_until
+
+    def __repr__(self) -> str:  # never the real name/number
+        return (f"IdentityDocument({self.card_type.value}, name={mask_name(self.name)!r}, "
+                f"id_number={mask_id_number(self.id_number)!r})")
+
+    __str__ = __repr__
