@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-# 15/18-digit resident ID numbers (last may be X), 9-digit HK/Macau pass-style
-# numbers are not matched here on purpose: they are masked by field, not by regex.
-_ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![0-9A-Za-z])")
+# 18-character resident ID numbers (the last may be X). Pass numbers of other
+# documents are masked by field where they are shown, not found by pattern.
 _ID18_RE = re.compile(r"(?<![0-9])(\d{4})(\d{10})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _PHONE_RE = re.compile(r"(?<![0-9])(1[3-9]\d)(\d{4})(\d{4})(?![0-9])")
 

@@ -1,0 +1,72 @@
+"""Builds a running kiosk from a configuration: devices, face verifier,
+outbox, sync worker, platform client, controller and window.
+
+Kept apart from main.py so tests and the demo build exactly what the
+product builds.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import KioskConfig
+
+
+@dataclass
+class KioskParts:
+    config: KioskConfig
+    controller: object
+    window: object | None
+    outbox: object
+
+    def close(self) -> None:
+        self.controller.close()
+        if self.window is not None:
+            self.window.allow_close = True
+            self.window.close()
+
+
+def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=None) -> KioskParts:
+    # Imports here, not at module top: `main.py --help` and config errors must
+    # answer without loading Qt, OpenCV and the device stack.
+    from devices.camera import create_camera
+    from devices.id_reader import create_id_reader
+    from devices.printer import create_printer
+    from kiosk.controller import KioskController
+    from kiosk.face_verification import FaceVerifier
+    from kiosk.platform import PlatformClient
+    from offline_cache.catalog_cache import CatalogCache
+    from offline_cache.outbox import Outbox
+    from offline_cache.sync import SyncWorker
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    devices = config.devices
+    id_reader = create_id_reader(devices.id_reader)
+    camera_section = dataclasses.asdict(devices.camera)
+    if devices.camera.backend == "sim" and not devices.camera.source:
+        from devices.id_reader.sim_identities import camera_source_for
+        camera_section["source"] = str(camera_source_for(devices.id_reader.identity))
+    camera = create_camera(camera_section)
+    printer_section = dataclasses.asdict(devices.printer)
+    printer_section["output_dir"] = str(config.receipts_dir)
+    printer = create_printer(printer_section)
+
+    outbox = Outbox(config.outbox_path, config.device_key_path)
+    client = PlatformClient(config.platform.url, config.kiosk.id,
+                            connect_timeout=config.platform.connect_timeout_s,
+                            read_timeout=config.platform.read_timeout_s,
+                            ca_bundle=config.platform.ca_bundle or None)
+    controller_holder = {}
+    sync_worker = SyncWorker(outbox, client, on_change=lambda entry: controller_holder["c"].on_outbox_change(entry))
+    controller = KioskController(
+        config, id_reader=id_reader, camera=camera, printer=printer,
+        face_verifier=face_verifier or FaceVerifier(),
+        outbox=outbox, sync_worker=sync_worker, platform_client=client,
+        catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json"))
+    controller_holder["c"] = controller
+    window = None
+    if with_window:
+        from screens.main_window import KioskWindow
+        window = KioskWindow(controller, fullscreen=config.kiosk.fullscreen)
+    return KioskParts(config=config, controller=controller, window=window, outbox=outbox)

@@ -1,0 +1,280 @@
+"""Kiosk configuration: one TOML file, validated strictly.
+
+Every section is a dataclass; its fields are the only keys allowed, with their
+types and defaults. A mistake in the file becomes one `ConfigError` naming the
+key (`devices.printer.paper_width_mm: expected an integer, got "80mm"`), which
+main.py prints as a single line before exiting with code 2: a technician at a
+service point must be able to fix it without reading a traceback.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+LANGUAGES = ("zh_CN", "zh_HK", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for a technician. `key` is dotted."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}" if key else message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = "KIOSK-DEMO-0001"
+    location: str = "示例市政务服务中心 自助区 1 号机"
+    languages: list = field(default_factory=lambda: list(LANGUAGES))
+    default_language: str = "zh_CN"
+    data_dir: str = "var"
+    fullscreen: bool = True
+
+
+@dataclass(frozen=True)
+class PlatformSection:
+    url: str = "http://127.0.0.1:8700"
+    connect_timeout_s: float = 3.05
+    read_timeout_s: float = 10.0
+    ca_bundle: str = ""
+    # How long the citizen waits on the "submitting" screen for the platform's
+    # application number before getting an "offline, saved" receipt instead.
+    submit_wait_s: float = 8.0
+
+
+@dataclass(frozen=True)
+class TimeoutsSection:
+    idle_s: float = 60.0          # no touch for this long -> "Are you still there?"
+    countdown_s: float = 15.0     # countdown shown before the session ends
+    card_read_s: float = 30.0
+    face_s: float = 25.0
+    receipt_s: float = 20.0       # receipt screen stays this long, then rating
+
+
+@dataclass(frozen=True)
+class FaceSection:
+    # Accept when the smallest dlib distance over the gated frames is <= this.
+    # 0.6 (dlib's default) accepts many pairs of different East Asian people;
+    # see README "Face verification threshold".
+    threshold: float = 0.45
+    frames_needed: int = 5
+
+
+@dataclass(frozen=True)
+class IdReaderSection:
+    backend: str = "sim"          # sim
+    identity: str = "elderly"     # sim: which sample card is presented
+    scenario: str = "ok"          # sim: ok | no_card | card_removed | unplugged
+    delay_s: float = 0.4          # sim: time to "read" the card
+    port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
+    baudrate: int = 115200
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    backend: str = "sim"          # sim | opencv
+    source: str = ""              # sim: image, folder or video; "" = the sample identity's photo
+    scenario: str = "ok"          # sim: ok | no_face | black | unplugged
+    device: str = "0"             # opencv: index or /dev/videoN
+    width: int = 640
+    height: int = 480
+    fps: int = 10
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    backend: str = "sim"          # sim | network | serial | usb | file
+    scenario: str = "ok"          # sim: ok | paper_low | paper_out | cover_open | offline
+    output_dir: str = ""          # sim: where captured bytes and previews go ("" = data_dir/receipts)
+    host: str = ""
+    port: int = 9100
+    device: str = ""              # serial/file path
+    profile: str = "default"
+    paper_width_px: int = 512
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    id_reader: IdReaderSection = field(default_factory=IdReaderSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+
+
+@dataclass(frozen=True)
+class SecuritySection:
+    device_key_path: str = ""     # "" = data_dir/device.key (0600)
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: str = "INFO"
+    file: str = ""                # "" = data_dir/kiosk.log
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    platform: PlatformSection = field(default_factory=PlatformSection)
+    timeouts: TimeoutsSection = field(default_factory=TimeoutsSection)
+    face: FaceSection = field(default_factory=FaceSection)
+    devices: DevicesSection = field(default_factory=DevicesSection)
+    security: SecuritySection = field(default_factory=SecuritySection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    source_path: str = ""         # where it was loaded from (not a TOML key)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.kiosk.data_dir)
+
+    @property
+    def device_key_path(self) -> Path:
+        return Path(self.security.device_key_path or self.data_dir / "device.key")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def receipts_dir(self) -> Path:
+        return Path(self.devices.printer.output_dir or self.data_dir / "receipts")
+
+
+# --- loading ---------------------------------------------------------------
+
+def load_config(path: str | os.PathLike) -> KioskConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("", f"configuration file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("", f"{path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
+    config = config_from_dict(raw)
+    config = dataclasses.replace(config, source_path=str(path))
+    _resolve_relative_paths_against(path.parent, config)
+    return config
+
+
+def config_from_dict(raw: dict) -> KioskConfig:
+    config = _build(KioskConfig, raw, prefix="", skip={"source_path"})
+    check_semantics(config)
+    return config
+
+
+def _build(cls, raw: dict, prefix: str, skip=frozenset()):
+    if not isinstance(raw, dict):
+        raise ConfigError(prefix.rstrip("."), "expected a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    for key in raw:
+        if key not in known:
+            raise ConfigError(prefix + key, f"unknown key (allowed: {', '.join(sorted(known))})")
+    values = {}
+    for name in known:
+        if name not in raw:
+            continue
+        values[name] = _coerce(hints[name], raw[name], prefix + name)
+    return cls(**values)
+
+
+def _coerce(expected, value, key: str):
+    if dataclasses.is_dataclass(expected):
+        return _build(expected, value, key + ".")
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(key, f"expected true or false, got {value!r}")
+        return value
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"expected an integer, got {value!r}")
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(key, f"expected a number, got {value!r}")
+        return float(value)
+    if expected is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, f"expected a string, got {value!r}")
+        return value
+    if expected is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(key, f"expected a list of strings, got {value!r}")
+        return list(value)
+    raise ConfigError(key, f"unsupported type {expected}")
+
+
+def check_semantics(config: KioskConfig) -> None:
+    """Checks beyond types: value ranges, choices, reachable device paths."""
+    k = config.kiosk
+    for lang in k.languages:
+        if lang not in LANGUAGES:
+            raise ConfigError("kiosk.languages", f"unsupported language {lang!r} (supported: {', '.join(LANGUAGES)})")
+    if not k.languages:
+        raise ConfigError("kiosk.languages", "at least one language is required")
+    if k.default_language not in k.languages:
+        raise ConfigError("kiosk.default_language", f"{k.default_language!r} is not in kiosk.languages")
+    if not k.id.strip():
+        raise ConfigError("kiosk.id", "must not be empty")
+
+    url = urlparse(config.platform.url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError("platform.url", f"expected an http(s) URL, got {config.platform.url!r}")
+    try:
+        url.port
+    except ValueError:
+        raise ConfigError("platform.url", f"invalid port in {config.platform.url!r}") from None
+    if config.platform.ca_bundle and not Path(config.platform.ca_bundle).is_file():
+        raise ConfigError("platform.ca_bundle", f"file not found: {config.platform.ca_bundle}")
+
+    for name in ("idle_s", "countdown_s", "card_read_s", "face_s", "receipt_s"):
+        if getattr(config.timeouts, name) <= 0:
+            raise ConfigError(f"timeouts.{name}", "must be greater than 0")
+    for name in ("connect_timeout_s", "read_timeout_s", "submit_wait_s"):
+        if getattr(config.platform, name) <= 0:
+            raise ConfigError(f"platform.{name}", "must be greater than 0")
+
+    if not 0.2 <= config.face.threshold <= 0.6:
+        raise ConfigError("face.threshold", "must be between 0.2 and 0.6 (0.6 is dlib's default and already too loose)")
+    if not 1 <= config.face.frames_needed <= 50:
+        raise ConfigError("face.frames_needed", "must be between 1 and 50")
+
+    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial"))
+    _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
+    _check_choice("devices.printer.backend", config.devices.printer.backend,
+                  ("sim", "network", "serial", "usb", "file"))
+    if config.devices.id_reader.backend == "sam_serial":
+        _check_device_path("devices.id_reader.port", config.devices.id_reader.port)
+    if config.devices.printer.backend in ("serial", "file"):
+        _check_device_path("devices.printer.device", config.devices.printer.device)
+    if config.devices.printer.backend == "network" and not config.devices.printer.host:
+        raise ConfigError("devices.printer.host", "required for the network backend")
+    if not 1 <= config.devices.printer.port <= 65535:
+        raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
+    if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+
+
+def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(key, f"unknown value {value!r} (choose one of: {', '.join(choices)})")
+
+
+def _check_device_path(key: str, path: str) -> None:
+    if not path:
+        raise ConfigError(key, "required for this backend")
+    if not Path(path).exists():
+        raise ConfigError(key, f"{path} does not exist (device unplugged or wrong port?)")
+
+
+def _resolve_relative_paths_against(base: Path, config: KioskConfig) -> None:
+    """Relative data paths in a config file mean 'relative to that file'."""
+    if not Path(config.kiosk.data_dir).is_absolute():
+        object.__setattr__(config.kiosk, "data_dir", str((base / config.kiosk.data_dir).resolve()))

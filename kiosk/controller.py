@@ -1,0 +1,433 @@
+"""The controller: the only place where the session meets devices, the face
+verifier, the outbox and the platform.
+
+Screens call its intent methods (start, choose_service, confirm, ...), which go
+straight to the session. The session answers with commands (ReadCard,
+VerifyFace, Submit, PrintReceipt, SendRating, ...), which the controller turns
+into device calls and background jobs. Results come back as Qt signals into the
+GUI thread and are fed to the session as events, tagged with the session token
+that started them.
+
+Nothing here blocks the GUI thread: device work runs on each device's worker
+thread, face matching in a separate process, outbox writes and HTTP on plain
+background threads.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+
+import cv2
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from kiosk import session as s
+from kiosk.catalog import CatalogError, parse_catalog
+from kiosk.config import KioskConfig
+from kiosk.logging_setup import SensitiveNames
+from kiosk.pii import mask_id_number, mask_name
+from offline_cache.outbox import Submission
+from screens.base import KioskView
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_S = 60.0
+CATALOG_RETRY_S = 30.0
+
+
+class KioskController(QObject):
+    changed = Signal()
+    # Results from background threads, delivered queued into the GUI thread.
+    _submission_done = Signal(int, object, str)      # token, Outcome | None, failure reason
+    _catalog_fetched = Signal(object)                 # Catalog
+    _platform_reachable = Signal(bool)
+    _queue_changed = Signal(int)
+
+    def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
+                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
+        super().__init__()
+        self.config = config
+        self.id_reader, self.camera, self.printer = id_reader, camera, printer
+        self.face_verifier = face_verifier
+        self.outbox, self.sync_worker = outbox, sync_worker
+        self.platform_client = platform_client
+        self.catalog_cache = catalog_cache
+        self.view = KioskView()
+        t = config.timeouts
+        self.session = s.CitizenSession(
+            kiosk_id=config.kiosk.id, default_language=config.kiosk.default_language,
+            timeouts=s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s),
+            clock=clock)
+        self.session.on_change(lambda _session: self.changed.emit())
+        self.session.on_command(self._execute)
+        self._device_token = 0          # session token of the card read / face check in progress
+        self._print_jobs: dict[str, int] = {}
+        self._delivery_waiters: dict[str, threading.Event] = {}
+        self._waiters_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._last_preview = 0.0
+        self._connect_devices()
+        self._submission_done.connect(self._on_submission_done)
+        self._catalog_fetched.connect(self._on_catalog)
+        self._platform_reachable.connect(self._on_platform_reachable)
+        self._queue_changed.connect(self._on_queue_changed)
+        self._tick = QTimer(self)
+        self._tick.setInterval(500)
+        self._tick.timeout.connect(self.session.tick)
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def open(self) -> None:
+        """Opens devices, starts the face worker, the sender and the background loops."""
+        for device in (self.id_reader, self.camera, self.printer):
+            device.open()
+        self.face_verifier.start()
+        self.sync_worker.start()
+        self._tick.start()
+        threading.Thread(target=self._catalog_loop, name="catalog", daemon=True).start()
+        threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._tick.stop()
+        self.session.cancel()
+        self.sync_worker.stop()
+        self.face_verifier.shutdown()
+        for device in (self.id_reader, self.camera, self.printer):
+            device.close()
+
+    # --- intents (called by screens) -------------------------------------------
+
+    def start(self) -> None:
+        """The citizen touched the attract screen."""
+        self.session.start()
+
+    def touch(self) -> None:
+        self.session.touch()
+
+    def set_language(self, language: str) -> None:
+        self.session.set_language(language)
+
+    def set_care_mode(self, enabled: bool) -> None:
+        self.session.set_care_mode(enabled)
+
+    def choose_service(self, service_id: str) -> None:
+        self.session.choose_service(service_id)
+
+    def begin_service(self) -> None:
+        self.session.begin_service()
+
+    def set_field(self, field_id: str, value: str) -> None:
+        self.session.set_field(field_id, value)
+
+    def submit_form(self) -> None:
+        self.session.submit_form()
+
+    def confirm(self) -> None:
+        self.session.confirm()
+
+    def finish_receipt(self) -> None:
+        self.session.finish_receipt()
+
+    def rate(self, level, reasons=()) -> None:
+        self.session.rate(level, tuple(reasons))
+
+    def retry(self) -> None:
+        self.session.retry()
+
+    def back(self) -> None:
+        self.session.back()
+
+    def cancel(self) -> None:
+        self.session.cancel()
+
+    def receipt_qr_payload(self) -> str | None:
+        """Progress-query link for the receipt: an opaque token, never personal data."""
+        outcome = self.session.outcome
+        if outcome is None:
+            return None
+        reference = outcome.query_token or outcome.application_id
+        return f"{self.config.platform.url.rstrip('/')}/applications/{reference}"
+
+    # --- session commands -------------------------------------------------------
+
+    def _execute(self, command) -> None:
+        handler = {
+            s.ReadCard: self._read_card,
+            s.VerifyFace: self._verify_face,
+            s.CancelDeviceWork: self._cancel_device_work,
+            s.Submit: self._submit,
+            s.PrintReceipt: self._print_receipt,
+            s.SendRating: self._send_rating,
+            s.SessionEnded: self._session_ended,
+        }[type(command)]
+        handler(command)
+
+    def _read_card(self, command: s.ReadCard) -> None:
+        self._device_token = command.token
+        self.id_reader.read_card(command.timeout_s)
+
+    def _verify_face(self, command: s.VerifyFace) -> None:
+        self._device_token = command.token
+        if not command.reference_jpeg:
+            # No decoded chip photo (no WLT decoder configured): the platform's
+            # photo for this ID would be used here; until then, go to the counter.
+            self.session.face_result(command.token, False, "no_reference_face")
+            return
+        if self.camera.status().value in ("noDevice", "hardwareError", "offline"):
+            self.session.face_result(command.token, False, "camera_unavailable")
+            return
+        self.view.face_feedback = None
+        self.camera.start()
+        self.face_verifier.begin(command.reference_jpeg, self.config.face.threshold,
+                                 self.config.face.frames_needed, command.timeout_s)
+
+    def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
+        self.id_reader.cancel()
+        self.face_verifier.cancel()
+        self.camera.stop()
+        self.view.camera_image = None
+
+    def _submit(self, command: s.Submit) -> None:
+        submission = Submission(submission_id=command.application_id, kind="application",
+                                body=command.body, created_at=time.time())
+        threading.Thread(target=self._save_and_deliver, args=(command.token, submission),
+                         name="submit", daemon=True).start()
+
+    def _save_and_deliver(self, token: int, submission: Submission) -> None:
+        """Background: durable commit first; then give the platform a few seconds."""
+        delivered = threading.Event()
+        with self._waiters_lock:
+            self._delivery_waiters[submission.submission_id] = delivered
+        try:
+            self.outbox.enqueue(submission)
+        except Exception as exc:  # nothing saved: the citizen must not get a receipt
+            log.error("application could not be saved", extra={"submission": submission.submission_id,
+                                                              "error": type(exc).__name__})
+            self._submission_done.emit(token, None, "not_saved")
+            return
+        log.info("application saved", extra={"submission": submission.submission_id})
+        self.sync_worker.kick()
+        delivered.wait(self.config.platform.submit_wait_s)
+        with self._waiters_lock:
+            self._delivery_waiters.pop(submission.submission_id, None)
+        entry = self.outbox.entry(submission.submission_id)
+        if entry is not None and entry.state == "dead":
+            self._submission_done.emit(token, None, "rejected")
+            return
+        result = (entry.result or {}) if entry is not None and entry.state == "delivered" else {}
+        expected = result.get("expected_completion")
+        outcome = s.Outcome(
+            application_id=submission.submission_id,
+            application_number=result.get("application_number"),
+            queued_offline=not result,
+            query_token=result.get("query_token"),
+            expected_completion=dt.date.fromisoformat(expected) if expected else None,
+        )
+        self._submission_done.emit(token, outcome, "")
+
+    def _on_submission_done(self, token: int, outcome, failure: str) -> None:
+        if outcome is None:
+            self.session.submission_failed(token, failure)
+        else:
+            self.session.submission_saved(token, outcome)
+
+    def _print_receipt(self, command: s.PrintReceipt) -> None:
+        from devices.printer.receipt import Receipt  # data only; printing happens on the printer's thread
+        session = self.session
+        outcome, doc = session.outcome, session.document
+        name = doc.name if doc else session.form_values.get("name", "")
+        number = doc.id_number if doc else session.form_values.get("id_number", "")
+        receipt = Receipt(
+            language=session.language,
+            kiosk_id=self.config.kiosk.id,
+            kiosk_location=self.config.kiosk.location,
+            service_name=session.service.name(session.language),
+            applicant_name_masked=mask_name(name),
+            id_number_masked=mask_id_number(number),
+            application_number=outcome.application_number or outcome.application_id[:8].upper(),
+            qr_payload=self.receipt_qr_payload(),
+            submitted_at=dt.datetime.now(),
+            expected_completion=outcome.expected_completion,
+            materials=tuple(m.get(session.language) or m.get("zh_CN", "") for m in session.service.materials),
+            queued_offline=outcome.queued_offline,
+        )
+        job_id = self.printer.print_receipt(receipt)
+        self._print_jobs[job_id] = command.token
+
+    def _send_rating(self, command: s.SendRating) -> None:
+        submission = Submission(submission_id=command.rating_id, kind="rating",
+                                body=command.body, created_at=time.time())
+
+        def save():
+            try:
+                self.outbox.enqueue(submission)
+                self.sync_worker.kick()
+            except Exception as exc:
+                log.error("rating could not be saved", extra={"submission": submission.submission_id,
+                                                             "error": type(exc).__name__})
+        threading.Thread(target=save, name="rating", daemon=True).start()
+
+    def _session_ended(self, command: s.SessionEnded) -> None:
+        SensitiveNames.clear()
+        self.view.camera_image = None
+        self.view.face_feedback = None
+        self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
+        log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
+
+    # --- device events -------------------------------------------------------------
+
+    def _connect_devices(self) -> None:
+        for device in (self.id_reader, self.camera, self.printer):
+            device.status_changed.connect(lambda status, name=device.name: self._on_device_status(name, status))
+        self.id_reader.card_read.connect(self._on_card_read)
+        self.id_reader.read_failed.connect(self._on_card_failed)
+        self.camera.frame_ready.connect(self._on_frame)
+        self.printer.print_done.connect(self._on_print_done)
+        self.printer.print_failed.connect(self._on_print_failed)
+        self.printer.paper_status_changed.connect(self._on_paper_status)
+        self.face_verifier.models_ready.connect(self._on_face_models_ready)
+        self.face_verifier.frame_feedback.connect(self._on_face_feedback)
+        self.face_verifier.finished.connect(self._on_face_finished)
+
+    def _on_device_status(self, name: str, status: str) -> None:
+        previous = self.view.device_status.get(name)
+        self.view.device_status[name] = status
+        if previous != status:
+            log.info("device status", extra={"device": name, "status": status})
+            self.changed.emit()
+
+    def _on_card_read(self, document) -> None:
+        SensitiveNames.set(document.name)
+        log.info("card read", extra={"card": repr(document)})
+        self.session.card_read(self._device_token, document)
+
+    def _on_card_failed(self, reason: str, detail: str) -> None:
+        log.warning("card read failed", extra={"reason": reason, "detail": detail})
+        self.session.card_failed(self._device_token, reason)
+
+    def _on_frame(self, frame) -> None:
+        if self.session.state is not s.State.VERIFY_FACE:
+            return
+        self.face_verifier.offer_frame(frame)
+        now = time.monotonic()
+        if now - self._last_preview < 0.1:   # the preview needs ~10 fps, not every frame
+            return
+        self._last_preview = now
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        height, width, _ = rgb.shape
+        self.view.camera_image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+        self.changed.emit()
+
+    def _on_face_models_ready(self) -> None:
+        self.view.face_models_ready = True
+        self.changed.emit()
+
+    def _on_face_feedback(self, feedback: str) -> None:
+        if feedback != self.view.face_feedback:
+            self.view.face_feedback = feedback
+            self.changed.emit()
+
+    def _on_face_finished(self, result) -> None:
+        self.camera.stop()
+        self.view.camera_image = None
+        log.info("face check finished", extra={"matched": result.matched, "reason": result.reason,
+                                                "distance": result.best_distance, "frames": result.frames_used})
+        self.session.face_result(self._device_token, result.matched, result.reason)
+
+    def _on_print_done(self, job_id: str) -> None:
+        token = self._print_jobs.pop(job_id, None)
+        if token is not None:
+            self.session.receipt_printed(token)
+
+    def _on_print_failed(self, job_id: str, reason: str) -> None:
+        log.warning("receipt not printed", extra={"job": job_id, "reason": reason})
+        token = self._print_jobs.pop(job_id, None)
+        if token is not None:
+            self.session.receipt_failed(token, reason)
+
+    def _on_paper_status(self, status: str) -> None:
+        self.view.paper_status = status
+        self.changed.emit()
+
+    # --- outbox and platform (background threads) ------------------------------------
+
+    def on_outbox_change(self, entry) -> None:
+        """Called by the sync worker's thread after every state change."""
+        if entry.state in ("delivered", "dead"):
+            with self._waiters_lock:
+                waiter = self._delivery_waiters.get(entry.submission_id)
+            if waiter is not None:
+                waiter.set()
+        if entry.state == "delivered":
+            self._platform_reachable.emit(True)
+        elif entry.state == "pending" and entry.last_error:
+            self._platform_reachable.emit(False)
+        self._queue_changed.emit(self.outbox.stats().pending)
+
+    def _on_platform_reachable(self, online: bool) -> None:
+        if online != self.view.platform_online:
+            self.view.platform_online = online
+            log.info("platform link", extra={"online": online})
+            self.changed.emit()
+
+    def _on_queue_changed(self, pending: int) -> None:
+        if pending != self.view.queue_pending:
+            self.view.queue_pending = pending
+            self.changed.emit()
+
+    def _catalog_loop(self) -> None:
+        cached = self.catalog_cache.load()
+        if cached is not None:
+            self._publish_catalog(cached, source="cache")
+        while not self._stopping.is_set():
+            try:
+                raw = self.platform_client.get_catalog()
+                self._publish_catalog(raw, source="platform")
+                self.catalog_cache.save(raw)
+                self._platform_reachable.emit(True)
+                return
+            except CatalogError:
+                pass  # already logged; keep the cached one and ask again later
+            except Exception as exc:
+                log.warning("catalog fetch failed", extra={"error": type(exc).__name__})
+                self._platform_reachable.emit(False)
+            self._stopping.wait(CATALOG_RETRY_S)
+
+    def _publish_catalog(self, raw: dict, source: str) -> None:
+        try:
+            catalog = parse_catalog(raw)
+        except CatalogError as exc:
+            log.error("catalog rejected", extra={"source": source, "error": str(exc)})
+            raise
+        self._catalog_fetched.emit(catalog)
+
+    def _on_catalog(self, catalog) -> None:
+        if self.session.catalog is None or self.session.catalog.version != catalog.version:
+            self.session.catalog = catalog
+            self.view.catalog_loaded = True
+            log.info("catalog loaded", extra={"version": catalog.version, "services": len(catalog.services)})
+            self.changed.emit()
+
+    def heartbeat_body(self) -> dict:
+        stats = self.outbox.stats()
+        return {
+            "kiosk_id": self.config.kiosk.id,
+            "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "devices": dict(self.view.device_status),
+            "paper": self.view.paper_status,
+            "queue": {"pending": stats.pending, "dead": stats.dead,
+                      "oldest_pending_age_s": stats.oldest_pending_age_s},
+        }
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stopping.wait(1.0 if self.view.platform_online is None else HEARTBEAT_INTERVAL_S):
+            try:
+                self.platform_client.heartbeat(self.heartbeat_body())
+                self._platform_reachable.emit(True)
+            except Exception as exc:
+                log.info("heartbeat failed", extra={"error": type(exc).__name__})
+                self._platform_reachable.emit(False)
+

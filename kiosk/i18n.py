@@ -1,0 +1,41 @@
+"""Language switching with Qt's own i18n (QTranslator + compiled .qm files).
+
+English is the source language; zh_CN and zh_HK come from
+screens/i18n/kiosk_<lang>.ts, compiled by `python -m kiosk.i18n_build`
+(scripts/bootstrap.sh runs it). Switching language swaps the translator;
+screens re-render on the session change that follows.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "screens" / "i18n"
+log = logging.getLogger(__name__)
+
+
+class LanguageSwitcher:
+    def __init__(self, app: QCoreApplication):
+        self._app = app
+        self._translator: QTranslator | None = None
+        self.language = "en"
+
+    def switch(self, language: str) -> None:
+        if language == self.language:
+            return
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
+        if language != "en":
+            translator = QTranslator(self._app)
+            qm = I18N_DIR / f"kiosk_{language}.qm"
+            if not translator.load(str(qm)):
+                # Missing .qm = the build step was skipped; show English rather
+                # than crash, and tell the technician through the log.
+                log.error("translation file missing or unreadable", extra={"file": str(qm)})
+            else:
+                self._app.installTranslator(translator)
+                self._translator = translator
+        self.language = language

@@ -1,0 +1,75 @@
+"""Compiles screens/i18n/*.ts into .qm with Qt's lrelease (run by bootstrap).
+
+`python -m kiosk.i18n_build --check` also lists source strings used by the
+screens that have no translation, and exits 1 if there are any.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+I18N_DIR = ROOT / "screens" / "i18n"
+
+
+def lrelease_command() -> list[str]:
+    exe = Path(sys.executable).with_name("pyside6-lrelease")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("pyside6-lrelease") or shutil.which("lrelease")
+    if not found:
+        raise SystemExit("i18n: pyside6-lrelease not found (is PySide6 installed in this venv?)")
+    return [found]
+
+
+def compile_all() -> list[Path]:
+    outputs = []
+    for ts in sorted(I18N_DIR.glob("kiosk_*.ts")):
+        qm = ts.with_suffix(".qm")
+        subprocess.run(lrelease_command() + ["-silent", str(ts), "-qm", str(qm)], check=True)
+        outputs.append(qm)
+    return outputs
+
+
+def source_strings() -> set[str]:
+    """Every literal passed to tr(...) in screens/, plus the message tables."""
+    strings: set[str] = set()
+    for path in (ROOT / "screens").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                strings.add(node.args[0].value)
+    sys.path.insert(0, str(ROOT))
+    from screens.texts import ALL_SOURCES
+    strings.update(ALL_SOURCES)
+    return strings
+
+
+def translated_strings(ts: Path) -> dict[str, str]:
+    result = {}
+    for message in ET.parse(ts).getroot().iter("message"):
+        translation = message.find("translation")
+        if translation is not None and translation.text and translation.get("type") != "unfinished":
+            result[message.findtext("source")] = translation.text
+    return result
+
+
+def missing_translations() -> dict[str, list[str]]:
+    wanted = source_strings()
+    return {ts.stem: sorted(wanted - set(translated_strings(ts))) for ts in sorted(I18N_DIR.glob("kiosk_*.ts"))}
+
+
+if __name__ == "__main__":
+    for qm in compile_all():
+        print(qm)
+    if "--check" in sys.argv:
+        missing = {k: v for k, v in missing_translations().items() if v}
+        for name, strings in missing.items():
+            for text in strings:
+                print(f"{name}: untranslated: {text}")
+        sys.exit(1 if missing else 0)

@@ -1,0 +1,466 @@
+"""The citizen session: an explicit state machine in plain Python (no Qt).
+
+It holds what one citizen's visit needs (chosen service, the identity document,
+form values, the outcome) and decides every transition. It never talks to a
+device or the network: it emits *commands* (read the card, verify the face,
+submit, print, send the rating) that the controller carries out, and it is fed
+*events* back (card read, face result, submission saved, ...).
+
+Each session has a `token`. Commands carry it and events must return it, so a
+late result from a previous citizen's session (a card read that completes after
+a timeout) is ignored instead of leaking into the next session.
+
+Ending a session for any reason (completion, cancel, timeout) calls `_wipe()`,
+which drops every reference to personal data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Callable
+
+from kiosk.catalog import Catalog, Service
+from kiosk.identity import IdentityDocument
+
+
+class State(str, Enum):
+    IDLE = "idle"                        # attract screen
+    CHOOSE_SERVICE = "choose_service"
+    SERVICE_INFO = "service_info"        # 一次告知: materials and steps before starting
+    IDENTIFY = "identify"                # waiting for / reading the ID card
+    VERIFY_FACE = "verify_face"
+    FORM = "form"
+    CONFIRM = "confirm"
+    SUBMITTING = "submitting"
+    RECEIPT = "receipt"
+    RATE = "rate"
+    ERROR = "error"                      # a clear message and a way forward
+
+
+class EndReason(str, Enum):
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+
+
+RATING_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
+NEGATIVE_LEVELS = ("dissatisfied", "very_dissatisfied")
+MAX_FACE_ATTEMPTS = 3
+
+
+# --- commands the controller carries out -----------------------------------
+
+@dataclass(frozen=True)
+class ReadCard:
+    token: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class VerifyFace:
+    token: int
+    reference_jpeg: bytes | None
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class CancelDeviceWork:
+    token: int
+
+
+@dataclass(frozen=True)
+class Submit:
+    token: int
+    application_id: str
+    body: dict
+
+
+@dataclass(frozen=True)
+class PrintReceipt:
+    token: int
+
+
+@dataclass(frozen=True)
+class SendRating:
+    token: int
+    rating_id: str
+    body: dict
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    token: int
+    reason: EndReason
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the platform (or the outbox) said about the submitted application."""
+    application_id: str
+    application_number: str | None     # None while queued offline
+    queued_offline: bool
+    query_token: str | None = None
+    expected_completion: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    idle_s: float = 60.0
+    countdown_s: float = 15.0
+    card_read_s: float = 30.0
+    face_s: float = 25.0
+    receipt_s: float = 20.0
+
+
+@dataclass
+class _CitizenData:
+    """Everything personal in one place, so the wipe cannot miss a field."""
+    document: IdentityDocument | None = None
+    form_values: dict = field(default_factory=dict)
+    outcome: Outcome | None = None
+
+
+class CitizenSession:
+    _tokens = itertools.count(1)
+
+    def __init__(self, *, kiosk_id: str, default_language: str, timeouts: Timeouts,
+                 catalog: Catalog | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 today: Callable[[], dt.date] = dt.date.today,
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()):
+        self.kiosk_id = kiosk_id
+        self.default_language = default_language
+        self.timeouts = timeouts
+        self.catalog = catalog
+        self._clock = clock
+        self._today = today
+        self._now = now
+        self._listeners: list[Callable[[CitizenSession], None]] = []
+        self._command_handlers: list[Callable[[object], None]] = []
+        self._reset_to_idle()
+
+    # --- wiring ------------------------------------------------------------
+
+    def on_change(self, listener: Callable[["CitizenSession"], None]) -> None:
+        self._listeners.append(listener)
+
+    def on_command(self, handler: Callable[[object], None]) -> None:
+        self._command_handlers.append(handler)
+
+    # --- read-only view for screens ---------------------------------------
+
+    @property
+    def document(self) -> IdentityDocument | None:
+        return self._data.document
+
+    @property
+    def form_values(self) -> dict:
+        return dict(self._data.form_values)
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return self._data.outcome
+
+    @property
+    def idle_warning_remaining_s(self) -> float | None:
+        """Seconds left on the "Are you still there?" countdown, or None."""
+        if self._warning_started is None:
+            return None
+        return max(0.0, self.timeouts.countdown_s - (self._clock() - self._warning_started))
+
+    # --- user intents -------------------------------------------------------
+
+    def touch(self) -> None:
+        """Any touch or key press: resets the idle timer, dismisses the warning."""
+        self._last_activity = self._clock()
+        if self._warning_started is not None:
+            self._warning_started = None
+            self._changed()
+
+    def start(self) -> None:
+        if self.state is State.IDLE:
+            self.token = next(self._tokens)
+            self._go(State.CHOOSE_SERVICE)
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        self.touch()
+        self._changed()
+
+    def set_care_mode(self, enabled: bool) -> None:
+        self.care_mode = enabled
+        self._changed()
+
+    def choose_service(self, service_id: str) -> None:
+        if self.state is not State.CHOOSE_SERVICE or self.catalog is None:
+            return
+        service = self.catalog.service(service_id)
+        if not service.available:
+            return
+        self.service = service
+        self._go(State.SERVICE_INFO)
+
+    def begin_service(self) -> None:
+        """The citizen read the materials list and pressed "Start"."""
+        if self.state is not State.SERVICE_INFO:
+            return
+        if self.service.identity == "none":
+            self._go(State.FORM)
+        elif self.service.identity == "face_only":
+            self._start_face_check()
+        else:
+            self._start_card_read()
+
+    def set_field(self, field_id: str, value: str) -> None:
+        if self.state is not State.FORM:
+            return
+        form_field = next((f for f in self.service.fields if f.id == field_id), None)
+        if form_field is None or form_field.readonly:
+            return
+        self._data.form_values[field_id] = value
+        self.field_errors.pop(field_id, None)
+        self._changed()
+
+    def submit_form(self) -> None:
+        if self.state is not State.FORM:
+            return
+        self.field_errors = {}
+        for form_field in self.service.fields:
+            problem = form_field.validate(self._data.form_values.get(form_field.id, ""))
+            if problem:
+                self.field_errors[form_field.id] = problem
+        if self.field_errors:
+            self._changed()
+        else:
+            self._go(State.CONFIRM)
+
+    def confirm(self) -> None:
+        """The citizen confirmed the summary: the application is submitted."""
+        if self.state is not State.CONFIRM:
+            return
+        application_id = str(uuid.uuid4())  # the Idempotency-Key, created before any write
+        doc = self._data.document
+        values = self._data.form_values
+        body = {
+            "application_id": application_id,
+            "service_id": self.service.id,
+            "kiosk_id": self.kiosk_id,
+            "applicant": {
+                "id_number": doc.id_number if doc else values.get("id_number", ""),
+                "name": doc.name if doc else values.get("name", ""),
+                "address": doc.address if doc else values.get("address", ""),
+                "phone": values.get("phone", ""),
+            },
+            "form": dict(values),
+            "submitted_at": self._now().isoformat(timespec="seconds"),
+        }
+        self._pending_application_id = application_id
+        self._go(State.SUBMITTING)
+        self._command(Submit(self.token, application_id, body))
+
+    def finish_receipt(self) -> None:
+        if self.state is State.RECEIPT:
+            self._go(State.RATE)
+
+    def rate(self, level: str | None, reasons: tuple[str, ...] = ()) -> None:
+        """好差评: a level, or None to skip (recorded as "no rating")."""
+        if self.state is not State.RATE or self._data.outcome is None:
+            return
+        if level is not None and level not in RATING_LEVELS:
+            raise ValueError(f"unknown rating level {level!r}")
+        rating_id = str(uuid.uuid4())
+        body = {
+            "rating_id": rating_id,
+            "application_id": self._data.outcome.application_id,
+            "kiosk_id": self.kiosk_id,
+            "level": level,
+            "skipped": level is None,
+            "reasons": list(reasons) if level in NEGATIVE_LEVELS else [],
+            "rated_at": self._now().isoformat(timespec="seconds"),
+        }
+        self._command(SendRating(self.token, rating_id, body))
+        self._end(EndReason.COMPLETED)
+
+    def retry(self) -> None:
+        """The way forward offered on the error screen."""
+        if self.state is not State.ERROR or self.error_retry is None:
+            return
+        retry, self.error_retry = self.error_retry, None
+        self.error_key = None
+        retry()
+
+    def back(self) -> None:
+        previous = {
+            State.SERVICE_INFO: State.CHOOSE_SERVICE,
+            State.CONFIRM: State.FORM,
+        }.get(self.state)
+        if previous is not None:
+            self._go(previous)
+        elif self.state is State.CHOOSE_SERVICE:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self.state is State.IDLE:
+            return
+        if self.state is State.SUBMITTING:
+            return  # the application is being saved; it cannot be half-cancelled
+        if self.state is State.RATE:
+            self.rate(None)  # leaving the rating screen = no rating, recorded as such
+            return
+        self._end(EndReason.CANCELLED)
+
+    # --- device / platform events --------------------------------------------
+
+    def card_read(self, token: int, document: IdentityDocument) -> None:
+        if token != self.token or self.state is not State.IDENTIFY:
+            return
+        problem = self.service.eligibility_problem(document, self._today())
+        if problem:
+            self._fail(problem, retry=None)
+            return
+        self._data.document = document
+        self._data.form_values = self.service.prefilled_values(document)
+        self.touch()
+        if self.service.identity == "card_and_face":
+            self._start_face_check()
+        else:
+            self._go(State.FORM)
+
+    def card_failed(self, token: int, reason: str) -> None:
+        if token != self.token or self.state is not State.IDENTIFY:
+            return
+        self._fail(f"card_{reason}", retry=self._start_card_read)
+
+    def face_result(self, token: int, matched: bool, reason: str) -> None:
+        if token != self.token or self.state is not State.VERIFY_FACE:
+            return
+        self.touch()
+        if matched:
+            self._go(State.FORM)
+            return
+        self.face_attempts += 1
+        if self.face_attempts >= MAX_FACE_ATTEMPTS:
+            # Not a fourth try: a look-alike must not get unlimited attempts,
+            # and the genuine holder is served faster at the counter.
+            self._fail("face_go_to_counter", retry=None)
+        else:
+            self._fail(f"face_{reason}", retry=self._start_face_check)
+
+    def submission_saved(self, token: int, outcome: Outcome) -> None:
+        """The outbox committed the application (and maybe the platform answered)."""
+        if token != self.token or self.state is not State.SUBMITTING:
+            return
+        self._data.outcome = outcome
+        self.print_status = "printing"
+        self._go(State.RECEIPT)
+        self._command(PrintReceipt(self.token))
+
+    def submission_failed(self, token: int, reason: str) -> None:
+        """Nothing was saved: no receipt, and the citizen is told so."""
+        if token != self.token or self.state is not State.SUBMITTING:
+            return
+        if reason == "rejected":
+            # Saved, but the platform refused it for good (validation): retrying
+            # the same data cannot succeed; staff must look at it.
+            self._fail("submit_rejected", retry=None)
+        else:
+            self._fail("submit_not_saved", retry=self._back_to_confirm)
+
+    def receipt_printed(self, token: int) -> None:
+        if token == self.token and self.state is State.RECEIPT:
+            self.print_status = "printed"
+            self._changed()
+
+    def receipt_failed(self, token: int, reason: str) -> None:
+        if token == self.token and self.state is State.RECEIPT:
+            self.print_status = f"failed:{reason}"  # the screen shows the number + QR instead
+            self._changed()
+
+    def tick(self) -> None:
+        """Called about once a second by the controller."""
+        if self.state is State.IDLE:
+            return
+        now = self._clock()
+        if self._warning_started is not None:
+            if now - self._warning_started >= self.timeouts.countdown_s:
+                if self.state is State.RATE:
+                    self.rate(None)
+                else:
+                    self._end(EndReason.TIMEOUT)
+            else:
+                self._changed()
+            return
+        if self.state is State.SUBMITTING:
+            return  # the citizen is waiting on us, not the other way round
+        if self.state is State.RECEIPT and now - self._entered_at >= self.timeouts.receipt_s:
+            self.finish_receipt()
+            return
+        if now - self._last_activity >= self.timeouts.idle_s:
+            self._warning_started = now
+            self._changed()
+
+    # --- internals -------------------------------------------------------------
+
+    def _start_card_read(self) -> None:
+        self._go(State.IDENTIFY)
+        self._command(ReadCard(self.token, self.timeouts.card_read_s))
+
+    def _start_face_check(self) -> None:
+        self._go(State.VERIFY_FACE)
+        photo = self._data.document.photo_jpeg if self._data.document else None
+        self._command(VerifyFace(self.token, photo, self.timeouts.face_s))
+
+    def _back_to_confirm(self) -> None:
+        self._go(State.CONFIRM)
+
+    def _fail(self, error_key: str, retry) -> None:
+        self.error_key = error_key
+        self.error_retry = retry
+        self._go(State.ERROR)
+
+    def _go(self, state: State) -> None:
+        self.state = state
+        self._entered_at = self._clock()
+        self._last_activity = self._entered_at
+        self._warning_started = None
+        self._changed()
+
+    def _end(self, reason: EndReason) -> None:
+        ended_token = self.token
+        self._command(CancelDeviceWork(ended_token))
+        self._reset_to_idle()
+        self.last_end_reason = reason
+        self._command(SessionEnded(ended_token, reason))
+        self._changed()
+
+    def _reset_to_idle(self) -> None:
+        self._wipe()
+        self.token = 0
+        self.state = State.IDLE
+        self.language = self.default_language
+        self.care_mode = False  # accessibility settings reset per session (VVSG 7.1-A)
+        self.service: Service | None = None
+        self.field_errors: dict[str, str] = {}
+        self.error_key: str | None = None
+        self.error_retry = None
+        self.face_attempts = 0
+        self.print_status: str | None = None
+        self.last_end_reason: EndReason | None = None
+        self._pending_application_id = None
+        self._entered_at = self._last_activity = self._clock()
+        self._warning_started = None
+
+    def _wipe(self) -> None:
+        self._data = _CitizenData()
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _command(self, command) -> None:
+        for handler in list(self._command_handlers):
+            handler(command)

@@ -1,0 +1,130 @@
+"""Government self-service kiosk.
+
+    python main.py                      kiosk per kiosk.toml: full screen, frameless
+    python main.py --config FILE        another configuration file
+    python main.py --demo               simulated devices + reference platform on 127.0.0.1;
+                                        with no display: a scripted citizen session offscreen,
+                                        screenshots and the receipt written to demo-output/
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent
+EXIT_CONFIG = 2
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="Government self-service kiosk (PySide6).",
+        epilog="Exit codes: 0 normal, 2 configuration or start-up problem (one line on stderr names it).")
+    parser.add_argument("--config", default=str(REPO / "kiosk.toml"), help="configuration file (TOML)")
+    parser.add_argument("--demo", action="store_true",
+                        help="simulated devices and an in-process reference platform on 127.0.0.1")
+    parser.add_argument("--autopilot", action="store_true",
+                        help="run one scripted citizen session and quit (default with --demo and no display)")
+    parser.add_argument("--output", default=str(REPO / "demo-output"),
+                        help="where --autopilot writes step screenshots and the receipt")
+    parser.add_argument("--language", choices=("zh_CN", "zh_HK", "en"), help="autopilot language")
+    return parser.parse_args(argv)
+
+
+def fail(message: str) -> "NoReturn":  # noqa: F821
+    print(f"kiosk: {message}", file=sys.stderr)
+    sys.exit(EXIT_CONFIG)
+
+
+def load_configuration(args):
+    from kiosk.config import ConfigError, config_from_dict, load_config
+    try:
+        if args.demo and not Path(args.config).exists():
+            config = config_from_dict({})
+        else:
+            config = load_config(args.config)
+    except ConfigError as exc:
+        fail(f"configuration error: {exc}")
+    if args.demo:
+        # The demo never touches hardware, whatever the file says.
+        devices = config.devices
+        config = dataclasses.replace(
+            config,
+            kiosk=dataclasses.replace(config.kiosk, data_dir=str(REPO / "var" / "demo"), fullscreen=False),
+            devices=dataclasses.replace(
+                devices,
+                id_reader=dataclasses.replace(devices.id_reader, backend="sim"),
+                camera=dataclasses.replace(devices.camera, backend="sim"),
+                printer=dataclasses.replace(devices.printer, backend="sim", output_dir="")))
+    return config
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    config = load_configuration(args)
+    autopilot = args.autopilot or (args.demo and not has_display())
+    if autopilot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if not has_display():
+        fail("no display: set DISPLAY (X11), WAYLAND_DISPLAY, or run with --demo for the offscreen autopilot")
+
+    from kiosk.logging_setup import configure_logging
+    log_file = Path(config.logging.file) if config.logging.file else config.data_dir / "kiosk.log"
+    configure_logging(config.logging.level, log_file, stream=None if autopilot else sys.stderr)
+
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv[:1])
+    from screens.fonts import check_cjk_font
+    font_problem = check_cjk_font()
+    if font_problem:
+        print(f"kiosk: warning: {font_problem}", file=sys.stderr)
+
+    platform_server = None
+    if args.demo:
+        from reference_platform.server import ReferencePlatformServer
+        platform_server = ReferencePlatformServer(config.data_dir / "reference-platform.sqlite3")
+        try:
+            url = platform_server.start()
+        except Exception as exc:
+            fail(f"could not start the reference platform on 127.0.0.1: {exc}")
+        config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, url=url))
+
+    from kiosk.app import build_kiosk
+    from kiosk.config import ConfigError
+    try:
+        parts = build_kiosk(config)
+    except (ConfigError, ValueError, OSError) as exc:
+        fail(f"start-up error: {exc}")
+    parts.controller.open()
+    window = parts.window
+    if autopilot:
+        from screens.autopilot import Autopilot
+        window.resize(1280, 800)
+        window.show()
+        pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language)
+        pilot.finished.connect(app.quit)
+        pilot.run()
+    elif config.kiosk.fullscreen:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
+    code = app.exec()
+    parts.close()
+    if platform_server is not None:
+        platform_server.stop()
+    if autopilot:
+        print(pilot.summary())
+        return 0 if pilot.succeeded else 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""A scripted citizen session through the real screens, for headless demos
+and screenshots: it presses the same buttons a citizen would, waits for each
+state, and saves a screenshot of every step plus the printed receipt.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
+
+from kiosk.session import State
+
+STEP_TIMEOUT_S = 90.0   # the first face check waits for the models to load
+PHONE = "13812345678"
+
+
+class Autopilot(QObject):
+    finished = Signal()
+
+    def __init__(self, parts, output_dir: Path, language: str = "zh_CN", service_id: str = "elderly-allowance"):
+        super().__init__()
+        self.parts = parts
+        self.window = parts.window
+        self.controller = parts.controller
+        self.session = parts.controller.session
+        self.output_dir = Path(output_dir)
+        self.language = language
+        self.service_id = service_id
+        self.screenshots: list[Path] = []
+        self.receipt_files: list[Path] = []
+        self.application_number: str | None = None
+        self.succeeded = False
+        self.failure: str | None = None
+        self._steps = self._script()
+        self._step_started = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._poll)
+
+    # Each step: (name, ready-condition, action after the screenshot)
+    def _script(self):
+        s = self.session
+        return [
+            ("idle", lambda: s.state is State.IDLE and self.controller.view.catalog_loaded,
+             lambda: self._set_language_and_start()),
+            ("choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button(f"service-{self.service_id}"),
+             lambda: self._click(f"service-{self.service_id}")),
+            ("service-info", lambda: s.state is State.SERVICE_INFO, lambda: self._click("beginService")),
+            ("identify", lambda: s.state in (State.IDENTIFY, State.VERIFY_FACE, State.FORM), None),
+            ("verify-face", lambda: s.state is State.FORM or (
+                s.state is State.VERIFY_FACE and self.controller.view.camera_image is not None), None),
+            ("form", lambda: s.state is State.FORM, self._type_phone),
+            ("form-filled", lambda: s.state is State.FORM and s.form_values.get("phone") == PHONE,
+             lambda: self._click("formNext")),
+            ("confirm", lambda: s.state is State.CONFIRM, lambda: self._click("confirmSubmit")),
+            ("receipt", lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"),
+             self._collect_receipt_then_continue),
+            ("rate", lambda: s.state is State.RATE, self._rate),
+            ("idle-again", lambda: s.state is State.IDLE, None),
+        ]
+
+    def run(self) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        for old in self.output_dir.glob("*.png"):
+            old.unlink()
+        self._step_started = time.monotonic()
+        self._timer.start()
+
+    def summary(self) -> str:
+        lines = [f"Demo {'completed' if self.succeeded else 'FAILED: ' + str(self.failure)}."]
+        if self.application_number:
+            lines.append(f"Application number: {self.application_number}")
+        lines.append(f"Screenshots ({len(self.screenshots)}) in {self.output_dir}:")
+        lines += [f"  {p}" for p in self.screenshots]
+        lines += [f"Receipt: {p}" for p in self.receipt_files]
+        return "\n".join(lines)
+
+    # --- driving ---------------------------------------------------------------
+
+    def _poll(self) -> None:
+        if not self._steps:
+            self._finish(success=True)
+            return
+        name, ready, action = self._steps[0]
+        if self.session.state is State.ERROR:
+            self._shoot("error")
+            self._finish(success=False, failure=f"error screen during '{name}': {self.session.error_key}")
+            return
+        if not ready():
+            if time.monotonic() - self._step_started > STEP_TIMEOUT_S:
+                self._finish(success=False, failure=f"step '{name}' timed out in state {self.session.state.value}")
+            return
+        self._steps.pop(0)
+        self._shoot(name)
+        if action is not None:
+            action()
+        self._step_started = time.monotonic()
+
+    def _shoot(self, name: str) -> None:
+        self.window.render()
+        path = self.output_dir / f"{len(self.screenshots) + 1:02d}-{name}.png"
+        self.window.grab().save(str(path))
+        self.screenshots.append(path)
+
+    def _button(self, object_name: str) -> QPushButton | None:
+        button = self.window.findChild(QPushButton, object_name)
+        return button if button is not None and button.isVisible() and button.isEnabled() else None
+
+    def _click(self, object_name: str) -> None:
+        button = self._button(object_name)
+        if button is None:
+            self._finish(success=False, failure=f"button {object_name} not found")
+            return
+        QTest.mouseClick(button, Qt.LeftButton, Qt.NoModifier, QPoint(button.width() // 2, button.height() // 2))
+
+    def _set_language_and_start(self) -> None:
+        self.controller.set_language(self.language)
+        self.controller.start()
+
+    def _type_phone(self) -> None:
+        keypad = self.window.screens[State.FORM].keypad
+        for digit in PHONE:
+            keypad.buttons[digit].click()
+
+    def _collect_receipt_then_continue(self) -> None:
+        outcome = self.session.outcome
+        self.application_number = outcome.application_number if outcome else None
+        receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
+        for source in receipts[-2:]:
+            target = self.output_dir / ("receipt" + source.suffix)
+            shutil.copyfile(source, target)
+            self.receipt_files.append(target)
+        self._click("receiptDone")
+
+    def _rate(self) -> None:
+        self._click("rate-very_satisfied")
+        self._shoot("rate-chosen")
+        self._click("rateSend")
+
+    def _finish(self, success: bool, failure: str | None = None) -> None:
+        self._timer.stop()
+        self.succeeded = success
+        self.failure = failure
+        QTimer.singleShot(0, self.finished.emit)

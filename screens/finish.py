@@ -1,0 +1,199 @@
+"""After confirming: submitting, the receipt, the 好差评 rating, and the error screen."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.session import NEGATIVE_LEVELS, RATING_LEVELS
+from screens.base import KioskView, Screen
+from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
+from screens.widgets import big_button, label, qr_pixmap
+
+
+class SubmittingScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.layout_.addStretch(1)
+        self.title = label(role="title")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.hint = label(role="subtitle")
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.hint)
+        self.layout_.addStretch(2)
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("Submitting your application…"))
+        self.hint.setText(tr("Please wait. Do not take your card yet."))
+
+
+class ReceiptScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.layout_.addWidget(self.title)
+        body = QHBoxLayout()
+        text_column = QVBoxLayout()
+        self.number_caption = label(role="subtitle")
+        self.number = label(role="bigNumber")
+        self.number.setObjectName("bigNumber")
+        self.offline_note = label(role="hint")
+        self.expected = label()
+        self.print_status = label(role="ok")
+        for widget in (self.number_caption, self.number, self.offline_note, self.expected, self.print_status):
+            text_column.addWidget(widget)
+        text_column.addStretch(1)
+        body.addLayout(text_column, 3)
+        self.qr = label()
+        self.qr.setAlignment(Qt.AlignCenter)
+        body.addWidget(self.qr, 2)
+        self.layout_.addLayout(body)
+        self.layout_.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.done_button = big_button(primary=True)
+        self.done_button.setObjectName("receiptDone")
+        self.done_button.clicked.connect(intents.finish_receipt)
+        row.addWidget(self.done_button)
+        self.layout_.addLayout(row)
+        self._qr_payload = None
+
+    def render(self, session, view: KioskView) -> None:
+        outcome = session.outcome
+        if outcome is None:
+            return
+        self.title.setText(tr("Your application has been accepted"))
+        if outcome.application_number:
+            self.number_caption.setText(tr("Application number"))
+            self.number.setText(outcome.application_number)
+            self.offline_note.setText("")
+        else:
+            self.number_caption.setText(tr("Reference number"))
+            self.number.setText(outcome.application_id[:8].upper())
+            self.offline_note.setText(tr("The network is down. Your application is saved on this machine and "
+                                         "will be submitted automatically. Keep your receipt: staff can find it by this number."))
+        self.expected.setText(tr("Expected result by: %s") % outcome.expected_completion.isoformat()
+                              if outcome.expected_completion else "")
+        status = session.print_status or "printing"
+        status_key = "failed" if status.startswith("failed") else status
+        self.print_status.setObjectName("error" if status_key == "failed" else "ok")
+        self.print_status.setStyleSheet("")  # re-polish after the role change
+        self.print_status.setText(tr(PRINT_STATUS.get(status_key, PRINT_STATUS["printing"])))
+        payload = self.intents.receipt_qr_payload()
+        if payload and payload != self._qr_payload:
+            self.qr.setPixmap(qr_pixmap(payload, 320))
+            self._qr_payload = payload
+        self.done_button.setText(tr("Continue"))
+
+    def wipe(self) -> None:
+        super().wipe()
+        for widget in (self.number, self.expected, self.offline_note, self.qr):
+            widget.clear()
+        self._qr_payload = None
+
+
+class RateScreen(Screen):
+    """好差评: five levels, no default, no leading wording; reasons only for the two lowest."""
+
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.hint = label(role="hint")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.hint)
+        levels = QHBoxLayout()
+        self.level_buttons = {}
+        for level in RATING_LEVELS:
+            button = big_button()
+            button.setObjectName(f"rate-{level}")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, lv=level: self._choose(lv))
+            levels.addWidget(button)
+            self.level_buttons[level] = button
+        self.layout_.addLayout(levels)
+        self.reasons_host = QWidget()
+        reasons = QGridLayout(self.reasons_host)
+        self.reason_boxes = {}
+        for index, key in enumerate(NEGATIVE_RATING_REASONS):
+            box = QCheckBox()
+            box.setObjectName(f"reason-{key}")
+            reasons.addWidget(box, index // 3, index % 3)
+            self.reason_boxes[key] = box
+        self.layout_.addWidget(self.reasons_host)
+        self.layout_.addStretch(1)
+        row = QHBoxLayout()
+        self.skip_button = big_button()
+        self.skip_button.setObjectName("rateSkip")
+        self.skip_button.clicked.connect(lambda: intents.rate(None, ()))
+        self.send_button = big_button(primary=True)
+        self.send_button.setObjectName("rateSend")
+        self.send_button.clicked.connect(self._send)
+        row.addWidget(self.skip_button)
+        row.addStretch(1)
+        row.addWidget(self.send_button)
+        self.layout_.addLayout(row)
+        self._chosen = None
+
+    def _choose(self, level: str) -> None:
+        self._chosen = level
+        for key, button in self.level_buttons.items():
+            button.setChecked(key == level)
+        self.reasons_host.setVisible(level in NEGATIVE_LEVELS)
+        self.send_button.setEnabled(True)
+        self.intents.touch()
+
+    def _send(self) -> None:
+        if self._chosen is None:
+            return
+        reasons = tuple(k for k, box in self.reason_boxes.items() if box.isChecked())
+        self.intents.rate(self._chosen, reasons)
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("How was this service?"))
+        self.hint.setText(tr("Your rating goes to the service supervisor. You may skip it."))
+        for level, button in self.level_buttons.items():
+            button.setText(tr(RATING_LABELS[level]))
+        for key, box in self.reason_boxes.items():
+            box.setText(tr(NEGATIVE_RATING_REASONS[key]))
+        self.reasons_host.setVisible(self._chosen in NEGATIVE_LEVELS)
+        self.send_button.setEnabled(self._chosen is not None)
+        self.skip_button.setText(tr("Skip"))
+        self.send_button.setText(tr("Send rating"))
+
+    def wipe(self) -> None:
+        super().wipe()
+        self._chosen = None
+        for button in self.level_buttons.values():
+            button.setChecked(False)
+        for box in self.reason_boxes.values():
+            box.setChecked(False)
+
+
+class ErrorScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.layout_.addStretch(1)
+        self.message = label(role="title")
+        self.way_forward = label(role="subtitle")
+        self.layout_.addWidget(self.message)
+        self.layout_.addWidget(self.way_forward)
+        self.layout_.addStretch(2)
+        row = QHBoxLayout()
+        self.home_button = big_button()
+        self.home_button.clicked.connect(intents.cancel)
+        self.retry_button = big_button(primary=True)
+        self.retry_button.setObjectName("retry")
+        self.retry_button.clicked.connect(intents.retry)
+        row.addWidget(self.home_button)
+        row.addStretch(1)
+        row.addWidget(self.retry_button)
+        self.layout_.addLayout(row)
+
+    def render(self, session, view: KioskView) -> None:
+        message, way_forward = ERROR_MESSAGES.get(
+            session.error_key, ("Something went wrong.", "Please start again or ask at the counter."))
+        self.message.setText(tr(message))
+        self.way_forward.setText(tr(way_forward))
+        self.home_button.setText(tr("Home"))
+        self.retry_button.setText(tr("Try again"))
+        self.retry_button.setVisible(session.error_retry is not None)

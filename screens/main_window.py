@@ -1,0 +1,214 @@
+"""The kiosk window: top bar (place, language, care mode), one screen per
+session state, status strip (platform link, queue), and the "Are you still
+there?" overlay. It renders whatever the controller says has changed.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from kiosk.i18n import LanguageSwitcher
+from kiosk.session import State
+from screens.base import KioskView
+from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
+from screens.form import ConfirmScreen, FormScreen
+from screens.identity import IdentifyScreen, VerifyFaceScreen
+from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
+from screens.texts import tr
+from screens.theme import Theme
+from screens.widgets import big_button, label
+
+LANGUAGE_BUTTONS = (("zh_CN", "简体"), ("zh_HK", "繁體"), ("en", "EN"))
+
+SCREEN_CLASSES = {
+    State.IDLE: IdleScreen,
+    State.CHOOSE_SERVICE: ChooseServiceScreen,
+    State.SERVICE_INFO: ServiceInfoScreen,
+    State.IDENTIFY: IdentifyScreen,
+    State.VERIFY_FACE: VerifyFaceScreen,
+    State.FORM: FormScreen,
+    State.CONFIRM: ConfirmScreen,
+    State.SUBMITTING: SubmittingScreen,
+    State.RECEIPT: ReceiptScreen,
+    State.RATE: RateScreen,
+    State.ERROR: ErrorScreen,
+}
+
+
+class TouchActivityFilter(QObject):
+    """Any touch, click or key anywhere counts as activity for the idle timer."""
+
+    ACTIVITY = {QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress}
+
+    def __init__(self, on_activity, parent=None):
+        super().__init__(parent)
+        self._on_activity = on_activity
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in self.ACTIVITY:
+            self._on_activity()
+        return False
+
+
+class StillThereOverlay(QFrame):
+    def __init__(self, intents, parent):
+        super().__init__(parent)
+        self.setObjectName("overlay")
+        outer = QVBoxLayout(self)
+        dialog = QFrame()
+        dialog.setObjectName("dialog")
+        inner = QVBoxLayout(dialog)
+        inner.setContentsMargins(48, 40, 48, 40)
+        self.question = label(role="title")
+        self.countdown = label(role="subtitle")
+        row = QHBoxLayout()
+        self.end_button = big_button()
+        self.end_button.clicked.connect(intents.cancel)
+        self.continue_button = big_button(primary=True)
+        self.continue_button.setObjectName("stillHere")
+        self.continue_button.clicked.connect(intents.touch)
+        row.addWidget(self.end_button)
+        row.addStretch(1)
+        row.addWidget(self.continue_button)
+        inner.addWidget(self.question)
+        inner.addWidget(self.countdown)
+        inner.addLayout(row)
+        outer.addStretch(1)
+        outer.addWidget(dialog, alignment=Qt.AlignCenter)
+        outer.addStretch(1)
+        self.hide()
+
+    def render(self, remaining_s: float | None) -> None:
+        if remaining_s is None:
+            self.hide()
+            return
+        self.question.setText(tr("Are you still there?"))
+        self.countdown.setText(tr("For your privacy this session will end in %d seconds.") % round(remaining_s))
+        self.end_button.setText(tr("End now"))
+        self.continue_button.setText(tr("Continue"))
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, controller, fullscreen: bool):
+        super().__init__()
+        self.controller = controller
+        self.allow_close = not fullscreen
+        self.setWindowTitle("Government Self-Service Kiosk")
+        if fullscreen:
+            self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._build_top_bar())
+        self.stack = QStackedWidget()
+        self.screens = {state: cls(controller) for state, cls in SCREEN_CLASSES.items()}
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self._build_status_bar())
+        self.setCentralWidget(central)
+        self.overlay = StillThereOverlay(controller, central)
+        self._theme = None
+        self.languages = LanguageSwitcher(QApplication.instance())
+        self._activity_filter = TouchActivityFilter(controller.touch, self)
+        QApplication.instance().installEventFilter(self._activity_filter)
+        controller.changed.connect(self.render)
+        self.render()
+
+    def _build_top_bar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("topBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(24, 8, 24, 8)
+        self.location_label = label(wrap=False)
+        row.addWidget(self.location_label)
+        row.addStretch(1)
+        self.care_button = big_button(name="langButton")
+        self.care_button.setCheckable(True)
+        self.care_button.clicked.connect(lambda checked: self.controller.set_care_mode(checked))
+        row.addWidget(self.care_button)
+        self.language_buttons = {}
+        for code, text in LANGUAGE_BUTTONS:
+            button = big_button(text, name="langButton")
+            button.clicked.connect(lambda _=False, c=code: self.controller.set_language(c))
+            row.addWidget(button)
+            self.language_buttons[code] = button
+        return bar
+
+    def _build_status_bar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("statusBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(24, 6, 24, 6)
+        self.link_label = label(wrap=False)
+        self.kiosk_label = label(wrap=False)
+        row.addWidget(self.link_label)
+        row.addStretch(1)
+        row.addWidget(self.kiosk_label)
+        return bar
+
+    def render(self) -> None:
+        session = self.controller.session
+        view: KioskView = self.controller.view
+        self.languages.switch(session.language)
+        theme = Theme(care_mode=session.care_mode)
+        if theme != self._theme:
+            self.setStyleSheet(theme.style_sheet())
+            self._theme = theme
+        self.location_label.setText(self.controller.config.kiosk.location)
+        self.care_button.setText(tr("Larger text"))
+        self.care_button.setChecked(session.care_mode)
+        for code, button in self.language_buttons.items():
+            button.setVisible(code in self.controller.config.kiosk.languages)
+            button.setProperty("selected", "true" if code == session.language else "false")
+            button.style().unpolish(button)
+            button.style().polish(button)
+        self.link_label.setText(self._link_text(view))
+        self.kiosk_label.setText(tr("Kiosk %s") % self.controller.config.kiosk.id)
+        screen = self.screens[session.state]
+        if session.state is State.IDLE:
+            for other in self.screens.values():
+                other.wipe()
+        screen.render(session, view)
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+        self.overlay.render(session.idle_warning_remaining_s)
+
+    @staticmethod
+    def _link_text(view: KioskView) -> str:
+        if view.platform_online is False:
+            text = tr("Offline — your application is saved and will be sent automatically.")
+        elif view.platform_online:
+            text = tr("Online")
+        else:
+            text = tr("Connecting…")
+        if view.queue_pending:
+            text += "  " + tr("(%d waiting to be sent)") % view.queue_pending
+        return text
+
+    def visible_texts(self) -> list[str]:
+        """Every text any widget holds (used by the privacy tests)."""
+        texts = []
+        for widget in self.findChildren(QWidget):
+            for getter in ("text", "toolTip", "placeholderText"):
+                value = getattr(widget, getter, None)
+                if callable(value):
+                    try:
+                        result = value()
+                    except TypeError:
+                        continue
+                    if isinstance(result, str) and result:
+                        texts.append(result)
+        return texts
+
+    def closeEvent(self, event) -> None:
+        # A citizen must not be able to close the kiosk (Alt+F4 without a WM).
+        if self.allow_close:
+            event.accept()
+        else:
+            event.ignore()

@@ -1,0 +1,137 @@
+"""The first three screens: attract (idle), choose a service, what you need (一次告知)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+
+from kiosk.catalog import localized
+from screens.base import KioskView, Screen, clear_layout
+from screens.texts import tr
+from screens.widgets import big_button, label
+
+
+class IdleScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.layout_.addStretch(2)
+        self.title = label(role="title")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.subtitle = label(role="subtitle")
+        self.subtitle.setAlignment(Qt.AlignCenter)
+        self.notice = label(role="hint")
+        self.notice.setAlignment(Qt.AlignCenter)
+        self.start_button = big_button(primary=True)
+        self.start_button.clicked.connect(intents.start)
+        for widget in (self.title, self.subtitle):
+            self.layout_.addWidget(widget)
+        self.layout_.addSpacing(40)
+        self.layout_.addWidget(self.start_button, alignment=Qt.AlignCenter)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.notice)
+        self.layout_.addStretch(1)
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("Government Self-Service"))
+        self.subtitle.setText(tr("Apply, check progress and get receipts here — no queue."))
+        self.start_button.setText(tr("Touch to start"))
+        notices = []
+        if view.paper_status == "out" or view.device_status.get("printer") in ("offline", "noDevice", "hardwareError"):
+            notices.append(tr("Receipts cannot be printed right now; your number will be shown on screen."))
+        if view.platform_online is False:
+            notices.append(tr("Working offline: applications are saved and sent automatically."))
+        self.notice.setText("\n".join(notices))
+
+
+class ChooseServiceScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.layout_.addWidget(self.title)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setSpacing(24)
+        self.layout_.addWidget(self.grid_host)
+        self.empty = label(role="subtitle")
+        self.layout_.addWidget(self.empty)
+        self.layout_.addStretch(1)
+        row = QHBoxLayout()
+        self.home_button = big_button()
+        self.home_button.clicked.connect(intents.cancel)
+        row.addWidget(self.home_button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self._rendered_key = None
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("Choose a service"))
+        self.home_button.setText(tr("Home"))
+        catalog = session.catalog
+        self.empty.setText("" if catalog else tr("The service list is loading. Please wait a moment."))
+        key = (session.language, catalog.version if catalog else None)
+        if key == self._rendered_key:
+            return
+        self._rendered_key = key
+        clear_layout(self.grid)
+        if not catalog:
+            return
+        for index, service in enumerate(catalog.services):
+            text = service.name(session.language)
+            if not service.available:
+                text += "\n" + tr("(at the counter only)")
+            button = big_button(text, primary=service.available)
+            button.setObjectName(f"service-{service.id}")
+            button.setEnabled(service.available)
+            button.setMinimumHeight(self.theme_button_height())
+            button.clicked.connect(lambda _=False, sid=service.id: self.intents.choose_service(sid))
+            self.grid.addWidget(button, index // 2, index % 2)
+
+    def theme_button_height(self) -> int:
+        return 160
+
+
+class ServiceInfoScreen(Screen):
+    """一次告知: everything needed, shown before the citizen starts."""
+
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.description = label(role="subtitle")
+        self.department = label(role="hint")
+        self.materials_title = label()
+        self.materials = label()
+        self.steps = label(role="hint")
+        for widget in (self.title, self.description, self.department, self.materials_title,
+                       self.materials, self.steps):
+            self.layout_.addWidget(widget)
+        self.layout_.addStretch(1)
+        row = QHBoxLayout()
+        self.back_button = big_button()
+        self.back_button.clicked.connect(intents.back)
+        self.start_button = big_button(primary=True)
+        self.start_button.setObjectName("beginService")
+        self.start_button.clicked.connect(intents.begin_service)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        row.addWidget(self.start_button)
+        self.layout_.addLayout(row)
+
+    def render(self, session, view: KioskView) -> None:
+        service = session.service
+        if service is None:
+            return
+        lang = session.language
+        self.title.setText(service.name(lang))
+        self.description.setText(localized(service.descriptions, lang) if service.descriptions else "")
+        self.department.setText(tr("Handled by: %s") % localized(service.department, lang)
+                                if service.department else "")
+        self.materials_title.setText(tr("You will need:"))
+        self.materials.setText("\n".join(f"•  {localized(m, lang)}" for m in service.materials))
+        steps = []
+        if service.identity in ("card", "card_and_face"):
+            steps.append(tr("Place your ID card on the reader"))
+        if service.identity in ("face_only", "card_and_face"):
+            steps.append(tr("Look at the camera"))
+        steps += [tr("Check the form and submit"), tr("Take your receipt")]
+        self.steps.setText("    ".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
+        self.back_button.setText(tr("Back"))
+        self.start_button.setText(tr("Start"))

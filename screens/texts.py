@@ -1,0 +1,96 @@
+"""Every citizen-facing string, in English source form, translated by Qt.
+
+Screens call `tr("...")`; Qt's QTranslator (loaded by kiosk.i18n from the
+compiled .qm of screens/i18n/kiosk_<lang>.ts) turns it into the session's
+language. Message keys that come from the session state machine (error keys,
+field validation keys) are mapped to source strings here so that the core
+stays free of presentation text.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+CONTEXT = "Kiosk"
+
+
+def tr(source: str) -> str:
+    return QCoreApplication.translate(CONTEXT, source)
+
+
+# Error keys from kiosk.session -> (message, way forward)
+ERROR_MESSAGES = {
+    "card_timeout": ("No ID card was detected.",
+                     "Place your ID card flat on the reader and press Try again."),
+    "card_card_removed": ("The card was removed before it could be read.",
+                          "Leave the card on the reader until you hear the beep, then press Try again."),
+    "card_unreadable": ("The card could not be read.",
+                        "Wipe the card and press Try again. If it still fails, please ask at the counter."),
+    "card_device_offline": ("The card reader is not working right now.",
+                            "Please ask staff for help or use the counter. The technician has been notified."),
+    "card_cancelled": ("Reading the card was stopped.", "Press Try again to read it again."),
+    "card_expired": ("This ID card has expired.",
+                     "An expired card cannot be used here. Please go to the counter."),
+    "card_type_not_accepted": ("This type of card cannot be used for this service.",
+                               "Please go to the counter, or choose another service."),
+    "too_young": ("Your age does not meet this service's requirement.",
+                  "Staff at the counter can advise you on other support."),
+    "face_not_matched": ("We could not confirm that you are the card holder.",
+                         "Look straight at the camera, remove hat or glasses, and press Try again."),
+    "face_timeout": ("We could not see your face clearly in time.",
+                     "Stand in front of the screen, look at the camera, and press Try again."),
+    "face_no_reference_face": ("The photo on the card could not be used.",
+                               "Please go to the counter to confirm your identity."),
+    "face_worker_failed": ("Face verification is not available right now.",
+                           "Please go to the counter. The technician has been notified."),
+    "face_camera_unavailable": ("The camera is not working right now.",
+                                "Please go to the counter. The technician has been notified."),
+    "face_go_to_counter": ("Your identity could not be confirmed after three tries.",
+                           "Please go to the counter; staff will help you with your ID card."),
+    "submit_rejected": ("The platform did not accept this application.",
+                        "Please go to the counter; staff can see what needs to be corrected."),
+    "submit_not_saved": ("Your application could not be saved. Nothing was submitted.",
+                         "Press Try again. If it fails again, please ask at the counter."),
+}
+
+FIELD_ERRORS = {
+    "required": "This field is required.",
+    "invalid_phone": "Enter an 11-digit mobile number starting with 1.",
+    "invalid_digits": "Digits only, please.",
+    "invalid_text": "Please check this field.",
+    "invalid_id_number": "This ID number is not valid.",
+}
+
+RATING_LABELS = {
+    "very_satisfied": "Very satisfied",
+    "satisfied": "Satisfied",
+    "basically_satisfied": "Basically satisfied",
+    "dissatisfied": "Dissatisfied",
+    "very_dissatisfied": "Very dissatisfied",
+}
+
+NEGATIVE_RATING_REASONS = {
+    "waiting_too_long": "Took too long",
+    "hard_to_use": "Hard to use",
+    "device_problem": "The machine did not work well",
+    "unclear_guidance": "Instructions were unclear",
+    "other": "Other",
+}
+
+FACE_FEEDBACK = {
+    "no_face": "Please look at the camera.",
+    "multiple_faces": "Only one person in front of the camera, please.",
+    "too_small": "Please come a little closer.",
+    "ok": "Hold still…",
+}
+
+PRINT_STATUS = {
+    "printing": "Printing your receipt…",
+    "printed": "Please take your receipt.",
+    "failed": "The receipt could not be printed. Please photograph or write down the number above.",
+}
+
+ALL_SOURCES = (
+    [m for pair in ERROR_MESSAGES.values() for m in pair]
+    + list(FIELD_ERRORS.values()) + list(RATING_LABELS.values())
+    + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values()) + list(PRINT_STATUS.values())
+)
