@@ -79,6 +79,7 @@ def main(argv=None) -> int:
     log_file = Path(config.logging.file) if config.logging.file else config.data_dir / "kiosk.log"
     configure_logging(config.logging.level, log_file, stream=None if autopilot else sys.stderr)
 
+    import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug, see module)
     from PySide6.QtWidgets import QApplication
     app = QApplication(sys.argv[:1])
     from screens.fonts import check_cjk_font

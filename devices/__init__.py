@@ -1,0 +1,1 @@
+"""Kiosk devices: ID card reader, camera, receipt printer (see docs/architecture.md)."""

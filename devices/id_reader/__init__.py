@@ -1,0 +1,20 @@
+"""ID card readers. `create_id_reader(section)` builds the configured one."""
+from __future__ import annotations
+
+from devices.config_section import as_dict
+from devices.id_reader.interface import IdReader, ReadFailure
+from devices.id_reader.sim import SimIdReader
+
+__all__ = ["IdReader", "ReadFailure", "SimIdReader", "create_id_reader"]
+
+
+def create_id_reader(section) -> IdReader:
+    """`section` is the `[devices.id_reader]` table (dict or its config dataclass)."""
+    section = as_dict(section)
+    backend = section.get("backend", "sim")
+    if backend == "sim":
+        return SimIdReader(identity=section.get("identity", "elderly"),
+                           scenario=section.get("scenario", "ok"),
+                           delay_s=float(section.get("delay_s", 0.3)),
+                           faces_dir=section.get("faces_dir") or None)
+    raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} (available: sim)")

@@ -1,0 +1,77 @@
+"""The ID card reader as the controller sees it, whatever the hardware."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Signal
+
+from devices.base import Command, Device, DeviceStatus
+from kiosk.identity import IdentityDocument
+
+log = logging.getLogger(__name__)
+
+# Reason codes of `read_failed`.
+TIMEOUT = "timeout"                # no card presented in time
+CARD_REMOVED = "card_removed"      # pulled out mid-read
+UNREADABLE = "unreadable"
+DEVICE_OFFLINE = "device_offline"
+CANCELLED = "cancelled"
+
+
+class ReadFailure(Exception):
+    """Raised by `_read_on_worker`; becomes `read_failed(reason, detail)`."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail   # for technicians: never a name or number
+
+
+class IdReader(Device):
+    card_read = Signal(object)          # IdentityDocument
+    read_failed = Signal(str, str)      # (reason code, technician detail without PII)
+    name = "id_reader"
+
+    def read_card(self, timeout_s: float) -> None:
+        """Wait up to `timeout_s` for a card and read it. Exactly one of
+        `card_read` / `read_failed` follows. A read already running is cancelled."""
+        command = self._start_command("read_card", timeout_s)
+        self._submit(lambda: self._read_job(command))
+
+    def cancel(self) -> None:
+        self._cancel_current()
+
+    # --- for subclasses ------------------------------------------------------
+
+    def _read_on_worker(self, command: Command) -> IdentityDocument:
+        """Wait for a card within `command`'s deadline and read it, or raise ReadFailure."""
+        raise NotImplementedError
+
+    # -------------------------------------------------------------------------
+
+    def _read_job(self, command: Command) -> None:
+        try:
+            if command.cancelled:
+                raise ReadFailure(CANCELLED, "cancelled before start")
+            if self.status() in (DeviceStatus.NO_DEVICE, DeviceStatus.OFFLINE,
+                                 DeviceStatus.HARDWARE_ERROR):
+                raise ReadFailure(DEVICE_OFFLINE, self.last_error() or self.status().value)
+            self._set_status(DeviceStatus.BUSY)
+            try:
+                document = self._read_on_worker(command)
+            finally:
+                if self.status() == DeviceStatus.BUSY:
+                    self._set_status(DeviceStatus.ONLINE)
+            if command.cancelled:   # a cancel that raced the last byte still wins
+                raise ReadFailure(CANCELLED, "cancelled")
+        except ReadFailure as failure:
+            log.info("id_reader: read failed: %s (%s)", failure.reason, failure.detail)
+            self.read_failed.emit(failure.reason, failure.detail)
+        except Exception as exc:   # driver bug: report it as unreadable, do not go silent
+            log.exception("id_reader: read crashed")
+            self.read_failed.emit(UNREADABLE, f"{type(exc).__name__}")
+        else:
+            log.info("id_reader: card read (%s)", document.card_type.value)
+            self.card_read.emit(document)
+        finally:
+            self._finish_command(command)

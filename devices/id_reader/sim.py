@@ -1,0 +1,56 @@
+"""A card reader without hardware: presents one of the sample cards.
+
+Scenarios: `ok` (card read after `delay_s`), `no_card` (nobody presents a card:
+`timeout` at the deadline), `card_removed` (pulled out half-way), `unplugged`
+(status noDevice; every read fails with `device_offline`).
+"""
+from __future__ import annotations
+
+import os
+
+from devices.base import Command, DeviceStatus
+from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, TIMEOUT,
+                                         IdReader, ReadFailure)
+from devices.id_reader.sim_identities import sim_identity
+from kiosk.identity import IdentityDocument
+
+SCENARIOS = ("ok", "no_card", "card_removed", "unplugged")
+
+
+class SimIdReader(IdReader):
+    def __init__(self, identity: str = "elderly", scenario: str = "ok", delay_s: float = 0.3,
+                 faces_dir: str | os.PathLike | None = None, parent=None):
+        super().__init__(parent)
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown id reader scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+        self._identity = sim_identity(identity)   # fail early on a typo in the config
+        self._scenario = scenario
+        self._delay_s = delay_s
+        self._faces_dir = faces_dir
+
+    def _open_on_worker(self) -> None:
+        if self._scenario == "unplugged":
+            self._set_status(DeviceStatus.NO_DEVICE, "sim: reader unplugged")
+            return
+        self._set_status(DeviceStatus.ONLINE)
+
+    def _read_on_worker(self, command: Command) -> IdentityDocument:
+        if self._scenario == "unplugged":
+            raise ReadFailure(DEVICE_OFFLINE, "sim: reader unplugged")
+        if self._scenario == "no_card":
+            self._wait(command, float("inf"))
+        # A card is on the reader after `delay_s`; the read itself takes a moment too.
+        self._wait(command, self._delay_s / 2)
+        if self._scenario == "card_removed":
+            raise ReadFailure(CARD_REMOVED, "sim: card removed during read")
+        self._wait(command, self._delay_s / 2)
+        # Building the chip photo (decode, crop, JPEG) is the slow part; it runs here, on the worker.
+        return self._identity.document(faces_override=self._faces_dir)
+
+    @staticmethod
+    def _wait(command: Command, seconds: float) -> None:
+        if command.wait(seconds):
+            return
+        if command.cancelled:
+            raise ReadFailure(CANCELLED, "cancelled")
+        raise ReadFailure(TIMEOUT, f"no card within {command.timeout_s:g} s")

@@ -1,0 +1,58 @@
+"""Receipt printers. `create_printer(section)` builds the configured one."""
+from __future__ import annotations
+
+from devices.config_section import as_dict
+from devices.printer.escpos_printer import (FileReceiptPrinter, NetworkReceiptPrinter,
+                                            SerialReceiptPrinter, UsbReceiptPrinter)
+from devices.printer.interface import ReceiptPrinter
+from devices.printer.receipt import Receipt, render_receipt, render_receipt_preview
+from devices.printer.sim import SimPrinter
+
+__all__ = ["Receipt", "ReceiptPrinter", "SimPrinter", "create_printer", "render_receipt",
+           "render_receipt_preview"]
+
+BACKENDS = ("sim", "network", "serial", "usb", "file")
+
+
+def create_printer(section, output_dir=None) -> ReceiptPrinter:
+    """`section` is the `[devices.printer]` table (dict or its config dataclass).
+
+    `output_dir` (the sim's folder for captured bytes and previews) wins over
+    `section["output_dir"]`; the config resolves "" to data_dir/receipts.
+    """
+    section = as_dict(section)
+    backend = section.get("backend", "sim")
+    common = dict(paper_width_px=section.get("paper_width_px", 512))
+    if backend == "sim":
+        return SimPrinter(output_dir=output_dir or section.get("output_dir") or None,
+                          scenario=section.get("scenario", "ok"), **common)
+    common["profile"] = section.get("profile", "default")
+    if backend == "network":
+        if not section.get("host"):
+            raise ValueError("devices.printer.host: required for the network backend")
+        return NetworkReceiptPrinter(section["host"], section.get("port", 9100), **common)
+    if backend == "serial":
+        return SerialReceiptPrinter(_required_device(section), section.get("baudrate", 9600), **common)
+    if backend == "usb":
+        vendor, product = _usb_ids(_required_device(section))
+        return UsbReceiptPrinter(vendor, product, **common)
+    if backend == "file":
+        return FileReceiptPrinter(_required_device(section), **common)
+    raise ValueError(f"devices.printer.backend: unknown backend {backend!r} "
+                     f"(available: {', '.join(BACKENDS)})")
+
+
+def _required_device(section: dict) -> str:
+    if not section.get("device"):
+        raise ValueError(f"devices.printer.device: required for the {section.get('backend')} backend")
+    return section["device"]
+
+
+def _usb_ids(device: str) -> tuple[int, int]:
+    """"04b8:0e15" -> (0x04b8, 0x0e15)."""
+    try:
+        vendor, product = device.split(":")
+        return int(vendor, 16), int(product, 16)
+    except ValueError:
+        raise ValueError(f"devices.printer.device: expected vendor:product in hex for usb, "
+                         f"got {device!r}") from None

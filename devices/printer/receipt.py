@@ -1,0 +1,355 @@
+"""The application receipt: its content (`Receipt`), its layout, and two renderers.
+
+`layout_receipt()` turns a Receipt into a list of blocks; `render_receipt()`
+sends the blocks to a python-escpos printer and `render_receipt_preview()` draws
+the same blocks into a picture, so the PNG in the demo folder shows what the
+printer got.
+
+Chinese text is printed as a picture drawn with a CJK font, not as GB18030
+text: printer fonts stop at GBK or GB2312, and a citizen's name may hold a rare
+character (䶮, 𠀾) that would come out as "?". ASCII items the staff may need
+to read back or scan (application number, date, kiosk id) are sent as ESC/POS
+text, and the application number also travels in the QR code, so the captured
+bytes contain it.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAPER_WIDTH_PX = 512     # safe printable width of an 80 mm head (576 dots on most)
+_KNOWN_CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    language: str                 # "zh_CN" | "zh_HK" | "en"
+    kiosk_id: str
+    kiosk_location: str
+    service_name: str
+    applicant_name_masked: str
+    id_number_masked: str
+    application_number: str       # printed as text, large; ASCII
+    qr_payload: str               # progress-query URL or opaque token, never personal data
+    submitted_at: dt.datetime
+    expected_completion: dt.date | None
+    materials: tuple[str, ...]
+    hotline: str = "12345"
+    queued_offline: bool = False  # "saved, will be submitted automatically" variant
+    reprint: bool = False
+
+
+_WORDS = {
+    "zh_CN": {
+        "title": "受理回执", "reprint": "补打 / REPRINT", "offline": "已保存，联网后自动提交",
+        "service": "办理事项", "applicant": "申请人", "id_number": "证件号码",
+        "application_number": "申请编号", "offline_number": "临时受理号",
+        "submitted_at": "提交时间", "expected": "预计办结", "materials": "材料清单",
+        "qr": "扫码查询办理进度", "kiosk": "自助终端", "hotline": "政务服务热线",
+        "keep": "请妥善保管本回执",
+    },
+    "zh_HK": {
+        "title": "受理回執", "reprint": "補打 / REPRINT", "offline": "已保存，聯網後自動提交",
+        "service": "辦理事項", "applicant": "申請人", "id_number": "證件號碼",
+        "application_number": "申請編號", "offline_number": "臨時受理號",
+        "submitted_at": "提交時間", "expected": "預計辦結", "materials": "材料清單",
+        "qr": "掃碼查詢辦理進度", "kiosk": "自助終端", "hotline": "政務服務熱線",
+        "keep": "請妥善保管本回執",
+    },
+    "en": {
+        "title": "Application receipt", "reprint": "REPRINT",
+        "offline": "Saved - will be submitted automatically when the network is back",
+        "service": "Service", "applicant": "Applicant", "id_number": "ID number",
+        "application_number": "Application No.", "offline_number": "Reference No.",
+        "submitted_at": "Submitted", "expected": "Expected completion", "materials": "Materials",
+        "qr": "Scan to check progress", "kiosk": "Kiosk", "hotline": "Hotline",
+        "keep": "Please keep this receipt",
+    },
+}
+
+
+# --- layout ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TextBlock:
+    text: str
+    size: int = 26                # font size in dots for the picture path
+    align: str = "left"           # "left" | "center"
+    bold: bool = False
+    as_printer_text: bool = False  # ASCII the printer prints with its own font (stays in the bytes)
+    double: bool = False           # double width and height (printer text)
+
+
+@dataclass(frozen=True)
+class QrBlock:
+    payload: str
+
+
+@dataclass(frozen=True)
+class RuleBlock:
+    pass
+
+
+def layout_receipt(receipt: Receipt) -> list:
+    words = _WORDS.get(receipt.language)
+    if words is None:
+        raise ValueError(f"unknown receipt language {receipt.language!r} (known: {', '.join(_WORDS)})")
+    colon = ": " if receipt.language == "en" else "："
+    blocks: list = [TextBlock(words["title"], size=40, align="center", bold=True)]
+    if receipt.reprint:
+        blocks.append(TextBlock(words["reprint"], size=30, align="center", bold=True))
+    if receipt.queued_offline:
+        blocks.append(TextBlock(words["offline"], size=28, align="center", bold=True))
+    blocks.append(RuleBlock())
+    blocks += [
+        TextBlock(f"{words['service']}{colon}{receipt.service_name}"),
+        TextBlock(f"{words['applicant']}{colon}{receipt.applicant_name_masked}"),
+        TextBlock(f"{words['id_number']}{colon}{receipt.id_number_masked}"),
+        RuleBlock(),
+        TextBlock(words["offline_number" if receipt.queued_offline else "application_number"]),
+        TextBlock(receipt.application_number, size=40, align="center", bold=True,
+                  as_printer_text=True, double=True),
+        TextBlock(words["submitted_at"]),
+        TextBlock(f"{receipt.submitted_at:%Y-%m-%d %H:%M}", as_printer_text=True),
+    ]
+    if receipt.expected_completion is not None:
+        blocks += [TextBlock(words["expected"]),
+                   TextBlock(f"{receipt.expected_completion:%Y-%m-%d}", as_printer_text=True)]
+    if receipt.materials:
+        blocks.append(TextBlock(words["materials"] + colon.strip()))
+        blocks += [TextBlock(f"{index}. {item}") for index, item in enumerate(receipt.materials, 1)]
+    blocks += [
+        RuleBlock(),
+        QrBlock(receipt.qr_payload),
+        TextBlock(words["qr"], align="center"),
+        RuleBlock(),
+        TextBlock(f"{words['kiosk']}{colon}"),
+        TextBlock(receipt.kiosk_id, as_printer_text=True),
+        TextBlock(receipt.kiosk_location, size=22),
+        TextBlock(f"{words['hotline']}{colon}{receipt.hotline}", align="center", bold=True),
+        TextBlock(words["keep"], size=22, align="center"),
+    ]
+    return blocks
+
+
+# --- fonts -------------------------------------------------------------------
+
+class FontNotFoundError(RuntimeError):
+    pass
+
+
+def find_cjk_font() -> str:
+    """Path of a font with Chinese glyphs: fontconfig first, then known locations."""
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            if found and Path(found).is_file() and _has_cjk(found):
+                return found
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for candidate in _KNOWN_CJK_FONTS:
+        if Path(candidate).is_file():
+            return candidate
+    raise FontNotFoundError("no CJK font for receipts: install fonts-noto-cjk "
+                            "(apt-get install fonts-noto-cjk) or pass font_path")
+
+
+def _has_cjk(path: str) -> bool:
+    try:
+        font = ImageFont.truetype(path, 24)
+    except OSError:
+        return False
+    return not _is_notdef(font, "中")
+
+
+@functools.lru_cache(maxsize=32)
+def load_font(path: str, size: int, language: str = "zh_CN") -> ImageFont.FreeTypeFont:
+    """The face of a collection (.ttc) that suits the language: Traditional
+    glyph shapes for zh_HK, Simplified otherwise."""
+    wanted = ("HK", "TC") if language == "zh_HK" else ("SC",)
+    if path.lower().endswith(".ttc"):
+        faces = []
+        for index in range(16):
+            try:
+                font = ImageFont.truetype(path, size, index=index)
+            except OSError:
+                break
+            faces.append(font)
+            family = font.getname()[0] or ""
+            if "Mono" not in family and any(family.endswith(" " + tag) for tag in wanted):
+                return font
+        if faces:
+            return faces[0]
+    return ImageFont.truetype(path, size)
+
+
+@functools.lru_cache(maxsize=8)
+def _notdef_mask(font: ImageFont.FreeTypeFont) -> bytes:
+    return _mask_signature(font, "\U0010FFFD")   # a private-use point no font maps
+
+
+def _mask_signature(font, char: str) -> bytes:
+    mask = font.getmask(char)
+    return repr(mask.size).encode() + bytes(mask)
+
+
+def _is_notdef(font, char: str) -> bool:
+    return _mask_signature(font, char) == _notdef_mask(font)
+
+
+def missing_glyphs(font: ImageFont.FreeTypeFont, text: str) -> list[str]:
+    """Characters the font would draw as an empty box."""
+    return [ch for ch in dict.fromkeys(text) if not ch.isspace() and _is_notdef(font, ch)]
+
+
+# --- text pictures -----------------------------------------------------------
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    """Greedy wrap: CJK may break anywhere, Latin words stay whole when they fit."""
+    lines, current = [], ""
+    for token in _tokens(text):
+        candidate = current + token
+        if current and font.getlength(candidate) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current = candidate
+    lines.append(current.rstrip())
+    return lines or [""]
+
+
+def _tokens(text: str):
+    word = ""
+    for ch in text:
+        if ch.isascii() and not ch.isspace():
+            word += ch
+            continue
+        if word:
+            yield word
+            word = ""
+        yield ch
+    if word:
+        yield word
+
+
+def render_text_image(block: TextBlock, font_path: str, language: str,
+                      width: int = DEFAULT_PAPER_WIDTH_PX) -> Image.Image:
+    """A 1-bit picture of the block's text, `width` dots wide."""
+    size = block.size * 2 if block.double and block.size < 40 else block.size
+    font = load_font(font_path, size, language)
+    missing = missing_glyphs(font, block.text)
+    if missing:  # count only: the text may be a name
+        log.warning("receipt: %d character(s) not in the receipt font", len(missing))
+    lines = _wrap(block.text, font, width)
+    ascent, descent = font.getmetrics()
+    line_height = ascent + descent + 4
+    image = Image.new("L", (width, line_height * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        x = (width - font.getlength(line)) / 2 if block.align == "center" else 0
+        # stroke_width gives bold without needing a bold face in the collection
+        draw.text((x, row * line_height), line, font=font, fill=0,
+                  stroke_width=1 if block.bold else 0, stroke_fill=0)
+    # Hard threshold: thermal heads print dots, and dithering makes small glyphs muddy.
+    return image.point(lambda value: 0 if value < 160 else 255, mode="1")
+
+
+# --- renderers ---------------------------------------------------------------
+
+def render_receipt(printer, receipt: Receipt, font_path: str | None = None,
+                   paper_width_px: int = DEFAULT_PAPER_WIDTH_PX) -> None:
+    """Send the receipt to a python-escpos printer (any transport, or Dummy)."""
+    font_path = font_path or find_cjk_font()
+    _give_profile_a_width(printer, paper_width_px)
+    printer.hw("INIT")
+    for block in layout_receipt(receipt):
+        if isinstance(block, TextBlock):
+            if block.as_printer_text and block.text.isascii():
+                printer.set(align=block.align, bold=block.bold,
+                            double_width=block.double, double_height=block.double)
+                printer.textln(block.text)
+                printer.set(align="left", bold=False, normal_textsize=True)
+            else:
+                printer.image(render_text_image(block, font_path, receipt.language, paper_width_px))
+        elif isinstance(block, QrBlock):
+            # Native GS ( k: small in bytes and sharp; center=True is not allowed with native.
+            printer.set(align="center")
+            printer.qr(block.payload, size=6, native=True)
+            printer.set(align="left")
+        elif isinstance(block, RuleBlock):
+            printer.textln("-" * (paper_width_px // 12))   # Font A is 12 dots wide
+    printer.ln(2)
+    printer.cut(mode="PART")
+
+
+def _give_profile_a_width(printer, paper_width_px: int) -> None:
+    """The "default" profile has no paper width, so python-escpos print()s a
+    warning for every image and skips its width check. Give this printer's
+    profile the width we lay out for, on a private copy: the profile data is
+    shared by every printer using the same profile."""
+    profile = getattr(printer, "profile", None)
+    if profile is None:
+        return
+    try:
+        if profile.profile_data["media"]["width"]["pixels"] != "Unknown":
+            return
+    except (KeyError, TypeError):
+        return
+    data = copy.deepcopy(profile.profile_data)
+    data["media"]["width"]["pixels"] = paper_width_px
+    profile.profile_data = data
+
+
+def render_receipt_preview(receipt: Receipt, font_path: str | None = None,
+                           paper_width_px: int = DEFAULT_PAPER_WIDTH_PX) -> Image.Image:
+    """A picture of the printed receipt (greyscale, paper width), for the demo folder."""
+    font_path = font_path or find_cjk_font()
+    margin = 16
+    pieces: list[Image.Image] = []
+    for block in layout_receipt(receipt):
+        if isinstance(block, TextBlock):
+            if block.as_printer_text:
+                # Printer Font A is 12x24 dots; double size makes it 24x48.
+                block = TextBlock(block.text, size=48 if block.double else 24, align=block.align,
+                                  bold=block.bold)
+            pieces.append(render_text_image(block, font_path, receipt.language, paper_width_px))
+        elif isinstance(block, QrBlock):
+            qr = qrcode.QRCode(box_size=6, border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+            qr.add_data(block.payload)
+            qr.make(fit=True)
+            code = qr.make_image(fill_color="black", back_color="white").get_image().convert("L")
+            row = Image.new("L", (paper_width_px, code.height), 255)
+            row.paste(code, ((paper_width_px - code.width) // 2, 0))
+            pieces.append(row)
+        elif isinstance(block, RuleBlock):
+            rule = Image.new("L", (paper_width_px, 24), 255)
+            ImageDraw.Draw(rule).line((0, 12, paper_width_px, 12), fill=0, width=2)
+            pieces.append(rule)
+    height = sum(piece.height for piece in pieces) + 2 * margin + 48
+    page = Image.new("L", (paper_width_px + 2 * margin, height), 255)
+    y = margin
+    for piece in pieces:
+        page.paste(piece.convert("L"), (margin, y))
+        y += piece.height
+    # Dashed cut line at the bottom, where the cutter goes.
+    draw = ImageDraw.Draw(page)
+    for x in range(0, page.width, 16):
+        draw.line((x, height - 12, x + 8, height - 12), fill=128, width=1)
+    return page

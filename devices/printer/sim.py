@@ -1,0 +1,84 @@
+"""A printer without hardware, built on python-escpos `Dummy`.
+
+Every job is rendered to real ESC/POS bytes (kept in memory and, with an
+output folder, written as `receipt-<job>.bin` plus a `receipt-<job>.png`
+preview). Scenarios: `ok`, `paper_low` (prints; paper "low"), `paper_out`
+(fails `paper_out`; userError), `cover_open` (fails `cover_open`; userError),
+`offline` (fails `offline`).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from escpos.printer import Dummy
+
+from devices.base import Command, DeviceStatus
+from devices.printer.interface import (COVER_OPEN, OFFLINE, PAPER_OUT, PrintFailure,
+                                       ReceiptPrinter)
+from devices.printer.receipt import (DEFAULT_PAPER_WIDTH_PX, Receipt, find_cjk_font,
+                                     render_receipt, render_receipt_preview)
+
+SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
+
+
+class SimPrinter(ReceiptPrinter):
+    def __init__(self, output_dir: str | os.PathLike | None = None, scenario: str = "ok",
+                 font_path: str | None = None, paper_width_px: int = DEFAULT_PAPER_WIDTH_PX,
+                 parent=None):
+        super().__init__(parent)
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown printer scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+        self._output_dir = Path(output_dir) if output_dir else None
+        self._scenario = scenario
+        self._font_path = font_path
+        self._paper_width_px = paper_width_px
+        self._bytes_lock = threading.Lock()
+        self._last_job_bytes = b""
+        self._all_bytes = bytearray()
+
+    @property
+    def last_job_bytes(self) -> bytes:
+        with self._bytes_lock:
+            return self._last_job_bytes
+
+    @property
+    def all_bytes(self) -> bytes:
+        with self._bytes_lock:
+            return bytes(self._all_bytes)
+
+    def _open_on_worker(self) -> None:
+        self._font_path = self._font_path or find_cjk_font()
+        if self._scenario == "offline":
+            self._set_status(DeviceStatus.OFFLINE, "sim: printer offline")
+            self._set_paper_status("unknown")
+        elif self._scenario == "paper_out":
+            self._set_status(DeviceStatus.USER_ERROR, "sim: paper out")
+            self._set_paper_status("out")
+        elif self._scenario == "cover_open":
+            self._set_status(DeviceStatus.USER_ERROR, "sim: cover open")
+            self._set_paper_status("full")
+        else:
+            self._set_status(DeviceStatus.ONLINE)
+            self._set_paper_status("low" if self._scenario == "paper_low" else "full")
+
+    def _print_on_worker(self, job_id: str, receipt: Receipt, command: Command) -> None:
+        failure = {"offline": OFFLINE, "paper_out": PAPER_OUT, "cover_open": COVER_OPEN}.get(self._scenario)
+        if failure:
+            raise PrintFailure(failure, f"sim: {self._scenario}")
+        self._set_status(DeviceStatus.BUSY)
+        try:
+            dummy = Dummy()
+            render_receipt(dummy, receipt, self._font_path, self._paper_width_px)
+            data = dummy.output
+            with self._bytes_lock:
+                self._last_job_bytes = data
+                self._all_bytes += data
+            if self._output_dir is not None:
+                self._output_dir.mkdir(parents=True, exist_ok=True)
+                (self._output_dir / f"receipt-{job_id}.bin").write_bytes(data)
+                render_receipt_preview(receipt, self._font_path, self._paper_width_px).save(
+                    self._output_dir / f"receipt-{job_id}.png")
+        finally:
+            self._set_status(DeviceStatus.ONLINE)

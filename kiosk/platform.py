@@ -1,0 +1,211 @@
+"""HTTP client for the government service platform (the only module that speaks HTTP to it).
+
+Every failure becomes a `PlatformError` that says whether retrying can help:
+
+* retryable: connection refused/reset, DNS, TLS, timeouts (delivery ambiguous: the
+  outbox re-sends with the same Idempotency-Key), 5xx, 408, 429, 409 (same key still in
+  flight on the server; a 409 naming a business conflict like `already_rated` is
+  permanent), and a 2xx whose body is not the JSON we expect
+  (`malformed_reply`: a broken proxy or a half-deployed platform; the platform's
+  idempotency makes the retry safe);
+* permanent: every other 4xx (400 bad request, 422 key reused with another payload or
+  failed validation, 413...). The caller parks those for a technician.
+
+urllib3's own retries stay off: the outbox worker owns retrying and persists its schedule.
+Bodies carry personal data, so they are never logged and never copied into error
+messages (FastAPI-style 422 replies echo the input back).
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+import time
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+# urllib3 at DEBUG logs request lines and headers; keep it quiet whatever the root level is.
+logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+MAX_RETRY_AFTER_S = 300.0
+_SUBMIT_PATHS = {"application": "/applications", "rating": "/ratings"}
+# The body field that repeats the Idempotency-Key, per kind (the platform checks they agree).
+_ID_FIELDS = {"application": "application_id", "rating": "rating_id"}
+_SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class PlatformError(Exception):
+    """A platform call failed. `code` is a short machine-readable reason without personal data."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None,
+                 retry_after: float | None = None, code: str = "error", server_code: str | None = None):
+        super().__init__(message)
+        self.server_code = server_code    # the platform's own error code, e.g. "idempotency_key_reused"
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        self.code = code
+
+    @property
+    def reason(self) -> str:
+        """Short text for the outbox's last_error and technician screens: `http_422:invalid_request`."""
+        return f"{self.code}:{self.server_code}" if self.server_code else self.code
+
+    def __repr__(self) -> str:
+        return (f"PlatformError(code={self.code!r}, server_code={self.server_code!r}, status={self.status}, "
+                f"retryable={self.retryable}, "
+                f"retry_after={self.retry_after})")
+
+
+def parse_retry_after(value: str | None, *, cap_s: float = MAX_RETRY_AFTER_S, now: float | None = None) -> float | None:
+    """RFC 9110 Retry-After: delay-seconds or an HTTP-date. Clamped to [0, cap_s]; junk -> None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None or when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), cap_s)
+
+
+class PlatformClient:
+    def __init__(self, base_url: str, kiosk_id: str, connect_timeout: float = 3.05, read_timeout: float = 10.0,
+                 ca_bundle: str | None = None, client_cert: str | tuple[str, str] | None = None,
+                 max_retry_after_s: float = MAX_RETRY_AFTER_S, session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retry_after_s = max_retry_after_s
+        self._session = session or requests.Session()
+        # max_retries=0: never let urllib3 re-send a POST behind the outbox's back.
+        adapter = HTTPAdapter(max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        if ca_bundle:
+            self._session.verify = ca_bundle          # pin the platform's CA instead of the system store
+        if client_cert:
+            self._session.cert = client_cert          # mTLS device identity (cert path or (cert, key))
+        self._session.headers.update({"X-Kiosk-Id": kiosk_id, "Accept": "application/json"})
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- endpoints --------------------------------------------------------------------
+
+    def get_catalog(self) -> dict:
+        return self._request_json("GET", "/catalog")
+
+    def submit(self, kind: str, submission_id: str, body: dict) -> dict:
+        """POST a submission with `Idempotency-Key: submission_id`; returns the platform's reply.
+
+        Re-sending after an ambiguous failure with the same id returns the original result.
+        """
+        path = _SUBMIT_PATHS.get(kind)
+        if path is None:
+            raise ValueError(f"unknown submission kind {kind!r}")
+        body_id = body.get(_ID_FIELDS[kind])
+        if body_id is not None and str(body_id).lower() != submission_id.lower():
+            raise ValueError(f"body {_ID_FIELDS[kind]} differs from the Idempotency-Key")
+        # RFC 8941 sf-string, as draft-ietf-httpapi-idempotency-key-header specifies.
+        reply = self._request_json("POST", path, json=body, headers={"Idempotency-Key": f'"{submission_id}"'})
+        if kind == "application" and not (isinstance(reply.get("application_number"), str)
+                                          and reply["application_number"]):
+            raise PlatformError("platform reply has no application_number", retryable=True,
+                                status=200, code="malformed_reply")
+        return reply
+
+    def get_application(self, number: str) -> dict:
+        return self._request_json("GET", f"/applications/{quote(number, safe='')}")
+
+    def heartbeat(self, body: dict) -> dict:
+        return self._request_json("POST", "/heartbeat", json=body)
+
+    # --- transport and classification -------------------------------------------------
+
+    def _request_json(self, method: str, path: str, **kwargs: Any) -> dict:
+        url = self.base_url + path
+        try:
+            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise PlatformError(f"{method} {path}: connect timeout", retryable=True, code="connect_timeout") from exc
+        except requests.exceptions.ReadTimeout as exc:
+            # Sent, no answer: the platform may have committed. Retry with the same key.
+            raise PlatformError(f"{method} {path}: read timeout", retryable=True, code="read_timeout") from exc
+        except requests.exceptions.SSLError as exc:
+            raise PlatformError(f"{method} {path}: TLS error", retryable=True, code="tls_error") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise PlatformError(f"{method} {path}: connection failed ({_root_cause(exc)})",
+                                retryable=True, code="connection_error") from exc
+        except requests.exceptions.RequestException as exc:
+            raise PlatformError(f"{method} {path}: {type(exc).__name__}", retryable=True,
+                                code="transport_error") from exc
+        try:
+            return self._classify(method, path, response)
+        finally:
+            response.close()
+
+    def _classify(self, method: str, path: str, response: requests.Response) -> dict:
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
+                raise PlatformError(f"{method} {path}: HTTP {status} with a body that is not a JSON object",
+                                    retryable=True, status=status, code="malformed_reply")
+            return payload
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), cap_s=self.max_retry_after_s)
+        server_code = _server_code(response)
+        detail = f" ({server_code})" if server_code else ""
+        retryable = status >= 500 or status in (408, 429) or (status == 409 and _is_in_flight_conflict(server_code))
+        log.info("platform %s %s -> HTTP %s%s", method, path, status, detail)
+        raise PlatformError(f"{method} {path}: HTTP {status}{detail}", retryable=retryable, status=status,
+                            retry_after=retry_after, code=f"http_{status}", server_code=server_code)
+
+
+def _is_in_flight_conflict(server_code: str | None) -> bool:
+    """409 means "same key still being processed, retry as is" (idempotency draft) unless the
+    platform names a business conflict such as `already_rated`: retrying that cannot help."""
+    return server_code in (None, "request_in_progress", "conflict")
+
+
+def _server_code(response: requests.Response) -> str | None:
+    """The platform's error code from `{"error": {"code": ...}}` (or a flat `{"code": ...}`),
+    if it looks like a token. Free-text messages are never taken over."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    candidates = [payload.get("code")]
+    if isinstance(payload.get("error"), dict):
+        candidates.insert(0, payload["error"].get("code"))
+    for value in candidates:
+        if isinstance(value, str) and _SAFE_TOKEN.match(value):
+            return value
+    return None
+
+
+def _root_cause(exc: BaseException) -> str:
+    """Name of the innermost exception, e.g. ConnectionRefusedError (no URLs with query strings)."""
+    seen = set()
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        nxt = exc.__cause__ or exc.__context__
+        if id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        exc = nxt
+    return type(exc).__name__

@@ -1,0 +1,455 @@
+"""Durable, encrypted outbox of citizen submissions (SQLite).
+
+A submission is "accepted" by the kiosk when `Outbox.enqueue` returns: that happens
+only after a COMMIT with `journal_mode=WAL` + `synchronous=FULL`, so a receipt printed
+afterwards survives a crash or a power cut (as far as the storage honours flushes).
+Both PRAGMAs are set and read back on every connection (synchronous is per connection).
+
+Row life cycle::
+
+    pending --claim_next--> sending --mark_delivered--> delivered (payload crypto-shredded)
+       ^                       |----mark_retry-------> pending (next_attempt_at in the future)
+       +----recover() at open--+----mark_dead--------> dead (technician-visible, never retried)
+
+Delivery is at-least-once: a crash while `sending` puts the row back to `pending` and it is
+re-sent with the same submission id (= Idempotency-Key); the platform removes duplicates.
+
+The body (personal data) is sealed with per-row envelope encryption (`kiosk.crypto`); only
+non-personal metadata is stored in clear: ids, kind, state, timing, error codes and the
+platform's reply (application number, status, query token). After delivery the ciphertext
+and the wrapped data key are deleted in the same transaction (crypto-shredding), with
+`secure_delete=ON` so SQLite overwrites the freed pages.
+
+Ordering rule. Rows are claimed in insertion order (`seq`, AUTOINCREMENT: the order
+`enqueue` committed them; unlike the wall-clock `created_at` it cannot go backwards when
+the clock is corrected after a long offline period). A row whose retry time has not come
+yet does NOT block later rows: a single application stuck in backoff (or dead) must not
+hold every other citizen's submission hostage. The only cross-row ordering the platform
+needs is "a rating after the application it rates", so that is enforced per dependency:
+a `rating` whose body names `application_id` (the application's submission id) is
+skipped until that application is `delivered`, and goes `dead` with it if it dies.
+A rating whose application is not in the outbox at all (delivered and purged, or
+submitted online before) is sendable.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.crypto import DEFAULT_ALG, CryptoError, EnvelopeCipher, SealedRecord, load_or_create_device_key
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1      # of the encrypted body; part of the AAD
+STATES = ("pending", "sending", "delivered", "dead")
+KINDS = ("application", "rating")
+
+
+class OutboxError(Exception):
+    """The outbox database cannot be used (corrupt, not a database, wrong settings)."""
+
+
+class UndecryptableEntry(OutboxError):
+    """A row's payload failed authentication; it was moved to `dead`."""
+
+    def __init__(self, submission_id: str):
+        super().__init__(f"submission {submission_id}: payload failed to decrypt; marked dead")
+        self.submission_id = submission_id
+
+
+@dataclass(frozen=True)
+class Submission:
+    submission_id: str      # uuid4, the Idempotency-Key, also in the body
+    kind: str               # "application" | "rating"
+    body: dict              # JSON; contains personal data -> encrypted at rest
+    created_at: float
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """Clear-text view of a row: no personal data."""
+    submission_id: str
+    kind: str
+    state: str
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    created_at: float
+    result: dict | None          # the platform's reply once delivered
+    delivered_at: float | None
+    depends_on: str | None       # submission id this row must wait for
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    pending: int
+    sending: int
+    delivered: int
+    dead: int
+    oldest_pending_age_s: float | None
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,   -- FIFO order; never reused
+    submission_id   TEXT    NOT NULL UNIQUE,             -- Idempotency-Key
+    kind            TEXT    NOT NULL,
+    state           TEXT    NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'sending', 'delivered', 'dead')),
+    depends_on      TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL    NOT NULL,
+    last_error      TEXT,                                -- error code / status, never payload
+    created_at      REAL    NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    alg             TEXT    NOT NULL,
+    wrapped_dek     BLOB,                                -- NULL once delivered (crypto-shredded)
+    nonce           BLOB,
+    ciphertext      BLOB,
+    result_json     TEXT,
+    delivered_at    REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_claim ON outbox (state, next_attempt_at, seq);
+CREATE INDEX IF NOT EXISTS outbox_depends ON outbox (depends_on) WHERE depends_on IS NOT NULL;
+"""
+
+# A row may be sent when nothing it depends on is still undelivered in the outbox.
+_DEPENDENCY_MET = ("NOT EXISTS (SELECT 1 FROM outbox d"
+                   " WHERE d.submission_id = o.depends_on AND d.state != 'delivered')")
+
+_ENTRY_COLUMNS = (
+    "submission_id, kind, state, attempts, next_attempt_at, last_error, created_at, "
+    "result_json, delivered_at, depends_on"
+)
+
+
+def _entry_from_row(row: tuple) -> OutboxEntry:
+    (submission_id, kind, state, attempts, next_attempt_at, last_error,
+     created_at, result_json, delivered_at, depends_on) = row
+    return OutboxEntry(
+        submission_id=submission_id, kind=kind, state=state, attempts=attempts,
+        next_attempt_at=next_attempt_at, last_error=last_error, created_at=created_at,
+        result=json.loads(result_json) if result_json else None,
+        delivered_at=delivered_at, depends_on=depends_on,
+    )
+
+
+class Outbox:
+    """Thread-safe: each thread gets its own connection (GUI thread enqueues, sync worker claims)."""
+
+    def __init__(self, db_path: str | os.PathLike, key_path: str | os.PathLike, *,
+                 alg: str = DEFAULT_ALG, clock=time.time, busy_timeout_ms: int = 5000):
+        self.db_path = Path(db_path)
+        self._clock = clock
+        self._busy_timeout_ms = int(busy_timeout_ms)
+        self._envelope = EnvelopeCipher(load_or_create_device_key(key_path), alg=alg)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self._guard("open"):
+            conn = self._conn()
+            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if integrity != "ok":
+                raise OutboxError(f"outbox database {self.db_path} failed its integrity check: {integrity}")
+            conn.executescript(_SCHEMA)
+        self.recovered_count = self.recover()
+
+    # --- connections --------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise OutboxError(f"outbox {self.db_path} is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN IMMEDIATE/COMMIT ourselves, so a transaction
+        # is exactly what the code says (and the write lock is taken up front).
+        # check_same_thread=False only so close() can close every thread's connection;
+        # each connection is still used by the one thread that created it.
+        conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=self._busy_timeout_ms / 1000,
+                               check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA secure_delete=ON")
+            synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+            secure_delete = conn.execute("PRAGMA secure_delete").fetchone()[0]
+        except BaseException:
+            conn.close()
+            raise
+        # Read back: a build or a file that silently ignores them must not pass for durable.
+        if str(mode).lower() != "wal" or synchronous != 2 or secure_delete != 1:
+            conn.close()
+            raise OutboxError(
+                f"outbox database {self.db_path}: durability settings not in effect "
+                f"(journal_mode={mode}, synchronous={synchronous}, secure_delete={secure_delete})"
+            )
+        return conn
+
+    def connection_settings(self) -> dict[str, Any]:
+        """The PRAGMAs as seen by the calling thread's connection (for tests and diagnostics)."""
+        conn = self._conn()
+        return {name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous", "secure_delete")}
+
+    @contextlib.contextmanager
+    def _guard(self, action: str):
+        """Turn sqlite3 errors into an OutboxError that names the database file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise OutboxError(
+                f"outbox database {self.db_path}: {action} failed ({type(exc).__name__}: {exc}); "
+                "the file may be corrupt or not an outbox database"
+            ) from exc
+
+    def _transaction(self, conn: sqlite3.Connection):
+        return _Transaction(conn)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    # --- capture side ---------------------------------------------------------------
+
+    def enqueue(self, submission: Submission) -> None:
+        """Store a submission durably. Returns only after COMMIT (WAL fsynced)."""
+        if submission.kind not in KINDS:
+            raise ValueError(f"unknown submission kind {submission.kind!r}")
+        plaintext = json.dumps(submission.body, ensure_ascii=False, separators=(",", ":")).encode()
+        sealed = self._envelope.seal(submission.submission_id, SCHEMA_VERSION, plaintext)
+        depends_on = None
+        if submission.kind == "rating":
+            depends_on = submission.body.get("application_id") or None
+        with self._guard("enqueue"):
+            conn = self._conn()
+            with self._transaction(conn):
+                conn.execute(
+                    "INSERT INTO outbox (submission_id, kind, state, depends_on, next_attempt_at, created_at,"
+                    " schema_version, alg, wrapped_dek, nonce, ciphertext)"
+                    " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (submission.submission_id, submission.kind, depends_on, submission.created_at,
+                     submission.created_at, SCHEMA_VERSION, sealed.alg, sealed.wrapped_dek,
+                     sealed.nonce, sealed.ciphertext),
+                )
+
+    # --- queries ----------------------------------------------------------------------
+
+    def entry(self, submission_id: str) -> OutboxEntry | None:
+        with self._guard("read"):
+            row = self._conn().execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM outbox WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+        return _entry_from_row(row) if row else None
+
+    def entries(self, state: str | None = None, limit: int = 100) -> list[OutboxEntry]:
+        """Oldest first; for the technician screen."""
+        with self._guard("read"):
+            if state is None:
+                rows = self._conn().execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+            else:
+                rows = self._conn().execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM outbox WHERE state = ? ORDER BY seq LIMIT ?",
+                    (state, limit)).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    def stats(self, now: float | None = None) -> OutboxStats:
+        now = self._clock() if now is None else now
+        with self._guard("read"):
+            conn = self._conn()
+            counts = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+            oldest = conn.execute(
+                "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+        return OutboxStats(
+            pending=counts.get("pending", 0), sending=counts.get("sending", 0),
+            delivered=counts.get("delivered", 0), dead=counts.get("dead", 0),
+            oldest_pending_age_s=None if oldest is None else max(0.0, now - oldest),
+        )
+
+    def next_due_at(self) -> float | None:
+        """Earliest next_attempt_at among pending rows that could be claimed (the worker sleeps
+        until then; a rating still waiting for its application does not count)."""
+        with self._guard("read"):
+            return self._conn().execute(
+                f"SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.state = 'pending' AND {_DEPENDENCY_MET}"
+            ).fetchone()[0]
+
+    # --- sync worker side -------------------------------------------------------------
+
+    def claim_next(self, now: float | None = None) -> tuple[OutboxEntry, dict] | None:
+        """Mark the oldest sendable pending row `sending` and return it with its decrypted body.
+
+        Sendable = next_attempt_at <= now and (no dependency, or the dependency delivered or
+        unknown). Raises `UndecryptableEntry` after moving a row whose payload fails
+        authentication to `dead` (the caller reports it and claims again).
+        """
+        now = self._clock() if now is None else now
+        with self._guard("claim"):
+            conn = self._conn()
+            with self._transaction(conn):
+                row = conn.execute(
+                    "SELECT o.seq, o.submission_id, o.schema_version, o.alg, o.wrapped_dek, o.nonce, o.ciphertext"
+                    "  FROM outbox o"
+                    f" WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND {_DEPENDENCY_MET}"
+                    " ORDER BY o.seq LIMIT 1",
+                    (now,),
+                ).fetchone()
+                if row is None:
+                    return None
+                seq, submission_id, schema_version, alg, wrapped_dek, nonce, ciphertext = row
+                try:
+                    plaintext = self._envelope.open(
+                        submission_id, schema_version, SealedRecord(alg, wrapped_dek, nonce, ciphertext))
+                    body = json.loads(plaintext)
+                except (CryptoError, ValueError) as exc:
+                    log.error("outbox: submission %s cannot be decrypted (%s); marking dead",
+                              submission_id, type(exc).__name__)
+                    self._set_dead(conn, submission_id, "undecryptable")
+                    undecryptable = submission_id
+                else:
+                    undecryptable = None
+                    conn.execute(
+                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ?", (seq,))
+            if undecryptable:
+                raise UndecryptableEntry(undecryptable)
+        return self.entry(submission_id), body
+
+    def mark_delivered(self, submission_id: str, result: dict, now: float | None = None) -> OutboxEntry:
+        """Record the platform's reply and crypto-shred the payload, in one transaction."""
+        now = self._clock() if now is None else now
+        with self._guard("mark delivered"):
+            conn = self._conn()
+            with self._transaction(conn):
+                conn.execute(
+                    "UPDATE outbox SET state = 'delivered', result_json = ?, delivered_at = ?, last_error = NULL,"
+                    " wrapped_dek = NULL, nonce = NULL, ciphertext = NULL"
+                    " WHERE submission_id = ? AND state IN ('sending', 'pending')",
+                    (json.dumps(result, ensure_ascii=False), now, submission_id),
+                )
+        return self._require(submission_id)
+
+    def mark_retry(self, submission_id: str, error: str, next_attempt_at: float) -> OutboxEntry:
+        """Back to pending; `error` is a short code/status for technicians, never payload."""
+        with self._guard("mark retry"):
+            conn = self._conn()
+            with self._transaction(conn):
+                conn.execute(
+                    "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?"
+                    " WHERE submission_id = ? AND state = 'sending'",
+                    (error[:200], next_attempt_at, submission_id),
+                )
+        return self._require(submission_id)
+
+    def mark_dead(self, submission_id: str, error: str) -> list[OutboxEntry]:
+        """Give up on a row (permanent rejection). Ratings waiting on it die with it.
+
+        Returns every entry that changed (the row first), so the caller can report each.
+        The payload is kept: a technician may need to re-capture or re-submit it.
+        """
+        with self._guard("mark dead"):
+            conn = self._conn()
+            with self._transaction(conn):
+                changed = self._set_dead(conn, submission_id, error[:200])
+        return [self._require(sid) for sid in changed]
+
+    def expedite_pending(self, now: float | None = None) -> int:
+        """Make every pending row due now (the platform just answered again after an outage)."""
+        now = self._clock() if now is None else now
+        with self._guard("expedite"):
+            conn = self._conn()
+            with self._transaction(conn):
+                cursor = conn.execute(
+                    "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?",
+                    (now, now))
+        return cursor.rowcount
+
+    def recover(self) -> int:
+        """After a crash: rows left `sending` go back to `pending` (re-sent with the same key).
+
+        Also kills ratings whose application died while they waited. Called at open.
+        """
+        with self._guard("recover"):
+            conn = self._conn()
+            with self._transaction(conn):
+                reset = conn.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount
+                dead_parents = [r[0] for r in conn.execute(
+                    "SELECT DISTINCT d.submission_id FROM outbox d JOIN outbox o ON o.depends_on = d.submission_id"
+                    " WHERE d.state = 'dead' AND o.state = 'pending'").fetchall()]
+                for parent in dead_parents:
+                    self._cascade_dead(conn, parent)
+        if reset:
+            log.warning("outbox: %d submission(s) interrupted while sending; will re-send with the same key", reset)
+        return reset
+
+    def purge_delivered(self, older_than_s: float, now: float | None = None) -> int:
+        """Delete delivered rows older than `older_than_s` (their payload is already shredded)."""
+        now = self._clock() if now is None else now
+        with self._guard("purge"):
+            conn = self._conn()
+            with self._transaction(conn):
+                return conn.execute(
+                    "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?",
+                    (now - older_than_s,)).rowcount
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _require(self, submission_id: str) -> OutboxEntry:
+        entry = self.entry(submission_id)
+        if entry is None:
+            raise KeyError(f"no outbox entry {submission_id}")
+        return entry
+
+    def _set_dead(self, conn: sqlite3.Connection, submission_id: str, error: str) -> list[str]:
+        conn.execute("UPDATE outbox SET state = 'dead', last_error = ?"
+                     " WHERE submission_id = ? AND state IN ('pending', 'sending')", (error, submission_id))
+        return [submission_id] + self._cascade_dead(conn, submission_id)
+
+    def _cascade_dead(self, conn: sqlite3.Connection, parent_id: str) -> list[str]:
+        dependents = [r[0] for r in conn.execute(
+            "SELECT submission_id FROM outbox WHERE depends_on = ? AND state = 'pending'", (parent_id,))]
+        for child in dependents:
+            conn.execute("UPDATE outbox SET state = 'dead', last_error = 'dependency_dead' WHERE submission_id = ?",
+                         (child,))
+        return dependents
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        return False

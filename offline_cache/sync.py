@@ -1,0 +1,186 @@
+"""The sender: one daemon thread that drains the outbox to the platform.
+
+Everything it needs is in the database (state, attempts, next_attempt_at per row), so a
+restarted kiosk simply resumes. Delivery is at-least-once with the submission id as
+Idempotency-Key; the platform turns that into exactly-once.
+
+Per failed attempt (see `kiosk.platform` for the classification):
+
+* retryable -> back to `pending` with next_attempt_at = now + max(full-jitter backoff,
+  Retry-After capped at 300 s); counts towards the circuit breaker;
+* 401/403 -> also kept and retried, but the whole queue pauses (breaker opened for the
+  backoff cap): an expired or revoked device certificate is a technician's problem,
+  and the citizens' data must not be dropped because of it;
+* other permanent errors -> `dead` (with any rating waiting on it), shown to technicians.
+
+The caller never waits on this thread: it enqueues, calls `kick()` and waits for an
+`on_change` with state `delivered` (or gives up and prints an "offline, saved" receipt).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from typing import Callable
+
+from kiosk.platform import PlatformClient, PlatformError
+from offline_cache.backoff import BackoffPolicy, CircuitBreaker
+from offline_cache.outbox import Outbox, OutboxEntry, OutboxError, UndecryptableEntry
+
+log = logging.getLogger(__name__)
+
+# What of the platform's reply is kept in the outbox (clear text): reference numbers and
+# status for the receipt and the progress query, never anything about the applicant.
+RESULT_FIELDS = frozenset({
+    "application_id", "application_number", "status", "query_token", "query_url", "received_at",
+    "expected_completion", "service_id", "rating_id", "recorded",
+})
+
+
+def public_result(reply: dict) -> dict:
+    return {key: value for key, value in reply.items() if key in RESULT_FIELDS}
+
+
+class SyncWorker:
+    def __init__(self, outbox: Outbox, client: PlatformClient,
+                 on_change: Callable[[OutboxEntry], None] | None = None, *,
+                 policy: BackoffPolicy | None = None, breaker: CircuitBreaker | None = None,
+                 clock: Callable[[], float] = time.time, rng: random.Random | None = None,
+                 idle_poll_s: float = 5.0, name: str = "outbox-sync"):
+        self.outbox = outbox
+        self.client = client
+        self.on_change = on_change or (lambda entry: None)
+        self.policy = policy or BackoffPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self._clock = clock          # wall clock: next_attempt_at is persisted across restarts
+        self._rng = rng or random.SystemRandom()
+        self._idle_poll_s = idle_poll_s   # also re-reads the DB now and then, in case of a missed kick
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._name = name
+
+    # --- control ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+        self.kick()
+
+    def kick(self) -> None:
+        """Look at the queue now (after an enqueue, or when the network comes back)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop and join. Returns False if a request was still running after `timeout`; that
+        row stays `sending` and goes back to `pending` when the outbox is next opened."""
+        self._stopping.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def is_running(self) -> bool:
+        return bool(self._thread and self._thread.is_alive())
+
+    # --- loop -----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()   # before looking, so a kick during the step is not lost
+            try:
+                worked = self._step()
+            except Exception as exc:  # a bug or a broken DB must not kill the sender for good
+                log.error("sync worker step failed: %s: %s", type(exc).__name__, exc)
+                worked = False
+            if not worked and not self._stopping.is_set():
+                self._wake.wait(self._sleep_s())
+
+    def _sleep_s(self) -> float:
+        if not self.breaker.allow_request():
+            return max(0.01, min(self.breaker.seconds_until_probe(), self._idle_poll_s))
+        try:
+            due = self.outbox.next_due_at()
+        except OutboxError:
+            return self._idle_poll_s
+        if due is None:
+            return self._idle_poll_s
+        # The floor keeps a row that is due but not claimable from turning this into a busy loop.
+        return min(max(due - self._clock(), 0.01), self._idle_poll_s)
+
+    def _step(self) -> bool:
+        """Send at most one submission. True if a row changed (look again at once)."""
+        if not self.breaker.allow_request():
+            return False
+        probing = self.breaker.state != CircuitBreaker.CLOSED
+        try:
+            claimed = self.outbox.claim_next(self._clock())
+        except UndecryptableEntry as exc:
+            self._notify(self.outbox.entry(exc.submission_id))
+            return True
+        if claimed is None:
+            return False
+        entry, body = claimed
+        self._notify(entry)
+        try:
+            reply = self.client.submit(entry.kind, entry.submission_id, body)
+        except PlatformError as err:
+            del body
+            self._handle_failure(entry, err)
+        except Exception as exc:  # a client bug: keep the row, retry later, say what broke
+            del body
+            log.error("submission %s: unexpected %s from the platform client", entry.submission_id,
+                      type(exc).__name__)
+            self._schedule_retry(entry, f"client_{type(exc).__name__}", None)
+        else:
+            del body
+            self._handle_success(entry, reply, probing)
+        return True
+
+    def _handle_success(self, entry: OutboxEntry, reply: dict, probing: bool) -> None:
+        outage_ended = probing or self.breaker.consecutive_failures > 0
+        self.breaker.record_success()
+        delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
+        log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
+        self._notify(delivered)
+        if outage_ended:
+            # The platform answers again: stop waiting out backoff timers that the outage set.
+            self.outbox.expedite_pending(self._clock())
+
+    def _handle_failure(self, entry: OutboxEntry, err: PlatformError) -> None:
+        if err.status in (401, 403):
+            log.error("submission %s: platform refused our credentials (HTTP %s); pausing the queue",
+                      entry.submission_id, err.status)
+            self.breaker.trip(cooldown_s=self.policy.cap_s)
+            self._schedule_retry(entry, err.reason, err.retry_after, count_failure=False)
+        elif err.retryable:
+            log.warning("submission %s: attempt %d failed (%s); will retry", entry.submission_id,
+                        entry.attempts, err.reason)
+            self._schedule_retry(entry, err.reason, err.retry_after)
+        else:
+            log.error("submission %s: rejected permanently (%s); needs a technician", entry.submission_id,
+                      err.reason)
+            self.breaker.record_success()   # the platform is up; it just said no
+            for changed in self.outbox.mark_dead(entry.submission_id, err.reason):
+                self._notify(changed)
+
+    def _schedule_retry(self, entry: OutboxEntry, error: str, retry_after: float | None,
+                        count_failure: bool = True) -> None:
+        if count_failure:
+            self.breaker.record_failure()
+        delay = self.policy.delay(entry.attempts, retry_after, self._rng)
+        self._notify(self.outbox.mark_retry(entry.submission_id, error, self._clock() + delay))
+
+    def _notify(self, entry: OutboxEntry | None) -> None:
+        if entry is None:
+            return
+        try:
+            self.on_change(entry)
+        except Exception as exc:
+            log.error("outbox on_change callback failed: %s", type(exc).__name__)

@@ -1,0 +1,88 @@
+"""FastAPI routes of the reference platform. `create_app(store, faults)` builds the ASGI app."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Callable
+
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from reference_platform.catalog import Catalog
+from reference_platform.errors import ApiError, install_error_handlers
+from reference_platform.faults import ConnectionAborter, FaultInjectionMiddleware, Faults
+from reference_platform.fleet import render_fleet_page
+from reference_platform.idempotency import Outcome
+from reference_platform.models import (ApplicationIn, ApplicationReceipt, ApplicationStatus, CatalogOut, ErrorBody,
+                                       HeartbeatAck, HeartbeatIn, RatingIn, RatingRecorded)
+from reference_platform.numbers import BEIJING, beijing_now, iso_seconds
+from reference_platform.store import Store
+from reference_platform.submissions import Submissions
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
+                                              description="The submission's own UUID (application_id / rating_id)")]
+
+
+def _errors(*statuses: int) -> dict:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog | None = None,
+               clock: Callable[[], dt.datetime] = beijing_now,
+               connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None) -> FastAPI:
+    """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
+    the server so the drop-after-commit fault can cut the TCP connection."""
+    faults = faults or Faults()
+    catalog = catalog or Catalog.load()
+    given_clock = clock
+
+    def clock() -> dt.datetime:  # numbers and dates follow the Beijing calendar day, whatever clock is given
+        return given_clock().astimezone(BEIJING)
+
+    submissions = Submissions(store, catalog, faults, clock)
+
+    app = FastAPI(title="Reference government service platform", version="1.0",
+                  description="Stand-in for the central platform: catalog, idempotent submissions, status, "
+                              "ratings (好差评), kiosk heartbeats. Idempotency keys never expire.")
+    install_error_handlers(app)
+    app.add_middleware(FaultInjectionMiddleware, faults=faults, abort_connection=connection_aborter)
+
+    def reply(outcome: Outcome) -> JSONResponse:
+        return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+
+    @app.get("/catalog", response_model=CatalogOut)
+    def get_catalog() -> JSONResponse:
+        # Served verbatim (not re-serialised through the model) so the kiosk sees exactly catalog.json.
+        return JSONResponse(catalog.data)
+
+    @app.post("/applications", status_code=201, response_model=ApplicationReceipt,
+              responses=_errors(400, 409, 422, 503))
+    async def post_application(body: ApplicationIn, request: Request,
+                               idempotency_key: IdempotencyKey = None) -> JSONResponse:
+        raw = await request.body()  # the fingerprint covers the body exactly as sent
+        return reply(await run_in_threadpool(submissions.submit_application, idempotency_key, raw, body))
+
+    @app.get("/applications/{number_or_token}", response_model=ApplicationStatus, responses=_errors(404))
+    def get_application(number_or_token: str) -> JSONResponse:
+        status = store.application_status(number_or_token)
+        if status is None:
+            raise ApiError(404, "unknown_application", "no application with this number or query token")
+        return JSONResponse(status)
+
+    @app.post("/ratings", status_code=201, response_model=RatingRecorded,
+              responses=_errors(400, 409, 422, 503))
+    async def post_rating(body: RatingIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+        raw = await request.body()
+        return reply(await run_in_threadpool(submissions.submit_rating, idempotency_key, raw, body))
+
+    @app.post("/heartbeat", response_model=HeartbeatAck, responses=_errors(422))
+    def post_heartbeat(body: HeartbeatIn) -> dict:
+        now = iso_seconds(clock())
+        store.record_heartbeat(body.kiosk_id, body.model_dump(mode="json"), now)
+        return {"ok": True, "server_time": now}
+
+    @app.get("/fleet", response_class=HTMLResponse)
+    def get_fleet() -> HTMLResponse:
+        return HTMLResponse(render_fleet_page(store.heartbeats()))
+
+    return app

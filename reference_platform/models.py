@@ -1,0 +1,146 @@
+"""Pydantic models: request validation and the OpenAPI description (GET /openapi.json)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LocalizedText = dict[str, str]  # {"zh_CN": ..., "zh_HK": ..., "en": ...}
+
+RatingLevel = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+
+# Kiosk ids end up in HTML (fleet page) and in composite idempotency keys: keep them plain.
+KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+# ----- errors -----
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+# ----- catalog (validated at load time so a typo in catalog.json fails fast) -----
+
+class Department(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    names: LocalizedText
+
+
+class FormFieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    type: Literal["text", "id_number", "phone", "digits", "choice"]
+    labels: LocalizedText
+    required: bool = True
+    readonly: bool = False
+    prefill: str | None = None
+    pattern: str | None = None
+
+
+class Eligibility(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_age: int | None = None
+
+
+class ReceiptSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    print: bool = True
+
+
+class ServiceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    category: str
+    available: bool = True
+    names: LocalizedText
+    descriptions: LocalizedText
+    department: Department
+    region_code: str
+    identity: Literal["card_and_face", "card", "face_only", "none"]
+    card_types: list[str]
+    eligibility: Eligibility
+    materials: list[LocalizedText]
+    fields: list[FormFieldSpec]
+    expected_days: int | None = None
+    receipt: ReceiptSpec
+
+
+class CatalogOut(BaseModel):
+    version: str
+    services: list[ServiceSpec]
+
+
+# ----- applications -----
+
+class Applicant(BaseModel):
+    # Present but possibly empty: which values are required is the service's business (catalog fields).
+    id_number: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    address: str = Field(max_length=300)
+    phone: str = Field(max_length=32)
+
+
+class ApplicationIn(BaseModel):
+    application_id: uuid.UUID = Field(description="Client-generated; also the Idempotency-Key")
+    service_id: str = Field(min_length=1, max_length=64)
+    kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
+    applicant: Applicant
+    form: dict[str, Any]
+    submitted_at: dt.datetime
+
+
+class ApplicationReceipt(BaseModel):
+    application_id: uuid.UUID
+    application_number: str = Field(examples=["GD20261123000001"])
+    status: Literal["received"]
+    received_at: dt.datetime
+    expected_completion: dt.date | None
+    query_token: str = Field(description="Opaque; for the receipt QR code. Never personal data.")
+    query_url: str
+
+
+class ApplicationStatus(BaseModel):
+    application_number: str
+    service_id: str
+    status: str
+    received_at: dt.datetime
+    expected_completion: dt.date | None
+
+
+# ----- ratings (好差评) -----
+
+class RatingIn(BaseModel):
+    rating_id: uuid.UUID = Field(description="Client-generated; also the Idempotency-Key")
+    application_id: uuid.UUID
+    kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
+    level: RatingLevel | None = Field(description="null when the citizen skipped rating")
+    skipped: bool
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    rated_at: dt.datetime
+
+
+class RatingRecorded(BaseModel):
+    rating_id: uuid.UUID
+    application_number: str
+    recorded: Literal[True]
+
+
+# ----- heartbeat -----
+
+class HeartbeatIn(BaseModel):
+    # Kiosks add whatever health data they have (device status, outbox stats); it is stored as is.
+    model_config = ConfigDict(extra="allow")
+    kiosk_id: str = Field(pattern=KIOSK_ID_PATTERN)
+
+
+class HeartbeatAck(BaseModel):
+    ok: Literal[True]
+    server_time: dt.datetime

@@ -1,0 +1,97 @@
+"""What happens to a submitted application or rating: checks, numbering, storage."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+from typing import Callable
+
+from reference_platform.catalog import Catalog, form_problems
+from reference_platform.errors import ApiError
+from reference_platform.faults import Faults
+from reference_platform.idempotency import (Outcome, body_fingerprint, parse_key_header, require_key_matches,
+                                            run_idempotent)
+from reference_platform.models import ApplicationIn, RatingIn
+from reference_platform.numbers import application_number, iso_seconds, new_query_token
+from reference_platform.store import Store, Transaction
+
+log = logging.getLogger("reference_platform")
+
+
+class Submissions:
+    def __init__(self, store: Store, catalog: Catalog, faults: Faults, clock: Callable[[], dt.datetime]):
+        self.store = store
+        self.catalog = catalog
+        self.faults = faults
+        self.clock = clock
+
+    def submit_application(self, key_header: str | None, raw_body: bytes, body: ApplicationIn) -> Outcome:
+        key = require_key_matches(parse_key_header(key_header), body.application_id, "application_id")
+        service = self.catalog.service(body.service_id)
+        if service is None:
+            raise ApiError(422, "unknown_service", f"unknown service_id {body.service_id!r}")
+        # Prefilled card fields may come in the applicant block, the form, or both; the form wins.
+        problems = form_problems(service, {**body.applicant.model_dump(), **body.form})
+        if problems:
+            raise ApiError(422, "invalid_form", "; ".join(problems))
+
+        def work(tx: Transaction) -> tuple[int, dict]:
+            received = self.clock()
+            day = received.date()
+            number = application_number(day, tx.next_daily_sequence(f"{day:%Y%m%d}"))
+            expected = day + dt.timedelta(days=service["expected_days"]) if service.get("expected_days") else None
+            token = new_query_token()
+            row = {
+                "application_id": key, "application_number": number, "query_token": token,
+                "service_id": body.service_id, "kiosk_id": body.kiosk_id,
+                "id_number": body.applicant.id_number, "name": body.applicant.name,
+                "address": body.applicant.address, "phone": body.applicant.phone,
+                "form_json": json.dumps(body.form, ensure_ascii=False, sort_keys=True),
+                "submitted_at": body.submitted_at.isoformat(), "received_at": iso_seconds(received),
+                "expected_completion": expected.isoformat() if expected else None, "status": "received",
+            }
+            try:
+                tx.insert_application(row)
+            except sqlite3.IntegrityError:
+                # Same application_id from another kiosk (its own idempotency scope): never a second row.
+                raise ApiError(422, "application_id_conflict", "application_id already used by another kiosk")
+            return 201, {
+                "application_id": key, "application_number": number, "status": "received",
+                "received_at": row["received_at"], "expected_completion": row["expected_completion"],
+                "query_token": token, "query_url": f"/applications/{number}",
+            }
+
+        outcome = self._run(body.kiosk_id, key, "application", raw_body, work)
+        log.info("application %s %s (service %s)", outcome.body["application_number"],
+                 "replayed" if outcome.replayed else "received", body.service_id)
+        return outcome
+
+    def submit_rating(self, key_header: str | None, raw_body: bytes, body: RatingIn) -> Outcome:
+        key = require_key_matches(parse_key_header(key_header), body.rating_id, "rating_id")
+        if body.skipped != (body.level is None):
+            raise ApiError(422, "invalid_rating", "level must be null exactly when skipped is true")
+        application_id = str(body.application_id)
+
+        def work(tx: Transaction) -> tuple[int, dict]:
+            application = tx.application_by_id(application_id)
+            if application is None:
+                raise ApiError(422, "unknown_application", "no application with this application_id")
+            if tx.rating_for_application(application_id) is not None:
+                raise ApiError(409, "already_rated", "this application already has a rating")
+            tx.insert_rating({
+                "rating_id": key, "application_id": application_id, "kiosk_id": body.kiosk_id,
+                "level": body.level, "skipped": int(body.skipped),
+                "reasons_json": json.dumps(body.reasons, ensure_ascii=False),
+                "rated_at": body.rated_at.isoformat(), "recorded_at": iso_seconds(self.clock()),
+            })
+            return 201, {"rating_id": key, "application_number": application["application_number"], "recorded": True}
+
+        return self._run(body.kiosk_id, key, "rating", raw_body, work)
+
+    def _run(self, kiosk_id: str, key: str, operation: str, raw_body: bytes,
+             work: Callable[[Transaction], tuple[int, dict]]) -> Outcome:
+        return run_idempotent(self.store, client_id=kiosk_id, key=key, operation=operation,
+                              fingerprint=body_fingerprint(raw_body), work=work,
+                              completed_at=lambda: iso_seconds(self.clock()),
+                              before_work=self.faults.sleep_if_delayed)

@@ -1,0 +1,36 @@
+"""Shared fixtures: a real reference platform on loopback, a kiosk configuration in tmp_path."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import devices.pyside_refcount_fix  # noqa: E402,F401  (PySide6 6.12 emit() refcount bug)
+
+import pytest  # noqa: E402
+
+from kiosk.config import config_from_dict  # noqa: E402
+
+
+@pytest.fixture
+def platform_server(tmp_path):
+    from reference_platform.server import ReferencePlatformServer
+    server = ReferencePlatformServer(tmp_path / "platform.sqlite3")
+    server.start()
+    yield server
+    server.stop()
+
+
+def kiosk_config(tmp_path, platform_url: str, **overrides):
+    """A demo-style configuration: simulated devices, data in tmp_path."""
+    raw = {
+        "kiosk": {"id": "TEST-KIOSK-1", "data_dir": str(tmp_path / "kiosk-data"), "fullscreen": False},
+        "platform": {"url": platform_url, "submit_wait_s": 8.0, "connect_timeout_s": 1.0, "read_timeout_s": 3.0},
+        "timeouts": {"idle_s": 120.0, "card_read_s": 10.0, "face_s": 30.0, "receipt_s": 120.0},
+        "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.2},
+                    "camera": {"backend": "sim", "fps": 10},
+                    "printer": {"backend": "sim"}},
+    }
+    for section, values in overrides.items():
+        raw.setdefault(section, {}).update(values)
+    return config_from_dict(raw)

@@ -1,0 +1,145 @@
+"""SimCamera (still image, video file, synthetic scenarios) and OpenCvCamera without hardware."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication, QThread
+
+from devices.base import DeviceStatus
+from devices.camera import OpenCvCamera, SimCamera, create_camera
+from devices.id_reader.sim_identities import camera_source_for
+from devices.sample_faces import faces_dir
+
+VIDEO = faces_dir() / "face_recognition" / "examples" / "short_hamilton_clip.mp4"
+
+
+def _first_video_frame():
+    import cv2
+    capture = cv2.VideoCapture(str(VIDEO))
+    ok, frame = capture.read()
+    capture.release()
+    return frame if ok else None
+
+
+VIDEO_FIRST_FRAME = _first_video_frame()
+
+
+@pytest.fixture
+def cameras(qtbot):
+    made = []
+    yield made
+    for camera in made:
+        camera.close()
+
+
+def _collect(qtbot, camera, count, timeout_ms=5000):
+    frames, threads = [], []
+
+    def on_frame(frame):
+        frames.append(frame)
+        threads.append(QThread.currentThread())
+
+    camera.frame_ready.connect(on_frame)
+    camera.start()
+    qtbot.waitUntil(lambda: len(frames) >= count, timeout=timeout_ms)
+    return frames, threads
+
+
+def test_still_image_is_replayed(qtbot, cameras):
+    camera = SimCamera(camera_source_for("elderly"), fps=20)
+    cameras.append(camera)
+    assert camera.latest_frame() is None
+    frames, threads = _collect(qtbot, camera, 5)
+    assert all(f.dtype == np.uint8 and f.ndim == 3 and f.shape[2] == 3 for f in frames)
+    assert all(thread is qtbot_main_thread() for thread in threads)   # delivered in the GUI thread
+    for _ in range(5):
+        assert camera.latest_frame() is not None
+        qtbot.wait(20)
+    assert camera.status() == DeviceStatus.ONLINE
+
+
+def qtbot_main_thread():
+    from PySide6.QtWidgets import QApplication
+    return QApplication.instance().thread()
+
+
+def test_video_file_delivers_changing_frames(qtbot, cameras):
+    assert VIDEO.is_file(), VIDEO
+    camera = SimCamera(VIDEO, fps=30)
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 10)
+    assert frames[0].shape[2] == 3
+    assert any(not np.array_equal(frames[0], f) for f in frames[1:])   # it is a video, not one still
+    camera.stop()
+    qtbot.wait(200)
+    count = len(frames)
+    qtbot.wait(300)
+    assert len(frames) == count   # stop() stops delivery
+    assert camera.latest_frame() is not None
+
+
+def test_folder_of_images(qtbot, cameras, tmp_path):
+    import cv2
+    for index, value in enumerate((10, 200)):
+        cv2.imwrite(str(tmp_path / f"{index}.png"), np.full((48, 64, 3), value, np.uint8))
+    camera = SimCamera(tmp_path, fps=50)
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 4)
+    assert {int(f[0, 0, 0]) for f in frames} == {10, 200}
+
+
+def test_slow_consumer_gets_latest_frames_not_a_backlog(qtbot, cameras):
+    camera = SimCamera(VIDEO, fps=100)
+    cameras.append(camera)
+    delivered = []
+    camera.frame_ready.connect(delivered.append)
+    camera.start()
+    # Block the GUI thread for 0.5 s: ~50 frames are captured meanwhile.
+    threading.Event().wait(0.5)
+    QCoreApplication.processEvents()
+    assert len(delivered) == 1                     # one coalesced delivery, not 50
+    newest = camera.latest_frame()
+    assert delivered[0] is newest or not np.array_equal(delivered[0], VIDEO_FIRST_FRAME)
+
+
+@pytest.mark.parametrize("scenario,value", [("no_face", 128), ("black", 0)])
+def test_synthetic_scenarios(qtbot, cameras, scenario, value):
+    camera = SimCamera(scenario=scenario, fps=20)
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 2)
+    assert np.all(frames[-1] == value)
+
+
+def test_unplugged_is_no_device(qtbot, cameras):
+    camera = SimCamera(camera_source_for("elderly"), scenario="unplugged")
+    cameras.append(camera)
+    frames = []
+    camera.frame_ready.connect(frames.append)
+    with qtbot.waitSignal(camera.status_changed, timeout=3000,
+                          check_params_cb=lambda status: status == "noDevice"):
+        camera.start()
+    qtbot.wait(200)
+    assert camera.status() == DeviceStatus.NO_DEVICE and frames == []
+    assert camera.latest_frame() is None
+
+
+def test_opencv_camera_without_a_device_is_no_device(qtbot, cameras, tmp_path):
+    camera = OpenCvCamera(str(tmp_path / "no-such-camera.mp4"))
+    cameras.append(camera)
+    with qtbot.waitSignal(camera.status_changed, timeout=5000,
+                          check_params_cb=lambda status: status == "noDevice"):
+        camera.open()
+    camera.start()   # keeps trying to reconnect; close() must still end it promptly
+    qtbot.wait(100)
+    camera.close()
+    assert camera.status() == DeviceStatus.OFFLINE
+
+
+def test_factory():
+    camera = create_camera({"backend": "sim", "source": "", "fps": 10})
+    assert isinstance(camera, SimCamera)
+    assert isinstance(create_camera({"backend": "opencv", "device": "0"}), OpenCvCamera)
+    with pytest.raises(ValueError, match="gopro"):
+        create_camera({"backend": "gopro"})
