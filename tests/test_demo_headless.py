@@ -1,0 +1,23 @@
+"""`python main.py --demo` on a machine without a display runs the autopilot
+and leaves screenshots of every step and the receipt behind."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_headless_demo_writes_steps_and_receipt(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = tmp_path / "demo"
+    result = subprocess.run([sys.executable, str(REPO / "main.py"), "--demo", "--output", str(out)],
+                            capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Demo completed." in result.stdout and str(out) in result.stdout
+    names = sorted(p.name for p in out.glob("*.png"))
+    for step in ("idle", "choose-service", "identify", "form-filled", "confirm", "receipt", "rate"):
+        assert any(step in name for name in names), (step, names)
+    receipt_bytes = (out / "receipt.bin").read_bytes()
+    number = next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("Application number"))
+    assert number.encode() in receipt_bytes and (out / "receipt.png").stat().st_size > 1000
