@@ -133,7 +133,10 @@ def measure_session_stall(platform_url: str, in_thread: bool) -> float:
         def beat():
             now = time.perf_counter()
             if parts.controller.session.state is not State.IDLE or gaps:
-                gaps.append(now - last[0])
+                gap = now - last[0]
+                gaps.append(gap)
+                if os.environ.get("BENCH_DEBUG") and gap > 0.03:   # which screen stalls, when hunting
+                    print(f"gap {gap * 1000:.0f} ms in {parts.controller.session.state.value}", file=sys.stderr)
             last[0] = now
         heartbeat = QTimer()
         heartbeat.setInterval(10)

@@ -28,6 +28,7 @@ from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name
+from kiosk.qr import qr_png
 from offline_cache.outbox import Submission
 from screens.base import KioskView
 
@@ -40,7 +41,7 @@ CATALOG_RETRY_S = 30.0
 class KioskController(QObject):
     changed = Signal()
     # Results from background threads, delivered queued into the GUI thread.
-    _submission_done = Signal(int, object, str)      # token, Outcome | None, failure reason
+    _submission_done = Signal(int, object, str, object)   # token, Outcome | None, failure reason, QR PNG
     _catalog_fetched = Signal(object)                 # Catalog
     _platform_reachable = Signal(bool)
     _queue_changed = Signal(int)
@@ -144,10 +145,11 @@ class KioskController(QObject):
         self.session.cancel()
 
     def receipt_qr_payload(self) -> str | None:
-        """Progress-query link for the receipt: an opaque token, never personal data."""
         outcome = self.session.outcome
-        if outcome is None:
-            return None
+        return None if outcome is None else self._qr_payload_for(outcome)
+
+    def _qr_payload_for(self, outcome) -> str:
+        """Progress-query link for the receipt: an opaque token, never personal data."""
         reference = outcome.query_token or outcome.application_id
         return f"{self.config.platform.url.rstrip('/')}/applications/{reference}"
 
@@ -206,7 +208,7 @@ class KioskController(QObject):
         except Exception as exc:  # nothing saved: the citizen must not get a receipt
             log.error("application could not be saved", extra={"submission": submission.submission_id,
                                                               "error": type(exc).__name__})
-            self._submission_done.emit(token, None, "not_saved")
+            self._submission_done.emit(token, None, "not_saved", None)
             return
         log.info("application saved", extra={"submission": submission.submission_id})
         self.sync_worker.kick()
@@ -215,7 +217,7 @@ class KioskController(QObject):
             self._delivery_waiters.pop(submission.submission_id, None)
         entry = self.outbox.entry(submission.submission_id)
         if entry is not None and entry.state == "dead":
-            self._submission_done.emit(token, None, "rejected")
+            self._submission_done.emit(token, None, "rejected", None)
             return
         result = (entry.result or {}) if entry is not None and entry.state == "delivered" else {}
         expected = result.get("expected_completion")
@@ -226,9 +228,11 @@ class KioskController(QObject):
             query_token=result.get("query_token"),
             expected_completion=dt.date.fromisoformat(expected) if expected else None,
         )
-        self._submission_done.emit(token, outcome, "")
+        self._submission_done.emit(token, outcome, "", qr_png(self._qr_payload_for(outcome)))
 
-    def _on_submission_done(self, token: int, outcome, failure: str) -> None:
+    def _on_submission_done(self, token: int, outcome, failure: str, qr_image) -> None:
+        if token == self.session.token:
+            self.view.receipt_qr_png = qr_image
         if outcome is None:
             self.session.submission_failed(token, failure)
         else:
@@ -274,6 +278,7 @@ class KioskController(QObject):
         SensitiveNames.clear()
         self.view.camera_image = None
         self.view.face_feedback = None
+        self.view.receipt_qr_png = None
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
 

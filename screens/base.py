@@ -24,6 +24,7 @@ class KioskView:
     face_feedback: str | None = None
     catalog_loaded: bool = False
     face_models_ready: bool = False
+    receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
 
 
 class Screen(QWidget):

@@ -79,10 +79,10 @@ class ReceiptScreen(Screen):
         self.print_status.setObjectName("error" if status_key == "failed" else "ok")
         self.print_status.setStyleSheet("")  # re-polish after the role change
         self.print_status.setText(tr(PRINT_STATUS.get(status_key, PRINT_STATUS["printing"])))
-        payload = self.intents.receipt_qr_payload()
-        if payload and payload != self._qr_payload:
-            self.qr.setPixmap(qr_pixmap(payload, 320))
-            self._qr_payload = payload
+        png = view.receipt_qr_png
+        if png and png is not self._qr_payload:
+            self.qr.setPixmap(qr_pixmap(png, 320))
+            self._qr_payload = png
         self.done_button.setText(tr("Continue"))
 
     def wipe(self) -> None:

@@ -6,9 +6,6 @@ whichever line edit is bound to it and never takes focus from it.
 """
 from __future__ import annotations
 
-import io
-
-import qrcode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
@@ -71,11 +68,8 @@ class NumericKeypad(QWidget):
         self._target.textEdited.emit(text)
 
 
-def qr_pixmap(payload: str, size_px: int) -> QPixmap:
-    """Renders a QR code for the screen (the printer draws its own)."""
-    image = qrcode.make(payload, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+def qr_pixmap(png: bytes, size_px: int) -> QPixmap:
+    """A QR code PNG (made off the GUI thread by kiosk.qr) scaled for the screen."""
     pixmap = QPixmap()
-    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    pixmap.loadFromData(png, "PNG")
     return pixmap.scaled(size_px, size_px, Qt.KeepAspectRatio, Qt.FastTransformation)
