@@ -228,6 +228,9 @@ def test_status_by_number_and_by_token_without_personal_data(url):
         "expected_completion": receipt["expected_completion"]}
     assert NAME not in by_number.text and ID_NUMBER not in by_number.text
     assert_error(requests.get(f"{url}/applications/GD20261123999999", timeout=5), 404, "unknown_application")
+    # An offline receipt's QR carries the application UUID (the number did not exist yet).
+    by_uuid = requests.get(f"{url}/applications/{receipt['application_id']}", timeout=5)
+    assert by_uuid.status_code == 200 and by_uuid.json() == by_number.json()
 
 
 # ----- ratings -----
