@@ -108,3 +108,45 @@ def test_elderly_allowance_end_to_end(qtbot, kiosk, platform_server):
         assert secret not in logs
     assert session.document is None and session.outcome is None and session.form_values == {}
     assert controller.view.camera_image is None
+
+
+def test_platform_down_gives_offline_receipt_then_delivers_once(qtbot, tmp_path, platform_server):
+    """Network gone after start-up: the application is saved, the receipt says so, and it is
+    delivered exactly once when the platform comes back."""
+    config = kiosk_config(tmp_path, platform_server.base_url, platform={"submit_wait_s": 1.5})
+    parts = build_kiosk(config)
+    qtbot.addWidget(parts.window)
+    parts.window.show()
+    parts.controller.open()
+    try:
+        window, controller, session = parts.window, parts.controller, parts.controller.session
+        card = SIM_IDENTITIES["elderly"].document()
+        qtbot.waitUntil(lambda: controller.view.catalog_loaded, timeout=10_000)
+        platform_server.stop()                                  # the link drops
+        window.screens[State.IDLE].start_button.click()
+        click(qtbot, window, "service-elderly-allowance")
+        click(qtbot, window, "beginService")
+        wait_state(qtbot, session, State.FORM, timeout_ms=90_000)
+        for digit in PHONE:
+            qtbot.mouseClick(window.screens[State.FORM].keypad.buttons[digit], Qt.LeftButton)
+        click(qtbot, window, "formNext")
+        click(qtbot, window, "confirmSubmit")
+        wait_state(qtbot, session, State.RECEIPT)
+        assert session.outcome.queued_offline and session.outcome.application_number is None
+        qtbot.waitUntil(lambda: session.print_status == "printed", timeout=10_000)
+        reference = session.outcome.application_id[:8].upper()
+        assert reference.encode() in controller.printer.all_bytes
+        assert parts.outbox.stats().pending == 1
+        click(qtbot, window, "receiptDone")
+        click(qtbot, window, "rateSkip")
+        wait_state(qtbot, session, State.IDLE)
+
+        platform_server.start()                                 # the link is back (same port, same DB)
+        parts.controller.sync_worker.kick()
+        qtbot.waitUntil(lambda: platform_server.store.application_count(id_number=card.id_number) == 1
+                        and len(platform_server.store.ratings()) == 1, timeout=30_000)
+        qtbot.wait(500)
+        assert platform_server.store.application_count() == 1
+        assert parts.outbox.stats().pending == 0
+    finally:
+        parts.close()
