@@ -5,9 +5,11 @@ sends the blocks to a python-escpos printer and `render_receipt_preview()` draws
 the same blocks into a picture, so the PNG in the demo folder shows what the
 printer got.
 
-Chinese text is printed as a picture drawn with a CJK font, not as GB18030
-text: printer fonts stop at GBK or GB2312, and a citizen's name may hold a rare
-character (䶮, 𠀾) that would come out as "?". ASCII items the staff may need
+Chinese text is printed, by default (`text_mode="image"`), as a picture drawn
+with a CJK font, not as GB18030 text: printer fonts stop at GBK or GB2312, and a
+citizen's name may hold a rare character (䶮, 𠮷) that would come out as "?".
+`text_mode="gb18030"` sends Chinese lines as text (far fewer bytes) and falls
+back to a picture for any line the printer cannot encode. ASCII items the staff may need
 to read back or scan (application number, date, kiosk id) are sent as ESC/POS
 text, and the application number also travels in the QR code, so the captured
 bytes contain it.
@@ -273,11 +275,33 @@ def render_text_image(block: TextBlock, font_path: str, language: str,
 
 # --- renderers ---------------------------------------------------------------
 
+TEXT_MODES = ("image", "gb18030")
+
+# ESC/POS bytes of the GB18030 text path (Chinese-model printers, e.g. Xprinter,
+# Epson TM-T88 Chinese, Sunmi): FS & enters Chinese character mode, FS . leaves.
+_FS_CHINESE_ON = b"\x1c&"
+_FS_CHINESE_OFF = b"\x1c."
+
+
 def render_receipt(printer, receipt: Receipt, font_path: str | None = None,
-                   paper_width_px: int = DEFAULT_PAPER_WIDTH_PX) -> None:
-    """Send the receipt to a python-escpos printer (any transport, or Dummy)."""
+                   paper_width_px: int = DEFAULT_PAPER_WIDTH_PX, text_mode: str = "image",
+                   printer_charset: str = "gbk", qr_native: bool = True) -> dict:
+    """Send the receipt to a python-escpos printer (any transport, or Dummy).
+
+    `text_mode="image"` (default): every non-ASCII line is a picture drawn with
+    the CJK font, so every character of a name prints whatever fonts the
+    printer has. `text_mode="gb18030"`: Chinese lines go as text in Chinese
+    character mode (FS &), about 10x fewer bytes; a line holding a character
+    the printer's font cannot encode (`printer_charset`, GBK on most Chinese
+    printers: 𠮷 U+20BB7 and 䶮 U+4DAE are outside it) is sent as a picture
+    instead, so nothing prints as "?". Returns counts for the log:
+    {"image_lines": n, "text_lines": n, "fallback_lines": n}.
+    """
+    if text_mode not in TEXT_MODES:
+        raise ValueError(f"text_mode: expected one of {', '.join(TEXT_MODES)}, got {text_mode!r}")
     font_path = font_path or find_cjk_font()
     _give_profile_a_width(printer, paper_width_px)
+    counts = {"image_lines": 0, "text_lines": 0, "fallback_lines": 0}
     printer.hw("INIT")
     for block in layout_receipt(receipt):
         if isinstance(block, TextBlock):
@@ -286,17 +310,51 @@ def render_receipt(printer, receipt: Receipt, font_path: str | None = None,
                             double_width=block.double, double_height=block.double)
                 printer.textln(block.text)
                 printer.set(align="left", bold=False, normal_textsize=True)
+                counts["text_lines"] += 1
+            elif text_mode == "gb18030" and _encodable(block.text, printer_charset):
+                _send_chinese_text(printer, block, printer_charset)
+                counts["text_lines"] += 1
             else:
+                if text_mode == "gb18030":
+                    # Count only: the line may be a citizen's name.
+                    log.info("receipt: a line has characters outside %s; printed as a picture",
+                             printer_charset)
+                    counts["fallback_lines"] += 1
+                else:
+                    counts["image_lines"] += 1
                 printer.image(render_text_image(block, font_path, receipt.language, paper_width_px))
         elif isinstance(block, QrBlock):
-            # Native GS ( k: small in bytes and sharp; center=True is not allowed with native.
             printer.set(align="center")
-            printer.qr(block.payload, size=6, native=True)
+            if qr_native:
+                # Native GS ( k: small in bytes and sharp; center=True is not allowed with native.
+                printer.qr(block.payload, size=6, native=True)
+            else:
+                # Raster QR for printers without GS ( k (profiles say qrCode: false).
+                printer.qr(block.payload, size=6, native=False, center=False)
             printer.set(align="left")
         elif isinstance(block, RuleBlock):
             printer.textln("-" * (paper_width_px // 12))   # Font A is 12 dots wide
     printer.ln(2)
     printer.cut(mode="PART")
+    return counts
+
+
+def _encodable(text: str, charset: str) -> bool:
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _send_chinese_text(printer, block: TextBlock, charset: str) -> None:
+    """One line in the printer's own Chinese font (GB18030 bytes; GBK is its 2-byte subset)."""
+    align = {"left": 0, "center": 1, "right": 2}[block.align]
+    size = 0x11 if block.size >= 40 else 0x00         # GS ! : double width + height for titles
+    printer._raw(b"\x1ba" + bytes([align]) + b"\x1bE" + bytes([1 if block.bold else 0])
+                 + b"\x1d!" + bytes([size]))
+    printer._raw(_FS_CHINESE_ON + block.text.encode(charset) + b"\n" + _FS_CHINESE_OFF)
+    printer._raw(b"\x1ba\x00\x1bE\x00\x1d!\x00")
 
 
 def _give_profile_a_width(printer, paper_width_px: int) -> None:
