@@ -50,7 +50,10 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     camera = create_camera(camera_section)
     printer_section = dataclasses.asdict(devices.printer)
     printer_section["output_dir"] = str(config.receipts_dir)
-    printer = create_printer(printer_section)
+    from devices.printer.journal import ReceiptJournal
+    journal = ReceiptJournal(config.data_dir / "receipts.sqlite3", config.device_key_path,
+                             keep=devices.printer.reprint_keep)
+    printer = create_printer(printer_section, journal=journal)
 
     outbox = Outbox(config.outbox_path, config.device_key_path)
     client = PlatformClient(config.platform.url, config.kiosk.id,

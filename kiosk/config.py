@@ -97,6 +97,15 @@ class PrinterSection:
     device: str = ""              # serial/file path
     profile: str = "default"
     paper_width_px: int = 512
+    # Receipt printing (docs/printing.md). "image": Chinese drawn with a CJK font,
+    # every character prints; "gb18030": printer's own font, lines it cannot encode as pictures.
+    text_mode: str = "image"
+    printer_charset: str = "gbk"  # what the printer's Chinese font covers (gb2312 | gbk | gb18030)
+    qr_native: bool = True        # GS ( k; false = QR as a raster picture for printers without it
+    status_timeout_s: float = 1.5
+    write_timeout_s: float = 10.0
+    poll_interval_s: float = 5.0  # background DLE EOT status check between jobs
+    reprint_keep: int = 20        # receipts kept (encrypted) for technician reprint
 
 
 @dataclass(frozen=True)
@@ -249,7 +258,15 @@ def check_semantics(config: KioskConfig) -> None:
     _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial"))
     _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
     _check_choice("devices.printer.backend", config.devices.printer.backend,
-                  ("sim", "network", "serial", "usb", "file"))
+                  ("sim", "network", "serial", "usb", "file", "cups", "emulator"))
+    _check_choice("devices.printer.text_mode", config.devices.printer.text_mode, ("image", "gb18030"))
+    _check_choice("devices.printer.printer_charset", config.devices.printer.printer_charset,
+                  ("gb2312", "gbk", "gb18030"))
+    for name in ("status_timeout_s", "write_timeout_s"):
+        if getattr(config.devices.printer, name) <= 0:
+            raise ConfigError(f"devices.printer.{name}", "must be greater than 0")
+    if config.devices.printer.reprint_keep < 1:
+        raise ConfigError("devices.printer.reprint_keep", "must be at least 1")
     if config.devices.id_reader.backend == "sam_serial":
         _check_device_path("devices.id_reader.port", config.devices.id_reader.port)
     if config.devices.printer.backend in ("serial", "file"):

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from devices.config_section import as_dict
-from devices.printer.escpos_printer import (FileReceiptPrinter, NetworkReceiptPrinter,
-                                            SerialReceiptPrinter, UsbReceiptPrinter)
+from devices.printer.escpos_printer import (CupsReceiptPrinter, FileReceiptPrinter,
+                                            NetworkReceiptPrinter, SerialReceiptPrinter,
+                                            UsbReceiptPrinter)
 from devices.printer.interface import ReceiptPrinter
 from devices.printer.receipt import Receipt, render_receipt, render_receipt_preview
 from devices.printer.sim import SimPrinter
@@ -11,22 +12,39 @@ from devices.printer.sim import SimPrinter
 __all__ = ["Receipt", "ReceiptPrinter", "SimPrinter", "create_printer", "render_receipt",
            "render_receipt_preview"]
 
-BACKENDS = ("sim", "network", "serial", "usb", "file")
+BACKENDS = ("sim", "network", "serial", "usb", "file", "cups", "emulator")
 
 
-def create_printer(section, output_dir=None) -> ReceiptPrinter:
+def create_printer(section, output_dir=None, journal=None) -> ReceiptPrinter:
     """`section` is the `[devices.printer]` table (dict or its config dataclass).
 
     `output_dir` (the sim's folder for captured bytes and previews) wins over
     `section["output_dir"]`; the config resolves "" to data_dir/receipts.
+    `journal` (a `ReceiptJournal`) keeps the last receipts for reprint.
+    Backend "emulator" (demo/test only) starts a loopback `PrinterEmulator`
+    and prints to it over TCP exactly like the "network" backend.
     """
     section = as_dict(section)
     backend = section.get("backend", "sim")
-    common = dict(paper_width_px=section.get("paper_width_px", 512))
+    common = dict(paper_width_px=section.get("paper_width_px", 512), journal=journal)
     if backend == "sim":
         return SimPrinter(output_dir=output_dir or section.get("output_dir") or None,
                           scenario=section.get("scenario", "ok"), **common)
-    common["profile"] = section.get("profile", "default")
+    common.update(
+        profile=section.get("profile", "default"),
+        text_mode=section.get("text_mode", "image"),
+        printer_charset=section.get("printer_charset", "gbk"),
+        qr_native=section.get("qr_native", True),
+        status_timeout_s=section.get("status_timeout_s", 1.5),
+        write_timeout_s=section.get("write_timeout_s", 10.0),
+        poll_interval_s=section.get("poll_interval_s", 5.0),
+    )
+    if backend == "emulator":
+        return _emulated_printer(output_dir or section.get("output_dir") or None, common)
+    if backend == "cups":
+        if not section.get("device"):
+            raise ValueError("devices.printer.device: the CUPS queue name is required for the cups backend")
+        return CupsReceiptPrinter(section["device"], **common)
     if backend == "network":
         if not section.get("host"):
             raise ValueError("devices.printer.host: required for the network backend")
@@ -56,3 +74,9 @@ def _usb_ids(device: str) -> tuple[int, int]:
     except ValueError:
         raise ValueError(f"devices.printer.device: expected vendor:product in hex for usb, "
                          f"got {device!r}") from None
+
+
+def _emulated_printer(output_dir, common: dict) -> ReceiptPrinter:
+    """Demo only: a network printer with its own loopback emulator (see emulator.py)."""
+    from devices.printer.emulator import EmulatedReceiptPrinter
+    return EmulatedReceiptPrinter(output_dir=output_dir, **common)

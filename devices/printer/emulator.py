@@ -18,7 +18,8 @@ Switchable faults (`EmulatorState`, change them while it runs):
   silent (never answers status), garbage (answers with invalid bytes),
   disconnect_after=N (drops the connection after N job bytes),
   paper_out_after=N (paper runs out after N job bytes; the rest is not printed),
-  stop_reading (accepts connections and never reads: the sender's buffers fill).
+  stop_reading (accepts connections and never reads: the sender's buffers fill),
+  stop_reading_after=N (reads N job bytes, then stops reading: a printer wedged mid-job).
 """
 from __future__ import annotations
 
@@ -27,10 +28,13 @@ import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw
+
+from devices.printer.escpos_printer import NetworkReceiptPrinter
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +301,7 @@ class EmulatorState:
     disconnect_after: int | None = None
     paper_out_after: int | None = None
     stop_reading: bool = False
+    stop_reading_after: int | None = None   # like stop_reading, once N job bytes have arrived
 
     def status_byte(self, n: int) -> int:
         value = 0x12
@@ -328,8 +333,10 @@ class EmulatedJob:
 class PrinterEmulator:
     """`with PrinterEmulator() as emu: NetworkReceiptPrinter("127.0.0.1", emu.port)`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, receive_buffer: int = 16384):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, receive_buffer: int = 16384,
+                 output_dir: Path | None = None):
         self.host = host
+        self.output_dir = Path(output_dir) if output_dir else None
         self.state = EmulatorState()
         self.status_queries = 0
         self._requested_port = port
@@ -418,7 +425,8 @@ class PrinterEmulator:
             while not self._stopping.is_set():
                 with self._lock:
                     state = self.state
-                if state.stop_reading:
+                if state.stop_reading or (state.stop_reading_after is not None
+                                          and parser.data_bytes >= state.stop_reading_after):
                     time.sleep(0.05)
                     continue
                 try:
@@ -450,9 +458,25 @@ class PrinterEmulator:
             with self._lock:
                 if conn in self._connections:
                     self._connections.remove(conn)
-                if parser.data:
-                    self._jobs.append(EmulatedJob(bytes(raw), bytes(parser.data), interrupted))
+                job = EmulatedJob(bytes(raw), bytes(parser.data), interrupted) if parser.data else None
+            if job is not None:
+                self._save(job)       # before announcing it, so a waiter finds the files
+                with self._lock:
+                    self._jobs.append(job)
                     self._job_added.notify_all()
+
+    def _save(self, job: EmulatedJob) -> None:
+        if self.output_dir is None:
+            return
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                number = len(self._jobs) + 1
+            stem = self.output_dir / f"receipt-{number:03d}{'-' + job.interrupted if job.interrupted else ''}"
+            stem.with_suffix(".bin").write_bytes(job.raw)
+            job.render().save(stem.with_suffix(".png"))
+        except Exception:
+            log.exception("emulator: could not save job")
 
     def _answer(self, conn: socket.socket, n: int) -> None:
         with self._lock:
@@ -477,3 +501,20 @@ def _hard_close(conn: socket.socket) -> None:
         conn.close()
     except OSError:
         pass
+
+
+class EmulatedReceiptPrinter(NetworkReceiptPrinter):
+    """Demo backend "emulator": a NetworkReceiptPrinter with its own PrinterEmulator.
+
+    The kiosk code path is the real network one; only the far end is emulated.
+    The emulator starts with the printer and stops when the printer is closed.
+    """
+
+    def __init__(self, output_dir=None, **kwargs):
+        self.emulator = PrinterEmulator(output_dir=output_dir)
+        port = self.emulator.start()
+        super().__init__("127.0.0.1", port, **kwargs)
+
+    def close(self) -> None:
+        super().close()
+        self.emulator.stop()

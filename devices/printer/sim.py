@@ -26,8 +26,8 @@ SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
 class SimPrinter(ReceiptPrinter):
     def __init__(self, output_dir: str | os.PathLike | None = None, scenario: str = "ok",
                  font_path: str | None = None, paper_width_px: int = DEFAULT_PAPER_WIDTH_PX,
-                 parent=None):
-        super().__init__(parent)
+                 parent=None, journal=None):
+        super().__init__(parent, journal=journal)
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown printer scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         self._output_dir = Path(output_dir) if output_dir else None

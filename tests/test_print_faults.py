@@ -1,0 +1,224 @@
+"""The network printer driver against the loopback emulator: every fault has a defined outcome.
+
+Outcome per fault = the `print_failed` reason (what the citizen is told: the
+receipt screen shows the number + QR instead), `can_print()` (the kiosk offers
+the alternative before the receipt step), the technician alert in
+`supply_report()` (heartbeat), and the journal entry marked failed (never lost).
+"""
+from __future__ import annotations
+
+import socket
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from devices.base import DeviceStatus
+from devices.printer import create_printer
+from devices.printer.emulator import PrinterEmulator
+from devices.printer.journal import ReceiptJournal
+from tests.test_devices_printer import APPLICATION_NUMBER, make_receipt
+
+QR_TOKEN = f"https://zwfw.example.gov.cn/q/{APPLICATION_NUMBER}"
+
+
+@pytest.fixture
+def emulator():
+    emu = PrinterEmulator()
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = ReceiptJournal(tmp_path / "receipts.sqlite3", tmp_path / "device.key", keep=5)
+    yield j
+    j.close()
+
+
+@pytest.fixture
+def make_printer(qtbot, journal):
+    made = []
+
+    def make(port, **options):
+        section = {"backend": "network", "host": "127.0.0.1", "port": port, "poll_interval_s": 0,
+                   "status_timeout_s": 0.5, "write_timeout_s": 1.0, **options}
+        printer = create_printer(section, journal=journal)
+        made.append(printer)
+        printer.open()
+        qtbot.waitUntil(lambda: printer.status() is not DeviceStatus.STARTING, timeout=5000)
+        return printer
+    yield make
+    for printer in made:
+        printer.close()
+
+
+def print_and_wait(qtbot, printer, receipt=None, timeout_ms=10000):
+    """(outcome, reason, seconds): outcome "done" or "failed"."""
+    results = []
+    printer.print_done.connect(lambda job: results.append(("done", None)))
+    printer.print_failed.connect(lambda job, reason: results.append(("failed", reason)))
+    started = time.monotonic()
+    job_id = printer.print_receipt(receipt or make_receipt())
+    returned_after = time.monotonic() - started
+    assert job_id and returned_after < 0.2       # never blocks the GUI thread
+    qtbot.waitUntil(lambda: bool(results), timeout=timeout_ms)
+    return results[0][0], results[0][1], time.monotonic() - started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_healthy_printer_prints_and_the_qr_decodes(qtbot, emulator, make_printer, journal):
+    printer = make_printer(emulator.port)
+    assert printer.can_print() and printer.paper_status() == "full"
+    outcome, reason, _ = print_and_wait(qtbot, printer)
+    assert outcome == "done"
+    job = emulator.wait_for_jobs(1)[0]
+    assert job.interrupted is None and job.decode().cut
+    assert APPLICATION_NUMBER in job.decode().lines
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.array(job.render()))
+    assert text == QR_TOKEN
+    assert [(e.state, e.application_number) for e in journal.entries()] == [("printed", APPLICATION_NUMBER)]
+    assert printer.supply_report()["alert"] is None
+
+
+def test_printer_off_at_start(qtbot, make_printer, journal):
+    printer = make_printer(free_port())
+    assert printer.status() is DeviceStatus.NO_DEVICE and not printer.can_print()
+    assert printer.supply_report()["alert"] == "printer_noDevice"
+    outcome, reason, seconds = print_and_wait(qtbot, printer)
+    assert (outcome, reason) == ("failed", "offline") and seconds < 5
+    assert journal.entries()[0].state == "failed" and journal.entries()[0].reason == "offline"
+
+
+def test_printer_switched_on_later_is_found_by_the_poll(qtbot, make_printer):
+    port = free_port()
+    printer = make_printer(port, poll_interval_s=0.2)
+    assert not printer.can_print()
+    emu = PrinterEmulator(port=port)
+    emu.start()
+    try:
+        qtbot.waitUntil(printer.can_print, timeout=5000)
+        assert printer.status() is DeviceStatus.ONLINE
+    finally:
+        emu.stop()
+
+
+def test_paper_near_end_keeps_printing_and_alerts(qtbot, emulator, make_printer):
+    emulator.set(paper="near_end")
+    printer = make_printer(emulator.port)
+    assert printer.can_print() and printer.paper_status() == "low"
+    assert printer.supply_report()["alert"] == "paper_low"
+    assert print_and_wait(qtbot, printer)[0] == "done"
+
+
+@pytest.mark.parametrize("fault, reason, paper, alert", [
+    ({"paper": "out"}, "paper_out", "out", "paper_out"),
+    ({"cover_open": True}, "cover_open", "full", "printer_userError"),
+    ({"offline": True}, "offline", "full", "printer_offline"),
+    ({"jammed": True}, "io_error", "jammed", "paper_jammed"),
+])
+def test_known_before_the_job_and_nothing_sent(qtbot, emulator, make_printer, journal, fault, reason, paper, alert):
+    emulator.set(**fault)
+    printer = make_printer(emulator.port)
+    assert not printer.can_print()            # the kiosk knows before the receipt step
+    assert printer.paper_status() == paper
+    assert printer.supply_report()["alert"] == alert
+    assert print_and_wait(qtbot, printer)[:2] == ("failed", reason)
+    assert emulator.jobs == []                 # not a byte of the receipt went out
+    assert journal.entries()[0].state == "failed"
+
+
+def test_state_change_between_polls_is_caught_right_before_the_job(qtbot, emulator, make_printer):
+    printer = make_printer(emulator.port)
+    assert printer.can_print()
+    emulator.set(cover_open=True)             # no poll since: the pre-job check finds it
+    assert print_and_wait(qtbot, printer)[:2] == ("failed", "cover_open")
+    assert not printer.can_print()
+    emulator.set(cover_open=False)
+    printer.poll_now()
+    qtbot.waitUntil(printer.can_print, timeout=3000)
+
+
+def test_connection_dropped_mid_job(qtbot, emulator, make_printer, journal):
+    printer = make_printer(emulator.port)
+    emulator.set(disconnect_after=3000)
+    outcome, reason, seconds = print_and_wait(qtbot, printer)
+    assert (outcome, reason) == ("failed", "offline") and seconds < 5
+    assert emulator.wait_for_jobs(1)[0].interrupted == "disconnected"
+    assert journal.entries()[0].state == "failed"
+    assert not printer.can_print()
+
+
+def test_paper_runs_out_mid_job(qtbot, emulator, make_printer, journal):
+    printer = make_printer(emulator.port)
+    emulator.set(paper_out_after=3000)
+    assert print_and_wait(qtbot, printer)[:2] == ("failed", "paper_out")
+    assert emulator.wait_for_jobs(1)[0].interrupted == "paper_out"
+    assert printer.paper_status() == "out" and not printer.can_print()
+    assert journal.entries()[0].reason == "paper_out"
+
+
+def test_silent_printer_is_unknown_within_the_timeout(qtbot, emulator, make_printer):
+    emulator.set(silent=True)
+    started = time.monotonic()
+    printer = make_printer(emulator.port)
+    assert time.monotonic() - started < 3
+    assert printer.status() is DeviceStatus.OFFLINE and printer.paper_status() == "unknown"
+    assert not printer.can_print()
+    assert "no valid reply to DLE EOT 1" in printer.last_error()
+    outcome, reason, seconds = print_and_wait(qtbot, printer)
+    assert (outcome, reason) == ("failed", "offline") and seconds < 3
+
+
+def test_garbage_status_bytes_are_unknown_not_paper_out(qtbot, emulator, make_printer):
+    emulator.set(garbage=True)
+    printer = make_printer(emulator.port)
+    assert printer.paper_status() == "unknown" and not printer.can_print()
+    assert "got only ff" in printer.last_error()
+    assert print_and_wait(qtbot, printer)[:2] == ("failed", "offline")
+    assert emulator.jobs == []
+
+
+def test_printer_that_stops_reading_mid_job_times_out(qtbot, emulator, make_printer, journal):
+    printer = make_printer(emulator.port, write_timeout_s=1.0)
+    emulator.set(stop_reading_after=2000)
+    outcome, reason, seconds = print_and_wait(qtbot, printer)   # image mode: ~40 KB, buffers fill
+    assert (outcome, reason) == ("failed", "offline") and seconds < 6
+    assert journal.entries()[0].state == "failed"
+
+
+def test_rare_name_prints_in_gb18030_mode(qtbot, emulator, make_printer):
+    printer = make_printer(emulator.port, text_mode="gb18030")
+    assert print_and_wait(qtbot, printer, make_receipt(applicant_name_masked="\U00020BB7*"))[0] == "done"
+    decoded = emulator.wait_for_jobs(1)[0].decode()
+    assert "办理事项：老年人优待证办理" in decoded.lines
+    assert len(decoded.images) == 1           # the applicant line, as a picture
+    assert not any("?" in line for line in decoded.lines)
+
+
+def test_failed_receipt_is_reprinted_by_the_technician(qtbot, emulator, make_printer, journal):
+    printer = make_printer(emulator.port, text_mode="gb18030")
+    emulator.set(paper="out")
+    assert print_and_wait(qtbot, printer)[:2] == ("failed", "paper_out")
+    failed = journal.failed()
+    assert len(failed) == 1
+    emulator.set(paper="ok")                  # the technician loads a roll
+    printer.poll_now()
+    qtbot.waitUntil(printer.can_print, timeout=3000)
+    results = []
+    printer.print_done.connect(results.append)
+    printer.reprint(failed[0].entry_id)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    lines = emulator.wait_for_jobs(1)[0].decode().lines
+    assert "补打 / REPRINT" in lines and APPLICATION_NUMBER in lines
+    entry = journal.entries()[0]
+    assert (entry.state, entry.reprints) == ("printed", 1)
+    with pytest.raises(KeyError):
+        printer.reprint("no-such-entry")
