@@ -27,7 +27,7 @@ from kiosk import session as s
 from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
 from kiosk.logging_setup import SensitiveNames
-from kiosk.pii import mask_id_number, mask_name
+from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from offline_cache.outbox import Submission
 from screens.base import KioskView
@@ -193,8 +193,16 @@ class KioskController(QObject):
         self.view.camera_image = None
 
     def _submit(self, command: s.Submit) -> None:
+        body = command.body
+        phone = (body.get("applicant") or {}).get("phone", "")
+        if phone and not self.printer.can_print():
+            # No paper receipt possible: ask the platform to text the receipt (number +
+            # progress link) to the phone the citizen gave. Decided before saving, so the
+            # flag travels with the application even when it is queued offline.
+            body = {**body, "sms_receipt": True}
+            self.view.receipt_sms_to = mask_phone(phone)
         submission = Submission(submission_id=command.application_id, kind="application",
-                                body=command.body, created_at=time.time())
+                                body=body, created_at=time.time())
         threading.Thread(target=self._save_and_deliver, args=(command.token, submission),
                          name="submit", daemon=True).start()
 
@@ -279,6 +287,7 @@ class KioskController(QObject):
         self.view.camera_image = None
         self.view.face_feedback = None
         self.view.receipt_qr_png = None
+        self.view.receipt_sms_to = None
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
 
@@ -300,6 +309,8 @@ class KioskController(QObject):
     def _on_device_status(self, name: str, status: str) -> None:
         previous = self.view.device_status.get(name)
         self.view.device_status[name] = status
+        if name == "printer":
+            self._update_printer_available()
         if previous != status:
             log.info("device status", extra={"device": name, "status": status})
             self.changed.emit()
@@ -355,7 +366,17 @@ class KioskController(QObject):
 
     def _on_paper_status(self, status: str) -> None:
         self.view.paper_status = status
+        self._update_printer_available()
         self.changed.emit()
+
+    def _update_printer_available(self) -> None:
+        """Known before the receipt step: the screens offer the on-screen receipt (+ SMS) instead."""
+        available = self.printer.can_print()
+        if available != self.view.printer_available:
+            self.view.printer_available = available
+            log.info("receipt printing", extra={"available": available,
+                                                "alert": self.printer.supply_report()["alert"]})
+            self.changed.emit()
 
     # --- outbox and platform (background threads) ------------------------------------
 
@@ -423,6 +444,7 @@ class KioskController(QObject):
             "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "devices": dict(self.view.device_status),
             "paper": self.view.paper_status,
+            "printer": self.printer.supply_report(),   # paper low/out, cover, failed jobs: technician alert
             "queue": {"pending": stats.pending, "dead": stats.dead,
                       "oldest_pending_age_s": stats.oldest_pending_age_s},
         }

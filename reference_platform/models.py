@@ -95,6 +95,8 @@ class ApplicationIn(BaseModel):
     applicant: Applicant
     form: dict[str, Any]
     submitted_at: dt.datetime
+    sms_receipt: bool = Field(False, description="The kiosk could not print a receipt: text the application "
+                                                 "number and progress link to applicant.phone")
 
 
 class ApplicationReceipt(BaseModel):

@@ -65,6 +65,9 @@ class Submissions:
         outcome = self._run(body.kiosk_id, key, "application", raw_body, work)
         log.info("application %s %s (service %s)", outcome.body["application_number"],
                  "replayed" if outcome.replayed else "received", body.service_id)
+        if body.sms_receipt and not outcome.replayed:
+            # Stand-in for the SMS gateway: a real platform texts number + progress link to applicant.phone.
+            log.info("application %s: SMS receipt requested", outcome.body["application_number"])
         return outcome
 
     def submit_rating(self, key_header: str | None, raw_body: bytes, body: RatingIn) -> Outcome:

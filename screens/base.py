@@ -25,6 +25,8 @@ class KioskView:
     catalog_loaded: bool = False
     face_models_ready: bool = False
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
+    printer_available: bool | None = None        # None = not known yet; False -> on-screen receipt (+ SMS)
+    receipt_sms_to: str | None = None            # masked phone the platform will text the receipt to
 
 
 class Screen(QWidget):

@@ -76,9 +76,14 @@ class ReceiptScreen(Screen):
                               if outcome.expected_completion else "")
         status = session.print_status or "printing"
         status_key = "failed" if status.startswith("failed") else status
-        self.print_status.setObjectName("error" if status_key == "failed" else "ok")
+        if status_key == "printing" and view.printer_available is False:
+            status_key = "unavailable"   # known before this step; the pre-job check confirms it
+        self.print_status.setObjectName("error" if status_key in ("failed", "unavailable") else "ok")
         self.print_status.setStyleSheet("")  # re-polish after the role change
-        self.print_status.setText(tr(PRINT_STATUS.get(status_key, PRINT_STATUS["printing"])))
+        text = tr(PRINT_STATUS.get(status_key, PRINT_STATUS["printing"]))
+        if status_key in ("failed", "unavailable") and view.receipt_sms_to:
+            text += "\n" + tr("The receipt will also be sent by SMS to %s.") % view.receipt_sms_to
+        self.print_status.setText(text)
         png = view.receipt_qr_png
         if png and png is not self._qr_payload:
             self.qr.setPixmap(qr_pixmap(png, 320))

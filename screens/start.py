@@ -35,7 +35,8 @@ class IdleScreen(Screen):
         self.subtitle.setText(tr("Apply, check progress and get receipts here — no queue."))
         self.start_button.setText(tr("Touch to start"))
         notices = []
-        if view.paper_status == "out" or view.device_status.get("printer") in ("offline", "noDevice", "hardwareError"):
+        if view.printer_available is False or view.paper_status == "out" \
+                or view.device_status.get("printer") in ("offline", "noDevice", "hardwareError"):
             notices.append(tr("Receipts cannot be printed right now; your number will be shown on screen."))
         if view.platform_online is False:
             notices.append(tr("Working offline: applications are saved and sent automatically."))

@@ -87,6 +87,7 @@ PRINT_STATUS = {
     "printing": "Printing your receipt…",
     "printed": "Please take your receipt.",
     "failed": "The receipt could not be printed. Please photograph or write down the number above.",
+    "unavailable": "Receipts cannot be printed right now. Please photograph the number and the QR code.",
 }
 
 ALL_SOURCES = (

@@ -419,5 +419,13 @@
         <source>Your rating goes to the service supervisor. You may skip it.</source>
         <translation>您的评价将提交给服务监督部门，也可以跳过。</translation>
     </message>
+    <message>
+        <source>Receipts cannot be printed right now. Please photograph the number and the QR code.</source>
+        <translation>凭条暂时无法打印，请拍下编号和二维码。</translation>
+    </message>
+    <message>
+        <source>The receipt will also be sent by SMS to %s.</source>
+        <translation>回执也将通过短信发送至 %s。</translation>
+    </message>
 </context>
 </TS>

@@ -419,5 +419,13 @@
         <source>Your rating goes to the service supervisor. You may skip it.</source>
         <translation>您的評價將提交給服務監督部門，亦可略過。</translation>
     </message>
+    <message>
+        <source>Receipts cannot be printed right now. Please photograph the number and the QR code.</source>
+        <translation>暫時無法列印回執，請拍下編號和二維碼。</translation>
+    </message>
+    <message>
+        <source>The receipt will also be sent by SMS to %s.</source>
+        <translation>回執亦會以短訊發送至 %s。</translation>
+    </message>
 </context>
 </TS>
