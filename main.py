@@ -57,7 +57,9 @@ def load_configuration(args):
                 devices,
                 id_reader=dataclasses.replace(devices.id_reader, backend="sim"),
                 camera=dataclasses.replace(devices.camera, backend="sim"),
-                printer=dataclasses.replace(devices.printer, backend="sim", output_dir="")))
+                # The demo prints over TCP to a loopback ESC/POS emulator (devices/printer/emulator.py),
+                # which saves each job's bytes and a PNG rendering into the receipts folder.
+                printer=dataclasses.replace(devices.printer, backend="emulator", output_dir="")))
     return config
 
 

@@ -472,7 +472,8 @@ class PrinterEmulator:
             self.output_dir.mkdir(parents=True, exist_ok=True)
             with self._lock:
                 number = len(self._jobs) + 1
-            stem = self.output_dir / f"receipt-{number:03d}{'-' + job.interrupted if job.interrupted else ''}"
+            suffix = f"-{job.interrupted}" if job.interrupted else ""
+            stem = self.output_dir / f"receipt-{time.strftime('%Y%m%d-%H%M%S')}-{number:03d}{suffix}"
             stem.with_suffix(".bin").write_bytes(job.raw)
             job.render().save(stem.with_suffix(".png"))
         except Exception:
@@ -514,6 +515,12 @@ class EmulatedReceiptPrinter(NetworkReceiptPrinter):
         self.emulator = PrinterEmulator(output_dir=output_dir)
         port = self.emulator.start()
         super().__init__("127.0.0.1", port, **kwargs)
+
+    def _print_on_worker(self, job_id, receipt, command) -> None:
+        before = len(self.emulator.jobs)
+        super()._print_on_worker(job_id, receipt, command)
+        # The demo collects receipt-NNN.png as soon as the job is done: wait for the emulator's copy.
+        self.emulator.wait_for_jobs(before + 1, timeout_s=5.0)
 
     def close(self) -> None:
         super().close()
