@@ -62,3 +62,37 @@ def test_rows_cannot_be_swapped_or_read_with_another_key(paths, tmp_path):
     load_or_create_device_key(other_key)
     with pytest.raises(DecryptionError):
         ReceiptJournal(paths[0], other_key).receipt(second)
+
+
+def test_technician_cli_lists_and_reprints_through_a_real_process(tmp_path):
+    """The CLI in its own process: list (masked), reprint to the emulator, unknown id = exit 2."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from devices.printer.emulator import PrinterEmulator
+    repo = Path(__file__).resolve().parents[1]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    journal = ReceiptJournal(data_dir / "receipts.sqlite3", data_dir / "device.key")
+    entry_id = journal.add(make_receipt())
+    journal.mark(entry_id, "failed", "paper_out")
+    journal.close()
+    with PrinterEmulator() as emulator:
+        config = tmp_path / "kiosk.toml"
+        config.write_text(f'[kiosk]\ndata_dir = "{data_dir}"\n\n[devices.printer]\nbackend = "network"\n'
+                          f'host = "127.0.0.1"\nport = {emulator.port}\ntext_mode = "gb18030"\n')
+
+        def cli(*args):
+            return subprocess.run([sys.executable, "-m", "devices.printer.technician", "--config", str(config), *args],
+                                  capture_output=True, text=True, timeout=60, cwd=repo,
+                                  env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+        listed = cli("list")
+        assert listed.returncode == 0, listed.stderr
+        assert entry_id in listed.stdout and "failed (paper_out)" in listed.stdout and APPLICATION_NUMBER in listed.stdout
+        assert "梁" not in listed.stdout and "4412" not in listed.stdout
+        reprinted = cli("reprint", entry_id)
+        assert reprinted.returncode == 0, reprinted.stdout + reprinted.stderr
+        assert "补打 / REPRINT" in emulator.wait_for_jobs(1)[0].decode().lines
+        assert cli("reprint", "nope").returncode == 2
+    assert "reprints=1" in cli("list").stdout
