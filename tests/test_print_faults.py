@@ -222,3 +222,33 @@ def test_failed_receipt_is_reprinted_by_the_technician(qtbot, emulator, make_pri
     assert (entry.state, entry.reprints) == ("printed", 1)
     with pytest.raises(KeyError):
         printer.reprint("no-such-entry")
+
+
+@pytest.fixture
+def serial_emulator():
+    from devices.printer.emulator import SerialPrinterEmulator
+    emu = SerialPrinterEmulator()
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+def test_serial_backend_prints_and_reads_status_over_a_pty(qtbot, serial_emulator, journal):
+    """The serial transport for real (pyserial on a pseudo-terminal): status, print, paper out."""
+    printer = create_printer({"backend": "serial", "device": serial_emulator.device, "baudrate": 115200,
+                              "poll_interval_s": 0, "status_timeout_s": 0.5, "text_mode": "gb18030"},
+                             journal=journal)
+    printer.open()
+    try:
+        qtbot.waitUntil(lambda: printer.status() is not DeviceStatus.STARTING, timeout=5000)
+        assert printer.can_print() and printer.paper_status() == "full"
+        assert print_and_wait(qtbot, printer)[0] == "done"
+        lines = serial_emulator.wait_for_jobs(1)[0].decode().lines
+        assert APPLICATION_NUMBER in lines and "办理事项：老年人优待证办理" in lines
+        serial_emulator.set(paper="out")
+        assert print_and_wait(qtbot, printer)[:2] == ("failed", "paper_out")
+        assert printer.paper_status() == "out" and len(serial_emulator.jobs) == 1
+        serial_emulator.set(paper="ok", silent=True)
+        assert print_and_wait(qtbot, printer)[:2] == ("failed", "offline")
+    finally:
+        printer.close()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import socket
 import threading
 import time
@@ -441,7 +442,7 @@ class PrinterEmulator:
                 items = parser.feed(chunk)
                 for item in items:
                     if item.kind == "status":
-                        self._answer(conn, item.value)
+                        self._answer(conn.sendall, item.value)
                 if state.paper_out_after is not None and parser.data_bytes >= state.paper_out_after \
                         and interrupted is None:
                     interrupted = "paper_out"
@@ -460,10 +461,7 @@ class PrinterEmulator:
                     self._connections.remove(conn)
                 job = EmulatedJob(bytes(raw), bytes(parser.data), interrupted) if parser.data else None
             if job is not None:
-                self._save(job)       # before announcing it, so a waiter finds the files
-                with self._lock:
-                    self._jobs.append(job)
-                    self._job_added.notify_all()
+                self._add_job(job)
 
     def _save(self, job: EmulatedJob) -> None:
         if self.output_dir is None:
@@ -479,7 +477,7 @@ class PrinterEmulator:
         except Exception:
             log.exception("emulator: could not save job")
 
-    def _answer(self, conn: socket.socket, n: int) -> None:
+    def _answer(self, send, n: int) -> None:
         with self._lock:
             state = self.state
             self.status_queries += 1
@@ -487,9 +485,67 @@ class PrinterEmulator:
             return
         reply = bytes([0xFF if n % 2 else 0x00]) if state.garbage else bytes([state.status_byte(n)])
         try:
-            conn.sendall(reply)
+            send(reply)
         except OSError:
             pass
+
+    def _add_job(self, job: EmulatedJob) -> None:
+        self._save(job)       # before announcing it, so a waiter finds the files
+        with self._lock:
+            self._jobs.append(job)
+            self._job_added.notify_all()
+
+
+class SerialPrinterEmulator(PrinterEmulator):
+    """The same printer behind a pseudo-terminal, for the serial backend: `.device` is the
+    path to give `SerialReceiptPrinter`. A serial line has no connections, so a job ends
+    at its cut command. Faults: the status ones (paper, cover, offline, jammed, silent,
+    garbage) and paper_out_after; the TCP-only ones (disconnect, stop_reading) do not apply.
+    """
+
+    def start(self) -> str:
+        import tty
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._master)
+        self.device = os.ttyname(self._slave)
+        self._stopping.clear()
+        threading.Thread(target=self._serve_pty, name="printer-emulator-pty", daemon=True).start()
+        return self.device
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for fd in (getattr(self, "_master", None), getattr(self, "_slave", None)):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._master = self._slave = None
+
+    def _serve_pty(self) -> None:
+        import select
+        master = self._master
+        parser, raw, interrupted = EscPosParser(), bytearray(), None
+        while not self._stopping.is_set():
+            try:
+                ready, _, _ = select.select([master], [], [], 0.1)
+                if not ready:
+                    continue
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            raw += chunk
+            for item in parser.feed(chunk):
+                if item.kind == "status":
+                    self._answer(lambda data: os.write(master, data), item.value)
+                elif item.kind == "cut":
+                    self._add_job(EmulatedJob(bytes(raw), bytes(parser.data), interrupted))
+                    parser, raw, interrupted = EscPosParser(), bytearray(), None
+            with self._lock:
+                paper_out_after = self.state.paper_out_after
+            if paper_out_after is not None and parser.data_bytes >= paper_out_after and interrupted is None:
+                interrupted = "paper_out"
+                self.set(paper="out", paper_out_after=None)
 
 
 def _hard_close(conn: socket.socket) -> None:
