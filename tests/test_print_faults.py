@@ -252,3 +252,45 @@ def test_serial_backend_prints_and_reads_status_over_a_pty(qtbot, serial_emulato
         assert print_and_wait(qtbot, printer)[:2] == ("failed", "offline")
     finally:
         printer.close()
+
+
+def test_file_backend_writes_the_receipt_and_has_no_status(qtbot, tmp_path, journal):
+    """/dev/usb/lp0-style device file: write-only, so paper stays unknown but printing is allowed."""
+    from devices.printer.emulator import decode_receipt
+    device = tmp_path / "lp0"
+    device.touch()
+    printer = create_printer({"backend": "file", "device": str(device), "poll_interval_s": 0}, journal=journal)
+    printer.open()
+    try:
+        qtbot.waitUntil(lambda: printer.status() is DeviceStatus.ONLINE, timeout=5000)
+        assert printer.paper_status() == "unknown" and printer.can_print()
+        assert print_and_wait(qtbot, printer)[0] == "done"
+        decoded = decode_receipt(device.read_bytes())
+        assert APPLICATION_NUMBER in decoded.lines and decoded.qr_payloads == [QR_TOKEN] and decoded.cut
+    finally:
+        printer.close()
+
+
+def test_file_backend_missing_device_is_no_device(qtbot, tmp_path, journal):
+    printer = create_printer({"backend": "file", "device": str(tmp_path / "no-such-dir" / "lp0"),
+                              "poll_interval_s": 0}, journal=journal)
+    printer.open()
+    try:
+        qtbot.waitUntil(lambda: printer.status() is DeviceStatus.NO_DEVICE, timeout=5000)
+        assert not printer.can_print() and "cannot connect" in printer.last_error()
+        assert print_and_wait(qtbot, printer)[:2] == ("failed", "offline")
+    finally:
+        printer.close()
+
+
+def test_cups_backend_without_the_queue_is_no_device(qtbot, journal):
+    printer = create_printer({"backend": "cups", "device": "kiosk-receipts-missing", "poll_interval_s": 0},
+                             journal=journal)
+    printer.open()
+    try:
+        qtbot.waitUntil(lambda: printer.status() is DeviceStatus.NO_DEVICE, timeout=5000)
+        assert print_and_wait(qtbot, printer)[:2] == ("failed", "offline")
+    finally:
+        printer.close()
+    with pytest.raises(ValueError, match="CUPS queue"):
+        create_printer({"backend": "cups"})

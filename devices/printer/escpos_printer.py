@@ -47,6 +47,8 @@ USB_TIMEOUT_MS = 5000        # pyusb's default 0 means "wait forever" on a stall
 class EscposReceiptPrinter(ReceiptPrinter):
     """Base for the transports; subclasses implement `_connect()` and `_status_channel()`."""
 
+    has_status_channel = True
+
     def __init__(self, profile: str = "default", font_path: str | None = None,
                  paper_width_px: int = DEFAULT_PAPER_WIDTH_PX, text_mode: str = "image",
                  printer_charset: str = "gbk", qr_native: bool = True,
@@ -85,7 +87,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()
         self._poll_job()
-        if self._poll_interval_s > 0:
+        if self._poll_interval_s > 0 and self.has_status_channel:   # nothing to learn from a write-only device
             self._stop_polling.clear()
             threading.Thread(target=self._poll_loop, name="printer-poll", daemon=True).start()
 
@@ -328,6 +330,7 @@ class FileReceiptPrinter(EscposReceiptPrinter):
     """A device file such as /dev/usb/lp0: write-only, no status (paper stays "unknown")."""
 
     _unknown_paper_prints = True
+    has_status_channel = False
 
     def __init__(self, device: str, **kwargs):
         super().__init__(**kwargs)
@@ -346,6 +349,7 @@ class CupsReceiptPrinter(EscposReceiptPrinter):
     """
 
     _unknown_paper_prints = True
+    has_status_channel = False
 
     def __init__(self, queue: str, **kwargs):
         super().__init__(**kwargs)
