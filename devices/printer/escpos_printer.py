@@ -31,7 +31,7 @@ import threading
 from escpos.printer import Dummy
 
 from devices.base import Command, DeviceStatus
-from devices.printer.interface import IO_ERROR, OFFLINE, PrintFailure, ReceiptPrinter
+from devices.printer.interface import OFFLINE, PrintFailure, ReceiptPrinter
 from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, Receipt, find_cjk_font, render_receipt
 from devices.printer.status import PAPER_UNKNOWN, PrinterState, query_status
 

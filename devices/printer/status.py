@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from devices.base import DeviceStatus
+from devices.printer.interface import COVER_OPEN, IO_ERROR, OFFLINE
+from devices.printer.interface import PAPER_OUT as REASON_PAPER_OUT
 
 DLE_EOT = b"\x10\x04"
 PRINTER, OFFLINE_CAUSE, ERROR_CAUSE, ROLL_PAPER = 1, 2, 3, 4
@@ -68,15 +70,15 @@ class PrinterState:
     def failure_reason(self) -> str | None:
         """Why a job cannot print now (a `print_failed` reason code), or None when it can."""
         if not self.reachable:
-            return "offline"
+            return OFFLINE
         if self.cover_open:
-            return "cover_open"
+            return COVER_OPEN
         if self.paper == PAPER_OUT or self.paper_stopped:
-            return "paper_out"
+            return REASON_PAPER_OUT
         if self.paper == PAPER_JAMMED or self.error in ("autocutter", "unrecoverable", "recoverable"):
-            return "io_error"
+            return IO_ERROR
         if self.offline:
-            return "offline"
+            return OFFLINE
         return None
 
     @property
