@@ -105,6 +105,7 @@ class PrinterSection:
     status_timeout_s: float = 1.5
     write_timeout_s: float = 10.0
     poll_interval_s: float = 5.0  # background DLE EOT status check between jobs
+    confirm_s: float = 1.5        # status watched this long after the last byte before "printed"
     reprint_keep: int = 20        # receipts kept (encrypted) for technician reprint
 
 

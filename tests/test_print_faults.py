@@ -44,7 +44,7 @@ def make_printer(qtbot, journal):
 
     def make(port, **options):
         section = {"backend": "network", "host": "127.0.0.1", "port": port, "poll_interval_s": 0,
-                   "status_timeout_s": 0.5, "write_timeout_s": 1.0, **options}
+                   "status_timeout_s": 0.5, "write_timeout_s": 1.0, "confirm_s": 0.3, **options}
         printer = create_printer(section, journal=journal)
         made.append(printer)
         printer.open()
@@ -163,6 +163,21 @@ def test_paper_runs_out_mid_job(qtbot, emulator, make_printer, journal):
     assert emulator.wait_for_jobs(1)[0].interrupted == "paper_out"
     assert printer.paper_status() == "out" and not printer.can_print()
     assert journal.entries()[0].reason == "paper_out"
+
+
+def test_paper_out_while_printing_the_buffered_job_is_caught_by_the_confirm_watch(qtbot, emulator, make_printer):
+    """All bytes accepted, the sensor trips 0.4 s later while the head prints: not "printed"."""
+    printer = make_printer(emulator.port, confirm_s=1.5)
+    emulator.set(paper_out_after=100, paper_out_delay_s=0.4)
+    outcome, reason, seconds = print_and_wait(qtbot, printer)
+    assert (outcome, reason) == ("failed", "paper_out") and seconds < 3
+    assert emulator.status_queries >= 4 * 3      # before, right after, and while printing
+
+
+def test_a_clean_job_is_printed_after_the_confirm_window(qtbot, emulator, make_printer):
+    printer = make_printer(emulator.port, confirm_s=0.6)
+    outcome, _, seconds = print_and_wait(qtbot, printer)
+    assert outcome == "done" and 0.6 <= seconds < 3
 
 
 def test_silent_printer_is_unknown_within_the_timeout(qtbot, emulator, make_printer):

@@ -38,6 +38,7 @@ def create_printer(section, output_dir=None, journal=None) -> ReceiptPrinter:
         status_timeout_s=section.get("status_timeout_s", 1.5),
         write_timeout_s=section.get("write_timeout_s", 10.0),
         poll_interval_s=section.get("poll_interval_s", 5.0),
+        confirm_s=section.get("confirm_s", 1.5),
     )
     if backend == "emulator":
         return _emulated_printer(output_dir or section.get("output_dir") or None, common)

@@ -18,6 +18,8 @@ Switchable faults (`EmulatorState`, change them while it runs):
   silent (never answers status), garbage (answers with invalid bytes),
   disconnect_after=N (drops the connection after N job bytes),
   paper_out_after=N (paper runs out after N job bytes; the rest is not printed),
+  paper_out_delay_s=T (with paper_out_after: the sensor trips T s later, as when the
+  printer had buffered the whole job and runs out while printing it),
   stop_reading (accepts connections and never reads: the sender's buffers fill),
   stop_reading_after=N (reads N job bytes, then stops reading: a printer wedged mid-job).
 """
@@ -301,6 +303,7 @@ class EmulatorState:
     garbage: bool = False
     disconnect_after: int | None = None
     paper_out_after: int | None = None
+    paper_out_delay_s: float = 0.0
     stop_reading: bool = False
     stop_reading_after: int | None = None   # like stop_reading, once N job bytes have arrived
 
@@ -323,6 +326,7 @@ class EmulatedJob:
     raw: bytes
     data: bytes                          # print data, status queries removed
     interrupted: str | None              # None, "paper_out", "disconnected"
+    cut_at: float | None = None          # time.monotonic() when the cut command arrived (bench)
 
     def decode(self) -> DecodedReceipt:
         return decode_receipt(self.data)
@@ -421,6 +425,7 @@ class PrinterEmulator:
         parser = EscPosParser()
         raw = bytearray()
         interrupted = None
+        cut_at = None
         conn.settimeout(0.1)
         try:
             while not self._stopping.is_set():
@@ -443,10 +448,12 @@ class PrinterEmulator:
                 for item in items:
                     if item.kind == "status":
                         self._answer(conn.sendall, item.value)
+                    elif item.kind == "cut":
+                        cut_at = time.monotonic()
                 if state.paper_out_after is not None and parser.data_bytes >= state.paper_out_after \
                         and interrupted is None:
                     interrupted = "paper_out"
-                    self.set(paper="out", paper_out_after=None)
+                    self._run_out_of_paper(state.paper_out_delay_s)
                 if state.disconnect_after is not None and parser.data_bytes >= state.disconnect_after:
                     interrupted = "disconnected"
                     _hard_close(conn)
@@ -459,7 +466,7 @@ class PrinterEmulator:
             with self._lock:
                 if conn in self._connections:
                     self._connections.remove(conn)
-                job = EmulatedJob(bytes(raw), bytes(parser.data), interrupted) if parser.data else None
+                job = EmulatedJob(bytes(raw), bytes(parser.data), interrupted, cut_at) if parser.data else None
             if job is not None:
                 self._add_job(job)
 
@@ -488,6 +495,15 @@ class PrinterEmulator:
             send(reply)
         except OSError:
             pass
+
+    def _run_out_of_paper(self, delay_s: float) -> None:
+        self.set(paper_out_after=None)
+        if delay_s > 0:
+            timer = threading.Timer(delay_s, lambda: self.set(paper="out"))
+            timer.daemon = True
+            timer.start()
+        else:
+            self.set(paper="out")
 
     def _add_job(self, job: EmulatedJob) -> None:
         self._save(job)       # before announcing it, so a waiter finds the files
@@ -539,13 +555,13 @@ class SerialPrinterEmulator(PrinterEmulator):
                 if item.kind == "status":
                     self._answer(lambda data: os.write(master, data), item.value)
                 elif item.kind == "cut":
-                    self._add_job(EmulatedJob(bytes(raw), bytes(parser.data), interrupted))
+                    self._add_job(EmulatedJob(bytes(raw), bytes(parser.data), interrupted, time.monotonic()))
                     parser, raw, interrupted = EscPosParser(), bytearray(), None
             with self._lock:
                 paper_out_after = self.state.paper_out_after
             if paper_out_after is not None and parser.data_bytes >= paper_out_after and interrupted is None:
                 interrupted = "paper_out"
-                self.set(paper="out", paper_out_after=None)
+                self._run_out_of_paper(self.state.paper_out_delay_s)
 
 
 def _hard_close(conn: socket.socket) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 
 from escpos.printer import Dummy
 
@@ -41,6 +42,7 @@ CONNECT_TIMEOUT_S = 3.0
 STATUS_TIMEOUT_S = 1.5       # all four DLE EOT replies; a real printer answers in a few ms
 WRITE_TIMEOUT_S = 10.0       # no progress for this long while sending = printer stopped reading
 POLL_INTERVAL_S = 5.0
+CONFIRM_S = 1.5              # keep watching the status this long after the last byte (see _confirm)
 USB_TIMEOUT_MS = 5000        # pyusb's default 0 means "wait forever" on a stalled printer
 
 
@@ -53,7 +55,8 @@ class EscposReceiptPrinter(ReceiptPrinter):
                  paper_width_px: int = DEFAULT_PAPER_WIDTH_PX, text_mode: str = "image",
                  printer_charset: str = "gbk", qr_native: bool = True,
                  status_timeout_s: float = STATUS_TIMEOUT_S, write_timeout_s: float = WRITE_TIMEOUT_S,
-                 poll_interval_s: float = POLL_INTERVAL_S, journal=None, parent=None):
+                 poll_interval_s: float = POLL_INTERVAL_S, confirm_s: float = CONFIRM_S,
+                 journal=None, parent=None):
         super().__init__(parent, journal=journal)
         self._profile = None if profile in ("", "default") else profile
         self._font_path = font_path
@@ -64,6 +67,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
         self._status_timeout_s = status_timeout_s
         self._write_timeout_s = write_timeout_s
         self._poll_interval_s = poll_interval_s
+        self._confirm_s = confirm_s
         self._poll_pending = threading.Event()
         self._stop_polling = threading.Event()
         self._last_state: PrinterState | None = None
@@ -145,10 +149,27 @@ class EscposReceiptPrinter(ReceiptPrinter):
             self._check(printer, when="before job")
             self._set_status(DeviceStatus.BUSY)
             self._write(printer, data)
-            state = self._check(printer, when="after job")
+            state = self._confirm(printer, command)
             self._set_status(state.device_status if state is not None else DeviceStatus.ONLINE)
         finally:
             _close_quietly(printer)
+
+    def _confirm(self, printer, command: Command) -> PrinterState | None:
+        """Watch the status after the last byte until `confirm_s` has passed.
+
+        The printer holds the job in its buffer and prints it over the next
+        second or so; paper running out or the cover opening during that time
+        shows only in a later DLE EOT. A clean status throughout counts as
+        printed (Epson's GS ( H process-ID reply would be firmer, but is
+        model-specific). A cancel or the job's deadline ends the watch early.
+        """
+        state = self._check(printer, when="after job")
+        deadline = time.monotonic() + self._confirm_s
+        while state is not None and time.monotonic() < deadline:
+            if not command.wait(min(0.25, max(0.0, deadline - time.monotonic()))):
+                break       # cancelled (kiosk closing) or the job's own deadline
+            state = self._check(printer, when="while printing")
+        return state
 
     def _open_connection(self):
         try:
