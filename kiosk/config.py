@@ -266,6 +266,9 @@ def check_semantics(config: KioskConfig) -> None:
     for name in ("status_timeout_s", "write_timeout_s"):
         if getattr(config.devices.printer, name) <= 0:
             raise ConfigError(f"devices.printer.{name}", "must be greater than 0")
+    for name in ("confirm_s", "poll_interval_s"):
+        if getattr(config.devices.printer, name) < 0:
+            raise ConfigError(f"devices.printer.{name}", "must not be negative (0 turns it off)")
     if config.devices.printer.reprint_keep < 1:
         raise ConfigError("devices.printer.reprint_keep", "must be at least 1")
     if config.devices.id_reader.backend == "sam_serial":

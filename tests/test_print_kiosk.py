@@ -109,6 +109,7 @@ def test_receipt_screen_offers_number_qr_and_sms_when_printing_is_unavailable(qt
     ({"printer_charset": "big5"}, "devices.printer.printer_charset"),
     ({"write_timeout_s": 0}, "devices.printer.write_timeout_s"),
     ({"reprint_keep": 0}, "devices.printer.reprint_keep"),
+    ({"confirm_s": -1}, "devices.printer.confirm_s"),
     ({"backend": "laser"}, "devices.printer.backend"),
 ])
 def test_bad_printer_settings_name_the_key(printer, key):
