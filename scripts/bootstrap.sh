@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
-  python3-venv pcscd libpcsclite-dev swig vsmartcard-vpcd xvfb fonts-noto-cjk
+  python3-venv pcscd libpcsclite-dev swig vsmartcard-vpcd xvfb fonts-noto-cjk fonts-hanazono
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1

@@ -193,3 +193,18 @@ def test_variants_in_the_printed_text(changes, expected):
     printer = Dummy()
     render_receipt(printer, make_receipt(**changes), text_mode="gb18030")
     assert expected in decode_receipt(printer.output).lines
+
+
+def test_characters_missing_from_noto_cjk_print_with_the_fallback_font():
+    """U+20000 and U+2A6A5 (CJK Ext. B) are not in Noto Sans CJK: drawn with HanaMin, not as boxes."""
+    from devices.printer.receipt import (TextBlock, fallback_fonts, find_cjk_font, load_font,
+                                         render_text_image)
+    main_font = load_font(find_cjk_font(), 26)
+    from devices.printer.receipt import missing_glyphs
+    rare = "\U00020000\U0002A6A5"
+    assert missing_glyphs(main_font, rare) == list(rare)          # the main font really lacks them
+    assert fallback_fonts(26), "fonts-hanazono is in bootstrap's DEBIAN_PACKAGES"
+    printed = black(render_text_image(TextBlock(f"申请人：{rare}"), find_cjk_font(), "zh_CN"))
+    boxes = black(render_text_image(TextBlock("申请人：\U0010FFFD\U0010FFFD"), find_cjk_font(), "zh_CN"))
+    assert printed.shape == boxes.shape
+    assert (printed != boxes).sum() > 50          # without the fallback both are the same two .notdef boxes

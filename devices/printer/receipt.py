@@ -37,6 +37,13 @@ _KNOWN_CJK_FONTS = (
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 )
+# Noto Sans CJK stops short of CJK Extension B..F in places (e.g. U+20000, U+2A6A5).
+# HanaMin A/B (Debian fonts-hanazono) cover those extensions; a character the
+# main font lacks is drawn with the first of these that has it.
+_FALLBACK_CJK_FONTS = (
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+)
 
 
 @dataclass(frozen=True)
@@ -251,24 +258,60 @@ def _tokens(text: str):
         yield word
 
 
+def fallback_fonts(size: int) -> list[ImageFont.FreeTypeFont]:
+    """The installed fallback faces at `size` (empty if fonts-hanazono is missing)."""
+    return [_load_plain_font(path, size) for path in _FALLBACK_CJK_FONTS if Path(path).is_file()]
+
+
+@functools.lru_cache(maxsize=32)
+def _load_plain_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def _font_runs(text: str, font, fallbacks) -> list[tuple[str, object]]:
+    """Split `text` into runs drawn with one font each: the main font where it has the glyph."""
+    runs: list[tuple[str, object]] = []
+    for ch in text:
+        chosen = font
+        if not ch.isspace() and _is_notdef(font, ch):
+            chosen = next((f for f in fallbacks if not _is_notdef(f, ch)), font)
+        if runs and runs[-1][1] is chosen:
+            runs[-1] = (runs[-1][0] + ch, chosen)
+        else:
+            runs.append((ch, chosen))
+    return runs
+
+
 def render_text_image(block: TextBlock, font_path: str, language: str,
                       width: int = DEFAULT_PAPER_WIDTH_PX) -> Image.Image:
     """A 1-bit picture of the block's text, `width` dots wide."""
     size = block.size * 2 if block.double and block.size < 40 else block.size
     font = load_font(font_path, size, language)
+    fallbacks: list = []
     missing = missing_glyphs(font, block.text)
-    if missing:  # count only: the text may be a name
-        log.warning("receipt: %d character(s) not in the receipt font", len(missing))
+    if missing:
+        fallbacks = fallback_fonts(size)
+        unprintable = [ch for ch in missing if all(_is_notdef(f, ch) for f in fallbacks)]
+        # Counts only: the text may be a name.
+        log.info("receipt: %d character(s) drawn with a fallback font", len(missing) - len(unprintable))
+        if unprintable:
+            log.warning("receipt: %d character(s) in no installed font (printed as a box)", len(unprintable))
     lines = _wrap(block.text, font, width)
     ascent, descent = font.getmetrics()
     line_height = ascent + descent + 4
     image = Image.new("L", (width, line_height * len(lines)), 255)
     draw = ImageDraw.Draw(image)
+    stroke = 1 if block.bold else 0    # stroke_width gives bold without needing a bold face
     for row, line in enumerate(lines):
-        x = (width - font.getlength(line)) / 2 if block.align == "center" else 0
-        # stroke_width gives bold without needing a bold face in the collection
-        draw.text((x, row * line_height), line, font=font, fill=0,
-                  stroke_width=1 if block.bold else 0, stroke_fill=0)
+        runs = _font_runs(line, font, fallbacks) if fallbacks else [(line, font)]
+        line_width = sum(run_font.getlength(text) for text, run_font in runs)
+        x = (width - line_width) / 2 if block.align == "center" else 0
+        baseline = row * line_height + ascent
+        for text, run_font in runs:
+            # One common baseline: the fallback face has other ascent/descent metrics.
+            draw.text((x, baseline), text, font=run_font, fill=0, anchor="ls",
+                      stroke_width=stroke, stroke_fill=0)
+            x += run_font.getlength(text)
     # Hard threshold: thermal heads print dots, and dithering makes small glyphs muddy.
     return image.point(lambda value: 0 if value < 160 else 255, mode="1")
 
