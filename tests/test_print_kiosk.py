@@ -125,3 +125,19 @@ def test_printer_settings_reach_the_driver():
                                                        "text_mode": "gb18030", "printer_charset": "gb2312"}}})
     printer = create_printer(config.devices.printer)
     assert (printer._text_mode, printer._printer_charset, printer._write_timeout_s) == ("gb18030", "gb2312", 10.0)
+
+
+@pytest.mark.parametrize("scenario, paper, available", [("ok", "full", True), ("paper_low", "low", True),
+                                                        ("paper_out", "out", False), ("cover_open", "full", False)])
+def test_demo_emulator_backend_takes_the_sim_scenarios(qtbot, tmp_path, scenario, paper, available):
+    from devices.printer import create_printer
+    printer = create_printer({"backend": "emulator", "scenario": scenario, "poll_interval_s": 0},
+                             output_dir=tmp_path)
+    printer.open()
+    try:
+        qtbot.waitUntil(lambda: printer.paper_status() == paper, timeout=5000)
+        assert printer.can_print() is available
+    finally:
+        printer.close()
+    with pytest.raises(ValueError, match="scenario"):
+        create_printer({"backend": "emulator", "scenario": "on_fire"})

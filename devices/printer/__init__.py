@@ -41,7 +41,8 @@ def create_printer(section, output_dir=None, journal=None) -> ReceiptPrinter:
         confirm_s=section.get("confirm_s", 1.5),
     )
     if backend == "emulator":
-        return _emulated_printer(output_dir or section.get("output_dir") or None, common)
+        return _emulated_printer(output_dir or section.get("output_dir") or None,
+                                 section.get("scenario", "ok"), common)
     if backend == "cups":
         if not section.get("device"):
             raise ValueError("devices.printer.device: the CUPS queue name is required for the cups backend")
@@ -77,7 +78,7 @@ def _usb_ids(device: str) -> tuple[int, int]:
                          f"got {device!r}") from None
 
 
-def _emulated_printer(output_dir, common: dict) -> ReceiptPrinter:
+def _emulated_printer(output_dir, scenario: str, common: dict) -> ReceiptPrinter:
     """Demo only: a network printer with its own loopback emulator (see emulator.py)."""
     from devices.printer.emulator import EmulatedReceiptPrinter
-    return EmulatedReceiptPrinter(output_dir=output_dir, **common)
+    return EmulatedReceiptPrinter(output_dir=output_dir, scenario=scenario, **common)

@@ -583,8 +583,15 @@ class EmulatedReceiptPrinter(NetworkReceiptPrinter):
     The emulator starts with the printer and stops when the printer is closed.
     """
 
-    def __init__(self, output_dir=None, **kwargs):
+    # The sim's scenario names, so `scenario = "paper_out"` in kiosk.toml works with the demo too.
+    SCENARIOS = {"ok": {}, "paper_low": {"paper": "near_end"}, "paper_out": {"paper": "out"},
+                 "cover_open": {"cover_open": True}, "offline": {"offline": True}}
+
+    def __init__(self, output_dir=None, scenario: str = "ok", **kwargs):
+        if scenario not in self.SCENARIOS:
+            raise ValueError(f"unknown printer scenario {scenario!r} (known: {', '.join(self.SCENARIOS)})")
         self.emulator = PrinterEmulator(output_dir=output_dir)
+        self.emulator.set(**self.SCENARIOS[scenario])
         port = self.emulator.start()
         super().__init__("127.0.0.1", port, **kwargs)
 
