@@ -134,6 +134,8 @@ class Autopilot(QObject):
         outcome = self.session.outcome
         self.application_number = outcome.application_number if outcome else None
         receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
+        if self.session.print_status != "printed":
+            receipts = []      # nothing printed this time (printer out of paper, ...): no stale copy
         for source in receipts[-2:]:
             target = self.output_dir / ("receipt" + source.suffix)
             shutil.copyfile(source, target)
