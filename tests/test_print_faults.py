@@ -309,3 +309,16 @@ def test_cups_backend_without_the_queue_is_no_device(qtbot, journal):
         printer.close()
     with pytest.raises(ValueError, match="CUPS queue"):
         create_printer({"backend": "cups"})
+
+
+@pytest.mark.parametrize("profile, width, qr_native", [("TM-T20II", 512, True), ("POS-5890", 384, False)])
+def test_printer_profiles_and_paper_widths(qtbot, emulator, make_printer, profile, width, qr_native):
+    """80 mm Epson with native QR; 58 mm printer whose profile has no QR support: raster QR, 384 dots."""
+    printer = make_printer(emulator.port, profile=profile, paper_width_px=width, qr_native=qr_native)
+    assert print_and_wait(qtbot, printer)[0] == "done"
+    job = emulator.wait_for_jobs(1)[0]
+    decoded = job.decode()
+    assert max(image.width for image in decoded.images) <= width
+    assert (b"\x1d(k" in job.data) is qr_native
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.array(job.render(width=max(width, 576))))
+    assert text == QR_TOKEN
