@@ -371,7 +371,8 @@ class KioskController(QObject):
 
     def _update_printer_available(self) -> None:
         """Known before the receipt step: the screens offer the on-screen receipt (+ SMS) instead."""
-        available = self.printer.can_print()
+        starting = self.printer.status().value == "starting"   # not known yet: no notice at boot
+        available = None if starting else self.printer.can_print()
         if available != self.view.printer_available:
             self.view.printer_available = available
             log.info("receipt printing", extra={"available": available,
