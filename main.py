@@ -55,7 +55,10 @@ def load_configuration(args):
             kiosk=dataclasses.replace(config.kiosk, data_dir=str(REPO / "var" / "demo"), fullscreen=False),
             devices=dataclasses.replace(
                 devices,
-                id_reader=dataclasses.replace(devices.id_reader, backend="sim"),
+                # Simulated readers only: the in-process sim, or the real SAM driver on its pty simulator.
+                id_reader=dataclasses.replace(
+                    devices.id_reader,
+                    backend=devices.id_reader.backend if devices.id_reader.backend in ("sim", "sam_sim") else "sim"),
                 camera=dataclasses.replace(devices.camera, backend="sim"),
                 printer=dataclasses.replace(devices.printer, backend="sim", output_dir="")))
     return config

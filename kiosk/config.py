@@ -74,6 +74,8 @@ class IdReaderSection:
     delay_s: float = 0.4          # sim: time to "read" the card
     port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
     baudrate: int = 115200
+    wlt_decoder: str = ""         # sam_serial: vendor WLT library "path[:symbol]"; "" = no chip photo
+    card_type: str = "resident"   # sam_sim: resident | hmt | foreigner2017 | foreigner2023
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,7 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial"))
+    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial", "sam_sim"))
     _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
     _check_choice("devices.printer.backend", config.devices.printer.backend,
                   ("sim", "network", "serial", "usb", "file"))
