@@ -259,6 +259,8 @@ def encode_text_block(document: IdentityDocument) -> bytes:
     values = _field_values(document)
     for name, field in layout.items():
         value = values.get(name, "")
+        if any(ord(char) > 0xFFFF for char in value):
+            raise ValueError(f"{name}: characters outside the BMP cannot be written in UCS-2")
         encoded = value.encode("utf-16-le")
         if len(encoded) > field.size:
             raise ValueError(f"{name}: {len(value)} characters do not fit {field.size // 2}")
