@@ -69,7 +69,8 @@ class SamSimulator:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         self.scenario = scenario
-        self.card_present = scenario not in ("no_card", "sam_fault", "unplugged")
+        if scenario != "unplugged":     # pulling the reader's cable leaves the card where it was
+            self.card_present = scenario not in ("no_card", "sam_fault")
         self.selected = False
         if scenario == "unplugged":
             self.unplug()
