@@ -347,8 +347,10 @@ def test_factory_builds_the_sam_backends(sim):
     from devices.id_reader.sam_sim_reader import SamSimIdReader
     with pytest.raises(ValueError, match="card type"):
         create_id_reader({"backend": "sam_sim", "card_type": "passport"})
-    assert isinstance(create_id_reader({"backend": "sam_sim", "card_type": "hmt", "scenario": "ok"}),
-                      SamSimIdReader)
+    reader = create_id_reader({"backend": "sam_sim", "card_type": "hmt", "scenario": "ok"})
+    assert isinstance(reader, SamSimIdReader)
+    reader.close()              # never opened: removes its port folder, starts nothing
+    assert reader.simulator.pid is None and not os.path.exists(os.path.dirname(reader.port))
 
 
 def test_sam_sim_backend_starts_its_simulator_and_reads(qtbot):

@@ -8,6 +8,7 @@ on close it stops the process. Everything between is the production driver.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,3 +44,4 @@ class SamSimIdReader(SamSerialIdReader):
     def close(self) -> None:
         super().close()
         self.simulator.stop()
+        shutil.rmtree(Path(self.port).parent, ignore_errors=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -257,7 +258,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scenario", default="card", choices=SCENARIOS)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every response")
     args = parser.parse_args(argv)
-    link = Path(args.link) if args.link else Path(tempfile.mkdtemp(prefix="samsim-")) / "ttySAM0"
+    own_dir = None if args.link else Path(tempfile.mkdtemp(prefix="samsim-"))
+    link = Path(args.link) if args.link else own_dir / "ttySAM0"
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         simulator = SamSimulator(link, args.identity, args.card, args.scenario, args.delay)
@@ -271,6 +273,8 @@ def main(argv=None) -> int:
         pass
     finally:
         simulator.unplug()
+        if own_dir is not None:
+            shutil.rmtree(own_dir, ignore_errors=True)
     return 0
 
 
@@ -281,15 +285,19 @@ class SamSimulatorProcess:
 
     def __init__(self, identity: str = "elderly", card: str = "resident", scenario: str = "card",
                  delay_s: float = 0.0, link: str | os.PathLike | None = None):
+        # The link lives in a folder this object owns and removes in stop(), even
+        # when the child was killed and could not clean up after itself.
+        self._own_dir = None if link else Path(tempfile.mkdtemp(prefix="samsim-"))
+        link = Path(link) if link else self._own_dir / "ttySAM0"
         self._args = ["--identity", identity, "--card", card, "--scenario", scenario,
-                      "--delay", str(delay_s)]
-        if link:
-            self._args += ["--link", str(link)]
+                      "--delay", str(delay_s), "--link", str(link)]
         self._process: subprocess.Popen | None = None
         self._buffer = b""
         self.path: str = ""
 
     def start(self, timeout_s: float = 30.0) -> str:
+        if self._own_dir is not None:
+            self._own_dir.mkdir(exist_ok=True)     # stop() removed it; a restart needs it again
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
@@ -352,6 +360,8 @@ class SamSimulatorProcess:
                     stream.close()
                 except OSError:
                     pass
+            if self._own_dir is not None:
+                shutil.rmtree(self._own_dir, ignore_errors=True)
 
     def _read_line(self, timeout_s: float) -> str:
         deadline = time.monotonic() + timeout_s
