@@ -254,6 +254,9 @@ def check_semantics(config: KioskConfig) -> None:
                   ("sim", "network", "serial", "usb", "file"))
     if config.devices.id_reader.backend == "sam_serial":
         _check_device_path("devices.id_reader.port", config.devices.id_reader.port)
+    wlt_library = config.devices.id_reader.wlt_decoder.partition(":")[0]
+    if wlt_library and wlt_library != "sim" and not Path(wlt_library).is_file():
+        raise ConfigError("devices.id_reader.wlt_decoder", f"WLT decoder library not found: {wlt_library}")
     if config.devices.printer.backend in ("serial", "file"):
         _check_device_path("devices.printer.device", config.devices.printer.device)
     if config.devices.printer.backend == "network" and not config.devices.printer.host:

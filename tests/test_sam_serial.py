@@ -413,3 +413,14 @@ def test_link_survives_any_answer(raw_pty, answer):
         import select
         while select.select([master], [], [], 0)[0]:
             os.read(master, 4096)
+
+
+def test_config_section_for_sam_readers(sim):
+    from kiosk.config import ConfigError, config_from_dict
+    config = config_from_dict({"devices": {"id_reader": {"backend": "sam_serial", "port": sim.path,
+                                                         "baudrate": 115200, "wlt_decoder": ""}}})
+    assert isinstance(create_id_reader(config.devices.id_reader), SamSerialIdReader)
+    with pytest.raises(ConfigError, match="devices.id_reader.wlt_decoder"):
+        config_from_dict({"devices": {"id_reader": {"wlt_decoder": "/opt/vendor/libnothere.so:unpack"}}})
+    with pytest.raises(ConfigError, match="devices.id_reader.backend"):
+        config_from_dict({"devices": {"id_reader": {"backend": "sam"}}})
