@@ -424,3 +424,35 @@ def test_config_section_for_sam_readers(sim):
         config_from_dict({"devices": {"id_reader": {"wlt_decoder": "/opt/vendor/libnothere.so:unpack"}}})
     with pytest.raises(ConfigError, match="devices.id_reader.backend"):
         config_from_dict({"devices": {"id_reader": {"backend": "sam"}}})
+
+
+def test_close_is_prompt_and_idempotent(qtbot, sim, reader_factory):
+    reader = reader_factory(sim.path, idle_poll_s=2.0)
+    open_reader(qtbot, reader)
+    qtbot.wait(100)                          # the idle poll is now waiting out its 2 s
+    started = time.monotonic()
+    reader.close()
+    reader.close()
+    assert time.monotonic() - started < 0.5
+    assert reader.status() == DeviceStatus.OFFLINE and reader.media_status() == MediaStatus.UNKNOWN
+
+
+@pytest.mark.parametrize("sw3", sorted(code for code, info in
+                                       __import__("devices.id_reader.sam_protocol", fromlist=["x"]).STATUS_TABLE.items()
+                                       if info.reason and code != 0x80) + [0x55])
+def test_every_failure_status_on_a_read_reaches_the_reader_typed(qtbot, sim, reader_factory, sw3):
+    from devices.id_reader.sam_protocol import STATUS_TABLE
+    sim.read_status(sw3)
+    reader = reader_factory(sim.path)
+    statuses = []
+    reader.status_changed.connect(statuses.append, type=Qt.ConnectionType.DirectConnection)
+    open_reader(qtbot, reader)
+    kind, (reason, detail) = read(qtbot, reader)
+    assert kind == "failed"
+    if sw3 in STATUS_TABLE:
+        assert reason == STATUS_TABLE[sw3].reason and f"0x{sw3:02X}" in detail
+    else:                                     # not a GA/T 467 status at all
+        assert reason == "unreadable" and "unknown_status" in detail
+    # A SAM fault is a hardware error for the technician (here the SAM passes its next
+    # status check, so the idle poll brings it back online); card faults are not.
+    assert ("hardwareError" in statuses) == (sw3 in (0x60, 0x66)), statuses

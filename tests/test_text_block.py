@@ -201,3 +201,35 @@ def test_encoder_refuses_what_ucs2_cannot_hold():
         encode_text_block(dataclasses.replace(doc, name="\U00020000"))   # CJK extension B
     with pytest.raises(ValueError, match="fit"):
         encode_text_block(dataclasses.replace(doc, name="长" * 16))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=256, max_size=256), st.sampled_from([" ", "J", "I", "Y"]))
+def test_random_blocks_of_each_card_type_give_a_document_or_a_typed_error(noise, type_char):
+    # Valid type character, so the field parsers (not just the type check) see the garbage.
+    block = noise[:248] + type_char.encode("utf-16-le") + noise[250:]
+    try:
+        doc = parse_text_block(block)
+    except TextBlockError as exc:
+        assert exc.reason in ("not_ucs2", "bad_field") and exc.field
+        return
+    assert doc.card_type is card_type_of(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(list(CARD_TYPES)), st.sampled_from(["name", "birth_date", "valid_until", "id_number",
+                                                           "sex", "issue_count"]),
+       st.text(alphabet="0123456789长期X -/", max_size=8))
+def test_digit_like_garbage_in_date_and_code_fields(card, field_name, value):
+    from devices.id_reader.text_block import LAYOUTS
+    doc = sim_card("elderly", card, TODAY, with_photo=False)
+    layout = LAYOUTS[doc.card_type]
+    if field_name not in layout:
+        return
+    field = layout[field_name]
+    block = bytearray(encode_text_block(doc))
+    block[field.offset:field.offset + field.size] = (value.encode("utf-16-le") + b" \x00" * 64)[:field.size]
+    try:
+        parse_text_block(bytes(block))
+    except TextBlockError as exc:
+        assert exc.field == field_name

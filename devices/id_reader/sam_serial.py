@@ -216,6 +216,7 @@ class SamSerialIdReader(IdReader):
         self._idle_poll_s = idle_poll_s
         self._with_fingerprint = with_fingerprint
         self._wake = threading.Event()
+        self._closing = False
         self.sam_id: str | None = None
 
     @property
@@ -225,6 +226,7 @@ class SamSerialIdReader(IdReader):
     # --- lifecycle -----------------------------------------------------------------
 
     def _open_on_worker(self) -> None:
+        self._closing = False
         self._connect()
         self._submit(self._idle_poll)
 
@@ -241,6 +243,7 @@ class SamSerialIdReader(IdReader):
         self._submit(self._idle_poll)    # keep watching the card after the read
 
     def close(self) -> None:
+        self._closing = True      # the idle poll stops now, not at its next tick
         self._wake.set()
         super().close()
 
@@ -370,7 +373,7 @@ class SamSerialIdReader(IdReader):
         """Runs on the worker while nothing else is queued: media presence
         (insert/remove events, "please take your card") and reconnection."""
         worker = self._worker
-        while worker is not None and worker.pending() == 0 and self._worker is worker:
+        while worker is not None and worker.pending() == 0 and self._worker is worker and not self._closing:
             self._wake.clear()
             if self.status() in (DeviceStatus.ONLINE, DeviceStatus.BUSY):
                 try:
@@ -389,6 +392,6 @@ class SamSerialIdReader(IdReader):
                     log.debug("id_reader: idle poll: %s", exc)
             else:
                 self._connect()
-            if worker.pending():
+            if worker.pending() or self._closing:
                 return
             self._wake.wait(self._idle_poll_s)

@@ -16,6 +16,8 @@ one per line, each answered with one line ("ok ..." or "error ..."):
                          truncated | sam_fault | bad_text | unplugged
     card IDENTITY TYPE   which card lies on the reader (sim identities x card types)
     delay SECONDS        wait this long before every response
+    read_status HEX      answer read commands with this SW3 (any code, known or not); "none" clears
+    present 0|1          take the card off the reader / put it back
     unplug / replug      close the pty (reader gone) / create a new one behind the link
     quit
 
@@ -56,6 +58,7 @@ class SamSimulator:
         self.reassembler = FrameReassembler()
         self.card_present = False
         self.selected = False
+        self.read_status: int | None = None    # forced SW3 for read commands (any status code)
         self._texts: dict[tuple[str, str], tuple[bytes, bytes]] = {}
         self.set_card(identity, card)
         self.set_scenario(scenario)
@@ -70,6 +73,7 @@ class SamSimulator:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         self.scenario = scenario
+        self.read_status = None
         if scenario != "unplugged":     # pulling the reader's cable leaves the card where it was
             self.card_present = scenario not in ("no_card", "sam_fault")
         self.selected = False
@@ -169,6 +173,8 @@ class SamSimulator:
             self.card_present = self.selected = False        # pulled away between select and read
         if not (self.card_present and self.selected):
             return encode_response(SamStatus.READ_FAILED)
+        if self.read_status is not None:
+            return encode_response(self.read_status)
         text, photo = self._card_data(self.identity, self.card)
         if self.scenario == "bad_text":
             text = text[:248] + "Q".encode("utf-16-le") + text[250:]   # no such card type
@@ -214,6 +220,8 @@ class SamSimulator:
                 if self.scenario == "unplugged":
                     self.scenario = "card" if self.card_present else "no_card"
                 self.plug()
+            elif words[0] == "read_status" and len(words) == 2:   # e.g. "read_status 32"; "none" clears
+                self.read_status = None if words[1] == "none" else int(words[1], 16) & 0xFF
             elif words[0] == "present" and len(words) == 2:     # put the card on / take it off
                 self.card_present = words[1] == "1"
                 self.selected = self.selected and self.card_present
@@ -332,6 +340,9 @@ class SamSimulatorProcess:
 
     def delay(self, seconds: float) -> None:
         self.command(f"delay {seconds}")
+
+    def read_status(self, sw3: int | None) -> None:
+        self.command(f"read_status {'none' if sw3 is None else format(sw3, '02X')}")
 
     def present(self, on_reader: bool) -> None:
         self.command(f"present {1 if on_reader else 0}")
