@@ -127,3 +127,21 @@ def test_simulator_stand_in_round_trip():
     with pytest.raises(PhotoDecodeError):
         SimWltDecoder().decode(wlt_bytes())
     assert encode_sim_wlt(None) == bytes(WLT_SIZE)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(
+    st.binary(min_size=WLT_SIZE, max_size=WLT_SIZE),
+    st.tuples(st.integers(0, 1023), st.binary(min_size=1, max_size=64)).map(
+        lambda t: (lambda good: good[:t[0]] + t[1] + good[t[0] + len(t[1]):])(
+            encode_sim_wlt(cv2.imencode(".jpg", np.full((126, 102, 3), 128, np.uint8))[1].tobytes()))[:WLT_SIZE])))
+def test_sim_decoder_on_garbage_gives_a_picture_or_a_typed_error(data):
+    try:
+        jpeg = SimWltDecoder().decode(data)
+    except PhotoDecodeError:
+        return
+    assert jpeg[:2] == b"\xff\xd8"
