@@ -26,9 +26,9 @@ from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE
                                          IdReader, MediaStatus, ReadFailure)
 from devices.id_reader.photo_decoder import NoWltDecoder, PhotoDecodeError, PhotoDecoder
 from devices.id_reader.sam_protocol import (FrameError, FrameReassembler, Outcome, Response, SamCommand,
-                                            SamStatus, decode_response, encode_request, format_sam_id,
-                                            split_base_message)
-from devices.id_reader.text_block import TextBlockError, parse_text_block
+                                            SamStatus, TruncatedFrameError, decode_response, encode_request,
+                                            format_sam_id, split_base_message)
+from devices.id_reader.text_block import TextBlockError, TextEncodingError, parse_text_block
 from kiosk.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,9 @@ class SamLink:
     def transact(self, command: SamCommand, data: bytes = b"", cancel: Command | None = None) -> Response:
         """Send `command` and wait for its response.
 
-        Raises NoResponseError, PortLostError, CancelledError, or a FrameError
-        (bad checksum, wrong length, truncated, unknown status); TimeoutError
-        subclasses also when `cancel`'s deadline comes first.
+        Raises NoResponseError (also when `cancel`'s deadline comes first),
+        PortLostError, CancelledError, or a FrameError (bad checksum, wrong
+        length, truncated, unknown status). Nothing else.
         """
         if self._serial is None:
             raise PortLostError(f"{self.port} is not open")
@@ -123,7 +123,6 @@ class SamLink:
             if now >= deadline or (cancel is not None and cancel.expired):
                 self._dirty = True
                 if self._reassembler.pending:
-                    from devices.id_reader.sam_protocol import TruncatedFrameError
                     raise TruncatedFrameError(f"{self._reassembler.pending} bytes, then silence")
                 raise NoResponseError(f"no response within {self.response_timeout_s:g} s")
             waiting = self._serial.in_waiting
@@ -188,7 +187,6 @@ class SamLink:
         try:
             return response.data.decode("utf-16-le").strip(" \x00")
         except UnicodeDecodeError:
-            from devices.id_reader.text_block import TextEncodingError
             raise TextEncodingError("new address: not UCS-2LE text", "new_address") from None
 
 

@@ -37,6 +37,9 @@ import time
 import tty
 from pathlib import Path
 
+from devices.id_reader.sam_protocol import (BadLengthError, BaseMessage, FrameError, FrameReassembler, SamCommand,
+                                            SamStatus, decode_request, encode_response, join_base_message)
+
 SCENARIOS = ("no_card", "card", "card_removed", "slow", "corrupt_checksum", "truncated",
              "sam_fault", "bad_text", "unplugged")
 SLOW_DELAY_S = 0.8          # per response in the "slow" scenario (a read takes 4 round trips)
@@ -49,7 +52,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class SamSimulator:
     def __init__(self, link: Path, identity: str, card: str, scenario: str, delay_s: float):
-        from devices.id_reader.sam_protocol import FrameReassembler
         self.link = link
         self.scenario = scenario
         self.delay_s = delay_s
@@ -85,6 +87,8 @@ class SamSimulator:
     def _card_data(self, identity: str, card: str) -> tuple[bytes, bytes]:
         key = (identity, card)
         if key not in self._texts:
+            # Imported here: they pull in OpenCV, which the controller side
+            # (SamSimulatorProcess, imported by the kiosk) does not need.
             from devices.id_reader.photo_decoder import encode_sim_wlt
             from devices.id_reader.sam_sim_cards import sim_card
             from devices.id_reader.text_block import encode_text_block
@@ -119,7 +123,6 @@ class SamSimulator:
     # -- protocol ---------------------------------------------------------------------------
 
     def on_bytes(self, data: bytes) -> None:
-        from devices.id_reader.sam_protocol import BadLengthError, FrameError, SamStatus, encode_response
         self.reassembler.feed(data)
         while True:
             try:
@@ -130,7 +133,6 @@ class SamSimulator:
             if frame is None:
                 return
             try:
-                from devices.id_reader.sam_protocol import decode_request
                 request = decode_request(frame)
             except FrameError as exc:
                 status = SamStatus.HOST_CHECKSUM_ERROR if exc.reason == "bad_checksum" else SamStatus.HOST_LENGTH_ERROR
@@ -139,8 +141,6 @@ class SamSimulator:
             self.send(self.respond(request))
 
     def respond(self, request) -> bytes:
-        from devices.id_reader.sam_protocol import (BaseMessage, SamCommand, SamStatus, encode_response,
-                                                    join_base_message)
         command = request.command
         if command is None:
             return encode_response(SamStatus.COMMAND_ERROR)
