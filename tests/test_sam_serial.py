@@ -456,3 +456,33 @@ def test_every_failure_status_on_a_read_reaches_the_reader_typed(qtbot, sim, rea
     # A SAM fault is a hardware error for the technician (here the SAM passes its next
     # status check, so the idle poll brings it back online); card faults are not.
     assert ("hardwareError" in statuses) == (sw3 in (0x60, 0x66)), statuses
+
+
+@pytest.fixture(scope="module")
+def in_process_simulator(tmp_path_factory):
+    from devices.id_reader.sam_simulator import SamSimulator
+    simulator = SamSimulator(tmp_path_factory.mktemp("simpty") / "ttySAM0", "elderly", "resident", "card", 0.0)
+    yield simulator
+    simulator.unplug()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.binary(max_size=40),
+                          st.sampled_from([bytes.fromhex(f) for f in (
+                              "AAAAAA9669000311FFED", "AAAAAA96690003200122", "AAAAAA96690003200221",
+                              "AAAAAA96690003300132", "AAAAAA9669000312FFEE")])),
+                max_size=3))     # at most 3 read answers (3.9 KB): fits the pty buffer without a reader
+def test_simulator_answers_any_host_bytes_with_valid_frames(in_process_simulator, chunks):
+    """The simulator is test equipment, but a crash in it would pass for a reader fault."""
+    import select
+    from devices.id_reader.sam_protocol import FrameReassembler, decode_response
+    simulator = in_process_simulator
+    simulator.reassembler.clear()
+    for chunk in chunks:
+        simulator.on_bytes(chunk)
+    answers = FrameReassembler()
+    while select.select([simulator.slave], [], [], 0)[0]:
+        answers.feed(os.read(simulator.slave, 65536))
+    while (frame := answers.pop()) is not None:
+        decode_response(frame)        # every answer is a well-formed frame with a known status
+    assert answers.pending == 0 and answers.discarded == 0
