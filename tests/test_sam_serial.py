@@ -486,3 +486,15 @@ def test_simulator_answers_any_host_bytes_with_valid_frames(in_process_simulator
     while (frame := answers.pop()) is not None:
         decode_response(frame)        # every answer is a well-formed frame with a known status
     assert answers.pending == 0 and answers.discarded == 0
+
+
+def test_port_is_locked_against_a_second_user(sim):
+    from devices.id_reader.sam_serial import PortLostError
+    first = SamLink(sim.path)
+    first.open()
+    try:
+        with pytest.raises(PortLostError, match="lock"):
+            SamLink(sim.path).open()
+        assert first.sam_status().status is SamStatus.SUCCESS
+    finally:
+        first.close()
