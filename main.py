@@ -16,6 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent
 EXIT_CONFIG = 2
+DEMO_ID_READERS = ("sim", "sam_sim")   # ID-reader backends the demo may use (no hardware)
 
 
 def parse_args(argv):
@@ -30,6 +31,8 @@ def parse_args(argv):
     parser.add_argument("--output", default=str(REPO / "demo-output"),
                         help="where --autopilot writes step screenshots and the receipt")
     parser.add_argument("--language", choices=("zh_CN", "zh_HK", "en"), help="autopilot language")
+    parser.add_argument("--id-reader", choices=DEMO_ID_READERS,
+                        help="with --demo: sim (in-process) or sam_sim (real SAM driver on the pty simulator)")
     return parser.parse_args(argv)
 
 
@@ -55,7 +58,11 @@ def load_configuration(args):
             kiosk=dataclasses.replace(config.kiosk, data_dir=str(REPO / "var" / "demo"), fullscreen=False),
             devices=dataclasses.replace(
                 devices,
-                id_reader=dataclasses.replace(devices.id_reader, backend="sim"),
+                # Simulated readers only: the in-process sim, or the real SAM driver on its pty simulator.
+                id_reader=dataclasses.replace(
+                    devices.id_reader,
+                    backend=args.id_reader or (devices.id_reader.backend
+                                               if devices.id_reader.backend in DEMO_ID_READERS else "sim")),
                 camera=dataclasses.replace(devices.camera, backend="sim"),
                 # The demo prints over TCP to a loopback ESC/POS emulator (devices/printer/emulator.py),
                 # which saves each job's bytes and a PNG rendering into the receipts folder.

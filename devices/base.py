@@ -119,6 +119,10 @@ class DeviceWorker:
             return False
         return True
 
+    def pending(self) -> int:
+        """Jobs queued and not started yet (idle-time polling yields to them)."""
+        return self._queue.qsize()
+
     def is_current_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
 

@@ -74,6 +74,8 @@ class IdReaderSection:
     delay_s: float = 0.4          # sim: time to "read" the card
     port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
     baudrate: int = 115200
+    wlt_decoder: str = ""         # sam_serial: vendor WLT library "path[:symbol]"; "" = no chip photo
+    card_type: str = "resident"   # sam_sim: resident | hmt | foreigner2017 | foreigner2023
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial"))
+    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial", "sam_sim"))
     _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
     _check_choice("devices.printer.backend", config.devices.printer.backend,
                   ("sim", "network", "serial", "usb", "file", "cups", "emulator"))
@@ -273,6 +275,9 @@ def check_semantics(config: KioskConfig) -> None:
         raise ConfigError("devices.printer.reprint_keep", "must be at least 1")
     if config.devices.id_reader.backend == "sam_serial":
         _check_device_path("devices.id_reader.port", config.devices.id_reader.port)
+    wlt_library = config.devices.id_reader.wlt_decoder.partition(":")[0]
+    if wlt_library and wlt_library != "sim" and not Path(wlt_library).is_file():
+        raise ConfigError("devices.id_reader.wlt_decoder", f"WLT decoder library not found: {wlt_library}")
     if config.devices.printer.backend in ("serial", "file"):
         _check_device_path("devices.printer.device", config.devices.printer.device)
     if config.devices.printer.backend == "network" and not config.devices.printer.host:

@@ -34,6 +34,12 @@ class IdentityDocument:
     valid_from: dt.date
     valid_until: dt.date | None   # None = 长期 (long-term)
     photo_jpeg: bytes | None = field(default=None, compare=False)  # chip photo, decoded
+    # Fields only some card types carry ("" / None on the others).
+    pass_number: str = ""         # 'J': 通行证号码 (HK/Macau/Taiwan travel permit number)
+    issue_count: int | None = None  # 'J': 签发次数; 'Y': 换证次数 (renewal count)
+    english_name: str = ""        # 'I', 'Y'
+    nationality: str = ""         # 'I': ISO 3166-1 alpha-3; 'Y': nationality/region code as printed
+    card_version: str = ""        # 'I': card version; 'Y': prior-version link field
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year

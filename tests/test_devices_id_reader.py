@@ -171,3 +171,16 @@ def test_factory():
         create_id_reader({"backend": "sam_serial"})
     with pytest.raises(ValueError, match="nobody"):
         create_id_reader({"backend": "sim", "identity": "nobody"})
+
+
+def test_sim_reports_media_events(qtbot, reader_factory):
+    reader = reader_factory(scenario="ok", delay_s=0.1)
+    reader.open()
+    qtbot.waitUntil(lambda: reader.media_status().value == "notPresent", timeout=3000)
+    events = []
+    reader.card_inserted.connect(lambda: events.append("inserted"))
+    reader.card_removed.connect(lambda: events.append("removed"))
+    with qtbot.waitSignal(reader.card_read, timeout=5000):
+        reader.read_card(timeout_s=3)
+    qtbot.waitUntil(lambda: events == ["inserted", "removed"], timeout=2000)
+    assert reader.media_status().value == "notPresent"

@@ -17,4 +17,18 @@ def create_id_reader(section) -> IdReader:
                            scenario=section.get("scenario", "ok"),
                            delay_s=float(section.get("delay_s", 0.3)),
                            faces_dir=section.get("faces_dir") or None)
-    raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} (available: sim)")
+    if backend == "sam_serial":
+        from devices.id_reader.photo_decoder import create_photo_decoder
+        from devices.id_reader.sam_serial import SamSerialIdReader
+        return SamSerialIdReader(port=section.get("port", ""),
+                                 baudrate=int(section.get("baudrate", 115200)),
+                                 photo_decoder=create_photo_decoder(section.get("wlt_decoder", "")))
+    if backend == "sam_sim":
+        from devices.id_reader.photo_decoder import create_photo_decoder
+        from devices.id_reader.sam_sim_reader import SamSimIdReader
+        return SamSimIdReader(identity=section.get("identity", "elderly"),
+                              card_type=section.get("card_type", "resident"),
+                              scenario=section.get("scenario", "card"),
+                              photo_decoder=create_photo_decoder(section.get("wlt_decoder") or "sim"))
+    raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} "
+                     "(available: sim, sam_serial, sam_sim)")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from enum import Enum
 
 from PySide6.QtCore import Signal
 
@@ -18,6 +20,15 @@ DEVICE_OFFLINE = "device_offline"
 CANCELLED = "cancelled"
 
 
+class MediaStatus(str, Enum):
+    """Whether a card is on the reader, in XFS4IoT `CardReader.media` values."""
+
+    PRESENT = "present"
+    NOT_PRESENT = "notPresent"
+    JAMMED = "jammed"        # motorised readers only; a SAM reader's card lies on a pad
+    UNKNOWN = "unknown"      # reader offline, or not polled yet
+
+
 class ReadFailure(Exception):
     """Raised by `_read_on_worker`; becomes `read_failed(reason, detail)`."""
 
@@ -30,7 +41,34 @@ class ReadFailure(Exception):
 class IdReader(Device):
     card_read = Signal(object)          # IdentityDocument
     read_failed = Signal(str, str)      # (reason code, technician detail without PII)
+    # XFS4IoT-style media events, emitted from the worker thread (queued to GUI slots).
+    # `card_read` is the read-complete event; these report the card itself, also
+    # outside a read, so the UI can say "please take your card" at session end.
+    media_status_changed = Signal(str)  # MediaStatus value; emitted on every change
+    card_inserted = Signal()            # MediaInserted: a card arrived on the reader
+    card_removed = Signal()             # MediaRemoved (unsolicited): the card left the reader
     name = "id_reader"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._media = MediaStatus.UNKNOWN
+        self._media_lock = threading.Lock()
+
+    def media_status(self) -> MediaStatus:
+        with self._media_lock:
+            return self._media
+
+    def _set_media(self, media: MediaStatus) -> None:
+        """Record the media status and emit the change and insert/remove events."""
+        with self._media_lock:
+            previous, self._media = self._media, media
+        if media == previous:
+            return
+        self.media_status_changed.emit(media.value)
+        if media == MediaStatus.PRESENT:
+            self.card_inserted.emit()
+        elif previous == MediaStatus.PRESENT and media == MediaStatus.NOT_PRESENT:
+            self.card_removed.emit()
 
     def read_card(self, timeout_s: float) -> None:
         """Wait up to `timeout_s` for a card and read it. Exactly one of

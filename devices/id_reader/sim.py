@@ -10,7 +10,7 @@ import os
 
 from devices.base import Command, DeviceStatus
 from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, TIMEOUT,
-                                         IdReader, ReadFailure)
+                                         IdReader, MediaStatus, ReadFailure)
 from devices.id_reader.sim_identities import sim_identity
 from kiosk.identity import IdentityDocument
 
@@ -33,6 +33,7 @@ class SimIdReader(IdReader):
             self._set_status(DeviceStatus.NO_DEVICE, "sim: reader unplugged")
             return
         self._set_status(DeviceStatus.ONLINE)
+        self._set_media(MediaStatus.NOT_PRESENT)
 
     def _read_on_worker(self, command: Command) -> IdentityDocument:
         if self._scenario == "unplugged":
@@ -41,11 +42,16 @@ class SimIdReader(IdReader):
             self._wait(command, float("inf"))
         # A card is on the reader after `delay_s`; the read itself takes a moment too.
         self._wait(command, self._delay_s / 2)
+        self._set_media(MediaStatus.PRESENT)
         if self._scenario == "card_removed":
+            self._set_media(MediaStatus.NOT_PRESENT)
             raise ReadFailure(CARD_REMOVED, "sim: card removed during read")
         self._wait(command, self._delay_s / 2)
         # Building the chip photo (decode, crop, JPEG) is the slow part; it runs here, on the worker.
-        return self._identity.document(faces_override=self._faces_dir)
+        document = self._identity.document(faces_override=self._faces_dir)
+        # The simulated citizen takes the card straight back (no "please take your card").
+        self._set_media(MediaStatus.NOT_PRESENT)
+        return document
 
     @staticmethod
     def _wait(command: Command, seconds: float) -> None:

@@ -428,4 +428,71 @@
         <translation>回执也将通过短信发送至 %s。</translation>
     </message>
 </context>
+<context>
+    <name>IdDocument</name>
+    <message>
+        <source>An expired card cannot be used here. Please go to the counter.</source>
+        <translation>过期证件无法在此使用，请到窗口办理。</translation>
+    </message>
+    <message>
+        <source>Place the card on the reader again. If it still fails, please go to the counter.</source>
+        <translation>请将证件重新放到读卡区。如仍失败，请到窗口办理。</translation>
+    </message>
+    <message>
+        <source>Please go to the counter with your card.</source>
+        <translation>请携带证件到窗口办理。</translation>
+    </message>
+    <message>
+        <source>Please use a resident ID card or residence permit, or go to the counter.</source>
+        <translation>请使用居民身份证或居住证，或到窗口办理。</translation>
+    </message>
+    <message>
+        <source>The ID number does not belong to this type of card.</source>
+        <translation>证件号码与证件类型不符。</translation>
+    </message>
+    <message>
+        <source>The ID number on this card failed its check.</source>
+        <translation>此证件上的证件号码校验未通过。</translation>
+    </message>
+    <message>
+        <source>The birth date on the card does not match the ID number.</source>
+        <translation>证件上的出生日期与证件号码不一致。</translation>
+    </message>
+    <message>
+        <source>The birth date on this card is not possible.</source>
+        <translation>此证件上的出生日期不合理。</translation>
+    </message>
+    <message>
+        <source>The card could not be verified.</source>
+        <translation>证件无法通过验证。</translation>
+    </message>
+    <message>
+        <source>The data on the card could not be read correctly.</source>
+        <translation>证件信息未能正确读取。</translation>
+    </message>
+    <message>
+        <source>The number on this card is not in a valid format.</source>
+        <translation>此证件上的号码格式不正确。</translation>
+    </message>
+    <message>
+        <source>The region code in the ID number is not recognised.</source>
+        <translation>证件号码中的地区代码无法识别。</translation>
+    </message>
+    <message>
+        <source>The validity dates on this card are inconsistent.</source>
+        <translation>此证件的有效期限不一致。</translation>
+    </message>
+    <message>
+        <source>This ID card has expired.</source>
+        <translation>此身份证已过期。</translation>
+    </message>
+    <message>
+        <source>This card is not valid yet.</source>
+        <translation>此证件尚未生效。</translation>
+    </message>
+    <message>
+        <source>This kind of card cannot be read here.</source>
+        <translation>本机无法读取此类证件。</translation>
+    </message>
+</context>
 </TS>

@@ -428,4 +428,71 @@
         <translation>回執亦會以短訊發送至 %s。</translation>
     </message>
 </context>
+<context>
+    <name>IdDocument</name>
+    <message>
+        <source>An expired card cannot be used here. Please go to the counter.</source>
+        <translation>過期證件無法在此使用，請到窗口辦理。</translation>
+    </message>
+    <message>
+        <source>Place the card on the reader again. If it still fails, please go to the counter.</source>
+        <translation>請將證件重新放到讀卡區。如仍失敗，請到窗口辦理。</translation>
+    </message>
+    <message>
+        <source>Please go to the counter with your card.</source>
+        <translation>請攜帶證件到窗口辦理。</translation>
+    </message>
+    <message>
+        <source>Please use a resident ID card or residence permit, or go to the counter.</source>
+        <translation>請使用居民身份證或居住證，或到窗口辦理。</translation>
+    </message>
+    <message>
+        <source>The ID number does not belong to this type of card.</source>
+        <translation>證件號碼與證件類型不符。</translation>
+    </message>
+    <message>
+        <source>The ID number on this card failed its check.</source>
+        <translation>此證件上的證件號碼校驗未通過。</translation>
+    </message>
+    <message>
+        <source>The birth date on the card does not match the ID number.</source>
+        <translation>證件上的出生日期與證件號碼不一致。</translation>
+    </message>
+    <message>
+        <source>The birth date on this card is not possible.</source>
+        <translation>此證件上的出生日期不合理。</translation>
+    </message>
+    <message>
+        <source>The card could not be verified.</source>
+        <translation>證件無法通過驗證。</translation>
+    </message>
+    <message>
+        <source>The data on the card could not be read correctly.</source>
+        <translation>證件資料未能正確讀取。</translation>
+    </message>
+    <message>
+        <source>The number on this card is not in a valid format.</source>
+        <translation>此證件上的號碼格式不正確。</translation>
+    </message>
+    <message>
+        <source>The region code in the ID number is not recognised.</source>
+        <translation>證件號碼中的地區代碼無法識別。</translation>
+    </message>
+    <message>
+        <source>The validity dates on this card are inconsistent.</source>
+        <translation>此證件的有效期限不一致。</translation>
+    </message>
+    <message>
+        <source>This ID card has expired.</source>
+        <translation>此身份證已過期。</translation>
+    </message>
+    <message>
+        <source>This card is not valid yet.</source>
+        <translation>此證件尚未生效。</translation>
+    </message>
+    <message>
+        <source>This kind of card cannot be read here.</source>
+        <translation>本機無法讀取此類證件。</translation>
+    </message>
+</context>
 </TS>
