@@ -55,10 +55,16 @@ def load_configuration(args):
             kiosk=dataclasses.replace(config.kiosk, data_dir=str(REPO / "var" / "demo"), fullscreen=False),
             devices=dataclasses.replace(
                 devices,
-                id_reader=dataclasses.replace(devices.id_reader, backend="sim"),
+                id_reader=dataclasses.replace(devices.id_reader, backend=(
+                    devices.id_reader.backend if devices.id_reader.backend in DEMO_ID_READER_BACKENDS
+                    else "sim")),
                 camera=dataclasses.replace(devices.camera, backend="sim"),
                 printer=dataclasses.replace(devices.printer, backend="sim", output_dir="")))
     return config
+
+
+# Reader back-ends that simulate their hardware themselves, so the demo may keep them.
+DEMO_ID_READER_BACKENDS = ("sim", "pcsc_sim")
 
 
 def has_display() -> bool:

@@ -74,6 +74,12 @@ class IdReaderSection:
     delay_s: float = 0.4          # sim: time to "read" the card
     port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
     baudrate: int = 115200
+    # pcsc / pcsc_sim (docs/pcsc-cards.md):
+    reader_filter: str = ""       # pcsc: use readers whose name contains this ("" = any)
+    card_types: list = field(default_factory=lambda: ["ssse", "emrtd"])   # pcsc: tried in order
+    apdu_timeout_s: float = 3.0   # pcsc: a card silent this long is reported mute
+    sim_card: str = "ssse"        # pcsc_sim: card the virtual card process inserts (ssse | emrtd)
+    vpcd_port: int = 35963        # pcsc_sim: vpcd slot 0 port
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,13 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial"))
+    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend,
+                  ("sim", "sam_serial", "pcsc", "pcsc_sim"))
+    for card_type in config.devices.id_reader.card_types:
+        _check_choice("devices.id_reader.card_types", card_type, ("ssse", "emrtd"))
+    _check_choice("devices.id_reader.sim_card", config.devices.id_reader.sim_card, ("ssse", "emrtd"))
+    if config.devices.id_reader.apdu_timeout_s <= 0:
+        raise ConfigError("devices.id_reader.apdu_timeout_s", "must be greater than 0")
     _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
     _check_choice("devices.printer.backend", config.devices.printer.backend,
                   ("sim", "network", "serial", "usb", "file"))

@@ -118,7 +118,7 @@ class SsseCard(Card):
             if value is None:
                 return sw(0x6A83)
             record = encode_simple_record(cmd.p1, value)
-            if cmd.le is None or (cmd.le != len(record) and not self.always_61):
+            if cmd.le != len(record):
                 return bytes((0x6C, len(record)))              # T=0: resend with the exact Le
             if self.always_61:
                 return self._respond_via_61(record)
