@@ -265,12 +265,16 @@ class SecureMessaging:
             raise SecureMessagingError("missing or bad DO99 (status word)")
         if not hmac.compare_digest(self._mac(macced), do8e):
             raise SecureMessagingError("response MAC does not verify")
+        inner_sw = (do99[0] << 8) | do99[1]
+        if outer_sw not in (0x9000, inner_sw):
+            # The outer SW is not covered by the MAC; one that contradicts DO99 is tampering.
+            raise SecureMessagingError(f"outer SW {outer_sw:04X} contradicts DO99 {inner_sw:04X}")
         plain = b""
         if do87 is not None:
             if not do87 or do87[0] != 0x01:
                 raise SecureMessagingError("DO87 without padding-indicator 01")
             plain = unpad(tdes_decrypt(self.ks_enc, do87[1:]))
-        return plain, (do99[0] << 8) | do99[1]
+        return plain, inner_sw
 
     # chip side (for the virtual card)
     def chip_unwrap(self, protected_header: bytes, body: bytes) -> tuple[bytes, int | None]:
