@@ -192,3 +192,28 @@ def test_factory_builds_the_pcsc_reader():
     assert isinstance(reader, PcscIdReader)
     with pytest.raises(ValueError):
         create_id_reader({"backend": "pcsc", "card_types": ["magstripe"]})
+
+
+def test_pcsc_sim_backend_reads_the_sample_holder_through_pcscd(qtbot, pcscd_daemon):
+    """The demo back-end: its own virtual card process, the configured sample identity."""
+    from devices.id_reader.sim_identities import sim_identity
+    reader = create_id_reader({"backend": "pcsc_sim", "identity": "young", "sim_card": "ssse",
+                               "reader_filter": READER})
+    try:
+        reader.open()
+        qtbot.waitUntil(lambda: reader.status() == DeviceStatus.ONLINE, timeout=10000)
+        kind, doc = read(qtbot, reader)
+        assert kind == "card", doc
+        assert doc.card_type is CardType.SOCIAL_SECURITY
+        assert doc.name == sim_identity("young").name
+        assert doc.id_number[6:14] == f"{doc.birth_date:%Y%m%d}"
+    finally:
+        reader.close()
+    assert pcscd.running_pid() is not None      # it used the running pcscd and left it alone
+
+
+def test_a_second_pcscd_is_refused_while_one_runs(pcscd_daemon):
+    assert pcscd.running_pid() is not None
+    with pytest.raises(pcscd.PcscdError, match="another pcscd"):
+        pcscd.PcscDaemon(vpcd_port=35973).start()
+    assert READER in pcscd.list_readers()        # the running one was not disturbed

@@ -39,7 +39,8 @@ def pcscd_binary() -> str | None:
 def running_pid() -> int | None:
     """The pid of a live pcscd according to its pid file, else None."""
     try:
-        pid = int(PID_FILE.read_text().strip())
+        # pcscd writes "1234\n" plus a NUL byte.
+        pid = int(PID_FILE.read_bytes().split(b"\n")[0].strip(b"\x00 "))
     except (OSError, ValueError):
         return None
     try:

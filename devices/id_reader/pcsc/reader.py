@@ -69,6 +69,8 @@ class PcscIdReader(IdReader):
         self._present: dict[str, bytes] = {}     # reader name -> ATR
         self._media = MEDIA_UNKNOWN
         self._mrz_key: emrtd.MrzKey | None = None
+        self._readers_lost = False       # all readers vanished since the monitors started
+        self._polls = 0                  # ReaderMonitor polls so far
         self._reader_monitor = None
         self._card_monitor = None
         self._reader_observer = _Observer(self._on_readers)
@@ -105,10 +107,18 @@ class PcscIdReader(IdReader):
 
         self._reader_monitor = ReaderMonitor(readerProc=self._list_matching, period=self._poll_s)
         self._card_monitor = _new_card_monitor()
-        # The first reader update arrives on the monitor thread; until then: no device.
-        self._set_status(DeviceStatus.NO_DEVICE, "waiting for pcscd / reader")
         self._reader_monitor.addObserver(self._reader_observer)
         self._card_monitor.addObserver(self._card_observer)
+        # Wait for the monitor's first poll to be delivered (its second poll has
+        # begun), so a read queued right behind open() sees the true reader state.
+        # Listing the readers here instead would race the monitor: if they vanished
+        # before its first poll, it would never report them removed.
+        with self._cond:
+            self._cond.wait_for(lambda: self._polls >= 2, timeout=2 * self._poll_s + 2.0)
+        if not self.readers():
+            self._set_status(DeviceStatus.NO_DEVICE, "no PC/SC reader"
+                             + (f" matching {self._filter!r}" if self._filter else "")
+                             + ("" if list_readers() else " (pcscd not running?)"))
 
     def _close_on_worker(self) -> None:
         if self._reader_monitor is not None:
@@ -123,6 +133,9 @@ class PcscIdReader(IdReader):
     def _list_matching(self) -> list:
         """Reader list for ReaderMonitor; [] (never an exception) when pcscd is down,
         because an exception would end pyscard's monitor thread for good."""
+        with self._cond:
+            self._polls += 1
+            self._cond.notify_all()
         try:
             from smartcard.System import readers
             return [r for r in readers() if self._filter in str(r)]
@@ -132,8 +145,11 @@ class PcscIdReader(IdReader):
     # --- monitor callbacks (pyscard threads) -------------------------------------------------
 
     def _on_readers(self, added: list, removed: list) -> None:
-        names_added = [str(r) for r in added]
         with self._cond:
+            names_added = [str(r) for r in added if str(r) not in self._readers]
+            names_removed = [str(r) for r in removed if str(r) in self._readers]
+            if not names_added and not names_removed:
+                return
             had_none = not self._readers
             for name in names_added:
                 if name not in self._readers:
@@ -144,18 +160,20 @@ class PcscIdReader(IdReader):
                 self._present.pop(str(r), None)
             readers = list(self._readers)
             self._cond.notify_all()
-        log.info("pcsc: readers %s (+%d -%d)", readers, len(added), len(removed))
+        log.info("pcsc: readers %s (+%d -%d)", readers, len(names_added), len(names_removed))
         self.readers_changed.emit(readers)
         if readers:
             if self.status() in (DeviceStatus.NO_DEVICE, DeviceStatus.HARDWARE_ERROR,
                                  DeviceStatus.STARTING):
                 self._set_status(DeviceStatus.ONLINE)
-            if had_none and names_added:
+            if had_none and names_added and self._readers_lost:
+                self._readers_lost = False
                 self._rearm_card_monitor()
         else:
+            self._readers_lost = True
             self._set_status(DeviceStatus.NO_DEVICE,
                              "no PC/SC reader" + (f" matching {self._filter!r}" if self._filter else "")
-                             + (" (pcscd not running?)" if not list_readers() else ""))
+                             + ("" if list_readers() else " (pcscd not running?)"))
         self._update_media()
 
     def _on_cards(self, added: list, removed: list) -> None:
@@ -177,12 +195,12 @@ class PcscIdReader(IdReader):
         self._update_media()
 
     def _rearm_card_monitor(self) -> None:
-        """pcscd came (back): make sure a live CardMonitor thread watches it."""
-        from smartcard.CardMonitoring import CardMonitoringThread
-        thread = CardMonitoringThread.instance
-        if self._card_monitor is None or (thread is not None and thread.is_alive()):
+        """Readers are back after all were gone (pcscd restarted): the card monitor
+        thread has died on SCARD_E_NO_SERVICE, or soon will, holding a context of
+        the dead daemon. Replace it."""
+        if self._card_monitor is None:
             return
-        log.info("pcsc: card monitor thread had ended (pcscd restart); starting a new one")
+        log.info("pcsc: readers back after an outage; starting a new card monitor thread")
         self._card_monitor.deleteObserver(self._card_observer)
         self._card_monitor = _new_card_monitor()
         self._card_monitor.addObserver(self._card_observer)
