@@ -23,6 +23,7 @@ READER = "Virtual PCD 00 00"        # slot 0 = VPCD_PORT
 @pytest.fixture(scope="session")
 def pcscd_daemon(tmp_path_factory):
     """A PcscDaemon (ours, restartable) or None when a foreign pcscd with vpcd is used."""
+    pcscd.stop_leftover()          # one an earlier, killed test run left behind
     if pcscd.running_pid() is not None:
         if READER not in pcscd.list_readers():
             pytest.skip(f"a pcscd (pid {pcscd.running_pid()}) is running without the vpcd reader "

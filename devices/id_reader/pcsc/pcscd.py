@@ -57,6 +57,33 @@ def running_pid() -> int | None:
     return pid
 
 
+CONF_DIR_PREFIX = "kiosk-pcscd-conf-"
+
+
+def stop_leftover(timeout_s: float = 5.0) -> bool:
+    """Stop a pcscd that one of our rigs started and never stopped (a test run killed
+    with SIGKILL). Recognised by our config directory on its command line; any other
+    pcscd is left alone. True if one was stopped."""
+    pid = running_pid()
+    if pid is None:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    if CONF_DIR_PREFIX.encode() not in cmdline:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while running_pid() == pid and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if running_pid() == pid:
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+    remove_stale_files()
+    return True
+
+
 def remove_stale_files() -> None:
     """Socket and pid file of a pcscd that is no longer alive."""
     if running_pid() is None:
@@ -115,7 +142,7 @@ class PcscDaemon:
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         if self._conf_dir:          # left by a kill() before this restart
             shutil.rmtree(self._conf_dir, ignore_errors=True)
-        self._conf_dir = tempfile.mkdtemp(prefix="kiosk-pcscd-conf-")
+        self._conf_dir = tempfile.mkdtemp(prefix=CONF_DIR_PREFIX)
         Path(self._conf_dir, "vpcd").write_text(vpcd_config(self.vpcd_port))
         args = [binary, "--foreground", "--config", self._conf_dir]
         if self.apdu_log:
