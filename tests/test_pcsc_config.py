@@ -24,3 +24,12 @@ def test_bad_values_name_the_key(values, key):
     with pytest.raises(ConfigError) as info:
         config_from_dict({"devices": {"id_reader": values}})
     assert info.value.key == key
+
+
+@pytest.mark.parametrize("backend,expected", [("pcsc_sim", "pcsc_sim"), ("pcsc", "sim"), ("sam_serial", "sim")])
+def test_demo_keeps_only_self_simulating_reader_backends(tmp_path, backend, expected):
+    import main
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[devices.id_reader]\nbackend = "{backend}"\nport = "{tmp_path}"\n')
+    config = main.load_configuration(main.parse_args(["--demo", "--config", str(path)]))
+    assert config.devices.id_reader.backend == expected
