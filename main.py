@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent
 EXIT_CONFIG = 2
-DEMO_ID_READERS = ("sim", "sam_sim")   # ID-reader backends the demo may use (no hardware)
+DEMO_ID_READERS = ("sim", "sam_sim", "pcsc_sim")   # ID-reader backends the demo may use (no hardware)
 
 
 def parse_args(argv):

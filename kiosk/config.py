@@ -76,6 +76,12 @@ class IdReaderSection:
     baudrate: int = 115200
     wlt_decoder: str = ""         # sam_serial: vendor WLT library "path[:symbol]"; "" = no chip photo
     card_type: str = "resident"   # sam_sim: resident | hmt | foreigner2017 | foreigner2023
+    # pcsc / pcsc_sim (docs/pcsc-cards.md):
+    reader_filter: str = ""       # pcsc: use readers whose name contains this ("" = any)
+    card_types: list = field(default_factory=lambda: ["ssse", "emrtd"])   # pcsc: tried in order
+    apdu_timeout_s: float = 3.0   # pcsc: a card silent this long is reported mute
+    sim_card: str = "ssse"        # pcsc_sim: card the virtual card process inserts (ssse | emrtd)
+    vpcd_port: int = 35963        # pcsc_sim: vpcd slot 0 port
 
 
 @dataclass(frozen=True)
@@ -258,7 +264,13 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend, ("sim", "sam_serial", "sam_sim"))
+    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend,
+                  ("sim", "sam_serial", "sam_sim", "pcsc", "pcsc_sim"))
+    for card_type in config.devices.id_reader.card_types:
+        _check_choice("devices.id_reader.card_types", card_type, ("ssse", "emrtd"))
+    _check_choice("devices.id_reader.sim_card", config.devices.id_reader.sim_card, ("ssse", "emrtd"))
+    if config.devices.id_reader.apdu_timeout_s <= 0:
+        raise ConfigError("devices.id_reader.apdu_timeout_s", "must be greater than 0")
     _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
     _check_choice("devices.printer.backend", config.devices.printer.backend,
                   ("sim", "network", "serial", "usb", "file", "cups", "emulator"))

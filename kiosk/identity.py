@@ -19,6 +19,9 @@ class CardType(str, Enum):
     HMT_RESIDENCE_PERMIT = "hmt_residence_permit"    # 'J' 港澳台居民居住证
     FOREIGNER_PERMANENT_2017 = "foreigner_permanent_2017"  # 'I'
     FOREIGNER_PERMANENT_2023 = "foreigner_permanent_2023"  # 'Y'
+    # Read over PC/SC (devices/id_reader/pcsc), not through the SAM module:
+    SOCIAL_SECURITY = "social_security"              # 社会保障卡, SSSE application
+    EMRTD = "emrtd"                                  # ICAO 9303 passport / travel permit (BAC)
 
 
 @dataclass(frozen=True, repr=False)
@@ -31,7 +34,7 @@ class IdentityDocument:
     address: str
     id_number: str
     issuer: str
-    valid_from: dt.date
+    valid_from: dt.date | None    # None = not on the document (an eMRTD's MRZ has no issue date)
     valid_until: dt.date | None   # None = 长期 (long-term)
     photo_jpeg: bytes | None = field(default=None, compare=False)  # chip photo, decoded
     # Fields only some card types carry ("" / None on the others).

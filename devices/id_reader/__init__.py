@@ -30,5 +30,18 @@ def create_id_reader(section) -> IdReader:
                               card_type=section.get("card_type", "resident"),
                               scenario=section.get("scenario", "card"),
                               photo_decoder=create_photo_decoder(section.get("wlt_decoder") or "sim"))
+    if backend in ("pcsc", "pcsc_sim"):
+        # Imported here: pyscard needs libpcsclite, which a sim-only kiosk does not.
+        pcsc_options = {"reader_filter": section.get("reader_filter", ""),
+                        "card_types": tuple(section.get("card_types") or ("ssse", "emrtd")),
+                        "apdu_timeout_s": float(section.get("apdu_timeout_s", 3.0))}
+        if backend == "pcsc":
+            from devices.id_reader.pcsc.reader import PcscIdReader
+            return PcscIdReader(**pcsc_options)
+        from devices.id_reader.pcsc.sim_rig import PcscSimIdReader
+        return PcscSimIdReader(sim_card=section.get("sim_card", "ssse"),
+                               identity=section.get("identity", "elderly"),
+                               vpcd_port=int(section.get("vpcd_port", 35963)),
+                               faces_dir=section.get("faces_dir") or None, **pcsc_options)
     raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} "
-                     "(available: sim, sam_serial, sam_sim)")
+                     f"(available: sim, sam_serial, sam_sim, pcsc, pcsc_sim)")
