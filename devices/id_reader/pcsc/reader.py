@@ -189,10 +189,11 @@ class PcscIdReader(IdReader):
                     self._present[name] = bytes(card.atr)
                     events.append((True, name))
             self._cond.notify_all()
+        # Media status first: a slot reacting to card_removed must already see notPresent.
+        self._update_media()
         for inserted, name in events:
             log.info("pcsc: card %s %s", "inserted in" if inserted else "removed from", name)
             (self.card_inserted if inserted else self.card_removed).emit(name)
-        self._update_media()
 
     def _rearm_card_monitor(self) -> None:
         """Readers are back after all were gone (pcscd restarted): the card monitor
