@@ -25,6 +25,7 @@ class KioskView:
     catalog_loaded: bool = False
     face_models_ready: bool = False
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
+    help_requested_state: str | None = None      # screen on which a citizen last pressed Help
 
 
 class Screen(QWidget):
