@@ -36,22 +36,42 @@ class NumericKeypad(QWidget):
     """3x4 keypad; `allow_x` adds the X key used as the last ID-number character."""
 
     key_pressed = Signal(str)
+    COLUMNS = 3
 
     def __init__(self, allow_x: bool = False, parent=None):
         super().__init__(parent)
         self._target: QLineEdit | None = None
-        grid = QGridLayout(self)
-        grid.setSpacing(8)
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if allow_x else "C", "0", "⌫"]
+        self._grid = QGridLayout(self)
+        self._grid.setSpacing(8)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
-        for index, key in enumerate(keys):
+        for index, key in enumerate(self.keys(allow_x)):
             button = big_button(key, name="key")
             button.clicked.connect(lambda _=False, k=key: self._press(k))
-            grid.addWidget(button, index // 3, index % 3)
+            self._grid.addWidget(button, index // self.COLUMNS, index % self.COLUMNS)
             self.buttons[key] = button
+        self.set_allow_x(allow_x)
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if allow_x else "C", "0", "⌫"]
+
+    def set_allow_x(self, allow_x: bool) -> None:
+        """ID numbers need the X check character; phone numbers get Clear instead."""
+        corner = self._grid.itemAtPosition(3, 0).widget()
+        key = "X" if allow_x else "C"
+        self.buttons.pop(corner.text(), None)
+        corner.setText(key)
+        corner.clicked.disconnect()
+        corner.clicked.connect(lambda _=False, k=key: self._press(k))
+        self.buttons[key] = corner
 
     def bind(self, line_edit: QLineEdit | None) -> None:
         self._target = line_edit
+
+    @property
+    def target(self) -> QLineEdit | None:
+        return self._target
 
     def _press(self, key: str) -> None:
         self.key_pressed.emit(key)
@@ -73,3 +93,43 @@ def qr_pixmap(png: bytes, size_px: int) -> QPixmap:
     pixmap = QPixmap()
     pixmap.loadFromData(png, "PNG")
     return pixmap.scaled(size_px, size_px, Qt.KeepAspectRatio, Qt.FastTransformation)
+
+
+class LatinKeyboard(NumericKeypad):
+    """Capital letters and digits (application numbers, passport-style codes):
+    our own widget, 10 keys a row, alphabetical (many elderly users do not know QWERTY)."""
+
+    COLUMNS = 10
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["C", "⌫"]
+
+    def set_allow_x(self, allow_x: bool) -> None:
+        pass
+
+
+class ChoiceButtons(QWidget):
+    """A catalog 'choice' field: one big checkable button per option (no typing,
+    no drop-down lists that are hard to hit). Emits the chosen value."""
+
+    chosen = Signal(str)
+
+    def __init__(self, field_id: str, options: list[tuple[str, str]], columns: int = 2, parent=None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        for index, (value, text) in enumerate(options):
+            button = big_button(text, name="choice")
+            button.setObjectName(f"choice-{field_id}-{value}")
+            button.setProperty("choice", "true")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, v=value: self.chosen.emit(v))
+            grid.addWidget(button, index // columns, index % columns)
+            self.buttons[value] = button
+
+    def show_value(self, value: str | None) -> None:
+        for key, button in self.buttons.items():
+            button.setChecked(key == value)
