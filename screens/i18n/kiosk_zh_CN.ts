@@ -419,5 +419,205 @@
         <source>Your rating goes to the service supervisor. You may skip it.</source>
         <translation>您的评价将提交给服务监督部门，也可以跳过。</translation>
     </message>
+    <message>
+        <source>Capital letters and digits only, please.</source>
+        <translation>只能输入大写字母和数字。</translation>
+    </message>
+    <message>
+        <source>Care mode</source>
+        <translation>长者模式</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>选择事项</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Done: your certification has been recorded</source>
+        <translation>认证完成，结果已记录</translation>
+    </message>
+    <message>
+        <source>Enter the application number on your receipt (for example GD20261123000001), or scan the receipt&apos;s QR code.</source>
+        <translation>请输入回执上的受理编号（例如 GD20261123000001），或扫描回执上的二维码。</translation>
+    </message>
+    <message>
+        <source>Enter the application number or scan the receipt&apos;s QR code</source>
+        <translation>输入受理编号或扫描回执二维码</translation>
+    </message>
+    <message>
+        <source>Enter your ID number</source>
+        <translation>输入身份证号码</translation>
+    </message>
+    <message>
+        <source>Expected result</source>
+        <translation>预计办结日期</translation>
+    </message>
+    <message>
+        <source>Fields marked * are required. Touch a field to type in it.</source>
+        <translation>带 * 的为必填项。点击输入框后用右侧键盘输入。</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>填写信息</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>呼叫帮助</translation>
+    </message>
+    <message>
+        <source>Hold the QR code on your receipt in front of the camera.</source>
+        <translation>请将回执上的二维码对准摄像头。</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>身份核验</translation>
+    </message>
+    <message>
+        <source>Looking up your application…</source>
+        <translation>正在查询，请稍候…</translation>
+    </message>
+    <message>
+        <source>No QR code was recognised. Hold the receipt still, about 20 cm from the camera.</source>
+        <translation>未识别到二维码。请将回执放在摄像头前约 20 厘米处并保持不动。</translation>
+    </message>
+    <message>
+        <source>No application was found with this number. Please check it and try again.</source>
+        <translation>未找到该编号的办件，请核对后重试。</translation>
+    </message>
+    <message>
+        <source>Not approved — please contact the department</source>
+        <translation>未通过，请联系办理部门</translation>
+    </message>
+    <message>
+        <source>Not set yet</source>
+        <translation>暂未确定</translation>
+    </message>
+    <message>
+        <source>One form, one submission for all of these:</source>
+        <translation>以下事项一张表、一次提交：</translation>
+    </message>
+    <message>
+        <source>Please choose one of the options.</source>
+        <translation>请选择其中一项。</translation>
+    </message>
+    <message>
+        <source>Please enter the application number first.</source>
+        <translation>请先输入受理编号。</translation>
+    </message>
+    <message>
+        <source>Progress of your application</source>
+        <translation>办件进度</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Read the progress</source>
+        <translation>查看办理进度</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>取回执</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Received — being processed</source>
+        <translation>已受理，正在办理</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>查询结果</translation>
+    </message>
+    <message>
+        <source>Scan receipt QR code</source>
+        <translation>扫描回执二维码</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>办理事项</translation>
+    </message>
+    <message>
+        <source>Staff have been called and will come to you.</source>
+        <translation>已呼叫工作人员，请稍候。</translation>
+    </message>
+    <message>
+        <source>Status not available</source>
+        <translation>暂无状态信息</translation>
+    </message>
+    <message>
+        <source>Step %d of %d</source>
+        <translation>第 %d 步，共 %d 步</translation>
+    </message>
+    <message>
+        <source>Stop scanning</source>
+        <translation>停止扫描</translation>
+    </message>
+    <message>
+        <source>Submitted together:</source>
+        <translation>合并提交：</translation>
+    </message>
+    <message>
+        <source>Take your ticket</source>
+        <translation>取号票</translation>
+    </message>
+    <message>
+        <source>The progress cannot be checked right now (no connection). Please try again later.</source>
+        <translation>网络暂时不通，无法查询进度，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>This QR code is not from a government service receipt.</source>
+        <translation>该二维码不是政务服务回执的二维码。</translation>
+    </message>
+    <message>
+        <source>This is longer than the system accepts. Please go to the counter.</source>
+        <translation>内容超出系统允许的长度，请到窗口办理。</translation>
+    </message>
+    <message>
+        <source>This number belongs to another kind of application. Use &apos;Check application progress&apos;.</source>
+        <translation>该编号属于其他类型的办件，请使用“办事进度查询”。</translation>
+    </message>
+    <message>
+        <source>Ticket number — wait to be called</source>
+        <translation>排队号（请留意叫号）</translation>
+    </message>
+    <message>
+        <source>Typing into: %s</source>
+        <translation>正在输入：%s</translation>
+    </message>
+    <message>
+        <source>Under review</source>
+        <translation>审核中</translation>
+    </message>
+    <message>
+        <source>What went wrong? (optional, choose any)</source>
+        <translation>哪里不满意？（可多选，可不选）</translation>
+    </message>
+    <message>
+        <source>What you need</source>
+        <translation>所需材料</translation>
+    </message>
+    <message>
+        <source>Your queue ticket</source>
+        <translation>您的排队号</translation>
+    </message>
 </context>
 </TS>

@@ -419,5 +419,205 @@
         <source>Your rating goes to the service supervisor. You may skip it.</source>
         <translation>您的評價將提交給服務監督部門，亦可略過。</translation>
     </message>
+    <message>
+        <source>Capital letters and digits only, please.</source>
+        <translation>只能輸入大寫字母和數字。</translation>
+    </message>
+    <message>
+        <source>Care mode</source>
+        <translation>長者模式</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>選擇事項</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已辦結</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Done: your certification has been recorded</source>
+        <translation>認證完成，結果已記錄</translation>
+    </message>
+    <message>
+        <source>Enter the application number on your receipt (for example GD20261123000001), or scan the receipt&apos;s QR code.</source>
+        <translation>請輸入回執上的受理編號（例如 GD20261123000001），或掃描回執上的二維碼。</translation>
+    </message>
+    <message>
+        <source>Enter the application number or scan the receipt&apos;s QR code</source>
+        <translation>輸入受理編號或掃描回執二維碼</translation>
+    </message>
+    <message>
+        <source>Enter your ID number</source>
+        <translation>輸入身份證號碼</translation>
+    </message>
+    <message>
+        <source>Expected result</source>
+        <translation>預計辦結日期</translation>
+    </message>
+    <message>
+        <source>Fields marked * are required. Touch a field to type in it.</source>
+        <translation>帶 * 的為必填項。點擊輸入框後用右側鍵盤輸入。</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>填寫資料</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>呼叫協助</translation>
+    </message>
+    <message>
+        <source>Hold the QR code on your receipt in front of the camera.</source>
+        <translation>請將回執上的二維碼對準攝像頭。</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>身份核驗</translation>
+    </message>
+    <message>
+        <source>Looking up your application…</source>
+        <translation>正在查詢，請稍候…</translation>
+    </message>
+    <message>
+        <source>No QR code was recognised. Hold the receipt still, about 20 cm from the camera.</source>
+        <translation>未識別到二維碼。請將回執放在攝像頭前約 20 厘米處並保持不動。</translation>
+    </message>
+    <message>
+        <source>No application was found with this number. Please check it and try again.</source>
+        <translation>未找到該編號的辦件，請核對後重試。</translation>
+    </message>
+    <message>
+        <source>Not approved — please contact the department</source>
+        <translation>未通過，請聯絡辦理部門</translation>
+    </message>
+    <message>
+        <source>Not set yet</source>
+        <translation>暫未確定</translation>
+    </message>
+    <message>
+        <source>One form, one submission for all of these:</source>
+        <translation>以下事項一張表、一次提交：</translation>
+    </message>
+    <message>
+        <source>Please choose one of the options.</source>
+        <translation>請選擇其中一項。</translation>
+    </message>
+    <message>
+        <source>Please enter the application number first.</source>
+        <translation>請先輸入受理編號。</translation>
+    </message>
+    <message>
+        <source>Progress of your application</source>
+        <translation>辦件進度</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>評價</translation>
+    </message>
+    <message>
+        <source>Read the progress</source>
+        <translation>查看辦理進度</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>取回執</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理時間</translation>
+    </message>
+    <message>
+        <source>Received — being processed</source>
+        <translation>已受理，正在辦理</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>查詢結果</translation>
+    </message>
+    <message>
+        <source>Scan receipt QR code</source>
+        <translation>掃描回執二維碼</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查詢</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>辦理事項</translation>
+    </message>
+    <message>
+        <source>Staff have been called and will come to you.</source>
+        <translation>已呼叫工作人員，請稍候。</translation>
+    </message>
+    <message>
+        <source>Status not available</source>
+        <translation>暫無狀態資料</translation>
+    </message>
+    <message>
+        <source>Step %d of %d</source>
+        <translation>第 %d 步，共 %d 步</translation>
+    </message>
+    <message>
+        <source>Stop scanning</source>
+        <translation>停止掃描</translation>
+    </message>
+    <message>
+        <source>Submitted together:</source>
+        <translation>合併提交：</translation>
+    </message>
+    <message>
+        <source>Take your ticket</source>
+        <translation>取號票</translation>
+    </message>
+    <message>
+        <source>The progress cannot be checked right now (no connection). Please try again later.</source>
+        <translation>網絡暫時不通，無法查詢進度，請稍後再試。</translation>
+    </message>
+    <message>
+        <source>This QR code is not from a government service receipt.</source>
+        <translation>該二維碼不是政務服務回執的二維碼。</translation>
+    </message>
+    <message>
+        <source>This is longer than the system accepts. Please go to the counter.</source>
+        <translation>內容超出系統允許的長度，請到窗口辦理。</translation>
+    </message>
+    <message>
+        <source>This number belongs to another kind of application. Use &apos;Check application progress&apos;.</source>
+        <translation>該編號屬於其他類型的辦件，請使用「辦事進度查詢」。</translation>
+    </message>
+    <message>
+        <source>Ticket number — wait to be called</source>
+        <translation>排隊號（請留意叫號）</translation>
+    </message>
+    <message>
+        <source>Typing into: %s</source>
+        <translation>正在輸入：%s</translation>
+    </message>
+    <message>
+        <source>Under review</source>
+        <translation>審核中</translation>
+    </message>
+    <message>
+        <source>What went wrong? (optional, choose any)</source>
+        <translation>哪裏不滿意？（可多選，可不選）</translation>
+    </message>
+    <message>
+        <source>What you need</source>
+        <translation>所需材料</translation>
+    </message>
+    <message>
+        <source>Your queue ticket</source>
+        <translation>您的排隊號</translation>
+    </message>
 </context>
 </TS>
