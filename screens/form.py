@@ -205,8 +205,9 @@ class ConfirmScreen(Screen):
         values = session.form_values
         for row, form_field in enumerate(service.fields):
             self.summary.addWidget(label(localized(form_field.labels, session.language)), row, 0)
-            self.summary.addWidget(label(display_value(form_field, values.get(form_field.id, ""), session.language)),
-                                   row, 1)
+            value = label(display_value(form_field, values.get(form_field.id, ""), session.language))
+            value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
+            self.summary.addWidget(value, row, 1)
         self.notice.setText(tr("By pressing Submit you apply for this service. You will get a receipt."))
         self.back_button.setText(tr("Change"))
         self.confirm_button.setText(tr("Submit"))

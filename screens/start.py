@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy
 from kiosk.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import tr
-from screens.widgets import big_button, label
+from screens.widgets import WrappingButton, big_button, label
 
 
 class IdleScreen(Screen):
@@ -84,7 +84,7 @@ class ChooseServiceScreen(Screen):
             if not service.available:
                 text += "\n" + tr("(at the counter only)")
             # Every service is a choice, not "the" action: none is primary.
-            button = big_button(text)
+            button = WrappingButton(text)
             button.setObjectName(f"service-{service.id}")
             button.setEnabled(service.available)
             button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)

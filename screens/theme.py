@@ -142,6 +142,8 @@ class Theme:
         QPushButton[topBar="true"] {{ padding: 0 {self.mm(3)}px; border: 2px solid {p.on_accent}; font-size: {small}px; }}
         QPushButton[topBar="true"][selected="true"], QPushButton[topBar="true"]:checked {{
             background: {p.on_accent}; color: {p.accent}; }}
+        QPushButton[wrapping="true"] QLabel {{ background: transparent; color: {p.ink}; font-size: {body}px; }}
+        QPushButton[wrapping="true"] QLabel:disabled {{ color: {p.disabled_text}; }}
         QPushButton#key {{ font-size: {self.mm(8)}px; padding: 0; }}
         QPushButton[choice="true"] {{ font-size: {small}px; padding: 0 {self.mm(3)}px; }}
         QLineEdit {{ min-height: {self.mm(14)}px; font-size: {body}px; border: {border}px solid {p.accent};

@@ -133,3 +133,48 @@ class ChoiceButtons(QWidget):
     def show_value(self, value: str | None) -> None:
         for key, button in self.buttons.items():
             button.setChecked(key == value)
+
+
+class WrappingButton(QPushButton):
+    """A big button whose text wraps onto several lines (long service names in
+    English or in care mode) instead of being cut off: the text is a word-wrapped
+    label inside the button, and the button grows to fit it."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self.setProperty("wrapping", "true")
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setAutoDefault(False)
+        from PySide6.QtWidgets import QVBoxLayout
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignCenter)
+        self.label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        layout.addWidget(self.label)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        self.label.setEnabled(self.isEnabled())
+        super().changeEvent(event)
+
+    def sizeHint(self):  # noqa: N802
+        return self.layout().sizeHint().expandedTo(self.minimumSize())
+
+    def minimumSizeHint(self):  # noqa: N802
+        return self.layout().minimumSize().expandedTo(self.minimumSize())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        return self.label.heightForWidth(inner) + margins.top() + margins.bottom()

@@ -26,9 +26,11 @@ class InstantFaceVerifier(QObject):
     frame_feedback = Signal(str)
     finished = Signal(object)
 
-    def __init__(self):
+    def __init__(self, hold: bool = False):
         super().__init__()
         self.references: list[bytes] = []
+        self.hold = hold            # keep the face step on screen until release()
+        self._pending = None
 
     def start(self) -> None:
         QTimer.singleShot(0, self.models_ready.emit)
@@ -39,7 +41,15 @@ class InstantFaceVerifier(QObject):
         matched = bool(reference_jpeg)
         result = FaceCheckResult(matched=matched, best_distance=0.3 if matched else None, frames_used=1,
                                  reason="matched" if matched else "no_reference_face")
-        QTimer.singleShot(50, lambda: self.finished.emit(result))
+        if self.hold:
+            self._pending = result
+        else:
+            QTimer.singleShot(50, lambda: self.finished.emit(result))
+
+    def release(self) -> None:
+        result, self._pending = self._pending, None
+        if result is not None:
+            self.finished.emit(result)
 
     def offer_frame(self, frame) -> None:
         pass
@@ -51,9 +61,9 @@ class InstantFaceVerifier(QObject):
         pass
 
 
-def make_kiosk(qtbot, tmp_path, platform_url, size=(1920, 1080), **overrides):
+def make_kiosk(qtbot, tmp_path, platform_url, size=(1920, 1080), face_verifier=None, **overrides):
     config = kiosk_config(tmp_path, platform_url, **overrides)
-    parts = build_kiosk(config, face_verifier=InstantFaceVerifier())
+    parts = build_kiosk(config, face_verifier=face_verifier or InstantFaceVerifier())
     qtbot.addWidget(parts.window)
     parts.window.resize(*size)
     parts.window.show()
