@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import localized
 from kiosk.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import FIELD_ERRORS, tr
-from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label
+from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area
 
 def display_value(form_field, value: str, language: str = "zh_CN") -> str:
     # The ID number stays masked on screen: kiosks stand in public halls.
@@ -35,9 +35,7 @@ class FormScreen(Screen):
         self.fields = QGridLayout(self.fields_host)
         self.fields.setVerticalSpacing(8)
         self.fields.setColumnStretch(1, 1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.fields_host)
+        self.scroll = touch_scroll_area(self.fields_host)
         body.addWidget(self.scroll, 3)
         keypad_column = QVBoxLayout()
         self.keypad_caption = label(role="hint")

@@ -172,6 +172,9 @@ class KioskWindow(QMainWindow):
         self.steps = StepIndicator()
         column.addWidget(self.steps)
         self.stack = QStackedWidget()
+        # The panel's size is fixed: a screen whose content is taller must scroll
+        # (or fail the clipping test), never push the window past the panel.
+        self.stack.setMinimumSize(200, 200)
         self.screens = {state: cls(controller) for state, cls in SCREEN_CLASSES.items()}
         for screen in self.screens.values():
             self.stack.addWidget(screen)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import tr
-from screens.widgets import WrappingButton, big_button, label
+from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
 
 
 class IdleScreen(Screen):
@@ -50,9 +50,7 @@ class ChooseServiceScreen(Screen):
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(16)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.grid_host)
+        self.scroll = touch_scroll_area(self.grid_host)
         self.layout_.addWidget(self.scroll, 1)
         self.empty = label(role="subtitle")
         self.layout_.addWidget(self.empty)
@@ -109,9 +107,7 @@ class ServiceInfoScreen(Screen):
         for widget in (self.description, self.department, self.materials_title, self.materials, self.steps):
             column.addWidget(widget)
         column.addStretch(1)
-        scroll = QScrollArea()       # long material lists in care mode scroll instead of clipping
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
+        scroll = touch_scroll_area(content)   # long material lists in care mode scroll, never clip
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(scroll, 1)
         row = QHBoxLayout()

@@ -37,6 +37,7 @@ class NumericKeypad(QWidget):
 
     key_pressed = Signal(str)
     COLUMNS = 3
+    CLEAR_KEY = "C"
 
     def __init__(self, allow_x: bool = False, parent=None):
         super().__init__(parent)
@@ -80,7 +81,7 @@ class NumericKeypad(QWidget):
         text = self._target.text()
         if key == "⌫":
             text = text[:-1]
-        elif key == "C":
+        elif key == self.CLEAR_KEY:
             text = ""
         elif self._target.maxLength() > len(text):
             text += key
@@ -100,10 +101,11 @@ class LatinKeyboard(NumericKeypad):
     our own widget, 10 keys a row, alphabetical (many elderly users do not know QWERTY)."""
 
     COLUMNS = 10
+    CLEAR_KEY = "✕"   # not "C": that is a letter here
 
     @staticmethod
     def keys(allow_x: bool) -> list[str]:
-        return list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["C", "⌫"]
+        return list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["✕", "⌫"]
 
     def set_allow_x(self, allow_x: bool) -> None:
         pass
@@ -178,3 +180,14 @@ class WrappingButton(QPushButton):
         margins = self.layout().contentsMargins()
         inner = width - margins.left() - margins.right()
         return self.label.heightForWidth(inner) + margins.top() + margins.bottom()
+
+
+def touch_scroll_area(content: QWidget):
+    """A scroll area that scrolls by dragging a finger (QScroller)."""
+    from PySide6.QtWidgets import QScrollArea, QScroller
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(content)
+    # Real touch only: a mouse-style drag gesture would delay every tap on the fields inside.
+    QScroller.grabGesture(area.viewport(), QScroller.TouchGesture)
+    return area

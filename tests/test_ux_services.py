@@ -262,14 +262,16 @@ def test_real_estate_progress_query_by_typed_number(qtbot, ux_kiosk, platform_se
     query = window.screens[State.QUERY]
     click(qtbot, window, "querySearch")
     assert session.query_error == "query_number_required"
-    type_keys(qtbot, query.keyboard, other["application_number"])   # not a real-estate application
+    type_keys(qtbot, query.keyboard, "CC")
+    assert query.number.text() == "CC"                                 # C is a letter on this keyboard
+    type_keys(qtbot, query.keyboard, "✕" + other["application_number"])   # not a real-estate application
     click(qtbot, window, "querySearch")
     qtbot.waitUntil(lambda: session.query_error == "query_other_service", timeout=10_000)
-    type_keys(qtbot, query.keyboard, "C" + "GD20000101999999")       # no such application
+    type_keys(qtbot, query.keyboard, "✕" + "GD20000101999999")       # no such application
     click(qtbot, window, "querySearch")
     qtbot.waitUntil(lambda: session.query_error == "query_not_found", timeout=10_000)
     assert query.error.text() == "未找到该编号的办件，请核对后重试。"
-    type_keys(qtbot, query.keyboard, "C" + filed["application_number"])
+    type_keys(qtbot, query.keyboard, "✕" + filed["application_number"])
     click(qtbot, window, "querySearch")
     wait_state(qtbot, session, State.QUERY_RESULT)
     result = window.screens[State.QUERY_RESULT]
