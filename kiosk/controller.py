@@ -49,6 +49,7 @@ class KioskController(QObject):
     _qr_decoded = Signal(int, object)                 # token, payload
     _query_done = Signal(int, object, str)            # token, status dict | None, error key
     _reference_photo = Signal(int, object, float)     # token, JPEG | None, timeout (face-only services)
+    _catalog_rejected = Signal(str)                   # technician message
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
                  outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
@@ -81,6 +82,7 @@ class KioskController(QObject):
         self._qr_decoded.connect(self._on_qr_decoded)
         self._query_done.connect(self._on_query_done)
         self._reference_photo.connect(self._on_reference_photo)
+        self._catalog_rejected.connect(self._on_catalog_rejected)
         self._scan_token = 0
         self.qr_scanner = QrScanner(lambda payload: self._qr_decoded.emit(self._scan_token, payload))
         # Face-only services: id_number -> reference JPEG from the platform's
@@ -505,13 +507,20 @@ class KioskController(QObject):
             catalog = parse_catalog(raw)
         except CatalogError as exc:
             log.error("catalog rejected", extra={"source": source, "error": str(exc)})
+            self._catalog_rejected.emit(f"{source}: {exc}")
             raise
         self._catalog_fetched.emit(catalog)
+
+    def _on_catalog_rejected(self, message: str) -> None:
+        """Shown on the technician page; the citizen keeps the last good catalog."""
+        self.view.catalog_error = message
+        self.changed.emit()
 
     def _on_catalog(self, catalog) -> None:
         if self.session.catalog is None or self.session.catalog.version != catalog.version:
             self.session.catalog = catalog
             self.view.catalog_loaded = True
+            self.view.catalog_error = None
             log.info("catalog loaded", extra={"version": catalog.version, "services": len(catalog.services)})
             self.changed.emit()
 

@@ -26,6 +26,7 @@ class KioskView:
     face_models_ready: bool = False
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
     help_requested_state: str | None = None      # screen on which a citizen last pressed Help
+    catalog_error: str | None = None             # last catalog refused (technician message)
 
 
 class Screen(QWidget):

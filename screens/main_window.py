@@ -120,7 +120,7 @@ class StillThereOverlay(QFrame):
         super().__init__(parent)
         self.setObjectName("overlay")
         outer = QVBoxLayout(self)
-        dialog = QFrame()
+        dialog = self.dialog = QFrame()
         dialog.setObjectName("dialog")
         inner = QVBoxLayout(dialog)
         inner.setContentsMargins(48, 40, 48, 40)
@@ -152,6 +152,13 @@ class StillThereOverlay(QFrame):
         self.end_button.setText(tr("End now"))
         self.continue_button.setText(tr("Continue"))
         self.setGeometry(self.parentWidget().rect())
+        # A fixed width lets the word-wrapped question and countdown take the
+        # height they need (care mode, English) instead of being cut off.
+        width = int(self.parentWidget().width() * 0.7)
+        self.dialog.setFixedWidth(width)
+        inner = self.dialog.layout()
+        self.dialog.setFixedHeight(inner.totalHeightForWidth(width) if inner.hasHeightForWidth()
+                                   else inner.totalSizeHint().height())
         self.show()
         self.raise_()
 

@@ -137,3 +137,29 @@ def test_json_schema_file_matches_the_reference_catalog():
     from kiosk.catalog import FIELD_TYPES, IDENTITY_MODES
     assert tuple(field_types) == FIELD_TYPES
     assert tuple(schema["$defs"]["service"]["properties"]["identity"]["enum"]) == IDENTITY_MODES
+
+
+def test_kiosk_refuses_a_bad_platform_catalog_and_keeps_the_cached_one(qtbot, tmp_path):
+    """Real platform over HTTP serving a catalog with a missing translation; the kiosk
+    keeps serving citizens from its last good (cached) catalog and tells the technician."""
+    from offline_cache.catalog_cache import CatalogCache
+    from reference_platform.server import ReferencePlatformServer
+    from tests.ux_helpers import make_kiosk
+
+    bad = broken(lambda raw: (service(raw, "queue-ticket")["names"].pop("zh_HK"), raw.update(version="2099.1")))
+    bad_path = tmp_path / "bad-catalog.json"
+    bad_path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    server = ReferencePlatformServer(tmp_path / "platform.sqlite3", catalog_path=bad_path)
+    url = server.start()
+    CatalogCache(tmp_path / "kiosk-data" / "catalog.json").save(REFERENCE)
+    parts = make_kiosk(qtbot, tmp_path, url)
+    try:
+        controller = parts.controller
+        qtbot.waitUntil(lambda: controller.view.catalog_error is not None, timeout=10_000)
+        assert "platform: services[8] (queue-ticket).names: missing translation for zh_HK" \
+            == controller.view.catalog_error
+        assert controller.session.catalog.version == REFERENCE["version"]     # last good kept
+        assert json.loads((tmp_path / "kiosk-data" / "catalog.json").read_text(encoding="utf-8")) == REFERENCE
+    finally:
+        parts.close()
+        server.stop()

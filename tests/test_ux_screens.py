@@ -323,3 +323,22 @@ def test_voice_guidance_speaks_each_step_in_care_mode(qtbot, tmp_path, platform_
         assert window.voice.spoken == []
     finally:
         parts.close()
+
+
+def test_still_there_overlay_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts={"idle_s": 1.0, "countdown_s": 30.0})
+    try:
+        window, session, controller = parts.window, parts.controller.session, parts.controller
+        controller.start()
+        problems: list[str] = []
+        for language, care in COMBOS:
+            controller.set_language(language)
+            controller.set_care_mode(care)
+            qtbot.waitUntil(lambda: window.overlay.isVisible(), timeout=10_000)
+            check_screen(window, "still_there", language, care, problems)
+            assert window.overlay.continue_button.property("primary") == "true"
+            qtbot.mouseClick(window.overlay.continue_button, Qt.LeftButton)   # "Continue" keeps the session
+            assert not window.overlay.isVisible() and session.state is State.CHOOSE_SERVICE
+        assert not problems, "\n".join(problems)
+    finally:
+        parts.close()
