@@ -124,15 +124,12 @@ def test_queue_ticket_prints_a_ticket_number(qtbot, ux_kiosk, platform_server):
 
 
 def test_pension_certification_face_only_with_result_receipt(qtbot, ux_kiosk, platform_server):
+    """No card: the ID number is typed, the platform's reference photo for it is fetched
+    over HTTP (GET /reference-photos/<id>), the face is compared, a result receipt is printed."""
     parts = ux_kiosk
     window, session, controller = parts.window, parts.controller.session, parts.controller
     elderly = SIM_IDENTITIES["elderly"].document()
-    lookups = []
-
-    def reference_photo(id_number):        # stands in for the platform's record of the pensioner's photo
-        lookups.append(id_number)
-        return elderly.photo_jpeg if id_number == elderly.id_number else None
-    controller.reference_photo_source = reference_photo
+    platform_server.reference_photos[elderly.id_number] = elderly.photo_jpeg
     start_service(qtbot, parts, "pension-certification")
     wait_state(qtbot, session, State.FORM)                       # no card: the ID number is typed
     form = window.screens[State.FORM]
@@ -144,12 +141,23 @@ def test_pension_certification_face_only_with_result_receipt(qtbot, ux_kiosk, pl
     type_keys(qtbot, form.keypad, "⌫" + elderly.id_number[-1])
     click(qtbot, window, "formNext")
     wait_state(qtbot, session, State.CONFIRM)                     # face matched against the reference
-    assert lookups == [elderly.id_number]
+    assert controller.face_verifier.references == [elderly.photo_jpeg]
     click(qtbot, window, "confirmSubmit")
     wait_state(qtbot, session, State.RECEIPT)
     assert window.screens[State.RECEIPT].title.text() == "认证完成，结果已记录"
     finish_with_rating(qtbot, parts)
     assert platform_server.store.applications()[0]["service_id"] == "pension-certification"
+
+
+def test_pension_certification_without_a_photo_on_record_goes_to_the_counter(qtbot, ux_kiosk):
+    parts = ux_kiosk
+    window, session = parts.window, parts.controller.session
+    start_service(qtbot, parts, "pension-certification")
+    wait_state(qtbot, session, State.FORM)
+    type_keys(qtbot, window.screens[State.FORM].keypad, "441202193801010015")
+    click(qtbot, window, "formNext")
+    qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=10_000)
+    assert session.error_key == "face_no_reference_face"
 
 
 def test_residence_permit_choices_instead_of_free_text(qtbot, tmp_path, platform_server):
