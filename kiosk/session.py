@@ -467,6 +467,10 @@ class CitizenSession:
             self.face_verified = True
             self._go(State.CONFIRM if self.service.identity == "face_only" else State.FORM)
             return
+        if reason == "no_reference_face" and self.service.identity == "face_only":
+            # Nothing to compare with on the platform: retrying cannot help.
+            self._fail("face_no_photo_on_record", retry=None)
+            return
         self.face_attempts += 1
         if self.face_attempts >= MAX_FACE_ATTEMPTS:
             # Not a fourth try: a look-alike must not get unlimited attempts,

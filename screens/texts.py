@@ -40,6 +40,8 @@ ERROR_MESSAGES = {
                      "Stand in front of the screen, look at the camera, and press Try again."),
     "face_no_reference_face": ("The photo on the card could not be used.",
                                "Please go to the counter to confirm your identity."),
+    "face_no_photo_on_record": ("No photo is on record for this ID number, so it cannot be checked here.",
+                                "Please check the number, or go to the counter."),
     "face_worker_failed": ("Face verification is not available right now.",
                            "Please go to the counter. The technician has been notified."),
     "face_camera_unavailable": ("The camera is not working right now.",

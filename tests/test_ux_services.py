@@ -156,7 +156,8 @@ def test_pension_certification_without_a_photo_on_record_goes_to_the_counter(qtb
     type_keys(qtbot, window.screens[State.FORM].keypad, "441202193801010015")
     click(qtbot, window, "formNext")
     qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=10_000)
-    assert session.error_key == "face_no_reference_face"
+    assert session.error_key == "face_no_photo_on_record" and session.error_retry is None
+    assert window.screens[State.ERROR].message.text() == "该身份证号码没有留存照片，无法在此核验。"
 
 
 def test_residence_permit_choices_instead_of_free_text(qtbot, tmp_path, platform_server):

@@ -619,5 +619,13 @@
         <source>Your queue ticket</source>
         <translation>您的排队号</translation>
     </message>
+    <message>
+        <source>No photo is on record for this ID number, so it cannot be checked here.</source>
+        <translation>该身份证号码没有留存照片，无法在此核验。</translation>
+    </message>
+    <message>
+        <source>Please check the number, or go to the counter.</source>
+        <translation>请核对号码，或到窗口办理。</translation>
+    </message>
 </context>
 </TS>

@@ -619,5 +619,13 @@
         <source>Your queue ticket</source>
         <translation>您的排隊號</translation>
     </message>
+    <message>
+        <source>No photo is on record for this ID number, so it cannot be checked here.</source>
+        <translation>該身份證號碼沒有留存相片，無法在此核驗。</translation>
+    </message>
+    <message>
+        <source>Please check the number, or go to the counter.</source>
+        <translation>請核對號碼，或到窗口辦理。</translation>
+    </message>
 </context>
 </TS>
