@@ -65,6 +65,7 @@ class FormScreen(Screen):
         self._active_field = None
         self._editable = {}
         self._language = "zh_CN"
+        self._scrolled_to = None
 
     def render(self, session, view: KioskView) -> None:
         service = session.service
@@ -92,6 +93,11 @@ class FormScreen(Screen):
             self.errors[form_field.id].setText(tr(FIELD_ERRORS.get(problem, FIELD_ERRORS["invalid_text"]))
                                                if problem else "")
         self._show_keyboard()
+        first_error = next((f.id for f in service.fields if f.id in session.field_errors), None)
+        if first_error is not None and first_error != self._scrolled_to:
+            # The first problem may be below the fold on a long (bundle) form.
+            self.scroll.ensureWidgetVisible(self.errors[first_error])
+        self._scrolled_to = first_error
 
     def _build(self, session) -> None:
         self.wipe()
@@ -140,6 +146,8 @@ class FormScreen(Screen):
         self._active_field = self._editable.get(line_edit) if line_edit is not None else None
         for editor in self._editable:
             editor.setProperty("active", "true" if editor is line_edit else "false")
+            editor.style().unpolish(editor)      # re-apply the style sheet: the active field gets a thick border
+            editor.style().polish(editor)
         keyboard = self._active_field.keyboard if self._active_field else None
         self.keypad.bind(line_edit if keyboard in ("digits", "id_digits") else None)
         self.keypad.set_allow_x(keyboard == "id_digits")

@@ -145,9 +145,10 @@ class Theme:
         QPushButton[wrapping="true"] QLabel {{ background: transparent; color: {p.ink}; font-size: {body}px; }}
         QPushButton[wrapping="true"] QLabel:disabled {{ color: {p.disabled_text}; }}
         QPushButton#key {{ font-size: {self.mm(8)}px; padding: 0; }}
-        QPushButton[choice="true"] {{ font-size: {small}px; padding: 0 {self.mm(3)}px; }}
+        QPushButton[choice="true"] {{ font-size: {body}px; padding: 0 {self.mm(3)}px; }}
         QLineEdit {{ min-height: {self.mm(14)}px; font-size: {body}px; border: {border}px solid {p.accent};
             border-radius: {self.mm(1.5)}px; padding: 0 {self.mm(2)}px; background: {p.paper}; color: {p.ink}; }}
+        QLineEdit[active="true"] {{ border: {border + 3}px solid {p.accent}; }}
         QLineEdit[readOnly="true"] {{ background: {p.panel}; border-color: {p.muted}; }}
         QCheckBox {{ min-height: {touch}px; spacing: {self.mm(3)}px; }}
         QCheckBox::indicator {{ width: {self.mm(9)}px; height: {self.mm(9)}px; }}
