@@ -1,7 +1,7 @@
 """The prefilled form (built from the catalog's field list) and the confirmation page."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import localized
@@ -96,7 +96,10 @@ class FormScreen(Screen):
         first_error = next((f.id for f in service.fields if f.id in session.field_errors), None)
         if first_error is not None and first_error != self._scrolled_to:
             # The first problem may be below the fold on a long (bundle) form.
-            self.scroll.ensureWidgetVisible(self.errors[first_error])
+            # After the layout has placed a freshly built form, hence the zero-delay timer.
+            target = self.errors[first_error]
+            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(target, 0, target.height() * 6)
+                              if target.isVisible() else None)
         self._scrolled_to = first_error
 
     def _build(self, session) -> None:
@@ -104,6 +107,7 @@ class FormScreen(Screen):
         clear_layout(self.fields)
         self.inputs, self.choices, self.errors = {}, {}, {}
         self._editable = {}
+        self._scrolled_to = None
         first_editable = None
         lang = self._language = session.language
         for row, form_field in enumerate(session.service.fields):
