@@ -38,6 +38,7 @@ class QrScanner:
         self._frame = None
         self._active = False
         self._stopped = False
+        self.decode_threads: set[str] = set()   # where decoding ran (tests: never the GUI thread)
         self._thread = threading.Thread(target=self._run, name="qr-decoder", daemon=True)
         self._thread.start()
 
@@ -77,6 +78,7 @@ class QrScanner:
                 if self._stopped:
                     return
                 frame, self._frame = self._frame, None
+            self.decode_threads.add(threading.current_thread().name)
             payload = self._decode(frame)
             with self._condition:
                 if not payload or not self._active:

@@ -328,6 +328,7 @@ def test_progress_query_by_scanning_the_receipt_qr_with_the_camera(qtbot, tmp_pa
         wait_state(qtbot, session, State.QUERY_RESULT, timeout_ms=20_000)
         assert session.query_result["application_number"] == filed["application_number"]
         assert parts.controller.camera.status().value == "online" and not parts.controller.qr_scanner.active
+        assert parts.controller.qr_scanner.decode_threads == {"qr-decoder"}   # never on the GUI thread
         click(qtbot, window, "queryDone")
         wait_state(qtbot, session, State.IDLE)
     finally:
