@@ -100,6 +100,8 @@ def main(argv=None) -> int:
     if args.demo:
         from reference_platform.server import ReferencePlatformServer
         platform_server = ReferencePlatformServer(config.data_dir / "reference-platform.sqlite3")
+        from reference_platform.photos import enrol_sim_identities
+        enrol_sim_identities(platform_server.reference_photos)   # face-only demo service
         try:
             url = platform_server.start()
         except Exception as exc:

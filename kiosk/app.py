@@ -68,6 +68,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
         catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json"))
     controller_holder["c"] = controller
+    controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None
     if with_window:
         from screens.main_window import KioskWindow

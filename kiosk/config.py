@@ -136,6 +136,21 @@ class LoggingSection:
 
 
 @dataclass(frozen=True)
+class DisplaySection:
+    """The touch panel's physical size: touch targets and text are sized in
+    millimetres from it (>= 20 mm targets), not in pixels."""
+    width_px: int = 1920
+    height_px: int = 1080
+    diagonal_in: float = 21.5
+    voice_guidance: bool = True   # care mode speaks each step when a TTS engine is present
+
+    @property
+    def px_per_mm(self) -> float:
+        import math
+        return math.hypot(self.width_px, self.height_px) / self.diagonal_in / 25.4
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
     platform: PlatformSection = field(default_factory=PlatformSection)
@@ -144,6 +159,7 @@ class KioskConfig:
     devices: DevicesSection = field(default_factory=DevicesSection)
     security: SecuritySection = field(default_factory=SecuritySection)
     logging: LoggingSection = field(default_factory=LoggingSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property
@@ -232,6 +248,11 @@ def _coerce(expected, value, key: str):
 def check_semantics(config: KioskConfig) -> None:
     """Checks beyond types: value ranges, choices, reachable device paths."""
     k = config.kiosk
+    d = config.display
+    if not 5.0 <= d.diagonal_in <= 120.0:
+        raise ConfigError("display.diagonal_in", f"{d.diagonal_in} is not a plausible panel size (5-120 inches)")
+    if d.width_px < 320 or d.height_px < 240:
+        raise ConfigError("display.width_px", "panel resolution too small (at least 320x240)")
     for lang in k.languages:
         if lang not in LANGUAGES:
             raise ConfigError("kiosk.languages", f"unsupported language {lang!r} (supported: {', '.join(LANGUAGES)})")

@@ -29,6 +29,7 @@ from kiosk.config import KioskConfig
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
+from kiosk.qr_scan import QrScanner
 from offline_cache.outbox import Submission
 from screens.base import KioskView
 
@@ -45,6 +46,10 @@ class KioskController(QObject):
     _catalog_fetched = Signal(object)                 # Catalog
     _platform_reachable = Signal(bool)
     _queue_changed = Signal(int)
+    _qr_decoded = Signal(int, object)                 # token, payload
+    _query_done = Signal(int, object, str)            # token, status dict | None, error key
+    _reference_photo = Signal(int, object, float)     # token, JPEG | None, timeout (face-only services)
+    _catalog_rejected = Signal(str)                   # technician message
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
                  outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
@@ -74,6 +79,15 @@ class KioskController(QObject):
         self._catalog_fetched.connect(self._on_catalog)
         self._platform_reachable.connect(self._on_platform_reachable)
         self._queue_changed.connect(self._on_queue_changed)
+        self._qr_decoded.connect(self._on_qr_decoded)
+        self._query_done.connect(self._on_query_done)
+        self._reference_photo.connect(self._on_reference_photo)
+        self._catalog_rejected.connect(self._on_catalog_rejected)
+        self._scan_token = 0
+        self.qr_scanner = QrScanner(lambda payload: self._qr_decoded.emit(self._scan_token, payload))
+        # Face-only services: id_number -> reference JPEG from the platform's
+        # records. None = not available here, the citizen is sent to the counter.
+        self.reference_photo_source = None
         self._tick = QTimer(self)
         self._tick.setInterval(500)
         self._tick.timeout.connect(self.session.tick)
@@ -94,6 +108,7 @@ class KioskController(QObject):
         self._stopping.set()
         self._tick.stop()
         self.session.cancel()
+        self.qr_scanner.stop()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
         for device in (self.id_reader, self.camera, self.printer):
@@ -144,6 +159,18 @@ class KioskController(QObject):
     def cancel(self) -> None:
         self.session.cancel()
 
+    def query_number(self, reference: str) -> None:
+        self.session.query_number(reference)
+
+    def scan_receipt_qr(self) -> None:
+        self.session.scan_receipt_qr()
+
+    def finish_query(self) -> None:
+        self.session.finish_query()
+
+    def call_staff(self) -> None:
+        self.session.call_staff()
+
     def receipt_qr_payload(self) -> str | None:
         outcome = self.session.outcome
         return None if outcome is None else self._qr_payload_for(outcome)
@@ -164,6 +191,9 @@ class KioskController(QObject):
             s.PrintReceipt: self._print_receipt,
             s.SendRating: self._send_rating,
             s.SessionEnded: self._session_ended,
+            s.LookupApplication: self._lookup_application,
+            s.ScanQr: self._scan_qr,
+            s.CallStaff: self._call_staff,
         }[type(command)]
         handler(command)
 
@@ -173,6 +203,9 @@ class KioskController(QObject):
 
     def _verify_face(self, command: s.VerifyFace) -> None:
         self._device_token = command.token
+        if not command.reference_jpeg and command.id_number and self.reference_photo_source is not None:
+            self._fetch_reference_photo(command)
+            return
         if not command.reference_jpeg:
             # No decoded chip photo (no WLT decoder configured): the platform's
             # photo for this ID would be used here; until then, go to the counter.
@@ -186,7 +219,68 @@ class KioskController(QObject):
         self.face_verifier.begin(command.reference_jpeg, self.config.face.threshold,
                                  self.config.face.frames_needed, command.timeout_s)
 
+    def _fetch_reference_photo(self, command: s.VerifyFace) -> None:
+        def fetch():
+            try:
+                photo = self.reference_photo_source(command.id_number)
+            except Exception as exc:
+                log.warning("reference photo lookup failed", extra={"error": type(exc).__name__})
+                photo = None
+            self._reference_photo.emit(command.token, photo, command.timeout_s)
+        threading.Thread(target=fetch, name="reference-photo", daemon=True).start()
+
+    def _on_reference_photo(self, token: int, photo, timeout_s: float) -> None:
+        if token == self.session.token and self.session.state is s.State.VERIFY_FACE:
+            self._verify_face(s.VerifyFace(token, photo, timeout_s))
+
+    # --- progress query ----------------------------------------------------------
+
+    def _lookup_application(self, command: s.LookupApplication) -> None:
+        def lookup():
+            try:
+                status, error = self.platform_client.get_application(command.reference), ""
+            except Exception as exc:   # PlatformError: 404 = no such application, else unreachable
+                status = None
+                error = "not_found" if getattr(exc, "status", None) == 404 else "offline"
+                log.info("progress query failed", extra={"error": error})
+            self._query_done.emit(command.token, status, error)
+        threading.Thread(target=lookup, name="progress-query", daemon=True).start()
+
+    def _on_query_done(self, token: int, status, error: str) -> None:
+        self.session.query_answered(token, status, error or None)
+
+    def _scan_qr(self, command: s.ScanQr) -> None:
+        self._scan_token = command.token
+        if self.camera.status().value in ("noDevice", "hardwareError", "offline"):
+            self.session.qr_scanned(command.token, None)
+            return
+        self.view.camera_image = None
+        self.qr_scanner.begin()
+        self.camera.start()
+        QTimer.singleShot(int(command.timeout_s * 1000), lambda token=command.token: self._scan_timed_out(token))
+
+    def _scan_timed_out(self, token: int) -> None:
+        if token == self._scan_token and self.qr_scanner.active:
+            self._stop_scan()
+            self.session.qr_scanned(token, None)
+
+    def _stop_scan(self) -> None:
+        self.qr_scanner.cancel()
+        self.camera.stop()
+        self.view.camera_image = None
+
+    def _on_qr_decoded(self, token: int, payload) -> None:
+        self._stop_scan()
+        log.info("receipt QR decoded")   # the payload is an opaque link; not logged anyway
+        self.session.qr_scanned(token, payload)
+
+    def _call_staff(self, command: s.CallStaff) -> None:
+        # The technician/hall system picks this up from the log and the heartbeat.
+        self.view.help_requested_state = command.state
+        log.warning("citizen asked for help", extra={"session": command.token, "screen": command.state})
+
     def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
+        self._stop_scan()
         self.id_reader.cancel()
         self.face_verifier.cancel()
         self.camera.stop()
@@ -235,6 +329,7 @@ class KioskController(QObject):
             queued_offline=not result,
             query_token=result.get("query_token"),
             expected_completion=dt.date.fromisoformat(expected) if expected else None,
+            ticket_number=result.get("ticket_number"),
         )
         self._submission_done.emit(token, outcome, "", qr_png(self._qr_payload_for(outcome)))
 
@@ -259,7 +354,9 @@ class KioskController(QObject):
             service_name=session.service.name(session.language),
             applicant_name_masked=mask_name(name),
             id_number_masked=mask_id_number(number),
-            application_number=outcome.application_number or outcome.application_id[:8].upper(),
+            # A queue ticket's big number is the ticket (called out in the hall).
+            application_number=(outcome.ticket_number or outcome.application_number
+                                or outcome.application_id[:8].upper()),
             qr_payload=self.receipt_qr_payload(),
             submitted_at=dt.datetime.now(),
             expected_completion=outcome.expected_completion,
@@ -325,6 +422,10 @@ class KioskController(QObject):
         self.session.card_failed(self._device_token, reason)
 
     def _on_frame(self, frame) -> None:
+        if self.qr_scanner.active:
+            self.qr_scanner.offer(frame)
+            self._show_preview(frame)
+            return
         if self.session.state is not s.State.VERIFY_FACE:
             return
         self.face_verifier.offer_frame(frame)
@@ -428,13 +529,20 @@ class KioskController(QObject):
             catalog = parse_catalog(raw)
         except CatalogError as exc:
             log.error("catalog rejected", extra={"source": source, "error": str(exc)})
+            self._catalog_rejected.emit(f"{source}: {exc}")
             raise
         self._catalog_fetched.emit(catalog)
+
+    def _on_catalog_rejected(self, message: str) -> None:
+        """Shown on the technician page; the citizen keeps the last good catalog."""
+        self.view.catalog_error = message
+        self.changed.emit()
 
     def _on_catalog(self, catalog) -> None:
         if self.session.catalog is None or self.session.catalog.version != catalog.version:
             self.session.catalog = catalog
             self.view.catalog_loaded = True
+            self.view.catalog_error = None
             log.info("catalog loaded", extra={"version": catalog.version, "services": len(catalog.services)})
             self.changed.emit()
 
@@ -459,3 +567,14 @@ class KioskController(QObject):
                 log.info("heartbeat failed", extra={"error": type(exc).__name__})
                 self._platform_reachable.emit(False)
 
+
+    def _show_preview(self, frame) -> None:
+        """Camera preview for aiming the receipt at the camera (~10 fps)."""
+        now = time.monotonic()
+        if now - self._last_preview < 0.1:
+            return
+        self._last_preview = now
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        height, width, _ = rgb.shape
+        self.view.camera_image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+        self.changed.emit()

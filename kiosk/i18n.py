@@ -17,17 +17,20 @@ log = logging.getLogger(__name__)
 
 
 class LanguageSwitcher:
+    # The translator installed on the application, whichever switcher installed
+    # it: a second window (tests, a rebuilt kiosk) must not inherit a stale one.
+    _installed: QTranslator | None = None
+
     def __init__(self, app: QCoreApplication):
         self._app = app
-        self._translator: QTranslator | None = None
-        self.language = "en"
+        self.language = None
 
     def switch(self, language: str) -> None:
         if language == self.language:
             return
-        if self._translator is not None:
-            self._app.removeTranslator(self._translator)
-            self._translator = None
+        if LanguageSwitcher._installed is not None:
+            self._app.removeTranslator(LanguageSwitcher._installed)
+            LanguageSwitcher._installed = None
         if language != "en":
             translator = QTranslator(self._app)
             qm = I18N_DIR / f"kiosk_{language}.qm"
@@ -37,5 +40,5 @@ class LanguageSwitcher:
                 log.error("translation file missing or unreadable", extra={"file": str(qm)})
             else:
                 self._app.installTranslator(translator)
-                self._translator = translator
+                LanguageSwitcher._installed = translator
         self.language = language

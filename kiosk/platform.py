@@ -128,6 +128,18 @@ class PlatformClient:
     def get_application(self, number: str) -> dict:
         return self._request_json("GET", f"/applications/{quote(number, safe='')}")
 
+    def get_reference_photo(self, id_number: str) -> bytes | None:
+        """The reference photo on record for an ID number (face-only services), or
+        None when there is none (404). Kept in memory only by the caller."""
+        url = f"{self.base_url}/reference-photos/{quote(id_number, safe='')}"
+        response = self._session.get(url, timeout=self.timeout, headers={"Accept": "image/jpeg"})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200 or response.headers.get("Content-Type", "").split(";")[0] != "image/jpeg":
+            raise PlatformError(f"reference photo: HTTP {response.status_code}", retryable=True,
+                                status=response.status_code, code="reference_photo")
+        return response.content
+
     def heartbeat(self, body: dict) -> dict:
         return self._request_json("POST", "/heartbeat", json=body)
 

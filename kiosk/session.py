@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
-from kiosk.catalog import Catalog, Service
+from kiosk.catalog import CARD_LANGUAGE, Catalog, Service
 from kiosk.identity import IdentityDocument
 
 
@@ -39,6 +39,8 @@ class State(str, Enum):
     RECEIPT = "receipt"
     RATE = "rate"
     ERROR = "error"                      # a clear message and a way forward
+    QUERY = "query"                      # progress query: type the number or scan the receipt QR
+    QUERY_RESULT = "query_result"
 
 
 class EndReason(str, Enum):
@@ -50,6 +52,7 @@ class EndReason(str, Enum):
 RATING_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
 NEGATIVE_LEVELS = ("dissatisfied", "very_dissatisfied")
 MAX_FACE_ATTEMPTS = 3
+CARE_MODE_TIME_FACTOR = 2.0   # 适老化: "enough time" -- every citizen-facing timeout doubles in care mode
 
 
 # --- commands the controller carries out -----------------------------------
@@ -65,6 +68,28 @@ class VerifyFace:
     token: int
     reference_jpeg: bytes | None
     timeout_s: float
+    id_number: str | None = None    # face-only services: whose reference photo the platform holds
+
+
+@dataclass(frozen=True)
+class LookupApplication:
+    """Progress query: ask the platform about an application number, query token or UUID."""
+    token: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class ScanQr:
+    """Progress query: decode the receipt's QR code from camera frames (off the GUI thread)."""
+    token: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class CallStaff:
+    """The citizen pressed Help: staff are called to this kiosk."""
+    token: int
+    state: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +130,7 @@ class Outcome:
     queued_offline: bool
     query_token: str | None = None
     expected_completion: dt.date | None = None
+    ticket_number: str | None = None   # queue ticket (预约取号)
 
 
 @dataclass(frozen=True)
@@ -170,7 +196,7 @@ class CitizenSession:
         """Seconds left on the "Are you still there?" countdown, or None."""
         if self._warning_started is None:
             return None
-        return max(0.0, self.timeouts.countdown_s - (self._clock() - self._warning_started))
+        return max(0.0, self.effective_timeouts.countdown_s - (self._clock() - self._warning_started))
 
     # --- user intents -------------------------------------------------------
 
@@ -188,11 +214,28 @@ class CitizenSession:
 
     def set_language(self, language: str) -> None:
         self.language = language
+        self.language_chosen = True   # the citizen chose; the card type no longer decides
         self.touch()
         self._changed()
 
     def set_care_mode(self, enabled: bool) -> None:
         self.care_mode = enabled
+        self.touch()
+        self._changed()
+
+    @property
+    def effective_timeouts(self) -> Timeouts:
+        """Care mode gives more time at every step (the countdown too)."""
+        if not self.care_mode:
+            return self.timeouts
+        t, k = self.timeouts, CARE_MODE_TIME_FACTOR
+        return Timeouts(t.idle_s * k, t.countdown_s * k, t.card_read_s * k, t.face_s * k, t.receipt_s * k)
+
+    def call_staff(self) -> None:
+        """Help button (every screen): staff are called; the session goes on."""
+        self.help_requested = True
+        self.touch()
+        self._command(CallStaff(self.token, self.state.value))
         self._changed()
 
     def choose_service(self, service_id: str) -> None:
@@ -208,10 +251,13 @@ class CitizenSession:
         """The citizen read the materials list and pressed "Start"."""
         if self.state is not State.SERVICE_INFO:
             return
-        if self.service.identity == "none":
+        if self.service.kind == "progress_query":
+            self.query_error = None
+            self._go(State.QUERY)
+        elif self.service.identity in ("none", "face_only"):
+            # Face-only: the citizen types the ID number first (it tells the
+            # platform whose reference photo to compare with), then the face.
             self._go(State.FORM)
-        elif self.service.identity == "face_only":
-            self._start_face_check()
         else:
             self._start_card_read()
 
@@ -235,8 +281,72 @@ class CitizenSession:
                 self.field_errors[form_field.id] = problem
         if self.field_errors:
             self._changed()
+        elif self.service.identity == "face_only" and not self.face_verified:
+            self._start_face_check()
         else:
             self._go(State.CONFIRM)
+
+    # --- progress query (办事进度查询) -------------------------------------------------
+
+    def query_number(self, reference: str) -> None:
+        """The citizen typed an application number and pressed Search."""
+        if self.state is not State.QUERY or self.query_busy:
+            return
+        reference = (reference or "").strip().upper()
+        if not reference:
+            self.query_error = "query_number_required"
+            self._changed()
+            return
+        self._lookup(reference)
+
+    def scan_receipt_qr(self) -> None:
+        if self.state is not State.QUERY or self.query_busy:
+            return
+        self.query_error = None
+        self.query_scanning = True
+        self.touch()
+        self._command(ScanQr(self.token, self.effective_timeouts.card_read_s))
+        self._changed()
+
+    def qr_scanned(self, token: int, payload: str | None) -> None:
+        """Decoded receipt QR (a progress-query link), or None when nothing was found in time."""
+        if token != self.token or self.state is not State.QUERY or not self.query_scanning:
+            return
+        self.query_scanning = False
+        reference = reference_from_qr(payload) if payload else None
+        if reference is None:
+            self.query_error = "query_qr_not_found" if payload is None else "query_qr_not_ours"
+            self._changed()
+            return
+        self._lookup(reference)
+
+    def query_answered(self, token: int, status: dict | None, error: str | None = None) -> None:
+        """The platform's answer: the status record, or an error key (not_found, offline)."""
+        if token != self.token or self.state is not State.QUERY or not self.query_busy:
+            return
+        self.query_busy = False
+        if status is None:
+            self.query_error = f"query_{error or 'not_found'}"
+            self._changed()
+            return
+        scope = self.service.query_services
+        if scope and status.get("service_id") not in scope:
+            self.query_error = "query_other_service"
+            self._changed()
+            return
+        self.query_result = dict(status)
+        self._go(State.QUERY_RESULT)
+
+    def finish_query(self) -> None:
+        if self.state is State.QUERY_RESULT:
+            self._end(EndReason.COMPLETED)
+
+    def _lookup(self, reference: str) -> None:
+        self.query_error = None
+        self.query_busy = True
+        self.touch()
+        self._command(LookupApplication(self.token, reference))
+        self._changed()
 
     def confirm(self) -> None:
         """The citizen confirmed the summary: the application is submitted."""
@@ -257,7 +367,11 @@ class CitizenSession:
             },
             "form": dict(values),
             "submitted_at": self._now().isoformat(timespec="seconds"),
+            # 跨区通办: which region and department receive it (from the catalog).
+            "routing": {"region_code": self.service.region_code, "department": self.service.department_code},
         }
+        if self.service.is_bundle:
+            body["items"] = list(self.service.items)   # 一件事: one form, one submission, several items
         self._pending_application_id = application_id
         self._go(State.SUBMITTING)
         self._command(Submit(self.token, application_id, body))
@@ -306,6 +420,11 @@ class CitizenSession:
     def cancel(self) -> None:
         if self.state is State.IDLE:
             return
+        if self.state is State.QUERY and self.query_scanning:
+            self.query_scanning = False    # "Stop scanning" cancels only the scan
+            self._command(CancelDeviceWork(self.token))
+            self._changed()
+            return
         if self.state is State.SUBMITTING:
             return  # the application is being saved; it cannot be half-cancelled
         if self.state is State.RATE:
@@ -324,6 +443,11 @@ class CitizenSession:
             return
         self._data.document = document
         self._data.form_values = self.service.prefilled_values(document)
+        card_language = CARD_LANGUAGE.get(document.card_type)
+        if card_language and not self.language_chosen:
+            # A HK/Macau permit holder reads Traditional Chinese, a foreigner English,
+            # unless they already picked a language themselves.
+            self.language = card_language
         self.touch()
         if self.service.identity == "card_and_face":
             self._start_face_check()
@@ -340,7 +464,12 @@ class CitizenSession:
             return
         self.touch()
         if matched:
-            self._go(State.FORM)
+            self.face_verified = True
+            self._go(State.CONFIRM if self.service.identity == "face_only" else State.FORM)
+            return
+        if reason == "no_reference_face" and self.service.identity == "face_only":
+            # Nothing to compare with on the platform: retrying cannot help.
+            self._fail("face_no_photo_on_record", retry=None)
             return
         self.face_attempts += 1
         if self.face_attempts >= MAX_FACE_ATTEMPTS:
@@ -355,6 +484,10 @@ class CitizenSession:
         if token != self.token or self.state is not State.SUBMITTING:
             return
         self._data.outcome = outcome
+        if not self.service.receipt.print or self.service.receipt.kind == "none":
+            self.print_status = "not_needed"
+            self._go(State.RECEIPT)
+            return
         self.print_status = "printing"
         self._go(State.RECEIPT)
         self._command(PrintReceipt(self.token))
@@ -385,8 +518,9 @@ class CitizenSession:
         if self.state is State.IDLE:
             return
         now = self._clock()
+        timeouts = self.effective_timeouts
         if self._warning_started is not None:
-            if now - self._warning_started >= self.timeouts.countdown_s:
+            if now - self._warning_started >= timeouts.countdown_s:
                 if self.state is State.RATE:
                     self.rate(None)
                 else:
@@ -396,10 +530,12 @@ class CitizenSession:
             return
         if self.state is State.SUBMITTING:
             return  # the citizen is waiting on us, not the other way round
-        if self.state is State.RECEIPT and now - self._entered_at >= self.timeouts.receipt_s:
+        if self.state is State.RECEIPT and now - self._entered_at >= timeouts.receipt_s:
             self.finish_receipt()
             return
-        if now - self._last_activity >= self.timeouts.idle_s:
+        if self.state is State.QUERY and (self.query_busy or self.query_scanning):
+            return  # waiting on the platform or the camera, not on the citizen
+        if now - self._last_activity >= timeouts.idle_s:
             self._warning_started = now
             self._changed()
 
@@ -407,12 +543,13 @@ class CitizenSession:
 
     def _start_card_read(self) -> None:
         self._go(State.IDENTIFY)
-        self._command(ReadCard(self.token, self.timeouts.card_read_s))
+        self._command(ReadCard(self.token, self.effective_timeouts.card_read_s))
 
     def _start_face_check(self) -> None:
         self._go(State.VERIFY_FACE)
         photo = self._data.document.photo_jpeg if self._data.document else None
-        self._command(VerifyFace(self.token, photo, self.timeouts.face_s))
+        id_number = None if self._data.document else self._data.form_values.get("id_number")
+        self._command(VerifyFace(self.token, photo, self.effective_timeouts.face_s, id_number))
 
     def _back_to_confirm(self) -> None:
         self._go(State.CONFIRM)
@@ -443,6 +580,13 @@ class CitizenSession:
         self.state = State.IDLE
         self.language = self.default_language
         self.care_mode = False  # accessibility settings reset per session (VVSG 7.1-A)
+        self.language_chosen = False
+        self.help_requested = False
+        self.face_verified = False
+        self.query_busy = False
+        self.query_scanning = False
+        self.query_error: str | None = None
+        self.query_result: dict | None = None
         self.service: Service | None = None
         self.field_errors: dict[str, str] = {}
         self.error_key: str | None = None
@@ -464,3 +608,16 @@ class CitizenSession:
     def _command(self, command) -> None:
         for handler in list(self._command_handlers):
             handler(command)
+
+
+def reference_from_qr(payload: str) -> str | None:
+    """The application reference in a receipt QR: the last path segment of the
+    progress-query link (…/applications/<number|token|uuid>), or a bare number."""
+    import re
+    payload = payload.strip()
+    match = re.search(r"/applications/([A-Za-z0-9_-]{8,64})/?$", payload)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"GD[0-9]{14}", payload):
+        return payload
+    return None

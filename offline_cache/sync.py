@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # status for the receipt and the progress query, never anything about the applicant.
 RESULT_FIELDS = frozenset({
     "application_id", "application_number", "status", "query_token", "query_url", "received_at",
-    "expected_completion", "service_id", "rating_id", "recorded",
+    "expected_completion", "service_id", "rating_id", "recorded", "ticket_number",
 })
 
 

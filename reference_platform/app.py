@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Annotated, Callable
 
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from reference_platform.catalog import Catalog
@@ -29,7 +29,8 @@ def _errors(*statuses: int) -> dict:
 
 def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog | None = None,
                clock: Callable[[], dt.datetime] = beijing_now,
-               connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None) -> FastAPI:
+               connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
+               reference_photos: dict[str, bytes] | None = None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection."""
     faults = faults or Faults()
@@ -68,6 +69,18 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         if status is None:
             raise ApiError(404, "unknown_application", "no application with this number or query token")
         return JSONResponse(status)
+
+    photos = reference_photos if reference_photos is not None else {}
+
+    @app.get("/reference-photos/{id_number}", responses=_errors(404),
+             response_class=Response, summary="Reference photo on record (face-only services)")
+    def get_reference_photo(id_number: str) -> Response:
+        # The photo the authorities hold for this ID number (a stand-in for the
+        # public-security photo service), for 1:1 face checks without a card.
+        photo = photos.get(id_number)
+        if photo is None:
+            raise ApiError(404, "no_reference_photo", "no reference photo on record for this ID number")
+        return Response(photo, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @app.post("/ratings", status_code=201, response_model=RatingRecorded,
               responses=_errors(400, 409, 422, 503))

@@ -19,6 +19,10 @@ class Catalog:
         self.data = data
         self.version: str = data["version"]
         self._services = {service["id"]: service for service in data["services"]}
+        for service in data["services"]:
+            for item in service.get("items", []):
+                if item not in self._services:
+                    raise ValueError(f"catalog: bundle {service['id']!r} references missing service {item!r}")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Catalog":
@@ -27,14 +31,27 @@ class Catalog:
     def service(self, service_id: str) -> dict | None:
         return self._services.get(service_id)
 
+    def fields_of(self, service: dict) -> list[dict]:
+        """A bundle (一件事) is checked against its items' fields, each field id once: one form."""
+        if not service.get("items"):
+            return service["fields"]
+        fields, seen = [], set()
+        for item in service["items"]:
+            for spec in self._services[item]["fields"]:
+                if spec["id"] not in seen:
+                    seen.add(spec["id"])
+                    fields.append(spec)
+        return fields + [f for f in service.get("fields", []) if f["id"] not in seen]
 
-def form_problems(service: dict, values: dict) -> list[str]:
+
+def form_problems(service: dict, values: dict, fields: list[dict] | None = None) -> list[str]:
     """Problems with the submitted values, as "field: reason" -- field ids only, never values.
 
     `values` merges the applicant block and the form: prefilled fields (card.*) may arrive in either.
+    `fields` defaults to the service's own fields (pass Catalog.fields_of(service) for bundles).
     """
     problems = []
-    for spec in service["fields"]:
+    for spec in service["fields"] if fields is None else fields:
         value = values.get(spec["id"])
         text = value.strip() if isinstance(value, str) else value
         if text in (None, ""):
@@ -47,4 +64,8 @@ def form_problems(service: dict, values: dict) -> list[str]:
             problems.append(f"{spec['id']}: does not match the required format")
         elif spec["type"] == "id_number" and not ID_NUMBER_RE.match(text):
             problems.append(f"{spec['id']}: not a valid ID number")
+        elif spec["type"] == "choice" and text not in {c["value"] for c in spec.get("choices") or []}:
+            problems.append(f"{spec['id']}: not one of the offered choices")
+        elif spec.get("max_length") and len(text) > spec["max_length"]:
+            problems.append(f"{spec['id']}: too long")
     return problems

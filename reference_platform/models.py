@@ -37,12 +37,14 @@ class Department(BaseModel):
 class FormFieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    type: Literal["text", "id_number", "phone", "digits", "choice"]
+    type: Literal["text", "id_number", "phone", "digits", "latin", "choice"]
     labels: LocalizedText
     required: bool = True
     readonly: bool = False
     prefill: str | None = None
     pattern: str | None = None
+    max_length: int | None = None
+    choices: list[dict] | None = None   # [{"value": ..., "labels": {...}}] for "choice" fields
 
 
 class Eligibility(BaseModel):
@@ -53,13 +55,18 @@ class Eligibility(BaseModel):
 class ReceiptSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     print: bool = True
+    kind: Literal["acceptance", "result", "queue_ticket", "none"] = "acceptance"
 
 
 class ServiceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     category: str
+    kind: Literal["application", "progress_query", "queue_ticket"] = "application"
     available: bool = True
+    listed: bool = True
+    items: list[str] = Field(default_factory=list)            # a bundle (一件事): one form, one submission
+    query_services: list[str] = Field(default_factory=list)   # progress query limited to these services
     names: LocalizedText
     descriptions: LocalizedText
     department: Department
@@ -74,6 +81,7 @@ class ServiceSpec(BaseModel):
 
 
 class CatalogOut(BaseModel):
+    schema_version: int = 2
     version: str
     services: list[ServiceSpec]
 

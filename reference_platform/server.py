@@ -45,13 +45,16 @@ class _ThreadedUvicorn(uvicorn.Server):
 
 class ReferencePlatformServer:
     def __init__(self, db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *,
-                 catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now):
+                 catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now,
+                 reference_photos: dict[str, bytes] | None = None):
         self.host = host
         self.port = port               # the real port once started
         self.store = Store(db_path)
         self.faults = Faults()
+        self.reference_photos: dict[str, bytes] = reference_photos if reference_photos is not None else {}
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
-                              connection_aborter=lambda: self._abort_client_connection)
+                              connection_aborter=lambda: self._abort_client_connection,
+                              reference_photos=self.reference_photos)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 

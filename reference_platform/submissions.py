@@ -32,7 +32,8 @@ class Submissions:
         if service is None:
             raise ApiError(422, "unknown_service", f"unknown service_id {body.service_id!r}")
         # Prefilled card fields may come in the applicant block, the form, or both; the form wins.
-        problems = form_problems(service, {**body.applicant.model_dump(), **body.form})
+        problems = form_problems(service, {**body.applicant.model_dump(), **body.form},
+                                 self.catalog.fields_of(service))
         if problems:
             raise ApiError(422, "invalid_form", "; ".join(problems))
 
@@ -56,11 +57,17 @@ class Submissions:
             except sqlite3.IntegrityError:
                 # Same application_id from another kiosk (its own idempotency scope): never a second row.
                 raise ApiError(422, "application_id_conflict", "application_id already used by another kiosk")
-            return 201, {
+            reply = {
                 "application_id": key, "application_number": number, "status": "received",
                 "received_at": row["received_at"], "expected_completion": row["expected_completion"],
                 "query_token": token, "query_url": f"/applications/{number}",
             }
+            if service.get("kind") == "queue_ticket":
+                # A short ticket number per counter and day (A001, B001, ...), called out in the hall.
+                counter = str(body.form.get("counter", ""))
+                letter = "ABCDEFGH"[sum(map(ord, counter)) % 8]
+                reply["ticket_number"] = f"{letter}{tx.next_daily_sequence(f'ticket-{day:%Y%m%d}-{counter}'):03d}"
+            return 201, reply
 
         outcome = self._run(body.kiosk_id, key, "application", raw_body, work)
         log.info("application %s %s (service %s)", outcome.body["application_number"],

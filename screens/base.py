@@ -27,6 +27,8 @@ class KioskView:
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
     printer_available: bool | None = None        # None = not known yet; False -> on-screen receipt (+ SMS)
     receipt_sms_to: str | None = None            # masked phone the platform will text the receipt to
+    help_requested_state: str | None = None      # screen on which a citizen last pressed Help
+    catalog_error: str | None = None             # last catalog refused (technician message)
 
 
 class Screen(QWidget):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
@@ -62,8 +62,15 @@ class ReceiptScreen(Screen):
         outcome = session.outcome
         if outcome is None:
             return
-        self.title.setText(tr("Your application has been accepted"))
-        if outcome.application_number:
+        kind = session.service.receipt.kind if session.service else "acceptance"
+        self.title.setText({"queue_ticket": tr("Your queue ticket"),
+                            "result": tr("Done: your certification has been recorded")}.get(
+                                kind, tr("Your application has been accepted")))
+        if outcome.ticket_number:
+            self.number_caption.setText(tr("Ticket number — wait to be called"))
+            self.number.setText(outcome.ticket_number)
+            self.offline_note.setText("")
+        elif outcome.application_number:
             self.number_caption.setText(tr("Application number"))
             self.number.setText(outcome.application_number)
             self.offline_note.setText("")
@@ -80,7 +87,8 @@ class ReceiptScreen(Screen):
             status_key = "unavailable"   # known before this step; the pre-job check confirms it
         self.print_status.setObjectName("error" if status_key in ("failed", "unavailable") else "ok")
         self.print_status.setStyleSheet("")  # re-polish after the role change
-        text = tr(PRINT_STATUS.get(status_key, PRINT_STATUS["printing"]))
+        text = PRINT_STATUS.get(status_key, PRINT_STATUS["printing"])
+        text = tr(text) if text else ""
         if status_key in ("failed", "unavailable") and view.receipt_sms_to:
             text += "\n" + tr("The receipt will also be sent by SMS to %s.") % view.receipt_sms_to
         self.print_status.setText(text)
@@ -106,23 +114,29 @@ class RateScreen(Screen):
         self.hint = label(role="hint")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
-        levels = QHBoxLayout()
+        self.levels = QGridLayout()
         self.level_buttons = {}
         for level in RATING_LEVELS:
+            # Same look for all five levels and no pre-selection: no leading.
             button = big_button()
             button.setObjectName(f"rate-{level}")
             button.setCheckable(True)
             button.clicked.connect(lambda _=False, lv=level: self._choose(lv))
-            levels.addWidget(button)
             self.level_buttons[level] = button
-        self.layout_.addLayout(levels)
+        self._place_levels(columns=5)
+        self.layout_.addLayout(self.levels)
         self.reasons_host = QWidget()
         reasons = QGridLayout(self.reasons_host)
+        reasons.setContentsMargins(0, 0, 0, 0)
+        self.reasons_caption = label(role="hint")
+        reasons.addWidget(self.reasons_caption, 0, 0, 1, 3)
         self.reason_boxes = {}
         for index, key in enumerate(NEGATIVE_RATING_REASONS):
-            box = QCheckBox()
+            # Checkable buttons, not check boxes: the whole 20 mm target toggles.
+            box = big_button()
+            box.setCheckable(True)
             box.setObjectName(f"reason-{key}")
-            reasons.addWidget(box, index // 3, index % 3)
+            reasons.addWidget(box, 1 + index // 3, index % 3)
             self.reason_boxes[key] = box
         self.layout_.addWidget(self.reasons_host)
         self.layout_.addStretch(1)
@@ -139,6 +153,11 @@ class RateScreen(Screen):
         self.layout_.addLayout(row)
         self._chosen = None
 
+    def _place_levels(self, columns: int) -> None:
+        self._columns = columns
+        for index, level in enumerate(RATING_LEVELS):
+            self.levels.addWidget(self.level_buttons[level], index // columns, index % columns)
+
     def _choose(self, level: str) -> None:
         self._chosen = level
         for key, button in self.level_buttons.items():
@@ -154,12 +173,16 @@ class RateScreen(Screen):
         self.intents.rate(self._chosen, reasons)
 
     def render(self, session, view: KioskView) -> None:
+        columns = 3 if session.care_mode else 5
+        if columns != self._columns:
+            self._place_levels(columns)
         self.title.setText(tr("How was this service?"))
         self.hint.setText(tr("Your rating goes to the service supervisor. You may skip it."))
         for level, button in self.level_buttons.items():
             button.setText(tr(RATING_LABELS[level]))
         for key, box in self.reason_boxes.items():
             box.setText(tr(NEGATIVE_RATING_REASONS[key]))
+        self.reasons_caption.setText(tr("What went wrong? (optional, choose any)"))
         self.reasons_host.setVisible(self._chosen in NEGATIVE_LEVELS)
         self.send_button.setEnabled(self._chosen is not None)
         self.skip_button.setText(tr("Skip"))

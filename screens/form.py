@@ -1,40 +1,53 @@
 """The prefilled form (built from the catalog's field list) and the confirmation page."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.catalog import localized
 from kiosk.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import FIELD_ERRORS, tr
-from screens.widgets import NumericKeypad, big_button, label
+from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area
 
-KEYPAD_TYPES = {"phone": 11, "digits": 32, "id_number": 18}
-
-
-def display_value(form_field, value: str) -> str:
+def display_value(form_field, value: str, language: str = "zh_CN") -> str:
     # The ID number stays masked on screen: kiosks stand in public halls.
-    return mask_id_number(value) if form_field.type == "id_number" else value
+    if form_field.type == "id_number" and form_field.readonly:
+        return mask_id_number(value)
+    if form_field.type == "choice":
+        return form_field.choice_label(value, language) if value else ""
+    return value
 
 
 class FormScreen(Screen):
+    """The catalog's fields: card values read-only, choices as buttons, and our
+    own keyboard for digits / phone / ID number / capital letters. Errors show
+    inline under each field, in the session language."""
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
+        self.hint = label(role="hint")
         self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.hint)
         body = QHBoxLayout()
         self.fields_host = QWidget()
         self.fields = QGridLayout(self.fields_host)
-        self.fields.setVerticalSpacing(10)
-        body.addWidget(self.fields_host, 3)
+        self.fields.setVerticalSpacing(8)
+        self.fields.setColumnStretch(1, 1)
+        self.scroll = touch_scroll_area(self.fields_host)
+        body.addWidget(self.scroll, 3)
         keypad_column = QVBoxLayout()
+        self.keypad_caption = label(role="hint")
         self.keypad = NumericKeypad()
+        self.latin_keyboard = LatinKeyboard()
+        self.latin_keyboard.hide()
+        keypad_column.addWidget(self.keypad_caption)
         keypad_column.addWidget(self.keypad)
+        keypad_column.addWidget(self.latin_keyboard)
         keypad_column.addStretch(1)
         body.addLayout(keypad_column, 2)
-        self.layout_.addLayout(body)
-        self.layout_.addStretch(1)
+        self.layout_.addLayout(body, 1)
         row = QHBoxLayout()
         self.cancel_button = big_button()
         self.cancel_button.clicked.connect(intents.cancel)
@@ -46,61 +59,124 @@ class FormScreen(Screen):
         row.addWidget(self.next_button)
         self.layout_.addLayout(row)
         self.inputs: dict[str, QLineEdit] = {}
+        self.choices: dict[str, ChoiceButtons] = {}
         self.errors: dict = {}
         self._built_for = None
+        self._active_field = None
+        self._editable = {}
+        self._language = "zh_CN"
+        self._scrolled_to = None
 
     def render(self, session, view: KioskView) -> None:
         service = session.service
         self.title.setText(tr("Check your details"))
+        self.hint.setText(tr("Fields marked * are required. Touch a field to type in it."))
         self.cancel_button.setText(tr("Cancel"))
         self.next_button.setText(tr("Next"))
         if service is None:
             return
-        build_key = (session.token, service.id, session.language)
+        build_key = (session.token, service.id, session.language, session.care_mode)
         if build_key != self._built_for:
             self._build(session)
             self._built_for = build_key
         values = session.form_values
         for form_field in service.fields:
-            line_edit = self.inputs[form_field.id]
-            shown = display_value(form_field, values.get(form_field.id, ""))
-            if line_edit.text() != shown:
-                line_edit.setText(shown)
+            value = values.get(form_field.id, "")
+            if form_field.id in self.choices:
+                self.choices[form_field.id].show_value(value)
+            else:
+                line_edit = self.inputs[form_field.id]
+                shown = display_value(form_field, value, session.language)
+                if line_edit.text() != shown:
+                    line_edit.setText(shown)
             problem = session.field_errors.get(form_field.id)
             self.errors[form_field.id].setText(tr(FIELD_ERRORS.get(problem, FIELD_ERRORS["invalid_text"]))
                                                if problem else "")
+        self._show_keyboard()
+        first_error = next((f.id for f in service.fields if f.id in session.field_errors), None)
+        if first_error is not None and first_error != self._scrolled_to:
+            # The first problem may be below the fold on a long (bundle) form.
+            # After the layout has placed a freshly built form, hence the zero-delay timer.
+            target = self.errors[first_error]
+            QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(target, 0, target.height() * 6)
+                              if target.isVisible() else None)
+        self._scrolled_to = first_error
 
     def _build(self, session) -> None:
         self.wipe()
         clear_layout(self.fields)
-        self.inputs, self.errors = {}, {}
+        self.inputs, self.choices, self.errors = {}, {}, {}
+        self._editable = {}
+        self._scrolled_to = None
         first_editable = None
+        lang = self._language = session.language
         for row, form_field in enumerate(session.service.fields):
-            caption = label(localized(form_field.labels, session.language) + ("" if form_field.readonly else " *"))
-            line_edit = QLineEdit()
-            line_edit.setObjectName(f"field-{form_field.id}")
-            line_edit.setReadOnly(form_field.readonly)
-            line_edit.setProperty("readOnly", "true" if form_field.readonly else "false")
-            if form_field.type in KEYPAD_TYPES:
-                line_edit.setMaxLength(KEYPAD_TYPES[form_field.type])
-            if not form_field.readonly:
-                line_edit.textEdited.connect(lambda text, fid=form_field.id: self.intents.set_field(fid, text))
-                if first_editable is None:
-                    first_editable = line_edit
+            caption = label(localized(form_field.labels, lang) + ("" if form_field.readonly or not form_field.required
+                                                                  else " *"))
+            if form_field.type == "choice":
+                editor = ChoiceButtons(form_field.id, [(c.value, localized(c.labels, lang))
+                                                       for c in form_field.choices],
+                                       columns=1 if session.care_mode else 2)
+                editor.chosen.connect(lambda value, fid=form_field.id: self.intents.set_field(fid, value))
+                self.choices[form_field.id] = editor
+            else:
+                editor = QLineEdit()
+                editor.setObjectName(f"field-{form_field.id}")
+                editor.setReadOnly(form_field.readonly or form_field.keyboard is not None)
+                editor.setProperty("readOnly", "true" if form_field.readonly else "false")
+                editor.setMaxLength(form_field.limit if not form_field.readonly else 32767)
+                self.inputs[form_field.id] = editor
+                if not form_field.readonly:
+                    editor.textEdited.connect(lambda text, fid=form_field.id: self.intents.set_field(fid, text))
+                    editor.installEventFilter(self)
+                    self._editable[editor] = form_field
+                    if first_editable is None:
+                        first_editable = editor
             error = label(role="fieldError")
+            error.setObjectName("fieldError")
             self.fields.addWidget(caption, row * 2, 0, alignment=Qt.AlignRight | Qt.AlignVCenter)
-            self.fields.addWidget(line_edit, row * 2, 1)
+            self.fields.addWidget(editor, row * 2, 1)
             self.fields.addWidget(error, row * 2 + 1, 1)
-            self.inputs[form_field.id] = line_edit
             self.errors[form_field.id] = error
-        self.keypad.bind(first_editable)
-        self.keypad.setVisible(first_editable is not None)
+        self._activate(first_editable)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.MouseButtonPress and watched in getattr(self, "_editable", {}):
+            self._activate(watched)
+        return False
+
+    def _activate(self, line_edit) -> None:
+        """Binds the right keyboard to the touched field and marks it."""
+        self._active_field = self._editable.get(line_edit) if line_edit is not None else None
+        for editor in self._editable:
+            editor.setProperty("active", "true" if editor is line_edit else "false")
+            editor.style().unpolish(editor)      # re-apply the style sheet: the active field gets a thick border
+            editor.style().polish(editor)
+        keyboard = self._active_field.keyboard if self._active_field else None
+        self.keypad.bind(line_edit if keyboard in ("digits", "id_digits") else None)
+        self.keypad.set_allow_x(keyboard == "id_digits")
+        self.latin_keyboard.bind(line_edit if keyboard == "latin" else None)
+        self._show_keyboard()
+
+    def _show_keyboard(self) -> None:
+        keyboard = self._active_field.keyboard if self._active_field else None
+        self.keypad.setVisible(keyboard in ("digits", "id_digits"))
+        self.latin_keyboard.setVisible(keyboard == "latin")
+        self.keypad_caption.setText(tr("Typing into: %s") % localized(self._active_field.labels,
+                                                                      self._language)
+                                    if keyboard else "")
 
     def wipe(self) -> None:
         super().wipe()
         for error in self.errors.values():
             error.clear()
+        for choice in self.choices.values():
+            choice.show_value(None)
+        self.keypad.bind(None)
+        self.latin_keyboard.bind(None)
         self._built_for = None
+        self._active_field = None
+        self._editable = {}
 
 
 class ConfirmScreen(Screen):
@@ -130,12 +206,18 @@ class ConfirmScreen(Screen):
         service = session.service
         if service is None:
             return
-        self.service_name.setText(service.name(session.language))
+        name = service.name(session.language)
+        if service.is_bundle:   # 一件事: say plainly that this one submission covers every item
+            name += "\n" + tr("Submitted together:") + " " + (", " if session.language == "en" else "、").join(
+                localized(n, session.language) for n in service.item_names)
+        self.service_name.setText(name)
         clear_layout(self.summary)
         values = session.form_values
         for row, form_field in enumerate(service.fields):
             self.summary.addWidget(label(localized(form_field.labels, session.language)), row, 0)
-            self.summary.addWidget(label(display_value(form_field, values.get(form_field.id, ""))), row, 1)
+            value = label(display_value(form_field, values.get(form_field.id, ""), session.language))
+            value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
+            self.summary.addWidget(value, row, 1)
         self.notice.setText(tr("By pressing Submit you apply for this service. You will get a receipt."))
         self.back_button.setText(tr("Change"))
         self.confirm_button.setText(tr("Submit"))

@@ -4,6 +4,8 @@ there?" overlay. It renders whatever the controller says has changed.
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -14,10 +16,12 @@ from screens.base import KioskView
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
+from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
 from screens.theme import Theme
 from screens.widgets import big_button, label
+from kiosk.voice import VoiceGuide
 
 LANGUAGE_BUTTONS = (("zh_CN", "简体"), ("zh_HK", "繁體"), ("en", "EN"))
 
@@ -33,7 +37,67 @@ SCREEN_CLASSES = {
     State.RECEIPT: ReceiptScreen,
     State.RATE: RateScreen,
     State.ERROR: ErrorScreen,
+    State.QUERY: QueryScreen,
+    State.QUERY_RESULT: QueryResultScreen,
 }
+
+# The visible step indicator: (source text, states that belong to the step).
+APPLICATION_STEPS = (
+    ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
+    ("Identity", {State.IDENTIFY, State.VERIFY_FACE}), ("Form", {State.FORM}),
+    ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
+)
+FACE_ONLY_STEPS = (
+    ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}), ("Form", {State.FORM}),
+    ("Identity", {State.VERIFY_FACE}), ("Confirm", {State.CONFIRM, State.SUBMITTING}),
+    ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
+)
+QUERY_STEPS = (
+    ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}), ("Search", {State.QUERY}),
+    ("Result", {State.QUERY_RESULT}),
+)
+
+
+def steps_for(service) -> tuple:
+    if service is not None and service.kind == "progress_query":
+        return QUERY_STEPS
+    if service is not None and service.identity == "face_only":
+        return FACE_ONLY_STEPS
+    return APPLICATION_STEPS
+
+
+class StepIndicator(QFrame):
+    """"Step 3 of 7" plus the names of all steps; the current one is bold,
+    underlined and marked with ▶ (colour is never the only cue)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("stepBar")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(48, 8, 48, 0)
+        self.text = label(role="steps")
+        self.text.setTextFormat(Qt.RichText)
+        row.addWidget(self.text)
+        self._current = 0
+        self.current_name = ""
+
+    def render(self, session) -> None:
+        if session.state is State.IDLE:
+            self.hide()
+            return
+        steps = steps_for(session.service)
+        current = next((i for i, (_, states) in enumerate(steps) if session.state in states), None)
+        if current is not None:
+            self._current = min(current, len(steps) - 1)
+        self._current = min(self._current, len(steps) - 1)
+        parts = []
+        for index, (name, _) in enumerate(steps):
+            text = html.escape(f"{index + 1}. {tr(name)}")
+            parts.append(f"<b><u>▶ {text}</u></b>" if index == self._current else text)
+        self.current_name = tr(steps[self._current][0])
+        position = html.escape(tr("Step %d of %d") % (self._current + 1, len(steps)))
+        self.text.setText(f"<b>{position}</b>&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
+        self.show()
 
 
 class TouchActivityFilter(QObject):
@@ -56,7 +120,7 @@ class StillThereOverlay(QFrame):
         super().__init__(parent)
         self.setObjectName("overlay")
         outer = QVBoxLayout(self)
-        dialog = QFrame()
+        dialog = self.dialog = QFrame()
         dialog.setObjectName("dialog")
         inner = QVBoxLayout(dialog)
         inner.setContentsMargins(48, 40, 48, 40)
@@ -88,6 +152,13 @@ class StillThereOverlay(QFrame):
         self.end_button.setText(tr("End now"))
         self.continue_button.setText(tr("Continue"))
         self.setGeometry(self.parentWidget().rect())
+        # A fixed width lets the word-wrapped question and countdown take the
+        # height they need (care mode, English) instead of being cut off.
+        width = int(self.parentWidget().width() * 0.7)
+        self.dialog.setFixedWidth(width)
+        inner = self.dialog.layout()
+        self.dialog.setFixedHeight(inner.totalHeightForWidth(width) if inner.hasHeightForWidth()
+                                   else inner.totalSizeHint().height())
         self.show()
         self.raise_()
 
@@ -105,7 +176,12 @@ class KioskWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self._build_top_bar())
+        self.steps = StepIndicator()
+        column.addWidget(self.steps)
         self.stack = QStackedWidget()
+        # The panel's size is fixed: a screen whose content is taller must scroll
+        # (or fail the clipping test), never push the window past the panel.
+        self.stack.setMinimumSize(200, 200)
         self.screens = {state: cls(controller) for state, cls in SCREEN_CLASSES.items()}
         for screen in self.screens.values():
             self.stack.addWidget(screen)
@@ -114,6 +190,9 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
         self.overlay = StillThereOverlay(controller, central)
         self._theme = None
+        display = getattr(controller.config, "display", None)
+        self.px_per_mm = display.px_per_mm if display is not None else 4.0
+        self.voice = VoiceGuide() if display is None or display.voice_guidance else None
         self.languages = LanguageSwitcher(QApplication.instance())
         self._activity_filter = TouchActivityFilter(controller.touch, self)
         QApplication.instance().installEventFilter(self._activity_filter)
@@ -128,13 +207,22 @@ class KioskWindow(QMainWindow):
         self.location_label = label(wrap=False)
         row.addWidget(self.location_label)
         row.addStretch(1)
+        self.help_button = big_button(name="langButton")
+        self.help_button.setObjectName("helpButton")
+        self.help_button.setProperty("topBar", "true")
+        self.help_button.clicked.connect(self.controller.call_staff)
+        row.addWidget(self.help_button)
         self.care_button = big_button(name="langButton")
+        self.care_button.setObjectName("careButton")
+        self.care_button.setProperty("topBar", "true")
         self.care_button.setCheckable(True)
         self.care_button.clicked.connect(lambda checked: self.controller.set_care_mode(checked))
         row.addWidget(self.care_button)
         self.language_buttons = {}
         for code, text in LANGUAGE_BUTTONS:
             button = big_button(text, name="langButton")
+            button.setObjectName(f"lang-{code}")
+            button.setProperty("topBar", "true")
             button.clicked.connect(lambda _=False, c=code: self.controller.set_language(c))
             row.addWidget(button)
             self.language_buttons[code] = button
@@ -156,19 +244,24 @@ class KioskWindow(QMainWindow):
         session = self.controller.session
         view: KioskView = self.controller.view
         self.languages.switch(session.language)
-        theme = Theme(care_mode=session.care_mode)
+        theme = Theme(care_mode=session.care_mode, px_per_mm=self.px_per_mm)
         if theme != self._theme:
             self.setStyleSheet(theme.style_sheet())
             self._theme = theme
         self.location_label.setText(self.controller.config.kiosk.location)
-        self.care_button.setText(tr("Larger text"))
+        self.care_button.setText(tr("Care mode"))
         self.care_button.setChecked(session.care_mode)
+        self.help_button.setText(tr("Help"))
+        self.steps.render(session)
         for code, button in self.language_buttons.items():
             button.setVisible(code in self.controller.config.kiosk.languages)
             button.setProperty("selected", "true" if code == session.language else "false")
             button.style().unpolish(button)
             button.style().polish(button)
-        self.link_label.setText(self._link_text(view))
+        link = self._link_text(view)
+        if session.help_requested:
+            link = tr("Staff have been called and will come to you.") + "   " + link
+        self.link_label.setText(link)
         self.kiosk_label.setText(tr("Kiosk %s") % self.controller.config.kiosk.id)
         screen = self.screens[session.state]
         if session.state is State.IDLE:
@@ -178,6 +271,22 @@ class KioskWindow(QMainWindow):
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
         self.overlay.render(session.idle_warning_remaining_s)
+        self._speak(session, screen)
+
+    def _speak(self, session, screen) -> None:
+        """Care mode: read each step's instruction aloud (silent without a TTS engine)."""
+        if self.voice is None:
+            return
+        if not session.care_mode or session.state is State.IDLE:
+            if self.voice.last_spoken is not None:
+                self.voice.stop()
+            return
+        title = getattr(screen, "title", None)
+        text = title.text() if title is not None else ""
+        hint = getattr(screen, "hint", None) or getattr(screen, "instruction", None)
+        if hint is not None and hint.text():
+            text = f"{text}。{hint.text()}" if session.language != "en" else f"{text}. {hint.text()}"
+        self.voice.say(text, session.language)
 
     @staticmethod
     def _link_text(view: KioskView) -> str:

@@ -1,28 +1,174 @@
-"""Renders every step of a citizen session in each language to docs/screens/<lang>/.
+"""Renders every citizen screen in zh_CN, zh_HK and en, normal and care mode,
+to docs/screens/<lang>/NN-name.png and docs/screens/<lang>/care/NN-name.png.
 
-    python -m screens.screenshots docs/screens
+    python -m screens.screenshots [docs/screens]
 
-Runs the demo autopilot (real screens, simulated devices, reference platform)
-once per language in a fresh process, offscreen.
+Real screens, simulated devices, the reference platform on 127.0.0.1 and the
+real face verifier, offscreen, at the configured panel resolution (1920x1080),
+saved at half size. The face-check step is not saved: its picture is a photo of
+a real person whose rights were never cleared (../shared/faces/README.md).
 """
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("zh_CN", "zh_HK", "en")
+STEP_TIMEOUT_S = 120.0
+
+
+class Shooter:
+    def __init__(self, app, parts, target: Path):
+        self.app, self.parts, self.target = app, parts, target
+        self.window, self.controller = parts.window, parts.controller
+        self.session = parts.controller.session
+        self.files: list[Path] = []
+
+    def pump(self, seconds: float = 0.15) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def wait(self, condition, what: str) -> None:
+        from kiosk.session import State
+        end = time.monotonic() + STEP_TIMEOUT_S
+        while not condition():
+            if self.session.state is State.ERROR and "error" not in what:
+                raise RuntimeError(f"error screen while waiting for {what}: {self.session.error_key}")
+            if time.monotonic() > end:
+                raise RuntimeError(f"timed out waiting for {what} (state {self.session.state.value})")
+            self.pump(0.05)
+
+    def shoot(self, name: str) -> None:
+        """The current screen in every language and both modes; the state is not changed."""
+        from PySide6.QtCore import Qt
+        state = self.session.state
+        for care in (False, True):
+            for language in LANGUAGES:
+                self.controller.set_language(language)
+                self.controller.set_care_mode(care)
+                self.pump()
+                assert self.session.state is state, f"{name}: state changed while switching"
+                folder = self.target / language / ("care" if care else "")
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"{name}.png"
+                image = self.window.grab().toImage().scaledToWidth(960, Qt.SmoothTransformation)
+                image.save(str(path))
+                self.files.append(path)
+        self.controller.set_care_mode(False)
+        self.controller.set_language("zh_CN")
+        self.pump()
+
+    def click(self, object_name: str) -> None:
+        from PySide6.QtWidgets import QPushButton
+        button = self.window.findChild(QPushButton, object_name)
+        if button is None or not button.isVisible():
+            raise RuntimeError(f"button {object_name} not on screen")
+        button.click()
+        self.pump()
+
+
+def run(target: Path) -> list[Path]:
+    import devices.pyside_refcount_fix  # noqa: F401
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import build_kiosk
+    from kiosk.config import config_from_dict
+    from kiosk.session import State
+    from reference_platform.server import ReferencePlatformServer
+
+    app = QApplication.instance() or QApplication([])
+    work = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
+    server = ReferencePlatformServer(work / "platform.sqlite3")
+    url = server.start()
+    config = config_from_dict({
+        "kiosk": {"id": "GD-ZQ-DZ-0001", "data_dir": str(work / "kiosk"), "fullscreen": False},
+        "platform": {"url": url},
+        "timeouts": {"idle_s": 600.0, "receipt_s": 600.0},
+        "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 8.0},
+                    "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"}},
+    })
+    parts = build_kiosk(config)
+    parts.window.resize(config.display.width_px, config.display.height_px)
+    parts.window.show()
+    parts.controller.open()
+    shooter = Shooter(app, parts, target)
+    s, session = shooter, parts.controller.session
+    try:
+        s.wait(lambda: parts.controller.view.catalog_loaded, "catalog")
+        s.shoot("01-idle")
+        parts.controller.start()
+        s.wait(lambda: session.state is State.CHOOSE_SERVICE, "choose")
+        s.shoot("02-choose-service")
+        s.click("service-open-barbershop")
+        s.shoot("03-service-info")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.IDENTIFY, "identify")
+        s.shoot("04-identify")
+        s.wait(lambda: session.state is State.FORM, "face check and form")   # face step: not saved
+        s.shoot("06-form")
+        s.click("formNext")
+        s.shoot("07-form-errors")
+        for field_id, value in (("business_type", "hairdressing"), ("premises_district", "duanzhou"),
+                                ("premises_area", "45"), ("staff_count", "3"), ("phone", "13812345678")):
+            parts.controller.set_field(field_id, value)
+        s.click("formNext")
+        s.wait(lambda: session.state is State.CONFIRM, "confirm")
+        s.shoot("08-confirm")
+        s.click("confirmSubmit")
+        s.wait(lambda: session.state is State.RECEIPT and session.print_status not in (None, "printing"), "receipt")
+        number = session.outcome.application_number
+        s.shoot("09-receipt")
+        s.click("receiptDone")
+        s.wait(lambda: session.state is State.RATE, "rate")
+        s.shoot("10-rate")
+        s.click("rate-dissatisfied")
+        s.shoot("11-rate-reasons")
+        s.click("rateSkip")
+        s.wait(lambda: session.state is State.IDLE, "idle")
+
+        parts.controller.start()
+        s.click("service-progress-query")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.QUERY, "query")
+        s.shoot("13-query")
+        parts.controller.query_number(number)
+        s.wait(lambda: session.state is State.QUERY_RESULT, "query result")
+        s.shoot("14-query-result")
+        parts.controller.finish_query()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+
+        parts.controller.start()
+        s.click("service-hmt-social-insurance")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.ERROR, "error (resident ID for a permit-holders' service)")
+        s.shoot("15-error")
+        parts.controller.cancel()
+        receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
+        if receipts:
+            for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery
+                (target / language).mkdir(parents=True, exist_ok=True)
+            (target / "receipt.png").write_bytes(receipts[0].read_bytes())
+            shooter.files.append(target / "receipt.png")
+    finally:
+        parts.close()
+        server.stop()
+    return shooter.files
 
 
 def main(target: str = "docs/screens") -> int:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for language in ("zh_CN", "zh_HK", "en"):
-        out = Path(target) / language
-        result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--demo", "--autopilot",
-                                 "--language", language, "--output", str(out)], env=env, cwd=ROOT)
-        if result.returncode != 0:
-            return result.returncode
+    target_path = Path(target)
+    for old in target_path.glob("*/**/*.png"):
+        old.unlink()
+    files = run(target_path)
+    print(f"{len(files)} screenshots in {target_path}")
     return 0
 
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import tr
-from screens.widgets import big_button, label
+from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
 
 
 class IdleScreen(Screen):
@@ -50,11 +50,11 @@ class ChooseServiceScreen(Screen):
         self.layout_.addWidget(self.title)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
-        self.grid.setSpacing(24)
-        self.layout_.addWidget(self.grid_host)
+        self.grid.setSpacing(16)
+        self.scroll = touch_scroll_area(self.grid_host)
+        self.layout_.addWidget(self.scroll, 1)
         self.empty = label(role="subtitle")
         self.layout_.addWidget(self.empty)
-        self.layout_.addStretch(1)
         row = QHBoxLayout()
         self.home_button = big_button()
         self.home_button.clicked.connect(intents.cancel)
@@ -68,26 +68,27 @@ class ChooseServiceScreen(Screen):
         self.home_button.setText(tr("Home"))
         catalog = session.catalog
         self.empty.setText("" if catalog else tr("The service list is loading. Please wait a moment."))
-        key = (session.language, catalog.version if catalog else None)
+        key = (session.language, catalog.version if catalog else None, session.care_mode)
         if key == self._rendered_key:
             return
         self._rendered_key = key
         clear_layout(self.grid)
         if not catalog:
             return
-        for index, service in enumerate(catalog.services):
+        # Three columns, height from the text: care mode's larger text makes the
+        # buttons taller instead of clipping it (no fixed pixel height).
+        columns = 2 if session.care_mode else 3
+        for index, service in enumerate(catalog.listed):
             text = service.name(session.language)
             if not service.available:
                 text += "\n" + tr("(at the counter only)")
-            button = big_button(text, primary=service.available)
+            # Every service is a choice, not "the" action: none is primary.
+            button = WrappingButton(text)
             button.setObjectName(f"service-{service.id}")
             button.setEnabled(service.available)
-            button.setMinimumHeight(self.theme_button_height())
+            button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
             button.clicked.connect(lambda _=False, sid=service.id: self.intents.choose_service(sid))
-            self.grid.addWidget(button, index // 2, index % 2)
-
-    def theme_button_height(self) -> int:
-        return 160
+            self.grid.addWidget(button, index // columns, index % columns)
 
 
 class ServiceInfoScreen(Screen):
@@ -101,10 +102,15 @@ class ServiceInfoScreen(Screen):
         self.materials_title = label()
         self.materials = label()
         self.steps = label(role="hint")
-        for widget in (self.title, self.description, self.department, self.materials_title,
-                       self.materials, self.steps):
-            self.layout_.addWidget(widget)
-        self.layout_.addStretch(1)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.description, self.department, self.materials_title, self.materials, self.steps):
+            column.addWidget(widget)
+        column.addStretch(1)
+        scroll = touch_scroll_area(content)   # long material lists in care mode scroll, never clip
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(scroll, 1)
         row = QHBoxLayout()
         self.back_button = big_button()
         self.back_button.clicked.connect(intents.back)
@@ -127,12 +133,22 @@ class ServiceInfoScreen(Screen):
                                 if service.department else "")
         self.materials_title.setText(tr("You will need:"))
         self.materials.setText("\n".join(f"•  {localized(m, lang)}" for m in service.materials))
+        if service.is_bundle:
+            self.materials_title.setText(tr("One form, one submission for all of these:") + "\n"
+                                         + "\n".join(f"•  {localized(n, lang)}" for n in service.item_names)
+                                         + "\n\n" + tr("You will need:"))
         steps = []
-        if service.identity in ("card", "card_and_face"):
-            steps.append(tr("Place your ID card on the reader"))
-        if service.identity in ("face_only", "card_and_face"):
-            steps.append(tr("Look at the camera"))
-        steps += [tr("Check the form and submit"), tr("Take your receipt")]
-        self.steps.setText("    ".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
+        if service.kind == "progress_query":
+            steps += [tr("Enter the application number or scan the receipt's QR code"), tr("Read the progress")]
+        else:
+            if service.identity == "face_only":
+                steps.append(tr("Enter your ID number"))
+            if service.identity in ("card", "card_and_face"):
+                steps.append(tr("Place your ID card on the reader"))
+            if service.identity in ("face_only", "card_and_face"):
+                steps.append(tr("Look at the camera"))
+            steps += [tr("Check the form and submit"),
+                      tr("Take your ticket") if service.kind == "queue_ticket" else tr("Take your receipt")]
+        self.steps.setText("\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
         self.back_button.setText(tr("Back"))
         self.start_button.setText(tr("Start"))

@@ -40,6 +40,8 @@ ERROR_MESSAGES = {
                      "Stand in front of the screen, look at the camera, and press Try again."),
     "face_no_reference_face": ("The photo on the card could not be used.",
                                "Please go to the counter to confirm your identity."),
+    "face_no_photo_on_record": ("No photo is on record for this ID number, so it cannot be checked here.",
+                                "Please check the number, or go to the counter."),
     "face_worker_failed": ("Face verification is not available right now.",
                            "Please go to the counter. The technician has been notified."),
     "face_camera_unavailable": ("The camera is not working right now.",
@@ -58,6 +60,26 @@ FIELD_ERRORS = {
     "invalid_digits": "Digits only, please.",
     "invalid_text": "Please check this field.",
     "invalid_id_number": "This ID number is not valid.",
+    "invalid_latin": "Capital letters and digits only, please.",
+    "invalid_choice": "Please choose one of the options.",
+    "too_long": "This is longer than the system accepts. Please go to the counter.",
+}
+
+QUERY_ERRORS = {
+    "query_number_required": "Please enter the application number first.",
+    "query_not_found": "No application was found with this number. Please check it and try again.",
+    "query_offline": "The progress cannot be checked right now (no connection). Please try again later.",
+    "query_qr_not_found": "No QR code was recognised. Hold the receipt still, about 20 cm from the camera.",
+    "query_qr_not_ours": "This QR code is not from a government service receipt.",
+    "query_other_service": "This number belongs to another kind of application. Use 'Check application progress'.",
+}
+
+APPLICATION_STATUS = {
+    "received": "Received — being processed",
+    "in_review": "Under review",
+    "completed": "Completed",
+    "rejected": "Not approved — please contact the department",
+    "unknown": "Status not available",
 }
 
 RATING_LABELS = {
@@ -88,10 +110,17 @@ PRINT_STATUS = {
     "printed": "Please take your receipt.",
     "failed": "The receipt could not be printed. Please photograph or write down the number above.",
     "unavailable": "Receipts cannot be printed right now. Please photograph the number and the QR code.",
+    "not_needed": "",
 }
 
+# Step indicator names (screens/main_window.py), translated with tr() at render time.
+STEP_NAMES = ("Choose", "What you need", "Identity", "Form", "Confirm", "Receipt", "Rating", "Search", "Result")
+
 ALL_SOURCES = (
+    list(STEP_NAMES) +
     [m for pair in ERROR_MESSAGES.values() for m in pair]
     + list(FIELD_ERRORS.values()) + list(RATING_LABELS.values())
-    + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values()) + list(PRINT_STATUS.values())
+    + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values())
+    + [text for text in PRINT_STATUS.values() if text]
+    + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
 )

@@ -36,22 +36,43 @@ class NumericKeypad(QWidget):
     """3x4 keypad; `allow_x` adds the X key used as the last ID-number character."""
 
     key_pressed = Signal(str)
+    COLUMNS = 3
+    CLEAR_KEY = "C"
 
     def __init__(self, allow_x: bool = False, parent=None):
         super().__init__(parent)
         self._target: QLineEdit | None = None
-        grid = QGridLayout(self)
-        grid.setSpacing(8)
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if allow_x else "C", "0", "⌫"]
+        self._grid = QGridLayout(self)
+        self._grid.setSpacing(8)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
-        for index, key in enumerate(keys):
+        for index, key in enumerate(self.keys(allow_x)):
             button = big_button(key, name="key")
             button.clicked.connect(lambda _=False, k=key: self._press(k))
-            grid.addWidget(button, index // 3, index % 3)
+            self._grid.addWidget(button, index // self.COLUMNS, index % self.COLUMNS)
             self.buttons[key] = button
+        self.set_allow_x(allow_x)
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X" if allow_x else "C", "0", "⌫"]
+
+    def set_allow_x(self, allow_x: bool) -> None:
+        """ID numbers need the X check character; phone numbers get Clear instead."""
+        corner = self._grid.itemAtPosition(3, 0).widget()
+        key = "X" if allow_x else "C"
+        self.buttons.pop(corner.text(), None)
+        corner.setText(key)
+        corner.clicked.disconnect()
+        corner.clicked.connect(lambda _=False, k=key: self._press(k))
+        self.buttons[key] = corner
 
     def bind(self, line_edit: QLineEdit | None) -> None:
         self._target = line_edit
+
+    @property
+    def target(self) -> QLineEdit | None:
+        return self._target
 
     def _press(self, key: str) -> None:
         self.key_pressed.emit(key)
@@ -60,7 +81,7 @@ class NumericKeypad(QWidget):
         text = self._target.text()
         if key == "⌫":
             text = text[:-1]
-        elif key == "C":
+        elif key == self.CLEAR_KEY:
             text = ""
         elif self._target.maxLength() > len(text):
             text += key
@@ -73,3 +94,100 @@ def qr_pixmap(png: bytes, size_px: int) -> QPixmap:
     pixmap = QPixmap()
     pixmap.loadFromData(png, "PNG")
     return pixmap.scaled(size_px, size_px, Qt.KeepAspectRatio, Qt.FastTransformation)
+
+
+class LatinKeyboard(NumericKeypad):
+    """Capital letters and digits (application numbers, passport-style codes):
+    our own widget, 10 keys a row, alphabetical (many elderly users do not know QWERTY)."""
+
+    COLUMNS = 10
+    CLEAR_KEY = "✕"   # not "C": that is a letter here
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ["✕", "⌫"]
+
+    def set_allow_x(self, allow_x: bool) -> None:
+        pass
+
+
+class ChoiceButtons(QWidget):
+    """A catalog 'choice' field: one big checkable button per option (no typing,
+    no drop-down lists that are hard to hit). Emits the chosen value."""
+
+    chosen = Signal(str)
+
+    def __init__(self, field_id: str, options: list[tuple[str, str]], columns: int = 2, parent=None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        for index, (value, text) in enumerate(options):
+            button = big_button(text, name="choice")
+            button.setObjectName(f"choice-{field_id}-{value}")
+            button.setProperty("choice", "true")
+            button.setCheckable(True)
+            button.clicked.connect(lambda _=False, v=value: self.chosen.emit(v))
+            grid.addWidget(button, index // columns, index % columns)
+            self.buttons[value] = button
+
+    def show_value(self, value: str | None) -> None:
+        for key, button in self.buttons.items():
+            button.setChecked(key == value)
+
+
+class WrappingButton(QPushButton):
+    """A big button whose text wraps onto several lines (long service names in
+    English or in care mode) instead of being cut off: the text is a word-wrapped
+    label inside the button, and the button grows to fit it."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(parent)
+        self.setProperty("wrapping", "true")
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setAutoDefault(False)
+        from PySide6.QtWidgets import QVBoxLayout
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignCenter)
+        self.label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        layout.addWidget(self.label)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        self.label.setEnabled(self.isEnabled())
+        super().changeEvent(event)
+
+    def sizeHint(self):  # noqa: N802
+        return self.layout().sizeHint().expandedTo(self.minimumSize())
+
+    def minimumSizeHint(self):  # noqa: N802
+        return self.layout().minimumSize().expandedTo(self.minimumSize())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        return self.label.heightForWidth(inner) + margins.top() + margins.bottom()
+
+
+def touch_scroll_area(content: QWidget):
+    """A scroll area that scrolls by dragging a finger (QScroller)."""
+    from PySide6.QtWidgets import QScrollArea, QScroller
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(content)
+    # Real touch only: a mouse-style drag gesture would delay every tap on the fields inside.
+    QScroller.grabGesture(area.viewport(), QScroller.TouchGesture)
+    return area

@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   gcc libc6-dev   # tests/test_photo_decoder.py builds a vendor-style WLT library for the ctypes binding
+  libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
 )
 
 install_debian_packages() {

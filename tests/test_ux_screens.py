@@ -1,0 +1,342 @@
+"""Every screen, in every language, in normal and care mode: translation coverage,
+touch-target size at the configured panel DPI, no clipped text, one primary
+action, step indicator, help and care-mode buttons; contrast of both palettes;
+voice guidance with and without a speech engine; reset at session end.
+
+The walk switches language and care mode *on* each screen with the top-bar
+buttons, the way a citizen would.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+
+from kiosk.i18n_build import source_strings
+from kiosk.session import State
+from kiosk.voice import VoiceGuide, tts_module_available
+from screens.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, contrast_ratio
+from tests.ux_helpers import InstantFaceVerifier, click, make_kiosk, start_service, type_keys, wait_state
+
+COMBOS = [(lang, care) for care in (False, True) for lang in ("zh_CN", "zh_HK", "en")]
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def visible(widget: QWidget) -> bool:
+    return widget.isVisibleTo(widget.window()) and widget.isVisible()
+
+
+def english_fragments() -> list[str]:
+    """Source-language fragments that must not be visible in Chinese."""
+    fragments = []
+    for source in source_strings():
+        for part in re.split(r"%[sd]", source):
+            part = part.strip(" .:…—()")
+            if len(part) >= 4 and re.search(r"[A-Za-z]{3}", part):
+                fragments.append(part)
+    return fragments
+
+
+ENGLISH = english_fragments()
+
+
+def citizen_texts(window) -> list[tuple[QWidget, str]]:
+    """Text a citizen can see: labels and buttons (card values in read-only fields excluded)."""
+    texts = []
+    for widget in window.findChildren(QWidget):
+        if not visible(widget) or widget is window.location_label:
+            continue
+        if widget in window.language_buttons.values():
+            continue                      # 简体 / 繁體 / EN are shown in their own script on purpose
+        if isinstance(widget, (QLabel, QAbstractButton)) and widget.text():
+            texts.append((widget, re.sub(r"<[^>]+>", "", widget.text()).replace("&nbsp;", " ")))
+    return texts
+
+
+def check_screen(window, name: str, language: str, care: bool, problems: list[str]) -> None:
+    where = f"{name}/{language}/{'care' if care else 'normal'}"
+    theme = Theme(care_mode=care, px_per_mm=window.px_per_mm)
+    min_px = theme.unscaled_mm(TOUCH_TARGET_MM) - 1
+    texts = citizen_texts(window)
+    for widget, text in texts:
+        if language == "en":
+            if CJK.search(text) and not widget.property("cardValue"):
+                problems.append(f"{where}: Chinese text visible in English: {text!r}")
+        else:
+            for fragment in ENGLISH:
+                if fragment in text:
+                    problems.append(f"{where}: untranslated English {fragment!r} in {text!r}")
+                    break
+    primaries = []
+    for button in window.findChildren(QPushButton):
+        if not visible(button):
+            continue
+        if button.width() < min_px or button.height() < min_px:
+            problems.append(f"{where}: button {button.objectName() or button.text()!r} is "
+                            f"{button.width()}x{button.height()} px < 20 mm ({min_px + 1} px)")
+        size = button.fontMetrics().size(0, button.text())
+        # (a wrapping button's text is a word-wrapped label: checked with the labels below)
+        if button.property("wrapping") != "true" and (size.width() > button.width()
+                                                      or size.height() > button.height()):
+            problems.append(f"{where}: text clipped in button {button.text()!r} "
+                            f"({size.width()}x{size.height()} in {button.width()}x{button.height()})")
+        if button.property("primary") == "true":
+            primaries.append(button.text())
+    if len(primaries) > 1:
+        problems.append(f"{where}: {len(primaries)} primary actions: {primaries}")
+    for widget in window.findChildren(QLabel):
+        if not visible(widget) or not widget.text() or widget.textFormat() == Qt.RichText:
+            continue
+        if widget.wordWrap():
+            needed = widget.heightForWidth(widget.width())
+            if needed > widget.height() + 2:
+                problems.append(f"{where}: label {widget.text()[:30]!r} needs {needed} px, has {widget.height()}")
+        elif widget.fontMetrics().horizontalAdvance(widget.text()) > widget.width() + 1:
+            problems.append(f"{where}: label {widget.text()[:30]!r} cut off horizontally")
+    if window.controller.session.state is not State.IDLE and not visible(window.steps):
+        problems.append(f"{where}: no step indicator")
+    for button in (window.help_button, window.care_button, *window.language_buttons.values()):
+        if not visible(button):
+            problems.append(f"{where}: top-bar button {button.objectName()} missing")
+
+
+def walk_combinations(qtbot, parts, name: str, problems: list[str]) -> None:
+    """On the current screen: every language x care mode, via the top-bar buttons."""
+    window, session = parts.window, parts.controller.session
+    state = session.state
+    body_sizes = {}
+    for language, care in COMBOS:
+        qtbot.mouseClick(window.language_buttons[language], Qt.LeftButton)
+        if session.care_mode != care:
+            qtbot.mouseClick(window.care_button, Qt.LeftButton)
+        qtbot.wait(30)
+        assert session.state is state, f"switching language/care mode left {name}"
+        assert session.language == language and session.care_mode == care
+        check_screen(window, name, language, care, problems)
+        body_sizes[care] = window.care_button.font().pixelSize()
+    if session.care_mode:
+        qtbot.mouseClick(window.care_button, Qt.LeftButton)
+    qtbot.mouseClick(window.language_buttons["zh_CN"], Qt.LeftButton)
+    assert body_sizes[True] >= 1.5 * body_sizes[False] - 1, body_sizes
+
+
+@pytest.fixture
+def slow_kiosk(qtbot, tmp_path, platform_server):
+    """Card reading and face matching held long enough to look at their screens."""
+    verifier = InstantFaceVerifier(hold=True)
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, face_verifier=verifier,
+                       devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 6.0}})
+    yield parts, verifier
+    parts.close()
+
+
+def test_every_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
+    parts, verifier = slow_kiosk
+    window, session = parts.window, parts.controller.session
+    problems: list[str] = []
+    walk_combinations(qtbot, parts, "idle", problems)
+    qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+    wait_state(qtbot, session, State.CHOOSE_SERVICE)
+    walk_combinations(qtbot, parts, "choose_service", problems)
+    click(qtbot, window, "service-elderly-allowance")
+    walk_combinations(qtbot, parts, "service_info", problems)
+    click(qtbot, window, "beginService")
+    wait_state(qtbot, session, State.IDENTIFY)
+    walk_combinations(qtbot, parts, "identify", problems)
+    wait_state(qtbot, session, State.VERIFY_FACE, timeout_ms=15_000)
+    walk_combinations(qtbot, parts, "verify_face", problems)
+    verifier.release()
+    wait_state(qtbot, session, State.FORM)
+    walk_combinations(qtbot, parts, "form", problems)
+    click(qtbot, window, "formNext")                          # inline errors in every language
+    walk_combinations(qtbot, parts, "form_with_errors", problems)
+    type_keys(qtbot, window.screens[State.FORM].keypad, "13812345678")
+    click(qtbot, window, "formNext")
+    wait_state(qtbot, session, State.CONFIRM)
+    walk_combinations(qtbot, parts, "confirm", problems)
+    click(qtbot, window, "confirmSubmit")
+    wait_state(qtbot, session, State.RECEIPT)
+    qtbot.waitUntil(lambda: session.print_status == "printed", timeout=10_000)
+    walk_combinations(qtbot, parts, "receipt", problems)
+    click(qtbot, window, "receiptDone")
+    wait_state(qtbot, session, State.RATE)
+    click(qtbot, window, "rate-dissatisfied")                  # shows the reason picker
+    walk_combinations(qtbot, parts, "rate", problems)
+    click(qtbot, window, "rateSkip")
+    wait_state(qtbot, session, State.IDLE)
+
+    start_service(qtbot, parts, "progress-query")
+    wait_state(qtbot, session, State.QUERY)
+    walk_combinations(qtbot, parts, "query", problems)
+    type_keys(qtbot, window.screens[State.QUERY].keyboard, "GD20000101999999")
+    click(qtbot, window, "querySearch")
+    qtbot.waitUntil(lambda: session.query_error == "query_not_found", timeout=10_000)
+    walk_combinations(qtbot, parts, "query_not_found", problems)
+    parts.controller.cancel()
+    wait_state(qtbot, session, State.IDLE)
+
+    start_service(qtbot, parts, "hmt-social-insurance")       # resident ID: not accepted -> error screen
+    qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=15_000)
+    walk_combinations(qtbot, parts, "error", problems)
+    parts.controller.cancel()
+    assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
+
+
+def test_query_result_screen_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        window, session = parts.window, parts.controller.session
+        start_service(qtbot, parts, "queue-ticket")
+        wait_state(qtbot, session, State.FORM)
+        click(qtbot, window, "choice-counter-household")
+        click(qtbot, window, "formNext")
+        click(qtbot, window, "confirmSubmit")
+        wait_state(qtbot, session, State.RECEIPT)
+        number = session.outcome.application_number
+        problems: list[str] = []
+        walk_combinations(qtbot, parts, "queue_ticket_receipt", problems)
+        click(qtbot, window, "receiptDone")
+        click(qtbot, window, "rateSkip")
+        wait_state(qtbot, session, State.IDLE)
+        start_service(qtbot, parts, "progress-query")
+        wait_state(qtbot, session, State.QUERY)
+        type_keys(qtbot, window.screens[State.QUERY].keyboard, number)
+        click(qtbot, window, "querySearch")
+        wait_state(qtbot, session, State.QUERY_RESULT)
+        walk_combinations(qtbot, parts, "query_result", problems)
+        assert not problems, "\n".join(problems[:40])
+    finally:
+        parts.close()
+
+
+def test_the_checks_catch_untranslated_text_and_small_buttons(qtbot, tmp_path, platform_server):
+    """The walk's checks can fail: an English string and a 10 mm button are reported."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        window = parts.window
+        idle = window.screens[State.IDLE]
+        problems: list[str] = []
+        check_screen(window, "idle", "zh_CN", False, problems)
+        assert problems == []
+        idle.subtitle.setText("Apply, check progress and get receipts here — no queue.")   # bypassing tr()
+        idle.start_button.setFixedSize(round(10 * window.px_per_mm), round(10 * window.px_per_mm))
+        check_screen(window, "idle", "zh_CN", False, problems)
+        assert any("untranslated English" in p for p in problems)
+        assert any("< 20 mm" in p for p in problems)
+        assert any("clipped" in p for p in problems)
+    finally:
+        parts.close()
+
+
+def test_care_mode_and_language_reset_when_the_session_ends(qtbot, tmp_path, platform_server):
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts={"idle_s": 5.0, "countdown_s": 1.0})
+    try:
+        window, session = parts.window, parts.controller.session
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        qtbot.mouseClick(window.care_button, Qt.LeftButton)
+        qtbot.mouseClick(window.language_buttons["en"], Qt.LeftButton)
+        assert session.care_mode and session.effective_timeouts.idle_s == 10.0   # more time in care mode
+        assert window.palette().color(window.backgroundRole()).name() in ("#000000",) or \
+            window.styleSheet().count(HIGH_CONTRAST.paper) > 0
+        qtbot.mouseClick(window.screens[State.CHOOSE_SERVICE].home_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.IDLE)
+        assert not session.care_mode and session.language == "zh_CN"
+        assert window.styleSheet().count(NORMAL.paper) > 0 and HIGH_CONTRAST.paper not in window.styleSheet()
+        assert not window.care_button.isChecked()
+        assert window.voice is None or window.voice.spoken == []
+    finally:
+        parts.close()
+
+
+@pytest.mark.parametrize("palette", [NORMAL, HIGH_CONTRAST], ids=["normal", "high_contrast"])
+def test_theme_colours_meet_contrast(palette):
+    for role, (foreground, background) in palette.text_pairs().items():
+        ratio = contrast_ratio(foreground, background)
+        assert ratio >= 4.5, f"{role}: {foreground} on {background} = {ratio:.2f}:1"
+    if palette is HIGH_CONTRAST:   # care mode: body and primary actions well above AA
+        assert contrast_ratio(palette.ink, palette.paper) >= 10
+        assert contrast_ratio(palette.on_accent, palette.accent) >= 10
+
+
+def test_contrast_formula_matches_published_values():
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)   # WebAIM's AA boundary grey
+    assert contrast_ratio("#777777", "#ffffff") < 4.5
+
+
+def test_touch_targets_follow_the_configured_panel_size():
+    from kiosk.config import DisplaySection
+    small_panel = Theme(px_per_mm=DisplaySection(1920, 1080, 21.5).px_per_mm)
+    big_panel = Theme(px_per_mm=DisplaySection(1920, 1080, 43.0).px_per_mm)
+    assert 80 <= small_panel.touch_px <= 82                # 21.5" 1080p: 20 mm = 80 px (kiosk-ux.md 4.1)
+    assert 40 <= big_panel.touch_px <= 42                  # 43" 1080p: 20 mm = 40 px
+    assert Theme(care_mode=True).body_px >= 1.5 * Theme().body_px - 1
+
+
+def test_voice_guidance_silent_without_an_engine(qtbot):
+    voice = VoiceGuide(engine="no-such-engine")
+    assert voice.wait_probe(1) and not voice.available
+    assert voice.unavailable_reason
+    voice.say("请将身份证放在读卡区", "zh_CN")          # no exception, nothing spoken
+    assert voice.state == "silent" and voice.spoken == ["请将身份证放在读卡区"]
+
+
+def test_voice_guidance_with_the_system_engine_never_blocks(qtbot):
+    """speechd on this machine: either it starts (and speaks) or the probe times out;
+    either way creating the guide returns at once."""
+    import time
+    started = time.monotonic()
+    voice = VoiceGuide(probe_timeout_s=5)
+    assert time.monotonic() - started < 0.5
+    assert voice.wait_probe(10)
+    if voice.available:
+        voice.say("hello", "en")
+        assert voice.state in ("speaking", "ready")
+    else:
+        assert voice.unavailable_reason
+
+
+@pytest.mark.skipif(not tts_module_available(), reason="QtTextToSpeech (PySide6 Addons + libpulse0) not installed")
+def test_voice_guidance_speaks_each_step_in_care_mode(qtbot, tmp_path, platform_server):
+    """With Qt's own test engine ("mock"), care mode speaks every new step's instruction."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        window, session = parts.window, parts.controller.session
+        window.voice = VoiceGuide(engine="mock", probe=False)
+        assert window.voice.available
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        assert window.voice.spoken == []                     # silent outside care mode
+        qtbot.mouseClick(window.care_button, Qt.LeftButton)
+        assert window.voice.spoken == ["请选择要办理的事项"] and window.voice.state == "speaking"
+        click(qtbot, window, "service-elderly-allowance")
+        assert window.voice.spoken[-1].startswith("高龄津贴申领")
+        qtbot.mouseClick(window.language_buttons["en"], Qt.LeftButton)
+        assert window.voice.spoken[-1].startswith("Elderly allowance application")
+        parts.controller.cancel()
+        wait_state(qtbot, session, State.IDLE)
+        assert window.voice.spoken == []
+    finally:
+        parts.close()
+
+
+def test_still_there_overlay_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts={"idle_s": 1.0, "countdown_s": 30.0})
+    try:
+        window, session, controller = parts.window, parts.controller.session, parts.controller
+        controller.start()
+        problems: list[str] = []
+        for language, care in COMBOS:
+            controller.set_language(language)
+            controller.set_care_mode(care)
+            qtbot.waitUntil(lambda: window.overlay.isVisible(), timeout=10_000)
+            check_screen(window, "still_there", language, care, problems)
+            assert window.overlay.continue_button.property("primary") == "true"
+            qtbot.mouseClick(window.overlay.continue_button, Qt.LeftButton)   # "Continue" keeps the session
+            assert not window.overlay.isVisible() and session.state is State.CHOOSE_SERVICE
+        assert not problems, "\n".join(problems)
+    finally:
+        parts.close()
