@@ -49,6 +49,10 @@ CARD_FIELDS = {
                                         "card.nationality"},
     CardType.FOREIGNER_PERMANENT_2023: {"card.name", "card.id_number", "card.sex", "card.birth_date",
                                         "card.nationality"},
+    # PC/SC cards (devices/id_reader/pcsc): no address on either; the social
+    # security card's number is the holder's citizen ID number.
+    CardType.SOCIAL_SECURITY: {"card.name", "card.id_number", "card.sex", "card.birth_date"},
+    CardType.EMRTD: {"card.name", "card.id_number", "card.sex", "card.birth_date", "card.nationality"},
 }
 # The card type chooses the citizen's language when the session language is
 # still the kiosk default (issue 3 item 7): a 港澳台居民居住证 (type J) holder
