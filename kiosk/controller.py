@@ -509,7 +509,10 @@ class KioskController(QObject):
     def _catalog_loop(self) -> None:
         cached = self.catalog_cache.load()
         if cached is not None:
-            self._publish_catalog(cached, source="cache")
+            try:
+                self._publish_catalog(cached, source="cache")
+            except CatalogError:
+                pass  # logged and shown to the technician; the platform's copy replaces it below
         while not self._stopping.is_set():
             try:
                 raw = self.platform_client.get_catalog()
