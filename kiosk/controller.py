@@ -19,13 +19,12 @@ import logging
 import threading
 import time
 
-import cv2
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QImage
 
 from kiosk import session as s
 from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
+from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name
 from kiosk.qr import qr_png
@@ -182,9 +181,20 @@ class KioskController(QObject):
             self.session.face_result(command.token, False, "camera_unavailable")
             return
         self.view.face_feedback = None
+        self.view.face_progress = 0.0
         self.camera.start()
-        self.face_verifier.begin(command.reference_jpeg, self.config.face.threshold,
-                                 self.config.face.frames_needed, command.timeout_s)
+        face = self.config.face
+        params = FaceCheckParams(
+            face.threshold, liveness=self._liveness_enabled(),
+            no_face_timeout_s=face.no_face_timeout_s, challenge_timeout_s=face.challenge_timeout_s,
+            turn_delta=face.turn_delta)
+        self.face_verifier.begin(command.reference_jpeg, face.threshold, face.frames_needed,
+                                 command.timeout_s, params=params)
+
+    def _liveness_enabled(self) -> bool:
+        """face.liveness "auto": on with a real camera, off with the simulator's stills."""
+        setting = self.config.face.liveness
+        return setting == "on" or (setting == "auto" and self.config.devices.camera.backend != "sim")
 
     def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
         self.id_reader.cancel()
@@ -290,11 +300,13 @@ class KioskController(QObject):
         self.id_reader.card_read.connect(self._on_card_read)
         self.id_reader.read_failed.connect(self._on_card_failed)
         self.camera.frame_ready.connect(self._on_frame)
+        self.camera.preview_ready.connect(self._on_preview)
         self.printer.print_done.connect(self._on_print_done)
         self.printer.print_failed.connect(self._on_print_failed)
         self.printer.paper_status_changed.connect(self._on_paper_status)
         self.face_verifier.models_ready.connect(self._on_face_models_ready)
         self.face_verifier.frame_feedback.connect(self._on_face_feedback)
+        self.face_verifier.progress.connect(self._on_face_progress)
         self.face_verifier.finished.connect(self._on_face_finished)
 
     def _on_device_status(self, name: str, status: str) -> None:
@@ -303,6 +315,15 @@ class KioskController(QObject):
         if previous != status:
             log.info("device status", extra={"device": name, "status": status})
             self.changed.emit()
+        if (name == "camera" and status in ("noDevice", "hardwareError", "offline")
+                and self.session.state is s.State.VERIFY_FACE):
+            # The camera went away mid-check: end it now with a clear message
+            # instead of letting the citizen wait for the timeout.
+            # The session leaves VERIFY_FACE first, so the "cancelled" result of
+            # the check that follows is ignored there.
+            self.session.face_result(self._device_token, False, "camera_unavailable")
+            self.face_verifier.cancel()
+            self.view.camera_image = None
 
     def _on_card_read(self, document) -> None:
         SensitiveNames.set(document.name)
@@ -317,13 +338,16 @@ class KioskController(QObject):
         if self.session.state is not s.State.VERIFY_FACE:
             return
         self.face_verifier.offer_frame(frame)
-        now = time.monotonic()
-        if now - self._last_preview < 0.1:   # the preview needs ~10 fps, not every frame
+
+    def _on_preview(self, image) -> None:
+        # The camera made this QImage on its own thread (BGR->RGB, mirror, scale).
+        if self.session.state is not s.State.VERIFY_FACE:
             return
-        self._last_preview = now
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        height, width, _ = rgb.shape
-        self.view.camera_image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+        self.view.camera_image = image
+        self.changed.emit()
+
+    def _on_face_progress(self, progress: float) -> None:
+        self.view.face_progress = progress
         self.changed.emit()
 
     def _on_face_models_ready(self) -> None:
