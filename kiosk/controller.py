@@ -289,6 +289,7 @@ class KioskController(QObject):
         self.view.camera_image = None
         self.view.face_feedback = None
         self.view.receipt_qr_png = None
+        self.view.face_progress = 0.0
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
 

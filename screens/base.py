@@ -25,6 +25,7 @@ class KioskView:
     catalog_loaded: bool = False
     face_models_ready: bool = False
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
+    face_progress: float = 0.0                   # 0..1, the face step's progress indicator
 
 
 class Screen(QWidget):
