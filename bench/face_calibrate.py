@@ -68,6 +68,7 @@ class Sample:
     chip: np.ndarray | None = None
     probe: np.ndarray | None = None
     chip_bytes: int = 0
+    chip_jpeg: bytes = b""                # in memory only (bench/face.py re-encodes it the naive way)
     face_chip: np.ndarray | None = None   # aligned 150x150 grey, only for the duplicate check
 
 
@@ -105,6 +106,7 @@ def encode_samples(engine: FaceEngine, samples: list[Sample]) -> dict:
         sample.face_chip = cv2.cvtColor(chip_face, cv2.COLOR_RGB2GRAY).astype(np.float32)
         jpeg = make_chip_photo(image, (box.left(), box.top(), box.right(), box.bottom()))
         sample.chip_bytes = len(jpeg)
+        sample.chip_jpeg = jpeg
         sample.chip, how = engine.encode_reference(jpeg)
         if sample.chip is None:
             misses["chip_no_face"] += 1

@@ -39,6 +39,9 @@ CATALOG_RETRY_S = 30.0
 
 class KioskController(QObject):
     changed = Signal()
+    # Staff assistance needed at this kiosk (reason code, e.g. "face_go_to_counter"):
+    # for a call-for-help light or the hall's staff system. No personal data.
+    staff_help_requested = Signal(str)
     # Results from background threads, delivered queued into the GUI thread.
     _submission_done = Signal(int, object, str, object)   # token, Outcome | None, failure reason, QR PNG
     _catalog_fetched = Signal(object)                 # Catalog
@@ -366,6 +369,10 @@ class KioskController(QObject):
         log.info("face check finished", extra={"matched": result.matched, "reason": result.reason,
                                                 "distance": result.best_distance, "frames": result.frames_used})
         self.session.face_result(self._device_token, result.matched, result.reason)
+        if self.session.state is s.State.ERROR and self.session.error_key == "face_go_to_counter":
+            # Three failed tries: never a fourth; a person comes to help instead.
+            log.warning("staff assistance requested", extra={"reason": "face_go_to_counter"})
+            self.staff_help_requested.emit("face_go_to_counter")
 
     def _on_print_done(self, job_id: str) -> None:
         token = self._print_jobs.pop(job_id, None)

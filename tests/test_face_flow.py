@@ -49,14 +49,18 @@ def test_camera_gone_mid_verification(qtbot, make_kiosk):
 def test_three_failed_attempts_go_to_the_counter(qtbot, make_kiosk):
     """An impostor (threshold 0.2 makes the genuine sample fail) gets three tries, never more."""
     controller = make_kiosk(face={"threshold": 0.2, "frames_needed": 2})
+    help_calls = []
+    controller.staff_help_requested.connect(help_calls.append)
     session = start_face_step(qtbot, controller)
     for attempt in (1, 2):
         qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=60_000)
         assert session.error_key == "face_not_matched", attempt
+        assert help_calls == []
         session.retry()
         assert session.state is State.VERIFY_FACE
     qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=60_000)
     assert session.error_key == "face_go_to_counter" and session.error_retry is None
+    assert help_calls == ["face_go_to_counter"]
 
 
 def test_genuine_holder_reaches_the_form_and_the_preview_is_wiped(qtbot, make_kiosk):
