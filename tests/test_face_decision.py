@@ -114,3 +114,19 @@ def test_two_people_until_the_deadline():
 def test_stale_results_are_ignored():
     d = decision()
     assert d.observe({"feedback": "stale"}, 0.1) is None and d.frames_used == 0
+
+
+# --- configuration ---------------------------------------------------------------------
+
+def test_config_defaults_and_liveness_rules():
+    from kiosk.config import ConfigError, config_from_dict
+    config = config_from_dict({})
+    assert config.face.threshold == 0.41 and config.face.threshold < 0.6
+    assert config.face.liveness == "auto" and config.face.no_face_timeout_s == 20.0
+    with pytest.raises(ConfigError, match="face.liveness"):
+        config_from_dict({"face": {"liveness": "off"}, "devices": {"camera": {"backend": "opencv"}}})
+    with pytest.raises(ConfigError, match="face.liveness"):
+        config_from_dict({"face": {"liveness": "maybe"}})
+    assert config_from_dict({"face": {"liveness": "off"}}).face.liveness == "off"   # sim camera only
+    with pytest.raises(ConfigError, match="face.turn_delta"):
+        config_from_dict({"face": {"turn_delta": 0.9}})

@@ -330,3 +330,17 @@ def test_worker_crash_then_match_in_the_same_check(qtbot, verifier, elderly_chip
     finally:
         timer.stop()
     assert blocker.args[0].matched and blocker.args[0].reason == "matched"
+
+
+def test_malformed_frames_do_not_kill_the_worker(qtbot, verifier, elderly_chip_photo):
+    pid = verifier.worker_info()["pid"]
+    feedback = []
+    verifier.frame_feedback.connect(feedback.append)
+    try:
+        for bogus in (np.zeros((10, 10), np.uint8), np.zeros((0, 0, 3), np.uint8)):
+            result = run_check(qtbot, verifier, elderly_chip_photo, bogus, timeout_s=1.0)
+            assert result.reason == "timeout" and result.frames_used == 0
+    finally:
+        verifier.frame_feedback.disconnect(feedback.append)
+    assert feedback and set(feedback) == {"no_face"}
+    assert verifier.worker_info()["pid"] == pid and verifier._process.is_alive()
