@@ -235,7 +235,8 @@ def calibrate(verbose: bool = True) -> dict:
               f"FAR {attempt_far:.3%} ({int((attempt_impostor <= chosen).sum())}/{len(attempt_impostor)}), "
               f"FRR {attempt_frr:.1%} ({int((attempt_genuine > chosen).sum())}/{len(attempt_genuine)})")
     far, frr = rates(genuine, impostor, chosen)
-    return {"attempt_far": attempt_far, "attempt_frr": attempt_frr, "threshold": chosen, "pooled_rule_threshold": pooled, "far": far, "frr": frr, "genuine_pairs": int(len(genuine)),
+    return {"threshold": chosen, "pooled_rule_threshold": pooled, "far": far, "frr": frr,
+            "attempt_far": attempt_far, "attempt_frr": attempt_frr, "genuine_pairs": int(len(genuine)),
             "impostor_pairs": int(len(impostor)), "east_asian_impostor_pairs": int(len(east_asian)),
             "east_asian_far": float((east_asian <= chosen).mean()),
             "identities": len(identities), "photos": len(samples),

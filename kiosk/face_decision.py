@@ -119,10 +119,10 @@ class FaceDecision:
             self.best_distance = distance
         matched = self.best_distance <= self.params.threshold
         self.progress = max(self.progress, 0.5 * min(1.0, self.frames_used / self.params.baseline_frames))
+        if matched and not self.params.liveness:
+            self._decide("matched")        # no challenge, so no yaw baseline to wait for
+            return
         if matched and len(self._baseline) >= self.params.baseline_frames:
-            if not self.params.liveness:
-                self._decide("matched")
-                return
             self.phase = "challenge"
             self._challenge_started = now
             self.guidance = f"turn_{self.challenge}"

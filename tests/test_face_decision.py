@@ -87,8 +87,9 @@ def test_gated_out_frames_are_not_counted():
 
 def test_liveness_off_matches_on_distance_alone():
     d = decision(liveness=False)
-    d.observe(gated(0.35), 0.1)
+    assert d.observe(gated(0.45), 0.1) is None
     assert d.observe(gated(0.36), 0.2) == "matched" and d.liveness_passed is None
+    assert decision(liveness=False).observe(gated(0.30), 0.1) == "matched"   # first frame can decide
 
 
 def test_no_face_for_the_no_face_timeout():
