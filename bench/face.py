@@ -255,8 +255,12 @@ def soak(reference_jpeg: bytes, camera_photo: Path) -> dict:
     verifier.finished.connect(driver.on_finished)       # queued into the GUI thread
     verifier.models_ready.connect(loop.quit)
     verifier.start()
-    QTimer.singleShot(60000, loop.quit)
+    guard = QTimer()                 # give up if the models never load
+    guard.setSingleShot(True)
+    guard.timeout.connect(loop.quit)
+    guard.start(60000)
     loop.exec()
+    guard.stop()
     if not verifier.is_ready():
         raise RuntimeError("face worker did not start")
     verifier.models_ready.disconnect(loop.quit)
