@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QTranslator
 from PySide6.QtGui import QImage
 
 from kiosk.i18n import LanguageSwitcher
@@ -15,11 +16,19 @@ class _Intents:
         pass
 
 
+def _remove_translators(app):
+    # Translators other tests left installed (LanguageSwitcher parents them to the app).
+    for translator in app.findChildren(QTranslator):
+        app.removeTranslator(translator)
+
+
 @pytest.fixture
 def switcher(qapp):
+    _remove_translators(qapp)
     switcher = LanguageSwitcher(qapp)
     yield switcher
     switcher.switch("en")
+    _remove_translators(qapp)
 
 
 def preview_image():
