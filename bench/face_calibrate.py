@@ -6,7 +6,9 @@ Pairs are what the kiosk compares: a **chip-like reference** (the photo cropped
 head-and-shoulders, 102x126, JPEG ~3 KB, exactly as the simulated card reader
 makes it) against a **camera-like probe** (another, full-size photo), both
 encoded through the kiosk's own worker code (kiosk.face_worker.FaceEngine:
-chip with HOG upsample 2, probe found on a 320 px copy like a camera frame).
+the chip exactly as a card photo, HOG upsample 2; the probe found with HOG
+upsample 1 on the full photo, then the same landmarks + encoder as a camera
+frame; the camera's quality gates are not applied to probes).
 
 * genuine: chip of photo i vs probe of photo j != i, same identity;
 * impostor: chip of any photo vs probe of any photo of another identity.
