@@ -19,13 +19,12 @@ import logging
 import threading
 import time
 
-import cv2
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QImage
 
 from kiosk import session as s
 from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
+from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
@@ -41,6 +40,9 @@ CATALOG_RETRY_S = 30.0
 
 class KioskController(QObject):
     changed = Signal()
+    # Staff assistance needed at this kiosk (reason code, e.g. "face_go_to_counter"):
+    # for a call-for-help light or the hall's staff system. No personal data.
+    staff_help_requested = Signal(str)
     # Results from background threads, delivered queued into the GUI thread.
     _submission_done = Signal(int, object, str, object)   # token, Outcome | None, failure reason, QR PNG
     _catalog_fetched = Signal(object)                 # Catalog
@@ -215,9 +217,20 @@ class KioskController(QObject):
             self.session.face_result(command.token, False, "camera_unavailable")
             return
         self.view.face_feedback = None
+        self.view.face_progress = 0.0
         self.camera.start()
-        self.face_verifier.begin(command.reference_jpeg, self.config.face.threshold,
-                                 self.config.face.frames_needed, command.timeout_s)
+        face = self.config.face
+        params = FaceCheckParams(
+            face.threshold, liveness=self._liveness_enabled(),
+            no_face_timeout_s=face.no_face_timeout_s, challenge_timeout_s=face.challenge_timeout_s,
+            turn_delta=face.turn_delta)
+        self.face_verifier.begin(command.reference_jpeg, face.threshold, face.frames_needed,
+                                 command.timeout_s, params=params)
+
+    def _liveness_enabled(self) -> bool:
+        """face.liveness "auto": on with a real camera, off with the simulator's stills."""
+        setting = self.config.face.liveness
+        return setting == "on" or (setting == "auto" and self.config.devices.camera.backend != "sim")
 
     def _fetch_reference_photo(self, command: s.VerifyFace) -> None:
         def fetch():
@@ -385,6 +398,7 @@ class KioskController(QObject):
         self.view.face_feedback = None
         self.view.receipt_qr_png = None
         self.view.receipt_sms_to = None
+        self.view.face_progress = 0.0
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
 
@@ -396,11 +410,13 @@ class KioskController(QObject):
         self.id_reader.card_read.connect(self._on_card_read)
         self.id_reader.read_failed.connect(self._on_card_failed)
         self.camera.frame_ready.connect(self._on_frame)
+        self.camera.preview_ready.connect(self._on_preview)
         self.printer.print_done.connect(self._on_print_done)
         self.printer.print_failed.connect(self._on_print_failed)
         self.printer.paper_status_changed.connect(self._on_paper_status)
         self.face_verifier.models_ready.connect(self._on_face_models_ready)
         self.face_verifier.frame_feedback.connect(self._on_face_feedback)
+        self.face_verifier.progress.connect(self._on_face_progress)
         self.face_verifier.finished.connect(self._on_face_finished)
 
     def _on_device_status(self, name: str, status: str) -> None:
@@ -411,6 +427,15 @@ class KioskController(QObject):
         if previous != status:
             log.info("device status", extra={"device": name, "status": status})
             self.changed.emit()
+        if (name == "camera" and status in ("noDevice", "hardwareError", "offline")
+                and self.session.state is s.State.VERIFY_FACE):
+            # The camera went away mid-check: end it now with a clear message
+            # instead of letting the citizen wait for the timeout.
+            # The session leaves VERIFY_FACE first, so the "cancelled" result of
+            # the check that follows is ignored there.
+            self.session.face_result(self._device_token, False, "camera_unavailable")
+            self.face_verifier.cancel()
+            self.view.camera_image = None
 
     def _on_card_read(self, document) -> None:
         SensitiveNames.set(document.name)
@@ -429,13 +454,16 @@ class KioskController(QObject):
         if self.session.state is not s.State.VERIFY_FACE:
             return
         self.face_verifier.offer_frame(frame)
-        now = time.monotonic()
-        if now - self._last_preview < 0.1:   # the preview needs ~10 fps, not every frame
+
+    def _on_preview(self, image) -> None:
+        # The camera made this QImage on its own thread (BGR->RGB, mirror, scale).
+        if self.session.state is not s.State.VERIFY_FACE:
             return
-        self._last_preview = now
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        height, width, _ = rgb.shape
-        self.view.camera_image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+        self.view.camera_image = image
+        self.changed.emit()
+
+    def _on_face_progress(self, progress: float) -> None:
+        self.view.face_progress = progress
         self.changed.emit()
 
     def _on_face_models_ready(self) -> None:
@@ -453,6 +481,10 @@ class KioskController(QObject):
         log.info("face check finished", extra={"matched": result.matched, "reason": result.reason,
                                                 "distance": result.best_distance, "frames": result.frames_used})
         self.session.face_result(self._device_token, result.matched, result.reason)
+        if self.session.state is s.State.ERROR and self.session.error_key == "face_go_to_counter":
+            # Three failed tries: never a fourth; a person comes to help instead.
+            log.warning("staff assistance requested", extra={"reason": "face_go_to_counter"})
+            self.staff_help_requested.emit("face_go_to_counter")
 
     def _on_print_done(self, job_id: str) -> None:
         token = self._print_jobs.pop(job_id, None)

@@ -7,11 +7,13 @@ citizen's first screens. This side only forwards frames and decides:
 * frames are offered latest-only: at most one frame is with the worker, and a
   frame offered meanwhile replaces the waiting one, so a slow worker never
   builds a backlog of stale frames;
-* decision: minimum distance over up to `frames_needed` quality-gated frames,
-  matched when <= threshold (the first frame under the threshold decides);
-* a listener thread reads the worker's results, checks the deadline and
-  watches the process; if the worker dies, the running check ends with
-  `worker_failed` and a new worker is started.
+* the decision (best-of-N quality-gated frames within the time window, then a
+  randomized head-turn liveness challenge) is kiosk.face_decision's, fed with
+  the worker's per-frame observations;
+* a listener thread reads the worker's results, checks the deadlines and
+  watches the process; if the worker dies, a new one is started and the
+  running check continues on it once (the reference is sent again); a second
+  crash in the same check ends it with `worker_failed`.
 
 Signals are emitted from the listener thread; Qt delivers them queued to
 receivers in the GUI thread. Distances may be logged (calibration needs
@@ -22,14 +24,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
 import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug; see module)
 from kiosk import face_worker
+from kiosk.face_decision import LEFT, RIGHT, FaceCheckParams, FaceDecision
 
 log = logging.getLogger(__name__)
 
@@ -43,30 +47,44 @@ class FaceCheckResult:
     matched: bool
     best_distance: float | None
     frames_used: int
-    reason: str      # "matched", "not_matched", "no_reference_face", "timeout", "cancelled", "worker_failed"
+    reason: str      # "matched", "not_matched", "no_reference_face", "timeout", "cancelled",
+                     # "worker_failed", "liveness_failed", "no_face", "multiple_faces"
+    liveness: bool | None = None      # None: no challenge was run (liveness off or not reached)
+    reference: str = ""               # how the reference was made, e.g. "card:face_found", "fallback:..."
 
 
 class _Check:
     """The running check, as the parent sees it (no biometric data besides distances)."""
 
-    def __init__(self, check_id: int, reference_jpeg: bytes, threshold: float, frames_needed: int,
-                 timeout_s: float):
+    def __init__(self, check_id: int, reference_jpeg: bytes, fallback_jpeg: bytes,
+                 params: FaceCheckParams, challenge: str):
         self.check_id = check_id
         # The chip photo (the card's own, already in memory) is kept until the check
         # ends so a restarted worker can be given it again.
         self.reference_jpeg = reference_jpeg
-        self.threshold = threshold
-        self.frames_needed = max(1, frames_needed)
-        self.deadline = time.monotonic() + timeout_s
-        self.frames_used = 0
-        self.best_distance: float | None = None
+        self.fallback_jpeg = fallback_jpeg
+        self.decision = FaceDecision(params, time.monotonic(), challenge=challenge)
+        self.reference_how = ""
+        self.crashes = 0
         self.frame_in_flight = False
         self.waiting_frame = None
+
+    @property
+    def frames_used(self) -> int:
+        return self.decision.frames_used
+
+    @property
+    def best_distance(self) -> float | None:
+        return self.decision.best_distance
 
 
 class FaceVerifier(QObject):
     models_ready = Signal()
-    frame_feedback = Signal(str)      # "no_face", "multiple_faces", "too_small", "ok" (for on-screen hints)
+    # Guidance key for on-screen hints: a face_worker feedback code ("no_face",
+    # "multiple_faces", "too_small", "too_dark", "too_bright", "blurry",
+    # "not_frontal", "ok") or the challenge ("turn_left", "turn_right").
+    frame_feedback = Signal(str)
+    progress = Signal(float)          # 0..1 for the progress indicator
     finished = Signal(object)         # FaceCheckResult
 
     def __init__(self, models_dir: str | None = None,
@@ -108,19 +126,30 @@ class FaceVerifier(QObject):
         with self._lock:
             return dict(self._worker_info)
 
-    def begin(self, reference_jpeg: bytes, threshold: float, frames_needed: int, timeout_s: float) -> None:
-        """Start a check against the chip photo. A check already running ends as `cancelled`."""
+    def begin(self, reference_jpeg: bytes, threshold: float, frames_needed: int, timeout_s: float,
+              *, fallback_jpeg: bytes | None = None, params: FaceCheckParams | None = None,
+              challenge: str | None = None) -> None:
+        """Start a check against the chip photo. A check already running ends as `cancelled`.
+
+        `fallback_jpeg`: another photo of the same ID (the platform's), used when
+        the card photo cannot be decoded or shows no face. `params` overrides the
+        liveness/deadline settings (threshold, frames_needed and timeout_s win).
+        `challenge` ("left"/"right") is drawn at random unless given (tests).
+        """
         self.cancel()
         if self._listener is None:
             self.start()
+        params = replace(params or FaceCheckParams(threshold), threshold=threshold,
+                         frames_needed=max(1, frames_needed), timeout_s=timeout_s)
+        challenge = challenge or random.SystemRandom().choice((LEFT, RIGHT))
         with self._lock:
-            check = _Check(self._next_check_id, bytes(reference_jpeg or b""), threshold,
-                           frames_needed, timeout_s)
+            check = _Check(self._next_check_id, bytes(reference_jpeg or b""), bytes(fallback_jpeg or b""),
+                           params, challenge)
             self._next_check_id += 1
             self._check = check
-            self._send(("reference", check.check_id, check.reference_jpeg))
-        log.info("face check %d: started (threshold %.2f, %d frames, %.0f s)",
-                 check.check_id, threshold, check.frames_needed, timeout_s)
+            self._send(("reference", check.check_id, check.reference_jpeg, check.fallback_jpeg))
+        log.info("face check %d: started (threshold %.2f, %d frames, %.0f s, liveness %s)",
+                 check.check_id, threshold, params.frames_needed, timeout_s, params.liveness)
 
     def offer_frame(self, frame_bgr) -> None:
         """Offer a camera frame; ignored when no check runs, kept latest-only otherwise."""
@@ -132,7 +161,7 @@ class FaceVerifier(QObject):
                 check.waiting_frame = frame_bgr   # replaces any older waiting frame
                 return
             check.frame_in_flight = True
-            self._send(("frame", check.check_id, frame_bgr))
+            self._send(("frame", check.check_id, frame_bgr, check.decision.frame_mode()))
 
     def cancel(self) -> None:
         """End the running check (`finished` with reason "cancelled"); no-op without one."""
@@ -193,43 +222,45 @@ class FaceVerifier(QObject):
         elif kind == "reference":
             _, check_id, ok, how = message
             log.info("face check %d: reference %s", check_id, how)
+            with self._lock:
+                if self._check is not None and self._check.check_id == check_id:
+                    self._check.reference_how = how
             if not ok:
                 self._finish("no_reference_face", check_id)
         elif kind == "frame":
             self._on_frame_result(*message[1:])
 
-    def _on_frame_result(self, check_id: int, feedback: str, distance: float | None) -> None:
+    def _on_frame_result(self, check_id: int, obs: dict) -> None:
         with self._lock:
             check = self._check
             if check is None or check.check_id != check_id:
                 return
             check.frame_in_flight = False
-            if feedback == face_worker.OK and distance is not None:
-                check.frames_used += 1
-                if check.best_distance is None or distance < check.best_distance:
-                    check.best_distance = distance
-                log.info("face check %d: frame %d distance %.3f", check_id, check.frames_used, distance)
-            decided = None
-            if check.best_distance is not None and check.best_distance <= check.threshold:
-                decided = "matched"
-            elif check.frames_used >= check.frames_needed:
-                decided = "not_matched"
-            elif check.waiting_frame is not None:
+            decision = check.decision
+            before = (decision.guidance, decision.progress)
+            decided = decision.observe(obs, time.monotonic())
+            if obs.get("distance") is not None:
+                log.info("face check %d: frame %d distance %.3f", check_id, decision.frames_used,
+                         obs["distance"])
+            if not decided and check.waiting_frame is not None:
                 frame, check.waiting_frame = check.waiting_frame, None
                 check.frame_in_flight = True
-                self._send(("frame", check.check_id, frame))
-        if feedback != "stale":
-            self.frame_feedback.emit(feedback)
+                self._send(("frame", check.check_id, frame, decision.frame_mode()))
+            guidance, progress = decision.guidance, decision.progress
+        if obs.get("feedback") != face_worker.STALE:
+            self.frame_feedback.emit(guidance)
+            if progress != before[1]:
+                self.progress.emit(progress)
         if decided:
             self._finish(decided, check_id)
 
     def _check_deadline(self) -> None:
         with self._lock:
             check = self._check
-            overdue = check is not None and time.monotonic() >= check.deadline
+            decided = check.decision.tick(time.monotonic()) if check is not None else None
             gave_up = check is not None and self._gave_up
-        if overdue:
-            self._finish("timeout", check.check_id)
+        if decided:
+            self._finish(decided, check.check_id)
         elif gave_up:
             self._finish("worker_failed", check.check_id)
 
@@ -243,7 +274,15 @@ class FaceVerifier(QObject):
             check = self._check
         log.error("face worker exited (code %s); restarting", process.exitcode)
         if check is not None:
-            self._finish("worker_failed", check.check_id)
+            with self._lock:
+                check.crashes += 1
+                retry = check.crashes <= 1
+            if not retry:
+                self._finish("worker_failed", check.check_id)
+            else:
+                # The citizen keeps standing there: the new worker gets the
+                # reference again (in _spawn_worker) and the check goes on.
+                log.warning("face check %d: continuing on a new worker", check.check_id)
         with self._lock:
             if self._failed_starts >= MAX_RESTARTS_WITHOUT_READY:
                 self._gave_up = True
@@ -262,11 +301,12 @@ class FaceVerifier(QObject):
                 return
             self._check = None
             check.waiting_frame = None
-            check.reference_jpeg = b""
+            check.reference_jpeg = check.fallback_jpeg = b""
             # Tell the worker to drop the reference encoding now.
             self._send(("cancel", check.check_id))
         result = FaceCheckResult(matched=reason == "matched", best_distance=check.best_distance,
-                                 frames_used=check.frames_used, reason=reason)
+                                 frames_used=check.frames_used, reason=reason,
+                                 liveness=check.decision.liveness_passed, reference=check.reference_how)
         best = "-" if check.best_distance is None else f"{check.best_distance:.3f}"
         log.info("face check %d: %s (best %s over %d frames)", check.check_id, reason, best,
                  check.frames_used)
@@ -302,7 +342,7 @@ class FaceVerifier(QObject):
                 # A check begun before the worker existed (or while it was down):
                 # its reference went nowhere, so send it to this worker.
                 check.frame_in_flight = False
-                self._send(("reference", check.check_id, check.reference_jpeg))
+                self._send(("reference", check.check_id, check.reference_jpeg, check.fallback_jpeg))
 
     def _stop_process(self) -> None:
         with self._lock:

@@ -1,12 +1,12 @@
 """Identity screens: present the ID card, then "I am me" in front of the camera."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 
 from screens.base import KioskView, Screen
-from screens.texts import FACE_FEEDBACK, tr
+from screens.texts import FACE_FEEDBACK, FACE_SCREEN, tr
 from screens.widgets import big_button, label
 
 
@@ -42,27 +42,41 @@ class IdentifyScreen(Screen):
 
 
 class VerifyFaceScreen(Screen):
+    """The face step: consent line, mirrored live preview with an oval face
+    guide, one guidance line (from the face check's feedback), a progress bar.
+
+    Renders state only: the preview QImage was made on the camera's thread and
+    the guidance key comes from kiosk.face_verification via the controller.
+    """
+
+    PREVIEW_SIZE = (640, 480)
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.consent = label(role="hint")
+        self.consent.setWordWrap(True)
         self.preview = label()
         self.preview.setAlignment(Qt.AlignCenter)
         self.preview.setMinimumSize(480, 360)
         self.feedback = label(role="subtitle")
         self.feedback.setAlignment(Qt.AlignCenter)
-        for widget in (self.title, self.consent, self.preview, self.feedback):
+        self.progress = QProgressBar()
+        self.progress.setObjectName("faceProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        for widget in (self.title, self.consent, self.preview, self.feedback, self.progress):
             self.layout_.addWidget(widget)
         self.layout_.addStretch(1)
         self.layout_.addLayout(_cancel_row(self))
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Look at the camera"))
-        self.consent.setText(tr("Your face is compared once with your ID card photo to confirm it is you. "
-                                "No picture is stored."))
+        self.consent.setText(tr(FACE_SCREEN["consent"]))
         if view.camera_image is not None:
             pixmap = QPixmap.fromImage(view.camera_image).scaled(
-                640, 480, Qt.KeepAspectRatio, Qt.FastTransformation)
+                *self.PREVIEW_SIZE, Qt.KeepAspectRatio, Qt.FastTransformation)
+            draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right"))
             self.preview.setPixmap(pixmap)
         else:
             self.preview.setText(tr("Starting the camera…"))
@@ -70,8 +84,21 @@ class VerifyFaceScreen(Screen):
             self.feedback.setText(tr("Preparing face verification…"))
         else:
             self.feedback.setText(tr(FACE_FEEDBACK.get(view.face_feedback or "no_face", FACE_FEEDBACK["no_face"])))
+        self.progress.setValue(round(100 * max(0.0, min(1.0, view.face_progress))))
         self.cancel_button.setText(tr("Cancel"))
 
     def wipe(self) -> None:
         super().wipe()
         self.preview.clear()  # the live picture of the citizen is biometric data
+        self.progress.setValue(0)
+
+
+def draw_face_guide(pixmap: QPixmap, ok: bool) -> None:
+    """An oval where the face should be: green when the frame passes the checks."""
+    width, height = pixmap.width(), pixmap.height()
+    oval = QRectF(width * 0.32, height * 0.14, width * 0.36, height * 0.66)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(QPen(QColor("#2e7d32" if ok else "#ffffff"), max(3, width // 120), Qt.DashLine))
+    painter.drawEllipse(oval)
+    painter.end()

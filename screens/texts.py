@@ -46,6 +46,13 @@ ERROR_MESSAGES = {
                            "Please go to the counter. The technician has been notified."),
     "face_camera_unavailable": ("The camera is not working right now.",
                                 "Please go to the counter. The technician has been notified."),
+    "face_liveness_failed": ("We could not confirm that a live person is in front of the camera.",
+                             "Face the camera yourself (not a photo or a screen), follow the instruction, "
+                             "and press Try again."),
+    "face_no_face": ("Nobody was seen in front of the camera.",
+                     "Stand in front of the screen, look at the camera, and press Try again."),
+    "face_multiple_faces": ("More than one person was in front of the camera.",
+                            "Only the card holder may stand in front of the camera. Press Try again."),
     "face_go_to_counter": ("Your identity could not be confirmed after three tries.",
                            "Please go to the counter; staff will help you with your ID card."),
     "submit_rejected": ("The platform did not accept this application.",
@@ -103,6 +110,20 @@ FACE_FEEDBACK = {
     "multiple_faces": "Only one person in front of the camera, please.",
     "too_small": "Please come a little closer.",
     "ok": "Hold still…",
+    "too_dark": "Your face is too dark. Please step into the light.",
+    "too_bright": "Too much light on your face. Please step out of direct light.",
+    "blurry": "Please hold still.",
+    "not_frontal": "Please look straight at the camera.",
+    "turn_left": "Please turn your head slowly to your left.",
+    "turn_right": "Please turn your head slowly to your right.",
+}
+
+FACE_SCREEN = {
+    "consent": ("Your face is compared once with your ID card photo to confirm it is you. Biometric "
+                "data is sensitive personal information: the picture and the comparison stay in this "
+                "machine's memory only and are erased when you finish. If you do not agree, press "
+                "Cancel and use the counter."),
+    "progress": "Checking…",
 }
 
 PRINT_STATUS = {
@@ -123,4 +144,5 @@ ALL_SOURCES = (
     + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values())
     + [text for text in PRINT_STATUS.values() if text]
     + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
+    + list(FACE_SCREEN.values())
 )

@@ -143,3 +143,117 @@ def test_factory():
     assert isinstance(create_camera({"backend": "opencv", "device": "0"}), OpenCvCamera)
     with pytest.raises(ValueError, match="gopro"):
         create_camera({"backend": "gopro"})
+
+
+# --- scenarios for the face check -----------------------------------------------------
+
+def test_two_faces_scenario_shows_the_person_twice(qtbot, cameras):
+    camera = SimCamera(camera_source_for("elderly"), fps=20, scenario="two_faces")
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 2)
+    frame = frames[-1]
+    assert frame.shape == (480, 640, 3)
+    assert np.array_equal(frame[:, :320], frame[:, 320:])     # two identical halves
+    assert frame[:, :320].std() > 20                          # with a picture in them
+
+
+def test_photo_attack_is_a_wobbling_still(qtbot, cameras):
+    import cv2
+    source = cv2.imread(str(camera_source_for("elderly")))
+    camera = SimCamera(camera_source_for("elderly"), fps=30, scenario="photo_attack")
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 4)
+    assert all(f.shape == source.shape for f in frames)
+    assert any(not np.array_equal(frames[0], f) for f in frames[1:])   # hand-held: moves a little
+    # ... but it is still the same picture (small affine shift, high correlation).
+    a, b = frames[0].astype(np.float32), source.astype(np.float32)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.6
+
+
+@pytest.mark.parametrize("scenario,low,high", [("dark", 0, 60), ("overexposed", 150, 256)])
+def test_lighting_scenarios(qtbot, cameras, scenario, low, high):
+    camera = SimCamera(camera_source_for("elderly"), fps=20, scenario=scenario)
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 2)
+    assert low <= frames[-1].mean() < high
+
+
+def test_unplug_mid_stream_and_replug(qtbot, cameras):
+    camera = SimCamera(camera_source_for("elderly"), fps=30)
+    cameras.append(camera)
+    frames, _ = _collect(qtbot, camera, 3)
+    with qtbot.waitSignal(camera.status_changed, timeout=2000,
+                          check_params_cb=lambda status: status == "noDevice"):
+        camera.unplug()
+    qtbot.wait(150)
+    count = len(frames)
+    qtbot.wait(300)
+    assert len(frames) == count                                # no frames from a missing camera
+    with qtbot.waitSignal(camera.status_changed, timeout=2000,
+                          check_params_cb=lambda status: status == "online"):
+        camera.replug()
+    camera.start()
+    qtbot.waitUntil(lambda: len(frames) > count + 2, timeout=3000)
+
+
+def test_unplug_after_scenario(qtbot, cameras):
+    camera = SimCamera(camera_source_for("elderly"), fps=30, scenario="unplug_after", unplug_after_s=0.5)
+    cameras.append(camera)
+    frames = []
+    camera.frame_ready.connect(frames.append)
+    with qtbot.waitSignal(camera.status_changed, timeout=4000,
+                          check_params_cb=lambda status: status == "noDevice"):
+        camera.start()
+    assert frames, "it delivered frames before disappearing"
+
+
+def test_preview_is_made_off_the_gui_thread_and_mirrored(qtbot, cameras, tmp_path):
+    import cv2
+    from PySide6.QtGui import QImage
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[:, :10] = (255, 0, 0)                                  # blue stripe on the left (BGR)
+    cv2.imwrite(str(tmp_path / "frame.png"), image)
+    camera = SimCamera(tmp_path / "frame.png", fps=30)
+    cameras.append(camera)
+    previews = []
+    camera.preview_ready.connect(previews.append)
+    camera.start()
+    qtbot.waitUntil(lambda: bool(previews), timeout=3000)
+    preview = previews[0]
+    assert isinstance(preview, QImage) and (preview.width(), preview.height()) == (80, 60)
+    right, left = preview.pixelColor(75, 30), preview.pixelColor(5, 30)
+    assert (right.blue(), right.red()) == (255, 0) and left.blue() == 0   # mirrored, RGB order right
+
+
+def test_opencv_camera_reconnects_when_the_device_comes_back(qtbot, cameras, tmp_path):
+    """A capture source that disappears and comes back (a short video file standing
+    in for /dev/videoN): status goes noDevice, then online again, frames resume."""
+    import cv2
+    import devices.camera.opencv as opencv_module
+    path = tmp_path / "cam.avi"
+
+    def write_video():
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+        for value in range(0, 250, 10):
+            writer.write(np.full((48, 64, 3), value, np.uint8))
+        writer.release()
+
+    write_video()
+    old_interval = opencv_module.RECONNECT_INTERVAL_S
+    opencv_module.RECONNECT_INTERVAL_S = 0.2
+    try:
+        camera = OpenCvCamera(str(path), width=64, height=48, fps=100)
+        cameras.append(camera)
+        frames = []
+        camera.frame_ready.connect(frames.append)
+        camera.open()
+        camera.start()
+        qtbot.waitUntil(lambda: len(frames) >= 3, timeout=5000)
+        path.unlink()                                     # the camera is gone
+        qtbot.waitUntil(lambda: camera.status() == DeviceStatus.NO_DEVICE, timeout=8000)
+        count = len(frames)
+        write_video()                                     # ... and back
+        qtbot.waitUntil(lambda: camera.status() == DeviceStatus.ONLINE, timeout=8000)
+        qtbot.waitUntil(lambda: len(frames) > count, timeout=5000)
+    finally:
+        opencv_module.RECONNECT_INTERVAL_S = old_interval

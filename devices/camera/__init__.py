@@ -25,7 +25,8 @@ def create_camera(section, sim_identity: str = "elderly") -> Camera:
         if not source:
             from devices.id_reader.sim_identities import camera_source_for
             source = camera_source_for(sim_identity, section.get("faces_dir") or None)
-        return SimCamera(source, fps=fps, loop=True, scenario=scenario)
+        return SimCamera(source, fps=fps, loop=True, scenario=scenario,
+                         unplug_after_s=section.get("unplug_after_s", 3.0))
     if backend == "opencv":
         return OpenCvCamera(section.get("device", "0"), width=section.get("width", 640),
                             height=section.get("height", 480), fps=fps)

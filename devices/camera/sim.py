@@ -2,12 +2,20 @@
 video file (read through OpenCV) at a fixed rate.
 
 Scenarios: `ok`, `no_face` (plain grey frames), `black` (a covered lens),
-`unplugged` (status noDevice, no frames).
+`unplugged` (status noDevice, no frames), `two_faces` (the source shown twice,
+side by side: two people in front of the camera), `photo_attack` (the source
+held up as a printed photo: the same still, shifted and scaled a little from
+frame to frame like a hand-held picture -- flat, so it cannot turn its head),
+`dark` / `overexposed` (the source under extreme lighting), `unplug_after`
+(delivers the source, then disappears after `unplug_after_s`: a camera gone
+mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
 """
 from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -18,30 +26,48 @@ from devices.camera.interface import Camera
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = ("ok", "no_face", "black", "unplugged")
+SCENARIOS = ("ok", "no_face", "black", "unplugged", "two_faces", "photo_attack", "dark", "overexposed",
+             "unplug_after")
+NEEDS_SOURCE = ("ok", "two_faces", "photo_attack", "dark", "overexposed", "unplug_after")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 BLANK_FRAME_SIZE = (480, 640)   # rows, cols of the synthetic frames
 
 
 class SimCamera(Camera):
     def __init__(self, source: str | os.PathLike | None = None, fps: float = 10, loop: bool = True,
-                 scenario: str = "ok", parent=None):
+                 scenario: str = "ok", unplug_after_s: float = 3.0, parent=None):
         super().__init__(parent)
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown camera scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
-        if scenario == "ok" and not source:
-            raise ValueError("SimCamera scenario 'ok' needs a source image, folder or video")
+        if scenario in NEEDS_SOURCE and not source:
+            raise ValueError(f"SimCamera scenario {scenario!r} needs a source image, folder or video")
         self._source = Path(source) if source else None
         self._interval = 1.0 / max(0.1, fps)
         self._loop = loop
         self._scenario = scenario
         self._images: list[np.ndarray] = []
+        self._unplug_after_s = unplug_after_s
+        self._capture_started = time.monotonic()
+        self._unplugged = threading.Event()
+        self._rng = np.random.default_rng(7)
+
+    # --- test hooks: the cable pulled and put back ----------------------------
+
+    def unplug(self) -> None:
+        """The camera disappears: no more frames, status noDevice (thread-safe)."""
+        self._unplugged.set()
+        self._set_status(DeviceStatus.NO_DEVICE, "sim: camera unplugged")
+
+    def replug(self) -> None:
+        """The camera is back: status online; capture resumes on the next start()."""
+        self._unplugged.clear()
+        self._set_status(DeviceStatus.ONLINE)
 
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
             self._set_status(DeviceStatus.NO_DEVICE, "sim: camera unplugged")
             return
-        if self._scenario == "ok":
+        if self._scenario in NEEDS_SOURCE:
             if not self._source.exists():
                 self._set_status(DeviceStatus.NO_DEVICE, f"sim: source not found: {self._source}")
                 return
@@ -56,9 +82,10 @@ class SimCamera(Camera):
         self._images = []
 
     def _capture_on_worker(self, command: Command) -> None:
-        if self.status() != DeviceStatus.ONLINE:
+        if self.status() != DeviceStatus.ONLINE or self._unplugged.is_set():
             log.info("camera: not capturing, status %s", self.status().value)
             return
+        self._capture_started = time.monotonic()
         if self._scenario == "no_face":
             self._replay(command, [np.full(BLANK_FRAME_SIZE + (3,), 128, np.uint8)])
         elif self._scenario == "black":
@@ -66,7 +93,35 @@ class SimCamera(Camera):
         elif self._is_video():
             self._play_video(command)
         else:
-            self._replay(command, self._images)
+            self._replay(command, [self._transform(image) for image in self._images])
+
+    def _transform(self, image: np.ndarray) -> np.ndarray:
+        """The scenario's view of one source frame."""
+        if self._scenario == "two_faces":
+            return two_people(image)
+        if self._scenario == "dark":
+            return (image.astype(np.float32) * 0.25).astype(np.uint8)   # a dim hall, face in shadow
+        if self._scenario == "overexposed":
+            return np.clip(image.astype(np.float32) * 1.6 + 90, 0, 255).astype(np.uint8)   # sun on the face
+        return image
+
+    def _frame_out(self, image: np.ndarray) -> np.ndarray:
+        """Per-frame changes (hand-held photo wobble); always a fresh array."""
+        if self._scenario != "photo_attack":
+            return image.copy()
+        height, width = image.shape[:2]
+        angle = float(self._rng.uniform(-3, 3))
+        scale = float(self._rng.uniform(0.97, 1.03))
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale)
+        matrix[:, 2] += self._rng.uniform(-6, 6, size=2)
+        return cv2.warpAffine(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+    def _gone(self) -> bool:
+        """True once the camera has disappeared (unplug() or the unplug_after scenario)."""
+        if (self._scenario == "unplug_after" and not self._unplugged.is_set()
+                and time.monotonic() - self._capture_started >= self._unplug_after_s):
+            self.unplug()
+        return self._unplugged.is_set()
 
     def _is_video(self) -> bool:
         return (self._source is not None and self._source.is_file()
@@ -81,8 +136,10 @@ class SimCamera(Camera):
     def _replay(self, command: Command, images: list[np.ndarray]) -> None:
         while not command.cancelled:
             for image in images:
+                if self._gone():
+                    return
                 # A fresh copy per frame: consumers may hold on to a frame while the next arrives.
-                self._publish(image.copy())
+                self._publish(self._frame_out(image))
                 if not command.wait(self._interval):
                     return
             if not self._loop:
@@ -104,8 +161,23 @@ class SimCamera(Camera):
                     if not ok:
                         self._set_status(DeviceStatus.HARDWARE_ERROR, f"sim: cannot read {self._source.name}")
                         return
-                self._publish(frame)
+                if self._gone():
+                    return
+                self._publish(self._frame_out(self._transform(frame)))
                 if not command.wait(self._interval):
                     return
         finally:
             capture.release()
+
+
+def two_people(image: np.ndarray) -> np.ndarray:
+    """The picture twice, side by side, on a 640x480 canvas: two faces in view."""
+    canvas = np.full((480, 640, 3), 90, np.uint8)
+    height, width = image.shape[:2]
+    scale = min(320 / width, 480 / height)
+    small = cv2.resize(image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_AREA)
+    h, w = small.shape[:2]
+    top = (480 - h) // 2
+    canvas[top:top + h, (320 - w) // 2:(320 - w) // 2 + w] = small
+    canvas[top:top + h, 320 + (320 - w) // 2:320 + (320 - w) // 2 + w] = small
+    return canvas

@@ -635,6 +635,58 @@
             <source>Please check the number, or go to the counter.</source>
             <translation>请核对号码，或到窗口办理。</translation>
         </message>
+        <message>
+            <source>We could not confirm that a live person is in front of the camera.</source>
+            <translation>未能确认摄像头前是本人现场操作。</translation>
+        </message>
+        <message>
+            <source>Face the camera yourself (not a photo or a screen), follow the instruction, and press Try again.</source>
+            <translation>请本人面对摄像头（不要使用照片或屏幕），按提示动作后点击“重试”。</translation>
+        </message>
+        <message>
+            <source>Nobody was seen in front of the camera.</source>
+            <translation>摄像头前未检测到人脸。</translation>
+        </message>
+        <message>
+            <source>More than one person was in front of the camera.</source>
+            <translation>摄像头前有多于一人。</translation>
+        </message>
+        <message>
+            <source>Only the card holder may stand in front of the camera. Press Try again.</source>
+            <translation>请只由持证人本人站在摄像头前，然后点击“重试”。</translation>
+        </message>
+        <message>
+            <source>Your face is too dark. Please step into the light.</source>
+            <translation>面部光线太暗，请站到光线充足处。</translation>
+        </message>
+        <message>
+            <source>Too much light on your face. Please step out of direct light.</source>
+            <translation>面部光线太强，请避开直射光。</translation>
+        </message>
+        <message>
+            <source>Please hold still.</source>
+            <translation>请保持不动。</translation>
+        </message>
+        <message>
+            <source>Please look straight at the camera.</source>
+            <translation>请正视摄像头。</translation>
+        </message>
+        <message>
+            <source>Please turn your head slowly to your left.</source>
+            <translation>请慢慢向左转头。</translation>
+        </message>
+        <message>
+            <source>Please turn your head slowly to your right.</source>
+            <translation>请慢慢向右转头。</translation>
+        </message>
+        <message>
+            <source>Your face is compared once with your ID card photo to confirm it is you. Biometric data is sensitive personal information: the picture and the comparison stay in this machine's memory only and are erased when you finish. If you do not agree, press Cancel and use the counter.</source>
+            <translation>您的面部将与身份证照片比对一次，以确认是本人办理。人脸信息属于敏感个人信息：画面和比对结果只保存在本机内存中，办理结束即清除。如不同意，请点击“取消”并到窗口办理。</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在核验…</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

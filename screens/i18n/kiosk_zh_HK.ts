@@ -635,6 +635,58 @@
             <source>Please check the number, or go to the counter.</source>
             <translation>請核對號碼，或到窗口辦理。</translation>
         </message>
+        <message>
+            <source>We could not confirm that a live person is in front of the camera.</source>
+            <translation>未能確認鏡頭前是本人即場操作。</translation>
+        </message>
+        <message>
+            <source>Face the camera yourself (not a photo or a screen), follow the instruction, and press Try again.</source>
+            <translation>請本人面向鏡頭（不要使用相片或螢幕），按提示動作後按「重試」。</translation>
+        </message>
+        <message>
+            <source>Nobody was seen in front of the camera.</source>
+            <translation>鏡頭前未偵測到人臉。</translation>
+        </message>
+        <message>
+            <source>More than one person was in front of the camera.</source>
+            <translation>鏡頭前多於一人。</translation>
+        </message>
+        <message>
+            <source>Only the card holder may stand in front of the camera. Press Try again.</source>
+            <translation>請只由持證人本人站在鏡頭前，然後按「重試」。</translation>
+        </message>
+        <message>
+            <source>Your face is too dark. Please step into the light.</source>
+            <translation>面部光線太暗，請站到光線充足的地方。</translation>
+        </message>
+        <message>
+            <source>Too much light on your face. Please step out of direct light.</source>
+            <translation>面部光線太強，請避開直射光。</translation>
+        </message>
+        <message>
+            <source>Please hold still.</source>
+            <translation>請保持不動。</translation>
+        </message>
+        <message>
+            <source>Please look straight at the camera.</source>
+            <translation>請正視鏡頭。</translation>
+        </message>
+        <message>
+            <source>Please turn your head slowly to your left.</source>
+            <translation>請慢慢向左轉頭。</translation>
+        </message>
+        <message>
+            <source>Please turn your head slowly to your right.</source>
+            <translation>請慢慢向右轉頭。</translation>
+        </message>
+        <message>
+            <source>Your face is compared once with your ID card photo to confirm it is you. Biometric data is sensitive personal information: the picture and the comparison stay in this machine's memory only and are erased when you finish. If you do not agree, press Cancel and use the counter.</source>
+            <translation>您的面容將與身份證相片比對一次，以確認是本人辦理。人臉資料屬敏感個人資料：畫面及比對結果只保存在本機記憶體中，辦理完成即清除。如不同意，請按「取消」並到櫃位辦理。</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在核驗…</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

@@ -1,0 +1,77 @@
+"""The face step screen renders the face check's state in the session language."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTranslator
+from PySide6.QtGui import QImage
+
+from kiosk.i18n import LanguageSwitcher
+from screens.base import KioskView
+from screens.identity import VerifyFaceScreen
+
+
+class _Intents:
+    def cancel(self):
+        pass
+
+
+def _remove_translators(app):
+    # Translators other tests left installed (LanguageSwitcher parents them to the app).
+    for translator in app.findChildren(QTranslator):
+        app.removeTranslator(translator)
+
+
+@pytest.fixture
+def switcher(qapp):
+    _remove_translators(qapp)
+    switcher = LanguageSwitcher(qapp)
+    yield switcher
+    switcher.switch("en")
+    _remove_translators(qapp)
+
+
+def preview_image():
+    rgb = np.full((480, 640, 3), 90, np.uint8)
+    return QImage(rgb.data, 640, 480, 3 * 640, QImage.Format.Format_RGB888).copy()
+
+
+@pytest.mark.parametrize("language,feedback,expected", [
+    ("en", "turn_left", "Please turn your head slowly to your left."),
+    ("zh_CN", "turn_left", "请慢慢向左转头。"),
+    ("zh_HK", "turn_right", "請慢慢向右轉頭。"),
+    ("zh_CN", "multiple_faces", "请只保留一人在摄像头前。"),
+    ("zh_CN", "too_small", None),      # translated, whatever the wording
+    ("zh_HK", "too_dark", "面部光線太暗，請站到光線充足的地方。"),
+])
+def test_guidance_in_the_session_language(qtbot, switcher, language, feedback, expected):
+    switcher.switch(language)
+    screen = VerifyFaceScreen(_Intents())
+    qtbot.addWidget(screen)
+    view = KioskView(camera_image=preview_image(), face_feedback=feedback, face_models_ready=True,
+                     face_progress=0.5)
+    screen.render(None, view)
+    text = screen.feedback.text()
+    if expected is None:
+        assert text and not text.isascii()
+    else:
+        assert text == expected
+    assert screen.progress.value() == 50
+    consent = screen.consent.text()
+    assert ("敏感" in consent) if language != "en" else ("sensitive" in consent)
+
+
+def test_preview_has_a_face_guide_and_is_wiped(qtbot, switcher):
+    screen = VerifyFaceScreen(_Intents())
+    qtbot.addWidget(screen)
+    screen.render(None, KioskView(camera_image=preview_image(), face_feedback="ok", face_models_ready=True))
+    pixmap = screen.preview.pixmap()
+    image = pixmap.toImage()
+    # The oval's left edge crosses the middle row at ~32 % of the width: guide pixels there are green.
+    row = image.height() // 2
+    colours = [image.pixelColor(x, row) for x in range(int(image.width() * 0.30), int(image.width() * 0.34))]
+    assert any(c.green() > c.red() + 30 and c.green() > c.blue() + 30 for c in colours)   # on a grey frame
+    before = image.pixelColor(image.width() // 2, row)
+    assert before.red() == before.green() == before.blue() == 90     # the face area itself is not painted
+    screen.wipe()
+    assert screen.preview.pixmap().isNull() and screen.progress.value() == 0
