@@ -75,7 +75,6 @@ class KioskController(QObject):
         self._delivery_waiters: dict[str, threading.Event] = {}
         self._waiters_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._last_preview = 0.0
         self._connect_devices()
         self._submission_done.connect(self._on_submission_done)
         self._catalog_fetched.connect(self._on_catalog)
@@ -449,15 +448,15 @@ class KioskController(QObject):
     def _on_frame(self, frame) -> None:
         if self.qr_scanner.active:
             self.qr_scanner.offer(frame)
-            self._show_preview(frame)
             return
         if self.session.state is not s.State.VERIFY_FACE:
             return
         self.face_verifier.offer_frame(frame)
 
     def _on_preview(self, image) -> None:
-        # The camera made this QImage on its own thread (BGR->RGB, mirror, scale).
-        if self.session.state is not s.State.VERIFY_FACE:
+        # The camera made this QImage on its own thread (BGR->RGB, mirror, scale):
+        # shown while the face is checked and while a receipt QR is aimed at the camera.
+        if self.session.state is not s.State.VERIFY_FACE and not self.qr_scanner.active:
             return
         self.view.camera_image = image
         self.changed.emit()
@@ -603,13 +602,3 @@ class KioskController(QObject):
                 self._platform_reachable.emit(False)
 
 
-    def _show_preview(self, frame) -> None:
-        """Camera preview for aiming the receipt at the camera (~10 fps)."""
-        now = time.monotonic()
-        if now - self._last_preview < 0.1:
-            return
-        self._last_preview = now
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        height, width, _ = rgb.shape
-        self.view.camera_image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888).copy()
-        self.changed.emit()

@@ -92,14 +92,14 @@ def test_receipt_screen_offers_number_qr_and_sms_when_printing_is_unavailable(qt
     outcome = s.Outcome(application_id=str(uuid.uuid4()), application_number="GD20261123000007",
                         queued_offline=False, query_token="tok", expected_completion=None)
     view = KioskView(printer_available=False, receipt_sms_to="138****5678")
-    screen.render(SimpleNamespace(outcome=outcome, print_status="printing"), view)
+    screen.render(SimpleNamespace(service=None, outcome=outcome, print_status="printing"), view)
     assert screen.number.text() == "GD20261123000007"
     # Whatever translator another test left installed: compare with the translated sources.
     from screens.texts import PRINT_STATUS, tr
     unavailable, sms = screen.print_status.text().split("\n")
     assert unavailable == tr(PRINT_STATUS["unavailable"]) != tr(PRINT_STATUS["failed"])
     assert sms == tr("The receipt will also be sent by SMS to %s.") % "138****5678"
-    screen.render(SimpleNamespace(outcome=outcome, print_status="failed:paper_out"),
+    screen.render(SimpleNamespace(service=None, outcome=outcome, print_status="failed:paper_out"),
                   KioskView(printer_available=True))
     assert screen.print_status.text() == tr(PRINT_STATUS["failed"])
 

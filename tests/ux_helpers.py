@@ -24,6 +24,7 @@ from tests.conftest import kiosk_config
 class InstantFaceVerifier(QObject):
     models_ready = Signal()
     frame_feedback = Signal(str)
+    progress = Signal(float)
     finished = Signal(object)
 
     def __init__(self, hold: bool = False):
@@ -35,7 +36,7 @@ class InstantFaceVerifier(QObject):
     def start(self) -> None:
         QTimer.singleShot(0, self.models_ready.emit)
 
-    def begin(self, reference_jpeg, threshold, frames_needed, timeout_s) -> None:
+    def begin(self, reference_jpeg, threshold, frames_needed, timeout_s, params=None) -> None:
         from kiosk.face_verification import FaceCheckResult
         self.references.append(reference_jpeg)
         matched = bool(reference_jpeg)
