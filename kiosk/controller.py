@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk import session as s
 from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
+from kiosk.document_gate import document_problems
 from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name, mask_phone
@@ -439,6 +440,12 @@ class KioskController(QObject):
     def _on_card_read(self, document) -> None:
         SensitiveNames.set(document.name)
         log.info("card read", extra={"card": repr(document)})
+        problems = document_problems(document)
+        if problems:
+            # The technician sees which check failed; the citizen is sent to the counter.
+            log.warning("card failed document checks", extra={"reasons": problems})
+            self.session.card_failed(self._device_token, "invalid_document")
+            return
         self.session.card_read(self._device_token, document)
 
     def _on_card_failed(self, reason: str, detail: str) -> None:

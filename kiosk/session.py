@@ -457,7 +457,9 @@ class CitizenSession:
     def card_failed(self, token: int, reason: str) -> None:
         if token != self.token or self.state is not State.IDENTIFY:
             return
-        self._fail(f"card_{reason}", retry=self._start_card_read)
+        # A card that failed its document checks will fail again: no "Try again".
+        retry = None if reason == "invalid_document" else self._start_card_read
+        self._fail(f"card_{reason}", retry=retry)
 
     def face_result(self, token: int, matched: bool, reason: str) -> None:
         if token != self.token or self.state is not State.VERIFY_FACE:

@@ -28,6 +28,8 @@ ERROR_MESSAGES = {
     "card_device_offline": ("The card reader is not working right now.",
                             "Please ask staff for help or use the counter. The technician has been notified."),
     "card_cancelled": ("Reading the card was stopped.", "Press Try again to read it again."),
+    "card_invalid_document": ("The details on this card did not pass the security checks.",
+                              "Please go to the counter with your card."),
     "card_expired": ("This ID card has expired.",
                      "An expired card cannot be used here. Please go to the counter."),
     "card_type_not_accepted": ("This type of card cannot be used for this service.",

@@ -687,6 +687,14 @@
             <source>Checking…</source>
             <translation>正在核验…</translation>
         </message>
+        <message>
+            <source>The details on this card did not pass the security checks.</source>
+            <translation>此证件信息未通过核验。</translation>
+        </message>
+        <message>
+            <source>Please go to the counter with your card.</source>
+            <translation>请携带证件到窗口办理。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

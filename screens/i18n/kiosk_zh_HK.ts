@@ -687,6 +687,14 @@
             <source>Checking…</source>
             <translation>正在核驗…</translation>
         </message>
+        <message>
+            <source>The details on this card did not pass the security checks.</source>
+            <translation>此證件資料未通過核驗。</translation>
+        </message>
+        <message>
+            <source>Please go to the counter with your card.</source>
+            <translation>請攜帶證件到櫃枱辦理。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>
