@@ -412,6 +412,65 @@ class Outbox:
                     "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?",
                     (now - older_than_s,)).rowcount
 
+    # --- technician operations (main.py queue {status,retry,export}) ---------------------
+
+    def retry_dead(self, ids: list[str] | None = None, now: float | None = None) -> int:
+        """Put dead rows back to `pending`, due now, attempts reset (technician action after
+        fixing the cause). `ids=None` means every dead row. Rows that lost their payload
+        (undecryptable) stay dead: re-sending them cannot work. Returns the number revived."""
+        now = self._clock() if now is None else now
+        with self._guard("retry dead"):
+            conn = self._conn()
+            with self._transaction(conn):
+                sql = ("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
+                       " last_error = 'retried_by_technician'"
+                       " WHERE state = 'dead' AND ciphertext IS NOT NULL AND wrapped_dek IS NOT NULL"
+                       " AND last_error IS NOT 'undecryptable'")
+                params: list = [now]
+                if ids is not None:
+                    if not ids:
+                        return 0
+                    sql += f" AND submission_id IN ({', '.join('?' for _ in ids)})"
+                    params += list(ids)
+                return conn.execute(sql, params).rowcount
+
+    def export_encrypted(self, path: str | os.PathLike) -> int:
+        """Write every undelivered row (pending/sending/dead) to `path` as JSON lines, with the
+        payload exactly as stored: ciphertext, nonce and wrapped data key (base64), never
+        plaintext. Only a holder of this kiosk's device key can open it (for hand-carrying a
+        queue off a broken kiosk). Written to a temp file, fsynced, renamed; mode 0600.
+        Returns the number of rows exported."""
+        import base64
+
+        def b64(value):
+            return None if value is None else base64.b64encode(value).decode("ascii")
+
+        with self._guard("export"):
+            rows = self._conn().execute(
+                "SELECT submission_id, kind, state, depends_on, attempts, last_error, created_at, schema_version,"
+                " alg, wrapped_dek, nonce, ciphertext FROM outbox"
+                " WHERE state IN ('pending', 'sending', 'dead') ORDER BY seq").fetchall()
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for (submission_id, kind, state, depends_on, attempts, last_error, created_at, schema_version,
+                 alg, wrapped_dek, nonce, ciphertext) in rows:
+                handle.write(json.dumps({
+                    "submission_id": submission_id, "kind": kind, "state": state, "depends_on": depends_on,
+                    "attempts": attempts, "last_error": last_error, "created_at": created_at,
+                    "schema_version": schema_version, "alg": alg, "wrapped_dek": b64(wrapped_dek),
+                    "nonce": b64(nonce), "ciphertext": b64(ciphertext),
+                    "attachments": self._export_attachments(submission_id),
+                }) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        return len(rows)
+
+    def _export_attachments(self, submission_id: str) -> list:
+        return []
+
     # --- helpers ------------------------------------------------------------------------
 
     def _require(self, submission_id: str) -> OutboxEntry:

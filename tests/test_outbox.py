@@ -355,3 +355,47 @@ def test_damaged_pages_give_a_clear_error_naming_the_file(paths):
     with pytest.raises(OutboxError) as info:
         Outbox(db_path, key_path)
     assert str(db_path) in str(info.value)
+
+
+# --- technician operations ----------------------------------------------------------------
+
+def test_retry_dead_revives_dead_rows_selected_or_all(outbox):
+    subs = [application(created_at=float(i)) for i in range(3)]
+    for sub in subs:
+        outbox.enqueue(sub)
+    for sub in subs:
+        outbox.claim_next(now=1e9)
+        outbox.mark_dead(sub.submission_id, "http_422:invalid_form")
+    assert outbox.stats().dead == 3
+    assert outbox.retry_dead([subs[0].submission_id], now=5.0) == 1
+    entry = outbox.entry(subs[0].submission_id)
+    assert (entry.state, entry.attempts, entry.next_attempt_at) == ("pending", 0, 5.0)
+    assert outbox.retry_dead([], now=5.0) == 0
+    assert outbox.retry_dead(now=6.0) == 2
+    assert [e.state for e in outbox.entries(state="pending")] == ["pending"] * 3
+    claimed, body = outbox.claim_next(now=7.0)
+    assert body == subs[0].body   # payload kept while dead
+
+
+def test_export_encrypted_contains_ciphertext_only(outbox, tmp_path):
+    import base64
+    import json as _json
+    subs = [application(created_at=float(i)) for i in range(3)]
+    for sub in subs:
+        outbox.enqueue(sub)
+    outbox.claim_next(now=1e9)
+    outbox.mark_delivered(subs[0].submission_id, {"application_number": "X"})
+    target = tmp_path / "export.jsonl"
+    assert outbox.export_encrypted(target) == 2
+    raw = target.read_bytes()
+    assert ID_NUMBER.encode() not in raw and "张三丰".encode() not in raw
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    rows = [_json.loads(line) for line in raw.decode().splitlines()]
+    assert [r["submission_id"] for r in rows] == [s.submission_id for s in subs[1:]]
+    # What was exported is exactly what is stored, and opens with the device key.
+    from kiosk.crypto import SealedRecord
+    r = rows[0]
+    sealed = SealedRecord(r["alg"], base64.b64decode(r["wrapped_dek"]), base64.b64decode(r["nonce"]),
+                          base64.b64decode(r["ciphertext"]))
+    plain = outbox._envelope.open(r["submission_id"], r["schema_version"], sealed)
+    assert _json.loads(plain) == subs[1].body
