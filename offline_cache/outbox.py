@@ -758,7 +758,16 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                # A COMMIT that failed (disk full, I/O error) leaves the transaction open:
+                # roll it back so this connection is usable again, then report the failure.
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
         else:
             try:
                 self.conn.execute("ROLLBACK")

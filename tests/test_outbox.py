@@ -515,3 +515,38 @@ def test_export_encrypted_contains_ciphertext_only(outbox, tmp_path):
                           base64.b64decode(r["ciphertext"]))
     plain = outbox._envelope.open(r["submission_id"], r["schema_version"], sealed)
     assert _json.loads(plain) == {"body": subs[1].body, "attachments": []}
+
+
+# --- disk full ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("attachment_bytes, errors, expect_saved", [
+    (0, ("OutboxFullError", "OutboxWriteError"), True),          # the database/WAL hits the limit
+    (300_000, ("OutboxFullError", "OutboxWriteError"), True),    # spooled attachments fill it
+    (700_000, ("OutboxFullError",), False),                      # the spool file itself: EFBIG
+])
+def test_disk_full_refuses_with_a_typed_error_and_keeps_every_saved_submission(paths, attachment_bytes, errors,
+                                                                               expect_saved):
+    db_path, key_path = paths
+    child = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "tests" / "outbox_diskfull_child.py"), str(db_path), str(key_path),
+         str(600_000), str(attachment_bytes)],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert child.returncode == 0, child.stderr[-2000:]
+    lines = child.stdout.splitlines()
+    saved = [line.split()[1] for line in lines if line.startswith("saved ")]
+    refused = [line.split() for line in lines if line.startswith("refused ")]
+    assert len(refused) == 1, child.stdout[-500:]
+    _, refused_id, error_class = refused[0]
+    assert error_class in errors
+    assert bool(saved) == expect_saved
+    box = Outbox(db_path, key_path)   # no limit now
+    try:
+        assert box.alerts() == []     # a full disk must not damage the database
+        assert box.entry(refused_id) is None          # no row for the one the citizen was told failed
+        claimed = set()
+        while (item := box.claim_next(now=1e12)) is not None:
+            claimed.add(item[0].submission_id)
+        assert claimed == set(saved)
+        assert list(box.spool_dir.glob(f"{refused_id}*")) == []
+    finally:
+        box.close()
