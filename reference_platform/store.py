@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     PRIMARY KEY (client_id, idem_key)
 );
 
+-- Request-signature nonces seen per kiosk, kept for the clock-skew window (replay protection).
+CREATE TABLE IF NOT EXISTS seen_nonces (
+    kiosk_id TEXT NOT NULL,
+    nonce    TEXT NOT NULL,
+    seen_at  REAL NOT NULL,
+    PRIMARY KEY (kiosk_id, nonce)
+);
+
 CREATE TABLE IF NOT EXISTS heartbeats (
     kiosk_id    TEXT PRIMARY KEY,
     body_json   TEXT NOT NULL,
@@ -202,6 +210,18 @@ class Store:
         with self.transaction():
             self._conn.execute("DELETE FROM idempotency_keys WHERE client_id = ? AND idem_key = ? "
                                "AND state = 'in_progress'", (client_id, key))
+
+    # ----- request-signature nonces -----
+
+    def remember_nonce(self, kiosk_id: str, nonce: str, now: float, window_s: float) -> bool:
+        """True the first time (kiosk, nonce) is seen within the window; False for a replay.
+        Entries older than twice the window are pruned: a request that old fails the timestamp check."""
+        with self.transaction():
+            conn = self._conn
+            conn.execute("DELETE FROM seen_nonces WHERE seen_at < ?", (now - 2 * window_s,))
+            cursor = conn.execute("INSERT INTO seen_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?) "
+                                  "ON CONFLICT DO NOTHING", (kiosk_id, nonce, now))
+            return cursor.rowcount == 1
 
     # ----- queries -----
 
