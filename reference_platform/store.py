@@ -35,6 +35,17 @@ CREATE TABLE IF NOT EXISTS applications (
 );
 CREATE INDEX IF NOT EXISTS applications_by_id_number ON applications(id_number);
 
+CREATE TABLE IF NOT EXISTS application_attachments (
+    application_id TEXT NOT NULL REFERENCES applications(application_id),
+    idx            INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    data           BLOB NOT NULL,
+    PRIMARY KEY (application_id, idx)
+);
+
 CREATE TABLE IF NOT EXISTS daily_sequences (
     day        TEXT PRIMARY KEY,                -- YYYYMMDD, Beijing time
     last_value INTEGER NOT NULL
@@ -108,6 +119,12 @@ class Transaction:
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         self._conn.execute(f"INSERT INTO applications ({columns}) VALUES ({placeholders})", tuple(row.values()))
+
+    def insert_attachment(self, row: dict) -> None:
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" for _ in row)
+        self._conn.execute(f"INSERT INTO application_attachments ({columns}) VALUES ({placeholders})",
+                           tuple(row.values()))
 
     def insert_rating(self, row: dict) -> None:
         columns = ", ".join(row)
@@ -261,6 +278,10 @@ class Store:
         if id_number is None:
             return self._one("SELECT COUNT(*) AS n FROM applications", ())["n"]
         return self._one("SELECT COUNT(*) AS n FROM applications WHERE id_number = ?", (id_number,))["n"]
+
+    def attachments(self, application_id: str) -> list[dict]:
+        return self._all("SELECT idx, name, content_type, size, sha256, data FROM application_attachments "
+                         "WHERE application_id = ? ORDER BY idx", (application_id,))
 
     def ratings(self) -> list[dict]:
         rows = self._all("SELECT * FROM ratings ORDER BY rowid")
