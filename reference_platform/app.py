@@ -101,4 +101,13 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
     def get_fleet() -> HTMLResponse:
         return HTMLResponse(render_fleet_page(store.heartbeats()))
 
+    # The served /openapi.json is the documented contract (docs/openapi.json), not FastAPI's bare inference.
+    from reference_platform.openapi import build_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app
