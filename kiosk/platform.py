@@ -124,6 +124,14 @@ class PlatformClient:
     def get_catalog(self) -> dict:
         return self._request_json("GET", "/catalog")
 
+    def get_catalog_raw(self) -> tuple[bytes, str | None]:
+        """The catalog's exact bytes and its `X-Catalog-Signature` (base64) if the platform signs it,
+        for `offline_cache.catalog_cache.CatalogCache.accept` (a signature covers bytes, not a dict)."""
+        response, content = self._send("GET", "/catalog")
+        if not 200 <= response.status_code < 300:
+            self._classify("GET", "/catalog", response, content)   # raises the classified error
+        return content, response.headers.get("X-Catalog-Signature")
+
     def submit(self, kind: str, submission_id: str, body: dict) -> dict:
         """POST a submission with `Idempotency-Key: submission_id`; returns the platform's reply.
 
@@ -152,6 +160,12 @@ class PlatformClient:
     # --- transport and classification -------------------------------------------------
 
     def _request_json(self, method: str, path: str, **kwargs: Any) -> dict:
+        response, content = self._send(method, path, **kwargs)
+        return self._classify(method, path, response, content)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> tuple[requests.Response, bytes]:
+        """One attempt; transport failures become retryable PlatformErrors. Returns the (closed)
+        response and its body, read up to max_reply_bytes."""
         url = self.base_url + path
         response = None
         try:
@@ -177,7 +191,7 @@ class PlatformClient:
         if content is None:
             raise PlatformError(f"{method} {path}: reply larger than {self.max_reply_bytes} bytes",
                                 retryable=True, status=response.status_code, code="reply_too_large")
-        return self._classify(method, path, response, content)
+        return response, content
 
     def _read_capped(self, response: requests.Response) -> bytes | None:
         """The body, or None if it exceeds max_reply_bytes (stops reading there)."""

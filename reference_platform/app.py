@@ -1,11 +1,13 @@
 """FastAPI routes of the reference platform. `create_app(store, faults)` builds the ASGI app."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from typing import Annotated, Callable
 
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from reference_platform.catalog import Catalog
@@ -31,7 +33,7 @@ def _errors(*statuses: int) -> dict:
 def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog | None = None,
                clock: Callable[[], dt.datetime] = beijing_now,
                connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
-               signature_verifier: SignatureVerifier | None = None) -> FastAPI:
+               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -61,10 +63,15 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         if signed is not None and signed != kiosk_id:
             raise ApiError(403, "kiosk_mismatch", "kiosk_id in the body differs from the signing kiosk")
 
+    catalog_bytes = json.dumps(catalog.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    catalog_headers = {}
+    if catalog_signing_key is not None:   # Ed25519 private key: detached signature over the exact bytes
+        catalog_headers["X-Catalog-Signature"] = base64.b64encode(catalog_signing_key.sign(catalog_bytes)).decode()
+
     @app.get("/catalog", response_model=CatalogOut)
-    def get_catalog() -> JSONResponse:
+    def get_catalog() -> Response:
         # Served verbatim (not re-serialised through the model) so the kiosk sees exactly catalog.json.
-        return JSONResponse(catalog.data)
+        return Response(catalog_bytes, media_type="application/json", headers=catalog_headers)
 
     @app.post("/applications", status_code=201, response_model=ApplicationReceipt,
               responses=_errors(400, 401, 403, 409, 422, 503))

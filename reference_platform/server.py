@@ -48,7 +48,8 @@ class ReferencePlatformServer:
     def __init__(self, db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *,
                  catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now,
                  signature_keys: dict[str, bytes] | None = None, signature_window_s: float = DEFAULT_WINDOW_S,
-                 signature_clock: Callable[[], float] = time.time, tls: dict | None = None):
+                 signature_clock: Callable[[], float] = time.time, tls: dict | None = None,
+                 catalog_signing_key=None):
         """`signature_keys` (kiosk id -> HMAC-SM3 key) makes signatures mandatory. `tls` = uvicorn
         ssl options, e.g. {"ssl_certfile": ..., "ssl_keyfile": ..., "ssl_ca_certs": ...,
         "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS)."""
@@ -64,7 +65,7 @@ class ReferencePlatformServer:
                 window_s=signature_window_s, clock=signature_clock)
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
                               connection_aborter=lambda: self._abort_client_connection,
-                              signature_verifier=self.signature_verifier)
+                              signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 
