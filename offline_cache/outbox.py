@@ -503,31 +503,35 @@ class Outbox:
         with self._guard("claim"):
             conn = self._conn()
             with self._transaction(conn):
-                row = conn.execute(
-                    "SELECT o.seq, o.submission_id, o.schema_version, o.alg, o.wrapped_dek, o.nonce, o.ciphertext"
-                    "  FROM outbox o"
-                    f" WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND {_DEPENDENCY_MET}"
-                    " ORDER BY o.seq LIMIT 1",
-                    (now,),
-                ).fetchone()
-                if row is None:
-                    return None
-                seq, submission_id, schema_version, alg, wrapped_dek, nonce, ciphertext = row
-                try:
-                    body = self._open_body(submission_id, schema_version,
-                                           SealedRecord(alg, wrapped_dek, nonce, ciphertext))
-                except (CryptoError, ValueError, OSError) as exc:
-                    log.error("outbox: submission %s cannot be decrypted (%s); marking dead",
-                              submission_id, type(exc).__name__)
-                    self._set_dead(conn, submission_id, "undecryptable")
-                    undecryptable = submission_id
-                else:
-                    undecryptable = None
-                    conn.execute(
-                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ?", (seq,))
-            if undecryptable:
-                raise UndecryptableEntry(undecryptable)
+                claimed = self._claim_in(conn, now)
+        if claimed is None:
+            return None
+        submission_id, body = claimed
+        if body is None:
+            raise UndecryptableEntry(submission_id)
         return self.entry(submission_id), body
+
+    def _claim_in(self, conn: sqlite3.Connection, now: float) -> tuple[str, dict | None] | None:
+        """Inside a transaction: claim the next sendable row. (id, None) = it was undecryptable and is now dead."""
+        row = conn.execute(
+            "SELECT o.seq, o.submission_id, o.schema_version, o.alg, o.wrapped_dek, o.nonce, o.ciphertext"
+            "  FROM outbox o"
+            f" WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND {_DEPENDENCY_MET}"
+            " ORDER BY o.seq LIMIT 1",
+            (now,),
+        ).fetchone()
+        if row is None:
+            return None
+        seq, submission_id, schema_version, alg, wrapped_dek, nonce, ciphertext = row
+        try:
+            body = self._open_body(submission_id, schema_version, SealedRecord(alg, wrapped_dek, nonce, ciphertext))
+        except (CryptoError, ValueError, OSError) as exc:
+            log.error("outbox: submission %s cannot be decrypted (%s); marking dead",
+                      submission_id, type(exc).__name__)
+            self._set_dead(conn, submission_id, "undecryptable")
+            return submission_id, None
+        conn.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ?", (seq,))
+        return submission_id, body
 
     def _open_body(self, submission_id: str, schema_version: int, sealed: SealedRecord) -> dict:
         """Decrypt a row into the body to send; attachments (inline or spooled) are checked
@@ -555,6 +559,12 @@ class Outbox:
     def mark_delivered(self, submission_id: str, result: dict, now: float | None = None) -> OutboxEntry:
         """Record the platform's reply and crypto-shred the payload, in one transaction; then
         unlink the spool files (already unreadable without the shredded data key)."""
+        return self.mark_delivered_and_claim_next(submission_id, result, now, claim_next=False)[0]
+
+    def mark_delivered_and_claim_next(self, submission_id: str, result: dict, now: float | None = None, *,
+                                      claim_next: bool = True):
+        """`mark_delivered` and, in the same transaction (one fsync instead of two while draining a
+        backlog), `claim_next`. Returns (delivered entry, (entry, body) or None, undecryptable id or None)."""
         now = self._clock() if now is None else now
         with self._guard("mark delivered"):
             conn = self._conn()
@@ -567,9 +577,24 @@ class Outbox:
                     " WHERE submission_id = ? AND state IN ('sending', 'pending')",
                     (json.dumps(result, ensure_ascii=False), now, submission_id),
                 )
+                claimed = self._claim_in(conn, now) if claim_next else None
         if spool and spool[0]:
             self._remove_spool_files(json.loads(spool[0]))
-        return self._require(submission_id)
+        delivered = self._require(submission_id)
+        if claimed is None:
+            return delivered, None, None
+        next_id, body = claimed
+        if body is None:
+            return delivered, None, next_id
+        return delivered, (self.entry(next_id), body), None
+
+    def unclaim(self, submission_id: str) -> None:
+        """A claimed row that was never sent goes back to `pending` (attempt not counted)."""
+        with self._guard("unclaim"):
+            conn = self._conn()
+            with self._transaction(conn):
+                conn.execute("UPDATE outbox SET state = 'pending', attempts = MAX(0, attempts - 1)"
+                             " WHERE submission_id = ? AND state = 'sending'", (submission_id,))
 
     def mark_retry(self, submission_id: str, error: str, next_attempt_at: float) -> OutboxEntry:
         """Back to pending; `error` is a short code/status for technicians, never payload."""

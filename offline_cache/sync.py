@@ -81,6 +81,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self._name = name
         self._online: bool | None = None
+        self._prefetched: tuple[OutboxEntry, dict] | None = None   # claimed together with the last delivery
         self._last_error: str | None = None
         self._last_success_at: float | None = None
 
@@ -116,7 +117,15 @@ class SyncWorker:
         if thread is None:
             return True
         thread.join(timeout)
-        return not thread.is_alive()
+        if thread.is_alive():
+            return False
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:   # claimed with the last delivery but never sent: hand it back
+            try:
+                self.outbox.unclaim(prefetched[0].submission_id)
+            except OutboxError as exc:
+                log.error("could not release a claimed submission at stop: %s", type(exc).__name__)
+        return True
 
     def is_running(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
@@ -151,11 +160,13 @@ class SyncWorker:
         if not self.breaker.allow_request():
             return False
         probing = self.breaker.state != CircuitBreaker.CLOSED
-        try:
-            claimed = self.outbox.claim_next(self._clock())
-        except UndecryptableEntry as exc:
-            self._notify(self.outbox.entry(exc.submission_id))
-            return True
+        claimed, self._prefetched = self._prefetched, None
+        if claimed is None:
+            try:
+                claimed = self.outbox.claim_next(self._clock())
+            except UndecryptableEntry as exc:
+                self._notify(self.outbox.entry(exc.submission_id))
+                return True
         if claimed is None:
             return False
         entry, body = claimed
@@ -179,12 +190,20 @@ class SyncWorker:
         outage_ended = probing or self.breaker.consecutive_failures > 0
         self.breaker.record_success()
         self._online, self._last_error, self._last_success_at = True, None, self._clock()
-        delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
-        log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
-        self._notify(delivered)
         if outage_ended:
             # The platform answers again: stop waiting out backoff timers that the outage set.
+            delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
             self.outbox.expedite_pending(self._clock())
+        elif self._stopping.is_set():
+            delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
+        else:
+            # Draining: record this delivery and claim the next row in one durable transaction.
+            delivered, self._prefetched, undecryptable = self.outbox.mark_delivered_and_claim_next(
+                entry.submission_id, public_result(reply), now=self._clock())
+            if undecryptable:
+                self._notify(self.outbox.entry(undecryptable))
+        log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
+        self._notify(delivered)
 
     def _handle_failure(self, entry: OutboxEntry, err: PlatformError) -> None:
         self._last_error = err.reason

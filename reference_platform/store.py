@@ -202,25 +202,29 @@ class Store:
     # ----- idempotency -----
 
     def claim_key(self, client_id: str, key: str, operation: str, fingerprint: str) -> Claim:
-        now = time.time()
         with self.transaction():
-            conn = self._conn
-            row = conn.execute("SELECT * FROM idempotency_keys WHERE client_id = ? AND idem_key = ?",
-                               (client_id, key)).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO idempotency_keys (client_id, idem_key, operation, fingerprint, state, claimed_at) "
-                    "VALUES (?, ?, ?, ?, 'in_progress', ?)", (client_id, key, operation, fingerprint, now))
-                return Claim("claimed")
-            if row["operation"] != operation or row["fingerprint"] != fingerprint:
-                return Claim("mismatch")
-            if row["state"] == "done":
-                return Claim("replay", row["status_code"], json.loads(row["response_json"]))
-            if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
-                conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
-                             (now, client_id, key))
-                return Claim("claimed")
-            return Claim("in_progress")
+            return self.claim_key_in_transaction(client_id, key, operation, fingerprint)
+
+    def claim_key_in_transaction(self, client_id: str, key: str, operation: str, fingerprint: str) -> Claim:
+        """claim_key inside a transaction the caller holds (see idempotency.run_idempotent)."""
+        now = time.time()
+        conn = self._conn
+        row = conn.execute("SELECT * FROM idempotency_keys WHERE client_id = ? AND idem_key = ?",
+                           (client_id, key)).fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO idempotency_keys (client_id, idem_key, operation, fingerprint, state, claimed_at) "
+                "VALUES (?, ?, ?, ?, 'in_progress', ?)", (client_id, key, operation, fingerprint, now))
+            return Claim("claimed")
+        if row["operation"] != operation or row["fingerprint"] != fingerprint:
+            return Claim("mismatch")
+        if row["state"] == "done":
+            return Claim("replay", row["status_code"], json.loads(row["response_json"]))
+        if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
+            conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
+                         (now, client_id, key))
+            return Claim("claimed")
+        return Claim("in_progress")
 
     def release_key(self, client_id: str, key: str) -> None:
         """The request failed before committing: forget the claim so a corrected retry can run."""

@@ -107,4 +107,6 @@ class Submissions:
         return run_idempotent(self.store, client_id=kiosk_id, key=key, operation=operation,
                               fingerprint=body_fingerprint(raw_body), work=work,
                               completed_at=lambda: iso_seconds(self.clock()),
-                              before_work=self.faults.sleep_if_delayed)
+                              before_work=self.faults.sleep_if_delayed,
+                              # Separate claim commit only while a delay is injected (to exercise 409s).
+                              two_phase=self.faults.delay_s > 0)

@@ -550,3 +550,18 @@ def test_disk_full_refuses_with_a_typed_error_and_keeps_every_saved_submission(p
         assert list(box.spool_dir.glob(f"{refused_id}*")) == []
     finally:
         box.close()
+
+
+def test_delivery_and_next_claim_commit_together_and_unclaim_returns_the_row(outbox):
+    first, second = application(created_at=1.0), application(created_at=2.0)
+    outbox.enqueue(first)
+    outbox.enqueue(second)
+    outbox.claim_next(now=10.0)
+    delivered, claimed, undecryptable = outbox.mark_delivered_and_claim_next(
+        first.submission_id, {"application_number": "N1"}, now=10.0)
+    assert delivered.state == "delivered" and undecryptable is None
+    entry, body = claimed
+    assert (entry.submission_id, entry.state, entry.attempts, body) == (second.submission_id, "sending", 1, second.body)
+    outbox.unclaim(second.submission_id)
+    entry = outbox.entry(second.submission_id)
+    assert (entry.state, entry.attempts) == ("pending", 0)
