@@ -11,8 +11,8 @@ figures meaningless, so the scratch directory is under the repository's var/):
 * the baseline: the same durable single-row INSERT + COMMIT of a 2 KB blob with raw sqlite3
   (same PRAGMAs), no encryption; the ratio is the price of the outbox's extra work;
 * drain: 10,000 queued 2 KB applications sent by one SyncWorker to the reference platform
-  on 127.0.0.1 (signed requests, platform in the same process, its own SQLite FULL commits),
-  then counted at the platform by application id: lost = enqueued but absent,
+  on 127.0.0.1 (signed requests; the platform in its own process with its own SQLite FULL commits),
+  then counted in the platform's database by application id: lost = enqueued but absent,
   duplicated = more than one platform row for an id or a row nobody enqueued.
 
 Targets (issue 6): enqueue p99 <= 10 ms for 2 KB; drain >= 50 submissions/s.
@@ -24,8 +24,11 @@ import json
 import logging
 import os
 import shutil
+import signal
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +44,6 @@ from kiosk.signing import HmacSm3Signer  # noqa: E402
 from offline_cache.backoff import BackoffPolicy, CircuitBreaker  # noqa: E402
 from offline_cache.outbox import Attachment, Outbox, Submission  # noqa: E402
 from offline_cache.sync import SyncWorker  # noqa: E402
-from reference_platform.server import ReferencePlatformServer  # noqa: E402
 
 KIOSK_ID = "BENCH-KIOSK-1"
 KEY = os.urandom(32)
@@ -107,9 +109,24 @@ def bench_raw_sqlite(directory: Path) -> dict:
     return {"raw_sqlite_p50_ms": percentile(times, 50), "raw_sqlite_p99_ms": percentile(times, 99)}
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def bench_drain(directory: Path) -> dict:
-    server = ReferencePlatformServer(directory / "platform.sqlite3", signature_keys={KIOSK_ID: KEY})
-    url = server.start()
+    """The platform runs as its own process (`python -m reference_platform`), as it would on
+    another machine: kiosk and platform do not share a GIL."""
+    key_file = directory / "kiosk-signing.key"
+    key_file.write_bytes(KEY)
+    port = _free_port()
+    platform_db = directory / "platform.sqlite3"
+    platform = subprocess.Popen(
+        [sys.executable, "-m", "reference_platform", "--port", str(port), "--db", str(platform_db),
+         "--kiosk-key", f"{KIOSK_ID}={key_file}"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    platform.stdout.readline()           # "reference platform: http://..." once listening
+    url = f"http://127.0.0.1:{port}"
     outbox = Outbox(directory / "drain.sqlite3", directory / "device.key")
     enqueued = []
     t0 = time.perf_counter()
@@ -132,12 +149,12 @@ def bench_drain(directory: Path) -> dict:
     drain_s = time.perf_counter() - t0
     worker.stop()
     stats = outbox.stats()
-    rows = server.store.applications()
-    server.stop()
     outbox.close()
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["application_id"]] = counts.get(row["application_id"], 0) + 1
+    platform.send_signal(signal.SIGTERM)
+    platform.wait(timeout=30)
+    conn = sqlite3.connect(platform_db)
+    counts = dict(conn.execute("SELECT application_id, COUNT(*) FROM applications GROUP BY application_id"))
+    conn.close()
     expected = set(enqueued)
     lost = len(expected - set(counts))
     duplicated = sum(n - 1 for n in counts.values()) + len(set(counts) - expected)

@@ -72,7 +72,7 @@ class SyncWorker:
         self.client = client
         self.on_change = on_change or (lambda entry: None)
         self.policy = policy or BackoffPolicy()
-        self.breaker = breaker or CircuitBreaker()
+        self.breaker = breaker or CircuitBreaker(jitter=0.5)
         self._clock = clock          # wall clock: next_attempt_at is persisted across restarts
         self._rng = rng or random.SystemRandom()
         self._idle_poll_s = idle_poll_s   # also re-reads the DB now and then, in case of a missed kick
@@ -152,6 +152,8 @@ class SyncWorker:
             return self._idle_poll_s
         if due is None:
             return self._idle_poll_s
+        if self._probe_due():
+            return 0.01
         # The floor keeps a row that is due but not claimable from turning this into a busy loop.
         return min(max(due - self._clock(), 0.01), self._idle_poll_s)
 
@@ -162,8 +164,11 @@ class SyncWorker:
         probing = self.breaker.state != CircuitBreaker.CLOSED
         claimed, self._prefetched = self._prefetched, None
         if claimed is None:
+            # Half-open after an outage: probe with the oldest pending row at once rather than waiting
+            # for its backoff (up to the 300 s cap) to expire; recovery is noticed within one cool-down.
+            claim_at = float("inf") if self._probe_due() else self._clock()
             try:
-                claimed = self.outbox.claim_next(self._clock())
+                claimed = self.outbox.claim_next(claim_at)
             except UndecryptableEntry as exc:
                 self._notify(self.outbox.entry(exc.submission_id))
                 return True
@@ -185,6 +190,9 @@ class SyncWorker:
             del body
             self._handle_success(entry, reply, probing)
         return True
+
+    def _probe_due(self) -> bool:
+        return self.breaker.state == CircuitBreaker.HALF_OPEN and self.breaker.consecutive_failures > 0
 
     def _handle_success(self, entry: OutboxEntry, reply: dict, probing: bool) -> None:
         outage_ended = probing or self.breaker.consecutive_failures > 0

@@ -126,6 +126,19 @@ def test_breaker_opens_after_threshold_then_half_open_probe():
     assert breaker.state == "closed" and breaker.consecutive_failures == 0
 
 
+def test_breaker_cooldown_jitter_spreads_probes():
+    clock = FakeClock(0.0)
+    breaker = CircuitBreaker(failure_threshold=1, cooldown_s=30, clock=clock, jitter=0.5, rng=random.Random(3))
+    waits = []
+    for _ in range(200):
+        breaker.record_failure()
+        waits.append(breaker.seconds_until_probe())
+    assert all(15.0 <= w <= 45.0 for w in waits)
+    assert max(waits) - min(waits) > 20       # really spread, not a fixed cool-down
+    with pytest.raises(ValueError):
+        CircuitBreaker(jitter=1.0)
+
+
 # --- worker with a scripted client ---------------------------------------------------
 
 def test_kick_delivers_within_milliseconds_and_reports_each_change(outbox, workers):
