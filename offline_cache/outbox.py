@@ -207,6 +207,14 @@ class Outbox:
             self._quarantine(str(exc))
             self._open_schema()
         self.spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Quarantined copies from earlier starts stay a technician item until someone removes them.
+        earlier = sorted(p for p in self.db_path.parent.glob(self.db_path.name + ".corrupt-*")
+                         if p != self.quarantined_to)
+        if earlier:
+            self._alerts.append(OutboxAlert(
+                "quarantined_database_present",
+                f"{len(earlier)} quarantined outbox database(s) await salvage: {', '.join(p.name for p in earlier)}",
+                self._clock()))
         self.recovered_count = self.recover()
         self.orphans_removed = self._sweep_spool()
         if receipt_retention_days is not None:
