@@ -149,7 +149,7 @@ def test_every_retry_is_signed_afresh_and_still_deduplicated(signed_platform):
     reply = client.submit("application", app_id, body)   # same key and body, new nonce and timestamp
     assert reply["application_number"] == server.store.applications()[0]["application_number"]
     assert server.store.application_count() == 1
-    assert server.store._one("SELECT COUNT(*) AS n FROM seen_nonces", ())["n"] == 2
+    assert server.store.nonce_count() == 2
 
 
 # --- TLS and client certificates --------------------------------------------------------------
