@@ -43,9 +43,17 @@ class CircuitBreaker:
 
     CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
-    def __init__(self, failure_threshold: int = 5, cooldown_s: float = 30.0, clock=time.monotonic):
+    def __init__(self, failure_threshold: int = 5, cooldown_s: float = 30.0, clock=time.monotonic,
+                 jitter: float = 0.0, rng: random.Random | None = None):
+        """`jitter` spreads each cool-down uniformly over cooldown * [1 - jitter, 1 + jitter]. Kiosks
+        that lost the platform at the same moment would otherwise probe it in lock-step every
+        cool-down and all reconnect within the same second (see bench/fleet.py)."""
+        if not 0.0 <= jitter < 1.0:
+            raise ValueError("jitter must be in [0, 1)")
         self.failure_threshold = failure_threshold
         self.cooldown_s = cooldown_s
+        self.jitter = jitter
+        self._rng = rng or random.SystemRandom()
         self._clock = clock
         self._failures = 0
         self._opened_at: float | None = None
@@ -83,4 +91,5 @@ class CircuitBreaker:
     def trip(self, cooldown_s: float | None = None) -> None:
         """Open now (also used to pause the queue when the platform refuses our credentials)."""
         self._opened_at = self._clock()
-        self._cooldown = self.cooldown_s if cooldown_s is None else cooldown_s
+        base = self.cooldown_s if cooldown_s is None else cooldown_s
+        self._cooldown = base * self._rng.uniform(1.0 - self.jitter, 1.0 + self.jitter) if self.jitter else base

@@ -22,6 +22,7 @@ import logging
 import random
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from kiosk.platform import PlatformClient, PlatformError
@@ -38,6 +39,25 @@ RESULT_FIELDS = frozenset({
 })
 
 
+@dataclass(frozen=True)
+class Connectivity:
+    """What the screens and the technician need to know about delivery (no personal data).
+
+    Citizen screen: `online is False` -> "offline - your application is saved and will be
+    sent automatically", plus `pending`. Technician: everything, including `dead`/alerts.
+    """
+    online: bool | None            # None until the first attempt this run
+    breaker: str                   # closed | open | half_open
+    consecutive_failures: int
+    last_error: str | None         # short code, e.g. "connection_error", "http_503:injected_fault"
+    last_success_at: float | None
+    pending: int
+    sending: int
+    dead: int
+    oldest_pending_age_s: float | None
+    alerts: tuple = ()             # OutboxAlert codes (database_quarantined, ...)
+
+
 def public_result(reply: dict) -> dict:
     return {key: value for key, value in reply.items() if key in RESULT_FIELDS}
 
@@ -52,7 +72,7 @@ class SyncWorker:
         self.client = client
         self.on_change = on_change or (lambda entry: None)
         self.policy = policy or BackoffPolicy()
-        self.breaker = breaker or CircuitBreaker()
+        self.breaker = breaker or CircuitBreaker(jitter=0.5)
         self._clock = clock          # wall clock: next_attempt_at is persisted across restarts
         self._rng = rng or random.SystemRandom()
         self._idle_poll_s = idle_poll_s   # also re-reads the DB now and then, in case of a missed kick
@@ -60,6 +80,19 @@ class SyncWorker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._name = name
+        self._online: bool | None = None
+        self._prefetched: tuple[OutboxEntry, dict] | None = None   # claimed together with the last delivery
+        self._last_error: str | None = None
+        self._last_success_at: float | None = None
+
+    def connectivity(self) -> Connectivity:
+        """Snapshot for the screens and the technician; cheap, callable from any thread."""
+        stats = self.outbox.stats()
+        return Connectivity(
+            online=self._online, breaker=self.breaker.state, consecutive_failures=self.breaker.consecutive_failures,
+            last_error=self._last_error, last_success_at=self._last_success_at, pending=stats.pending,
+            sending=stats.sending, dead=stats.dead, oldest_pending_age_s=stats.oldest_pending_age_s,
+            alerts=tuple(alert.code for alert in self.outbox.alerts()))
 
     # --- control ------------------------------------------------------------------------
 
@@ -84,7 +117,15 @@ class SyncWorker:
         if thread is None:
             return True
         thread.join(timeout)
-        return not thread.is_alive()
+        if thread.is_alive():
+            return False
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:   # claimed with the last delivery but never sent: hand it back
+            try:
+                self.outbox.unclaim(prefetched[0].submission_id)
+            except OutboxError as exc:
+                log.error("could not release a claimed submission at stop: %s", type(exc).__name__)
+        return True
 
     def is_running(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
@@ -111,6 +152,8 @@ class SyncWorker:
             return self._idle_poll_s
         if due is None:
             return self._idle_poll_s
+        if self._probe_due():
+            return 0.01
         # The floor keeps a row that is due but not claimable from turning this into a busy loop.
         return min(max(due - self._clock(), 0.01), self._idle_poll_s)
 
@@ -119,11 +162,16 @@ class SyncWorker:
         if not self.breaker.allow_request():
             return False
         probing = self.breaker.state != CircuitBreaker.CLOSED
-        try:
-            claimed = self.outbox.claim_next(self._clock())
-        except UndecryptableEntry as exc:
-            self._notify(self.outbox.entry(exc.submission_id))
-            return True
+        claimed, self._prefetched = self._prefetched, None
+        if claimed is None:
+            # Half-open after an outage: probe with the oldest pending row at once rather than waiting
+            # for its backoff (up to the 300 s cap) to expire; recovery is noticed within one cool-down.
+            claim_at = float("inf") if self._probe_due() else self._clock()
+            try:
+                claimed = self.outbox.claim_next(claim_at)
+            except UndecryptableEntry as exc:
+                self._notify(self.outbox.entry(exc.submission_id))
+                return True
         if claimed is None:
             return False
         entry, body = claimed
@@ -143,17 +191,32 @@ class SyncWorker:
             self._handle_success(entry, reply, probing)
         return True
 
+    def _probe_due(self) -> bool:
+        return self.breaker.state == CircuitBreaker.HALF_OPEN and self.breaker.consecutive_failures > 0
+
     def _handle_success(self, entry: OutboxEntry, reply: dict, probing: bool) -> None:
         outage_ended = probing or self.breaker.consecutive_failures > 0
         self.breaker.record_success()
-        delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
-        log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
-        self._notify(delivered)
+        self._online, self._last_error, self._last_success_at = True, None, self._clock()
         if outage_ended:
             # The platform answers again: stop waiting out backoff timers that the outage set.
+            delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
             self.outbox.expedite_pending(self._clock())
+        elif self._stopping.is_set():
+            delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
+        else:
+            # Draining: record this delivery and claim the next row in one durable transaction.
+            delivered, self._prefetched, undecryptable = self.outbox.mark_delivered_and_claim_next(
+                entry.submission_id, public_result(reply), now=self._clock())
+            if undecryptable:
+                self._notify(self.outbox.entry(undecryptable))
+        log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
+        self._notify(delivered)
 
     def _handle_failure(self, entry: OutboxEntry, err: PlatformError) -> None:
+        self._last_error = err.reason
+        # A transport failure or 5xx means "cannot deliver now"; a 4xx answer means the platform is up.
+        self._online = not (err.retryable or err.status in (401, 403))
         if err.status in (401, 403):
             log.error("submission %s: platform refused our credentials (HTTP %s); pausing the queue",
                       entry.submission_id, err.status)

@@ -16,10 +16,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--db", default="var/reference_platform.sqlite3", help="SQLite file (created if missing)")
     parser.add_argument("--catalog", default=None, help="catalog JSON (default: the bundled catalog.json)")
+    parser.add_argument("--kiosk-key", action="append", default=[], metavar="KIOSK_ID=KEYFILE",
+                        help="require KSIG1 request signatures; KEYFILE holds that kiosk's raw HMAC-SM3 key "
+                             "(the kiosk's platform-signing.key). Repeat per kiosk.")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
+    parser.add_argument("--tls-client-ca", help="require client certificates issued by this CA (mTLS)")
     args = parser.parse_args(argv)
+    keys = None
+    if args.kiosk_key:
+        keys = {}
+        for item in args.kiosk_key:
+            kiosk_id, _, path = item.partition("=")
+            with open(path, "rb") as handle:
+                keys[kiosk_id] = handle.read()
+    tls = None
+    if args.tls_cert:
+        import ssl
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+        if args.tls_client_ca:
+            tls.update(ssl_ca_certs=args.tls_client_ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    server = ReferencePlatformServer(args.db, host=args.host, port=args.port, catalog_path=args.catalog)
+    server = ReferencePlatformServer(args.db, host=args.host, port=args.port, catalog_path=args.catalog,
+                                     signature_keys=keys, tls=tls)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

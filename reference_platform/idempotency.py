@@ -66,15 +66,22 @@ def require_key_matches(key: str, body_id: uuid.UUID, field: str) -> str:
 
 def run_idempotent(store: Store, *, client_id: str, key: str, operation: str, fingerprint: str,
                    work: Callable[[Transaction], tuple[int, dict]], completed_at: Callable[[], str],
-                   before_work: Callable[[], None] = lambda: None) -> Outcome:
+                   before_work: Callable[[], None] = lambda: None, two_phase: bool = True) -> Outcome:
+    """two_phase=True: the claim commits first (so a concurrent retry sees 409 while the work runs
+    outside the lock), then work + completion commit together. two_phase=False: claim, work and
+    completion in ONE transaction under the store's single writer lock -- the same observable
+    result (a concurrent retry waits for the lock and then gets the replay) with one fsync less."""
+    if not two_phase:
+        with store.transaction() as tx:
+            claim = store.claim_key_in_transaction(client_id, key, operation, fingerprint)
+            if claim.outcome == "claimed":
+                status, response = work(tx)          # an ApiError rolls the claim back too
+                tx.complete_key(client_id, key, status, response, completed_at())
+                return Outcome(status, response)
+        return _refusal_or_replay(claim)
     claim = store.claim_key(client_id, key, operation, fingerprint)
-    if claim.outcome == "replay":
-        return Outcome(claim.status_code, claim.response, replayed=True)
-    if claim.outcome == "mismatch":
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was already used with a different request")
-    if claim.outcome == "in_progress":
-        raise ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed",
-                       {"Retry-After": "1"})
+    if claim.outcome != "claimed":
+        return _refusal_or_replay(claim)
     try:
         before_work()
         with store.transaction() as tx:
@@ -84,3 +91,14 @@ def run_idempotent(store: Store, *, client_id: str, key: str, operation: str, fi
         store.release_key(client_id, key)
         raise
     return Outcome(status, response)
+
+
+def _refusal_or_replay(claim) -> Outcome:
+    if claim.outcome == "replay":
+        return Outcome(claim.status_code, claim.response, replayed=True)
+    if claim.outcome == "mismatch":
+        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was already used with a different request")
+    if claim.outcome == "in_progress":
+        raise ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed",
+                       {"Retry-After": "1"})
+    raise AssertionError(f"unexpected claim outcome {claim.outcome!r}")

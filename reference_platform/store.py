@@ -35,6 +35,17 @@ CREATE TABLE IF NOT EXISTS applications (
 );
 CREATE INDEX IF NOT EXISTS applications_by_id_number ON applications(id_number);
 
+CREATE TABLE IF NOT EXISTS application_attachments (
+    application_id TEXT NOT NULL REFERENCES applications(application_id),
+    idx            INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    data           BLOB NOT NULL,
+    PRIMARY KEY (application_id, idx)
+);
+
 CREATE TABLE IF NOT EXISTS daily_sequences (
     day        TEXT PRIMARY KEY,                -- YYYYMMDD, Beijing time
     last_value INTEGER NOT NULL
@@ -73,6 +84,20 @@ CREATE TABLE IF NOT EXISTS heartbeats (
 );
 """
 
+# Signature nonces live in their own file with synchronous=NORMAL (WAL): they survive a process
+# crash, and a power cut can only lose the last moments' nonces -- replaying one of those requests
+# is harmless because submissions are idempotent. It saves an fsync per request on the hot path.
+NONCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen_nonces (
+    kiosk_id TEXT NOT NULL,
+    nonce    TEXT NOT NULL,
+    seen_at  REAL NOT NULL,
+    PRIMARY KEY (kiosk_id, nonce)
+);
+CREATE INDEX IF NOT EXISTS seen_nonces_by_time ON seen_nonces(seen_at);
+"""
+NONCE_PRUNE_EVERY = 500
+
 # A claim older than this belongs to a request that died without cleaning up; it may be taken over.
 IN_PROGRESS_LEASE_S = 60.0
 
@@ -101,6 +126,12 @@ class Transaction:
         placeholders = ", ".join("?" for _ in row)
         self._conn.execute(f"INSERT INTO applications ({columns}) VALUES ({placeholders})", tuple(row.values()))
 
+    def insert_attachment(self, row: dict) -> None:
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" for _ in row)
+        self._conn.execute(f"INSERT INTO application_attachments ({columns}) VALUES ({placeholders})",
+                           tuple(row.values()))
+
     def insert_rating(self, row: dict) -> None:
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
@@ -127,6 +158,8 @@ class Store:
         self.db_path = Path(db_path)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._nonce_conn: sqlite3.Connection | None = None
+        self._nonce_inserts = 0
         self.open()
 
     # ----- lifecycle -----
@@ -146,6 +179,12 @@ class Store:
                 raise RuntimeError(f"{self.db_path}: SQLite refused WAL mode")
             conn.executescript(SCHEMA)
             self._conn = conn
+            nonces = sqlite3.connect(self.db_path.with_name(self.db_path.name + ".nonces"), check_same_thread=False,
+                                     isolation_level=None, timeout=5.0)
+            nonces.execute("PRAGMA journal_mode=WAL")
+            nonces.execute("PRAGMA synchronous=NORMAL")
+            nonces.executescript(NONCE_SCHEMA)
+            self._nonce_conn = nonces
             # Claims left by a previous process never committed their work (work and "done" commit
             # together), so dropping them lets the kiosk's retry run the request afresh.
             with self.transaction() as _:
@@ -156,6 +195,9 @@ class Store:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._nonce_conn is not None:
+                self._nonce_conn.close()
+                self._nonce_conn = None
 
     @property
     def is_open(self) -> bool:
@@ -177,31 +219,56 @@ class Store:
     # ----- idempotency -----
 
     def claim_key(self, client_id: str, key: str, operation: str, fingerprint: str) -> Claim:
-        now = time.time()
         with self.transaction():
-            conn = self._conn
-            row = conn.execute("SELECT * FROM idempotency_keys WHERE client_id = ? AND idem_key = ?",
-                               (client_id, key)).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO idempotency_keys (client_id, idem_key, operation, fingerprint, state, claimed_at) "
-                    "VALUES (?, ?, ?, ?, 'in_progress', ?)", (client_id, key, operation, fingerprint, now))
-                return Claim("claimed")
-            if row["operation"] != operation or row["fingerprint"] != fingerprint:
-                return Claim("mismatch")
-            if row["state"] == "done":
-                return Claim("replay", row["status_code"], json.loads(row["response_json"]))
-            if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
-                conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
-                             (now, client_id, key))
-                return Claim("claimed")
-            return Claim("in_progress")
+            return self.claim_key_in_transaction(client_id, key, operation, fingerprint)
+
+    def claim_key_in_transaction(self, client_id: str, key: str, operation: str, fingerprint: str) -> Claim:
+        """claim_key inside a transaction the caller holds (see idempotency.run_idempotent)."""
+        now = time.time()
+        conn = self._conn
+        row = conn.execute("SELECT * FROM idempotency_keys WHERE client_id = ? AND idem_key = ?",
+                           (client_id, key)).fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO idempotency_keys (client_id, idem_key, operation, fingerprint, state, claimed_at) "
+                "VALUES (?, ?, ?, ?, 'in_progress', ?)", (client_id, key, operation, fingerprint, now))
+            return Claim("claimed")
+        if row["operation"] != operation or row["fingerprint"] != fingerprint:
+            return Claim("mismatch")
+        if row["state"] == "done":
+            return Claim("replay", row["status_code"], json.loads(row["response_json"]))
+        if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
+            conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
+                         (now, client_id, key))
+            return Claim("claimed")
+        return Claim("in_progress")
 
     def release_key(self, client_id: str, key: str) -> None:
         """The request failed before committing: forget the claim so a corrected retry can run."""
         with self.transaction():
             self._conn.execute("DELETE FROM idempotency_keys WHERE client_id = ? AND idem_key = ? "
                                "AND state = 'in_progress'", (client_id, key))
+
+    # ----- request-signature nonces -----
+
+    def remember_nonce(self, kiosk_id: str, nonce: str, now: float, window_s: float) -> bool:
+        """True the first time (kiosk, nonce) is seen within the window; False for a replay.
+        Entries older than twice the window are pruned now and then: a request that old fails the
+        timestamp check anyway."""
+        with self._lock:
+            conn = self._nonce_conn
+            if conn is None:
+                raise RuntimeError("store is closed")
+            self._nonce_inserts += 1
+            if self._nonce_inserts % NONCE_PRUNE_EVERY == 1:
+                conn.execute("DELETE FROM seen_nonces WHERE seen_at < ?", (now - 2 * window_s,))
+            cursor = conn.execute("INSERT INTO seen_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?) "
+                                  "ON CONFLICT DO NOTHING", (kiosk_id, nonce, now))
+            return cursor.rowcount == 1
+
+    def nonce_count(self) -> int:
+        with self._lock:
+            return self._nonce_conn.execute("SELECT COUNT(*) FROM seen_nonces").fetchone()[0]
 
     # ----- queries -----
 
@@ -241,6 +308,10 @@ class Store:
         if id_number is None:
             return self._one("SELECT COUNT(*) AS n FROM applications", ())["n"]
         return self._one("SELECT COUNT(*) AS n FROM applications WHERE id_number = ?", (id_number,))["n"]
+
+    def attachments(self, application_id: str) -> list[dict]:
+        return self._all("SELECT idx, name, content_type, size, sha256, data FROM application_attachments "
+                         "WHERE application_id = ? ORDER BY idx", (application_id,))
 
     def ratings(self) -> list[dict]:
         rows = self._all("SELECT * FROM ratings ORDER BY rowid")

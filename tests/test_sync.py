@@ -126,6 +126,19 @@ def test_breaker_opens_after_threshold_then_half_open_probe():
     assert breaker.state == "closed" and breaker.consecutive_failures == 0
 
 
+def test_breaker_cooldown_jitter_spreads_probes():
+    clock = FakeClock(0.0)
+    breaker = CircuitBreaker(failure_threshold=1, cooldown_s=30, clock=clock, jitter=0.5, rng=random.Random(3))
+    waits = []
+    for _ in range(200):
+        breaker.record_failure()
+        waits.append(breaker.seconds_until_probe())
+    assert all(15.0 <= w <= 45.0 for w in waits)
+    assert max(waits) - min(waits) > 20       # really spread, not a fixed cool-down
+    with pytest.raises(ValueError):
+        CircuitBreaker(jitter=1.0)
+
+
 # --- worker with a scripted client ---------------------------------------------------
 
 def test_kick_delivers_within_milliseconds_and_reports_each_change(outbox, workers):
@@ -211,6 +224,25 @@ def test_breaker_stops_hammering_then_probes_and_drains(outbox, workers):
     worker.kick()
     assert wait_for(lambda: all(outbox.entry(s.submission_id).state == "delivered" for s in subs))
     assert worker.breaker.state == "closed"
+
+
+def test_half_open_probe_uses_the_oldest_row_without_waiting_for_its_backoff(outbox, workers):
+    breaker_clock = FakeClock(0.0)
+    down = [PlatformError("down", retryable=True, code="connection_error") for _ in range(2)]
+    client = ScriptedClient(*down)
+    # Backoff of an hour: without the half-open probe rule the row would sit out the whole hour.
+    worker = workers(outbox, client, None, policy=BackoffPolicy(base_s=3600, cap_s=3600),
+                     breaker=CircuitBreaker(failure_threshold=2, cooldown_s=60, clock=breaker_clock))
+    subs = [new_application() for _ in range(2)]
+    for sub in subs:
+        outbox.enqueue(sub)
+    worker.start()
+    assert wait_for(lambda: worker.breaker.state == "open")
+    assert all(outbox.entry(s.submission_id).next_attempt_at > time.time() + 60 for s in subs)
+    breaker_clock.now = 60.0
+    worker.kick()
+    assert wait_for(lambda: all(outbox.entry(s.submission_id).state == "delivered" for s in subs))
+    assert len(client.calls) == 4 and client.calls[2][1] == subs[0].submission_id   # oldest first
 
 
 def test_a_crashing_callback_does_not_stop_the_worker(outbox, workers):
