@@ -30,6 +30,7 @@ from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from kiosk.qr_scan import QrScanner
+from offline_cache.catalog_cache import CatalogRejected
 from offline_cache.outbox import Submission
 from screens.base import KioskView
 
@@ -545,6 +546,7 @@ class KioskController(QObject):
             self.changed.emit()
 
     def _catalog_loop(self) -> None:
+        # load() re-validates the cached file; an unusable one raises a technician alert.
         cached = self.catalog_cache.load()
         if cached is not None:
             try:
@@ -553,11 +555,16 @@ class KioskController(QObject):
                 pass  # logged and shown to the technician; the platform's copy replaces it below
         while not self._stopping.is_set():
             try:
-                raw = self.platform_client.get_catalog()
-                self._publish_catalog(raw, source="platform")
-                self.catalog_cache.save(raw)
+                raw, signature = self.platform_client.get_catalog_raw()
                 self._platform_reachable.emit(True)
+                # Parsed, schema-checked and (when configured) signature-verified before it
+                # replaces the cached one; otherwise the last good catalog stays.
+                catalog = self.catalog_cache.accept(raw, signature)
+                self._publish_catalog(catalog, source="platform")
                 return
+            except CatalogRejected as exc:
+                log.error("catalog rejected", extra={"source": "platform", "error": str(exc)})
+                self._catalog_rejected.emit(f"platform: {exc}")
             except CatalogError:
                 pass  # already logged; keep the cached one and ask again later
             except Exception as exc:

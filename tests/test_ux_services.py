@@ -233,7 +233,7 @@ def test_foreigner_card_switches_to_english_unless_the_citizen_chose(qtbot, ux_k
     parts = ux_kiosk
     session = parts.controller.session
     parts.controller.id_reader._identity = CardAs(SIM_IDENTITIES["young"], CardType.FOREIGNER_PERMANENT_2023,
-                                                  "440106")
+                                                  "944840")   # 9 + province 44 + nationality 840
     start_service(qtbot, parts, "queue-ticket")
     wait_state(qtbot, session, State.FORM)
     assert session.language == "en"
