@@ -5,6 +5,9 @@
     python main.py --demo               simulated devices + reference platform on 127.0.0.1;
                                         with no display: a scripted citizen session offscreen,
                                         screenshots and the receipt written to demo-output/
+    python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
+    python main.py queue status|retry|export    technician view of the outbox
+    python main.py set-pin                      hash for [technician] pin_hash
 """
 from __future__ import annotations
 
@@ -66,8 +69,74 @@ def has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
+SUBCOMMANDS = ("diagnose", "queue", "set-pin")
+
+
+def run_subcommand(argv) -> int:
+    """Technician commands; they never open a window (safe over SSH)."""
+    from kiosk import cli_tools
+    command, rest = argv[0], list(argv[1:])
+    if command == "diagnose":
+        return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"))
+    if command == "queue":
+        return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    return cli_tools.set_pin_main(rest)
+
+
+DEMO_TECHNICIAN_PIN = "1234"
+
+
+class FieldKit:
+    """Technician mode, lockdown, systemd watchdog and Prometheus metrics of a running kiosk."""
+
+    def __init__(self):
+        self.technician = self.lockdown = self.watchdog = self.metrics = None
+
+    def stop(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
+
+
+def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bool) -> FieldKit:
+    kit = FieldKit()
+    if demo and not config.technician.pin_hash:
+        from kiosk.technician_pin import hash_pin
+        config = dataclasses.replace(config, technician=dataclasses.replace(
+            config.technician, pin_hash=hash_pin(DEMO_TECHNICIAN_PIN)))
+        print(f"kiosk: demo technician mode: tap the top-left corner 5 times, PIN {DEMO_TECHNICIAN_PIN}",
+              file=sys.stderr)
+    if not autopilot:
+        from screens.technician import install_technician_mode
+        kit.technician = install_technician_mode(parts.window, parts.controller, config, log_file=log_file)
+
+        def exit_from_technician():
+            parts.window.allow_close = True
+            app.quit()
+        kit.technician.service.exit_requested.connect(exit_from_technician)
+    if config.kiosk.fullscreen and not autopilot:
+        from screens.lockdown import install_lockdown
+        kit.lockdown = install_lockdown(app, parts.window)
+    from kiosk.watchdog import GuiWatchdog
+    kit.watchdog = GuiWatchdog()
+    kit.watchdog.start()
+    if config.metrics.port:
+        from kiosk.metrics import KioskMetrics
+        kit.metrics = KioskMetrics(config.kiosk.id)
+        try:
+            kit.metrics.serve(config.metrics.address, config.metrics.port)
+        except OSError as exc:
+            fail(f"metrics.port: cannot listen on {config.metrics.address}:{config.metrics.port}: {exc}")
+        parts.controller.metrics = kit.metrics
+    return kit
+
+
 def main(argv=None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return run_subcommand(argv)
+    args = parse_args(argv)
     config = load_configuration(args)
     autopilot = args.autopilot or (args.demo and not has_display())
     if autopilot and not os.environ.get("QT_QPA_PLATFORM"):
@@ -105,6 +174,7 @@ def main(argv=None) -> int:
         fail(f"start-up error: {exc}")
     parts.controller.open()
     window = parts.window
+    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
     if autopilot:
         from screens.autopilot import Autopilot
         window.resize(1280, 800)
@@ -118,6 +188,7 @@ def main(argv=None) -> int:
         window.resize(1280, 800)
         window.show()
     code = app.exec()
+    field_kit.stop()
     parts.close()
     if platform_server is not None:
         platform_server.stop()
