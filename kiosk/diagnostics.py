@@ -146,6 +146,7 @@ def check_platform_link(url: str, *, ca_bundle: str | None = None, timeout_s: fl
 
 def _check_tls(sock: socket.socket, host: str, ca_bundle: str | None, timeout_s: float) -> CheckResult:
     context = ssl.create_default_context(cafile=ca_bundle or None)
+    port = sock.getpeername()[1]   # read before the handshake: a failed wrap closes the socket
     start = time.monotonic()
     try:
         with context.wrap_socket(sock, server_hostname=host) as tls:
@@ -153,7 +154,7 @@ def _check_tls(sock: socket.socket, host: str, ca_bundle: str | None, timeout_s:
             version = tls.version()
     except ssl.SSLCertVerificationError as exc:
         # Fetch the certificate without verifying, only to tell the technician *why* it failed.
-        expiry = _unverified_expiry(host, sock.getpeername()[1], timeout_s)
+        expiry = _unverified_expiry(host, port, timeout_s)
         reason = _verification_reason(exc, expiry)
         return CheckResult("platform.tls", False, reason,
                            {"verify_code": exc.verify_code, "verify_message": exc.verify_message,
@@ -188,7 +189,7 @@ def _unverified_expiry(host: str, port: int, timeout_s: float) -> dt.datetime | 
 
 
 def _verification_reason(exc: ssl.SSLCertVerificationError, expiry: dt.datetime | None) -> str:
-    # OpenSSL X509_V_ERR_* codes: 10 expired, 9 not yet valid, 62 hostname mismatch,
+    # OpenSSL X509_V_ERR_* codes: 10 expired, 9 not yet valid, 62 hostname / 64 IP address mismatch,
     # 18/19/20/21 self-signed or unknown issuer.
     code = exc.verify_code
     if code == 10:
@@ -196,7 +197,7 @@ def _verification_reason(exc: ssl.SSLCertVerificationError, expiry: dt.datetime 
         return f"platform certificate EXPIRED{when}: renew it on the platform, or check the kiosk clock"
     if code == 9:
         return "platform certificate not yet valid: check the kiosk clock (NTP)"
-    if code == 62:
+    if code in (62, 64):
         return f"certificate does not match the host name in platform.url: {exc.verify_message}"
     if code in (18, 19, 20, 21):
         return f"certificate issuer not trusted (platform.ca_bundle?): {exc.verify_message}"

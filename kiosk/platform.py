@@ -135,6 +135,9 @@ class PlatformClient:
 
     def _request_json(self, method: str, path: str, **kwargs: Any) -> dict:
         url = self.base_url + path
+        # Per request, not only on the session: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in
+        # the environment override `session.verify`, which would silently drop the pinned CA.
+        kwargs.setdefault("verify", self._session.verify)
         try:
             response = self._session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.exceptions.ConnectTimeout as exc:

@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+  prometheus  # only for promtool, which validates docs/prometheus-alerts.yml in the tests
 )
 
 install_debian_packages() {
