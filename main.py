@@ -83,55 +83,6 @@ def run_subcommand(argv) -> int:
     return cli_tools.set_pin_main(rest)
 
 
-DEMO_TECHNICIAN_PIN = "1234"
-
-
-class FieldKit:
-    """Technician mode, lockdown, systemd watchdog and Prometheus metrics of a running kiosk."""
-
-    def __init__(self):
-        self.technician = self.lockdown = self.watchdog = self.metrics = None
-
-    def stop(self) -> None:
-        if self.watchdog is not None:
-            self.watchdog.stop()
-        if self.metrics is not None:
-            self.metrics.stop()
-
-
-def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bool) -> FieldKit:
-    kit = FieldKit()
-    if demo and not config.technician.pin_hash:
-        from kiosk.technician_pin import hash_pin
-        config = dataclasses.replace(config, technician=dataclasses.replace(
-            config.technician, pin_hash=hash_pin(DEMO_TECHNICIAN_PIN)))
-        print(f"kiosk: demo technician mode: tap the top-left corner 5 times, PIN {DEMO_TECHNICIAN_PIN}",
-              file=sys.stderr)
-    if not autopilot:
-        from screens.technician import install_technician_mode
-        kit.technician = install_technician_mode(parts.window, parts.controller, config, log_file=log_file)
-
-        def exit_from_technician():
-            parts.window.allow_close = True
-            app.quit()
-        kit.technician.service.exit_requested.connect(exit_from_technician)
-    if config.kiosk.fullscreen and not autopilot:
-        from screens.lockdown import install_lockdown
-        kit.lockdown = install_lockdown(app, parts.window)
-    from kiosk.watchdog import GuiWatchdog
-    kit.watchdog = GuiWatchdog()
-    kit.watchdog.start()
-    if config.metrics.port:
-        from kiosk.metrics import KioskMetrics
-        kit.metrics = KioskMetrics(config.kiosk.id)
-        try:
-            kit.metrics.serve(config.metrics.address, config.metrics.port)
-        except OSError as exc:
-            fail(f"metrics.port: cannot listen on {config.metrics.address}:{config.metrics.port}: {exc}")
-        parts.controller.metrics = kit.metrics
-    return kit
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
@@ -174,6 +125,7 @@ def main(argv=None) -> int:
         fail(f"start-up error: {exc}")
     parts.controller.open()
     window = parts.window
+    from kiosk.field_kit import install_field_kit
     field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
     if autopilot:
         from screens.autopilot import Autopilot

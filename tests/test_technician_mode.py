@@ -111,6 +111,9 @@ def test_wrong_pin_locks_after_five_and_lock_survives_restart(qtbot, kiosk, tmp_
     # A restarted kiosk (new service, same data dir) is still locked.
     parts.close()
     parts2, mode2 = kiosk()
+    open_pin_pad(qtbot, parts2, mode2)
+    qtbot.waitUntil(lambda: "Locked for another" in mode2.service.state.pin_message, timeout=5_000)
+    assert not mode2.panel.pin_page.ok_button.isEnabled()
     assert mode2.service.guard.locked_for_s() > 800
     attempt = mode2.service.guard.attempt(PIN)
     assert attempt.locked and not attempt.accepted

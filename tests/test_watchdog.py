@@ -111,3 +111,58 @@ def test_frozen_gui_event_loop_is_killed_and_restarted(tmp_path):
     assert starts == 2, events
     assert second[0] == "ready" and second.count("ping") >= 5, events
     assert "watchdog timeout" not in second
+
+
+def test_real_kiosk_process_notifies_systemd_and_serves_metrics(tmp_path, platform_server):
+    """main.py as systemd starts it: READY=1 once the GUI loop turns, WATCHDOG=1 pings from it,
+    and the Prometheus endpoint on 127.0.0.1 with the heartbeat's figures."""
+    import requests
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f"""
+[kiosk]
+id = "WD-KIOSK-1"
+data_dir = "{tmp_path / 'data'}"
+fullscreen = true
+[platform]
+url = "{platform_server.base_url}"
+[heartbeat]
+interval_s = 1.0
+[metrics]
+port = {metrics_port}
+[devices.camera]
+backend = "sim"
+scenario = "no_face"
+""")
+    notify_path = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(notify_path)
+        sock.settimeout(30)
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path, WATCHDOG_USEC="400000", QT_QPA_PLATFORM="offscreen")
+        env.pop("WATCHDOG_PID", None)
+        child = subprocess.Popen([sys.executable, str(Path(__file__).resolve().parents[1] / "main.py"),
+                                  "--config", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            messages = []
+            while messages.count("WATCHDOG=1") < 3:
+                messages += sock.recv(4096).decode().splitlines()
+            assert messages[0] == "READY=1", messages
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    text = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2).text
+                    if 'kiosk_device_up{device="printer"} 1.0' in text:
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert time.monotonic() < deadline, "metrics never showed the printer online"
+                time.sleep(0.2)
+            assert "kiosk_platform_up 1.0" in text
+            child.terminate()            # the kiosk cannot be closed from the screen; SIGTERM from systemd can
+            assert child.wait(15) == 0   # a clean exit through the event loop, not death by signal
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait(5)

@@ -85,9 +85,8 @@ class TechnicianService(QObject):
             return
         self.state.mode = "pin"
         self.state.pin_message = ""
-        self.state.pin_locked_for_s = self.guard.locked_for_s()
         self.touch()
-        self.changed.emit()
+        self._run("pin_status", self.guard.locked_for_s)   # reads the lockout file: off the GUI thread
 
     def submit_pin(self, pin: str) -> None:
         if self.state.mode != "pin":
@@ -123,9 +122,10 @@ class TechnicianService(QObject):
         config = self.config
         outbox = self.controller.outbox
         client = self.controller.platform_client
-        body = self.controller.heartbeat_body()   # GUI thread: reads view state consistently
+        heartbeat_body = self.controller.heartbeat_body
 
         def job():
+            body = heartbeat_body()          # reads outbox stats: on this thread, not the GUI's
             report = d.DiagnosticsReport(kiosk_id=config.kiosk.id, software_version=d.software_version())
             report.checks += [d.check_device(dev, counters.get(dev.name)) for dev in devices]
             report.checks.append(d.check_outbox(outbox))
@@ -296,6 +296,10 @@ class TechnicianService(QObject):
             self.state.message = f"{name} failed: {type(result).__name__}: {result}"
         elif name == "pin":
             self._apply_pin(result)
+        elif name == "pin_status":
+            self.state.pin_locked_for_s = result
+            if result > 0:
+                self.state.pin_message = f"Locked for another {result / 60:.0f} min"
         elif name == "checks":
             self.state.report = result
         elif name == "camera_frame":
