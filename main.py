@@ -110,7 +110,11 @@ def main(argv=None) -> int:
     platform_server = None
     if args.demo:
         from reference_platform.server import ReferencePlatformServer
-        platform_server = ReferencePlatformServer(config.data_dir / "reference-platform.sqlite3")
+        from kiosk.crypto import load_or_create_device_key
+        # The demo platform knows this kiosk's signing key, so signatures are checked end to end.
+        platform_server = ReferencePlatformServer(
+            config.data_dir / "reference-platform.sqlite3",
+            signature_keys={config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
         try:
             url = platform_server.start()
         except Exception as exc:

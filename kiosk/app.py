@@ -52,11 +52,18 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     printer_section["output_dir"] = str(config.receipts_dir)
     printer = create_printer(printer_section)
 
-    outbox = Outbox(config.outbox_path, config.device_key_path)
+    from kiosk.crypto import load_or_create_device_key
+    from kiosk.signing import make_signer
+
+    outbox = Outbox(config.outbox_path, config.device_key_path,
+                    receipt_retention_days=config.platform.receipt_retention_days)
+    client_cert = (config.platform.client_cert, config.platform.client_key) if config.platform.client_cert else None
     client = PlatformClient(config.platform.url, config.kiosk.id,
                             connect_timeout=config.platform.connect_timeout_s,
                             read_timeout=config.platform.read_timeout_s,
-                            ca_bundle=config.platform.ca_bundle or None)
+                            ca_bundle=config.platform.ca_bundle or None, client_cert=client_cert,
+                            signer=make_signer(config.platform.signature_alg,
+                                               load_or_create_device_key(config.signing_key_path)))
     controller_holder = {}
     sync_worker = SyncWorker(outbox, client, on_change=lambda entry: controller_holder["c"].on_outbox_change(entry))
     controller = KioskController(

@@ -46,6 +46,14 @@ class PlatformSection:
     # How long the citizen waits on the "submitting" screen for the platform's
     # application number before getting an "offline, saved" receipt instead.
     submit_wait_s: float = 8.0
+    # Request signatures (docs/platform-api.md): per-kiosk secret shared with the platform.
+    signature_alg: str = "HMAC-SM3"
+    signing_key_path: str = ""    # "" = data_dir/platform-signing.key (0600, created on first start)
+    # mTLS: the kiosk's certificate and (unencrypted, 0600) key, PEM; "" = no client certificate.
+    client_cert: str = ""
+    client_key: str = ""
+    # Delivered submissions keep only receipt metadata (number, status, token) this long.
+    receipt_retention_days: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,10 @@ class KioskConfig:
         return self.data_dir / "outbox.sqlite3"
 
     @property
+    def signing_key_path(self) -> Path:
+        return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
+
+    @property
     def receipts_dir(self) -> Path:
         return Path(self.devices.printer.output_dir or self.data_dir / "receipts")
 
@@ -259,6 +271,16 @@ def check_semantics(config: KioskConfig) -> None:
         raise ConfigError("platform.url", f"invalid port in {config.platform.url!r}") from None
     if config.platform.ca_bundle and not Path(config.platform.ca_bundle).is_file():
         raise ConfigError("platform.ca_bundle", f"file not found: {config.platform.ca_bundle}")
+
+    for name in ("client_cert", "client_key"):
+        if getattr(config.platform, name) and not Path(getattr(config.platform, name)).is_file():
+            raise ConfigError(f"platform.{name}", f"file not found: {getattr(config.platform, name)}")
+    if bool(config.platform.client_cert) != bool(config.platform.client_key):
+        raise ConfigError("platform.client_cert", "client_cert and client_key go together")
+    if config.platform.signature_alg not in ("HMAC-SM3",):
+        raise ConfigError("platform.signature_alg", "supported: HMAC-SM3")
+    if config.platform.receipt_retention_days <= 0:
+        raise ConfigError("platform.receipt_retention_days", "must be greater than 0")
 
     for name in ("idle_s", "countdown_s", "card_read_s", "face_s", "receipt_s"):
         if getattr(config.timeouts, name) <= 0:

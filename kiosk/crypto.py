@@ -238,22 +238,33 @@ class EnvelopeCipher:
             self._wrapping_keys[alg] = _derive_wrapping_key(self._kek, alg)
         return self._wrapping_keys[alg]
 
-    def seal(self, record_id: str, schema_version: int, plaintext: bytes) -> SealedRecord:
+    def new_data_key(self, record_id: str) -> tuple[bytes, bytes]:
+        """A fresh random DEK for one record and its wrapped form (nonce || AEAD(KEK, DEK) || tag).
+        The same DEK also seals the record's spooled attachments (each with its own nonce and AAD)."""
         alg = self.alg
         dek = secrets.token_bytes(_KEY_LEN[alg])
-        nonce = secrets.token_bytes(NONCE_LEN)
-        ciphertext = aead_encrypt(alg, dek, nonce, plaintext, record_aad(record_id, schema_version))
         wrap_nonce = secrets.token_bytes(NONCE_LEN)
         wrapped = wrap_nonce + aead_encrypt(alg, self._wrapping_key(alg), wrap_nonce, dek, _wrap_aad(alg, record_id))
+        return dek, wrapped
+
+    def unwrap_data_key(self, record_id: str, alg: str, wrapped: bytes | None) -> bytes:
+        _check_alg(alg)
+        wrapped = wrapped or b""
+        wrap_nonce, wrapped_key = wrapped[:NONCE_LEN], wrapped[NONCE_LEN:]
+        return aead_decrypt(alg, self._wrapping_key(alg), wrap_nonce, wrapped_key, _wrap_aad(alg, record_id))
+
+    def seal(self, record_id: str, schema_version: int, plaintext: bytes,
+             data_key: tuple[bytes, bytes] | None = None) -> SealedRecord:
+        alg = self.alg
+        dek, wrapped = data_key or self.new_data_key(record_id)
+        nonce = secrets.token_bytes(NONCE_LEN)
+        ciphertext = aead_encrypt(alg, dek, nonce, plaintext, record_aad(record_id, schema_version))
         return SealedRecord(alg=alg, wrapped_dek=wrapped, nonce=nonce, ciphertext=ciphertext)
 
     def open(self, record_id: str, schema_version: int, sealed: SealedRecord) -> bytes:
         """Decrypt with the algorithm stored in the record (old AES rows stay readable after a switch)."""
         alg = sealed.alg
-        _check_alg(alg)
-        wrapped = sealed.wrapped_dek or b""
-        wrap_nonce, wrapped_key = wrapped[:NONCE_LEN], wrapped[NONCE_LEN:]
-        dek = aead_decrypt(alg, self._wrapping_key(alg), wrap_nonce, wrapped_key, _wrap_aad(alg, record_id))
+        dek = self.unwrap_data_key(record_id, alg, sealed.wrapped_dek)
         return aead_decrypt(alg, dek, sealed.nonce, sealed.ciphertext, record_aad(record_id, schema_version))
 
 

@@ -11,6 +11,13 @@ Every failure becomes a `PlatformError` that says whether retrying can help:
 * permanent: every other 4xx (400 bad request, 422 key reused with another payload or
   failed validation, 413...). The caller parks those for a technician.
 
+* a 2xx reply that is not `application/json`, not a JSON object, or larger than
+  `max_reply_bytes` (read streamed, never loaded whole) is `malformed_reply` /
+  `reply_too_large`: retryable, like any ambiguous outcome.
+
+Every attempt is signed afresh (kiosk/signing.py) when a signer is configured; TLS is
+verified against `ca_bundle` when given; `client_cert` presents the kiosk's certificate (mTLS).
+
 urllib3's own retries stay off: the outbox worker owns retrying and persists its schedule.
 Bodies carry personal data, so they are never logged and never copied into error
 messages (FastAPI-style 422 replies echo the input back).
@@ -18,6 +25,7 @@ messages (FastAPI-style 422 replies echo the input back).
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import re
 import time
@@ -32,6 +40,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 MAX_RETRY_AFTER_S = 300.0
+MAX_REPLY_BYTES = 1024 * 1024   # platform replies are small JSON; anything bigger is a fault
 _SUBMIT_PATHS = {"application": "/applications", "rating": "/ratings"}
 # The body field that repeats the Idempotency-Key, per kind (the platform checks they agree).
 _ID_FIELDS = {"application": "application_id", "rating": "rating_id"}
@@ -82,16 +91,25 @@ def parse_retry_after(value: str | None, *, cap_s: float = MAX_RETRY_AFTER_S, no
 class PlatformClient:
     def __init__(self, base_url: str, kiosk_id: str, connect_timeout: float = 3.05, read_timeout: float = 10.0,
                  ca_bundle: str | None = None, client_cert: str | tuple[str, str] | None = None,
-                 max_retry_after_s: float = MAX_RETRY_AFTER_S, session: requests.Session | None = None):
+                 max_retry_after_s: float = MAX_RETRY_AFTER_S, session: requests.Session | None = None,
+                 signer=None, max_reply_bytes: int = MAX_REPLY_BYTES):
         self.base_url = base_url.rstrip("/")
         self.kiosk_id = kiosk_id
         self.timeout = (connect_timeout, read_timeout)
         self.max_retry_after_s = max_retry_after_s
+        self.max_reply_bytes = max_reply_bytes
         self._session = session or requests.Session()
+        if signer is not None:
+            from kiosk.signing import RequestSigningAuth
+            self._session.auth = RequestSigningAuth(signer, kiosk_id)   # runs for every attempt
         # max_retries=0: never let urllib3 re-send a POST behind the outbox's back.
         adapter = HTTPAdapter(max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+        # Passed on every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE /
+        # CURL_CA_BUNDLE from the environment override Session.verify (psf/requests#3829), which
+        # would silently swap the pinned platform CA for the system store.
+        self._verify: str | bool = ca_bundle or True
         if ca_bundle:
             self._session.verify = ca_bundle          # pin the platform's CA instead of the system store
         if client_cert:
@@ -105,6 +123,14 @@ class PlatformClient:
 
     def get_catalog(self) -> dict:
         return self._request_json("GET", "/catalog")
+
+    def get_catalog_raw(self) -> tuple[bytes, str | None]:
+        """The catalog's exact bytes and its `X-Catalog-Signature` (base64) if the platform signs it,
+        for `offline_cache.catalog_cache.CatalogCache.accept` (a signature covers bytes, not a dict)."""
+        response, content = self._send("GET", "/catalog")
+        if not 200 <= response.status_code < 300:
+            self._classify("GET", "/catalog", response, content)   # raises the classified error
+        return content, response.headers.get("X-Catalog-Signature")
 
     def submit(self, kind: str, submission_id: str, body: dict) -> dict:
         """POST a submission with `Idempotency-Key: submission_id`; returns the platform's reply.
@@ -134,12 +160,18 @@ class PlatformClient:
     # --- transport and classification -------------------------------------------------
 
     def _request_json(self, method: str, path: str, **kwargs: Any) -> dict:
+        response, content = self._send(method, path, **kwargs)
+        return self._classify(method, path, response, content)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> tuple[requests.Response, bytes]:
+        """One attempt; transport failures become retryable PlatformErrors. Returns the (closed)
+        response and its body, read up to max_reply_bytes."""
         url = self.base_url + path
-        # Per request, not only on the session: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in
-        # the environment override `session.verify`, which would silently drop the pinned CA.
-        kwargs.setdefault("verify", self._session.verify)
+        response = None
         try:
-            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            response = self._session.request(method, url, timeout=self.timeout, stream=True, verify=self._verify,
+                                             **kwargs)
+            content = self._read_capped(response)
         except requests.exceptions.ConnectTimeout as exc:
             raise PlatformError(f"{method} {path}: connect timeout", retryable=True, code="connect_timeout") from exc
         except requests.exceptions.ReadTimeout as exc:
@@ -153,16 +185,33 @@ class PlatformClient:
         except requests.exceptions.RequestException as exc:
             raise PlatformError(f"{method} {path}: {type(exc).__name__}", retryable=True,
                                 code="transport_error") from exc
-        try:
-            return self._classify(method, path, response)
         finally:
-            response.close()
+            if response is not None:
+                response.close()   # also drops a connection left mid-body (oversized reply)
+        if content is None:
+            raise PlatformError(f"{method} {path}: reply larger than {self.max_reply_bytes} bytes",
+                                retryable=True, status=response.status_code, code="reply_too_large")
+        return response, content
 
-    def _classify(self, method: str, path: str, response: requests.Response) -> dict:
+    def _read_capped(self, response: requests.Response) -> bytes | None:
+        """The body, or None if it exceeds max_reply_bytes (stops reading there)."""
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_reply_bytes:
+            return None
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > self.max_reply_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _classify(self, method: str, path: str, response: requests.Response, content: bytes) -> dict:
         status = response.status_code
         if 200 <= status < 300:
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             try:
-                payload = response.json()
+                payload = json.loads(content) if content_type == "application/json" else None
             except ValueError:
                 payload = None
             if not isinstance(payload, dict):
@@ -170,7 +219,7 @@ class PlatformClient:
                                     retryable=True, status=status, code="malformed_reply")
             return payload
         retry_after = parse_retry_after(response.headers.get("Retry-After"), cap_s=self.max_retry_after_s)
-        server_code = _server_code(response)
+        server_code = _server_code(content)
         detail = f" ({server_code})" if server_code else ""
         retryable = status >= 500 or status in (408, 429) or (status == 409 and _is_in_flight_conflict(server_code))
         log.info("platform %s %s -> HTTP %s%s", method, path, status, detail)
@@ -184,11 +233,11 @@ def _is_in_flight_conflict(server_code: str | None) -> bool:
     return server_code in (None, "request_in_progress", "conflict")
 
 
-def _server_code(response: requests.Response) -> str | None:
+def _server_code(content: bytes) -> str | None:
     """The platform's error code from `{"error": {"code": ...}}` (or a flat `{"code": ...}`),
     if it looks like a token. Free-text messages are never taken over."""
     try:
-        payload = response.json()
+        payload = json.loads(content)
     except ValueError:
         return None
     if not isinstance(payload, dict):

@@ -33,7 +33,9 @@ submitted online before) is sendable.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -44,17 +46,42 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.crypto import DEFAULT_ALG, CryptoError, EnvelopeCipher, SealedRecord, load_or_create_device_key
+from kiosk.crypto import (DEFAULT_ALG, NONCE_LEN, CryptoError, EnvelopeCipher, SealedRecord, aead_decrypt,
+                          aead_encrypt, load_or_create_device_key, sm3_hex)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1      # of the encrypted body; part of the AAD
+# Of the encrypted body; part of the AAD. v1: the body JSON. v2: {"body": ..., "attachments": [...]}.
+SCHEMA_VERSION = 2
+SPOOL_THRESHOLD_BYTES = 64 * 1024   # attachments at least this big go to the spool directory
+_SPOOL_MAGIC = b"KIOSK-SPOOL-1\n"
+_STORAGE_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 STATES = ("pending", "sending", "delivered", "dead")
 KINDS = ("application", "rating")
 
 
 class OutboxError(Exception):
     """The outbox database cannot be used (corrupt, not a database, wrong settings)."""
+
+
+class DurabilitySettingsError(OutboxError):
+    """SQLite would not run with WAL + synchronous=FULL: refuse to pretend it is durable."""
+
+
+class OutboxWriteError(OutboxError):
+    """`enqueue` could not store the submission: nothing was committed, no receipt may be given."""
+
+
+class OutboxFullError(OutboxWriteError):
+    """The disk (or the file-size limit) is full."""
+
+
+@dataclass(frozen=True)
+class OutboxAlert:
+    """Something a technician must look at (shown on the technician screen / heartbeat)."""
+    code: str            # "database_quarantined" | "spool_file_missing" | ...
+    message: str         # file names and counts, never personal data
+    at: float
 
 
 class UndecryptableEntry(OutboxError):
@@ -66,11 +93,19 @@ class UndecryptableEntry(OutboxError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    name: str               # e.g. "household_register.jpg"; kept inside the encryption
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Submission:
     submission_id: str      # uuid4, the Idempotency-Key, also in the body
     kind: str               # "application" | "rating"
     body: dict              # JSON; contains personal data -> encrypted at rest
     created_at: float
+    attachments: tuple = ()  # of Attachment; sent as body["attachments"] (base64)
 
 
 @dataclass(frozen=True)
@@ -115,7 +150,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     nonce           BLOB,
     ciphertext      BLOB,
     result_json     TEXT,
-    delivered_at    REAL
+    delivered_at    REAL,
+    spool_files     TEXT                                 -- JSON list of spool file names (no PII)
 );
 CREATE INDEX IF NOT EXISTS outbox_claim ON outbox (state, next_attempt_at, seq);
 CREATE INDEX IF NOT EXISTS outbox_depends ON outbox (depends_on) WHERE depends_on IS NOT NULL;
@@ -146,8 +182,13 @@ class Outbox:
     """Thread-safe: each thread gets its own connection (GUI thread enqueues, sync worker claims)."""
 
     def __init__(self, db_path: str | os.PathLike, key_path: str | os.PathLike, *,
-                 alg: str = DEFAULT_ALG, clock=time.time, busy_timeout_ms: int = 5000):
+                 alg: str = DEFAULT_ALG, clock=time.time, busy_timeout_ms: int = 5000,
+                 spool_dir: str | os.PathLike | None = None, spool_threshold: int = SPOOL_THRESHOLD_BYTES,
+                 receipt_retention_days: float | None = 30.0, quarantine_corrupt: bool = True):
         self.db_path = Path(db_path)
+        self.spool_dir = Path(spool_dir) if spool_dir is not None else self.db_path.with_name(
+            self.db_path.name + ".spool")
+        self._spool_threshold = int(spool_threshold)
         self._clock = clock
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._envelope = EnvelopeCipher(load_or_create_device_key(key_path), alg=alg)
@@ -156,14 +197,67 @@ class Outbox:
         self._connections_lock = threading.Lock()
         self._owners: dict[int, threading.Thread] = {}     # id(connection) -> thread that opened it
         self._closed = False
+        self._alerts: list[OutboxAlert] = []
+        self.quarantined_to: Path | None = None
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._guard("open"):
+        try:
+            self._open_schema()
+        except _CorruptDatabase as exc:
+            if not quarantine_corrupt:
+                raise OutboxError(str(exc)) from exc.__cause__
+            self._quarantine(str(exc))
+            self._open_schema()
+        self.spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.recovered_count = self.recover()
+        self.orphans_removed = self._sweep_spool()
+        if receipt_retention_days is not None:
+            self.purge_delivered(receipt_retention_days * 86400.0)
+
+    def _open_schema(self) -> None:
+        """Connect (settings asserted), quick_check, create/upgrade the schema.
+        Raises `_CorruptDatabase` when the file is damaged or not a database."""
+        try:
             conn = self._conn()
             integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
             if integrity != "ok":
-                raise OutboxError(f"outbox database {self.db_path} failed its integrity check: {integrity}")
+                raise _CorruptDatabase(f"outbox database {self.db_path} failed its integrity check: {integrity}")
             conn.executescript(_SCHEMA)
-        self.recovered_count = self.recover()
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}
+            if "spool_files" not in columns:   # database from before attachments were spooled
+                conn.execute("ALTER TABLE outbox ADD COLUMN spool_files TEXT")
+        except sqlite3.DatabaseError as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc) \
+                    or "not a database" in str(exc):
+                raise _CorruptDatabase(
+                    f"outbox database {self.db_path}: open failed ({type(exc).__name__}: {exc}); "
+                    "the file may be corrupt or not an outbox database") from exc
+            raise OutboxError(f"outbox database {self.db_path}: open failed ({type(exc).__name__}: {exc})") from exc
+
+    def _quarantine(self, reason: str) -> None:
+        """Move the damaged database (with its -wal/-shm and its spool directory, which only it
+        can describe) aside under one timestamped name, and start on an empty database. The
+        kiosk keeps accepting applications; a technician salvages the old files (see
+        docs/platform-api.md "Corrupt database")."""
+        self._close_connections()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self._clock()))
+        target = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}-{os.getpid()}")
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            source = self.db_path.with_name(self.db_path.name + suffix)
+            if source.exists():
+                os.replace(source, target / source.name)
+        if self.spool_dir.exists():
+            os.replace(self.spool_dir, target / self.spool_dir.name)
+        _fsync_directory(self.db_path.parent)
+        self.quarantined_to = target
+        message = f"{reason}; moved to {target}; continuing on a new database"
+        log.error("outbox: %s", message)
+        self._alerts.append(OutboxAlert("database_quarantined", message, self._clock()))
+
+    def alerts(self) -> list[OutboxAlert]:
+        """Technician alerts raised since this outbox was opened (corrupt DB moved aside, ...)."""
+        return list(self._alerts)
 
     # --- connections --------------------------------------------------------------
 
@@ -212,7 +306,7 @@ class Outbox:
         # Read back: a build or a file that silently ignores them must not pass for durable.
         if str(mode).lower() != "wal" or synchronous != 2 or secure_delete != 1:
             conn.close()
-            raise OutboxError(
+            raise DurabilitySettingsError(
                 f"outbox database {self.db_path}: durability settings not in effect "
                 f"(journal_mode={mode}, synchronous={synchronous}, secure_delete={secure_delete})"
             )
@@ -240,34 +334,135 @@ class Outbox:
 
     def close(self) -> None:
         self._closed = True
+        self._close_connections()
+
+    def _close_connections(self) -> None:
         with self._connections_lock:
             connections, self._connections = self._connections, []
             self._owners.clear()
         for conn in connections:
             conn.close()
+        self._local = threading.local()
 
     # --- capture side ---------------------------------------------------------------
 
     def enqueue(self, submission: Submission) -> None:
-        """Store a submission durably. Returns only after COMMIT (WAL fsynced)."""
+        """Store a submission durably. Returns only after COMMIT (WAL fsynced).
+
+        Large attachments are encrypted into the spool directory and fsynced (file and
+        directory) *before* the row commits, so a committed row never points at a file
+        that a power cut could lose. On any storage failure nothing is committed and an
+        `OutboxWriteError` (`OutboxFullError` when the disk is full) is raised: the
+        citizen must be told, and must not get a receipt.
+        """
         if submission.kind not in KINDS:
             raise ValueError(f"unknown submission kind {submission.kind!r}")
-        plaintext = json.dumps(submission.body, ensure_ascii=False, separators=(",", ":")).encode()
-        sealed = self._envelope.seal(submission.submission_id, SCHEMA_VERSION, plaintext)
-        depends_on = None
-        if submission.kind == "rating":
-            depends_on = submission.body.get("application_id") or None
-        with self._guard("enqueue"):
+        sid = submission.submission_id
+        data_key = self._envelope.new_data_key(sid)
+        manifest, spooled = [], []
+        try:
+            for index, attachment in enumerate(submission.attachments):
+                item = {"name": attachment.name, "content_type": attachment.content_type,
+                        "size": len(attachment.data), "sm3": sm3_hex(attachment.data)}
+                if len(attachment.data) >= self._spool_threshold:
+                    item["spool"] = self._write_spool_file(sid, index, data_key[0], attachment.data)
+                    spooled.append(item["spool"])
+                else:
+                    item["inline"] = base64.b64encode(attachment.data).decode("ascii")
+                manifest.append(item)
+            envelope = {"body": submission.body, "attachments": manifest}
+            plaintext = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+            sealed = self._envelope.seal(sid, SCHEMA_VERSION, plaintext, data_key=data_key)
+            depends_on = None
+            if submission.kind == "rating":
+                depends_on = submission.body.get("application_id") or None
             conn = self._conn()
             with self._transaction(conn):
                 conn.execute(
                     "INSERT INTO outbox (submission_id, kind, state, depends_on, next_attempt_at, created_at,"
-                    " schema_version, alg, wrapped_dek, nonce, ciphertext)"
-                    " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (submission.submission_id, submission.kind, depends_on, submission.created_at,
+                    " schema_version, alg, wrapped_dek, nonce, ciphertext, spool_files)"
+                    " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (sid, submission.kind, depends_on, submission.created_at,
                      submission.created_at, SCHEMA_VERSION, sealed.alg, sealed.wrapped_dek,
-                     sealed.nonce, sealed.ciphertext),
+                     sealed.nonce, sealed.ciphertext, json.dumps(spooled) if spooled else None),
                 )
+        except OSError as exc:
+            self._remove_spool_files(spooled)
+            if exc.errno in _STORAGE_FULL_ERRNOS:
+                raise OutboxFullError(f"outbox {self.db_path}: storage full while saving a submission "
+                                      f"({errno.errorcode.get(exc.errno, exc.errno)})") from exc
+            raise OutboxWriteError(f"outbox {self.db_path}: could not write the spool ({exc.strerror})") from exc
+        except sqlite3.Error as exc:
+            self._remove_spool_files(spooled)
+            name = getattr(exc, "sqlite_errorname", "")
+            if name == "SQLITE_FULL" or "full" in str(exc):
+                raise OutboxFullError(f"outbox {self.db_path}: storage full while saving a submission "
+                                      f"({name or exc})") from exc
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise OutboxWriteError(f"outbox {self.db_path}: could not save a submission "
+                                   f"({type(exc).__name__}: {name or exc})") from exc
+        except BaseException:
+            self._remove_spool_files(spooled)
+            raise
+
+    # --- spool directory ----------------------------------------------------------------
+
+    def _write_spool_file(self, submission_id: str, index: int, dek: bytes, data: bytes) -> str:
+        """Encrypt one attachment with the submission's DEK into `<id>.<index>.att`:
+        magic || nonce || AEAD(data) || tag; AAD binds it to the submission and position.
+        tmp -> fsync -> rename -> fsync(dir), so the name exists only with complete content."""
+        name = f"{submission_id}.{index}.att"
+        nonce = os.urandom(NONCE_LEN)
+        ciphertext = aead_encrypt(self._envelope.alg, dek, nonce, data, _spool_aad(submission_id, index))
+        tmp = self.spool_dir / (name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(_SPOOL_MAGIC + nonce + ciphertext)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.close(fd)
+        os.replace(tmp, self.spool_dir / name)
+        _fsync_directory(self.spool_dir)
+        return name
+
+    def _read_spool_file(self, submission_id: str, index: int, alg: str, dek: bytes, name: str) -> bytes:
+        raw = (self.spool_dir / name).read_bytes()
+        if not raw.startswith(_SPOOL_MAGIC):
+            raise CryptoError(f"spool file {name} has no spool header")
+        body = raw[len(_SPOOL_MAGIC):]
+        return aead_decrypt(alg, dek, body[:NONCE_LEN], body[NONCE_LEN:], _spool_aad(submission_id, index))
+
+    def _remove_spool_files(self, names) -> None:
+        for name in names or ():
+            with contextlib.suppress(OSError):
+                os.unlink(self.spool_dir / name)
+        if names:
+            _fsync_directory(self.spool_dir)
+
+    def _sweep_spool(self) -> int:
+        """At open: delete spool files no live row refers to (an enqueue that crashed before
+        its COMMIT, or a delivered row whose files were not yet unlinked)."""
+        with self._guard("sweep spool"):
+            referenced = set()
+            for (names,) in self._conn().execute(
+                    "SELECT spool_files FROM outbox WHERE spool_files IS NOT NULL AND wrapped_dek IS NOT NULL"):
+                referenced.update(json.loads(names))
+        orphans = [p.name for p in self.spool_dir.iterdir() if p.name not in referenced]
+        self._remove_spool_files(orphans)
+        if orphans:
+            log.warning("outbox: removed %d orphaned spool file(s)", len(orphans))
+        return len(orphans)
+
+    def spool_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.spool_dir.iterdir())
 
     # --- queries ----------------------------------------------------------------------
 
@@ -335,10 +530,9 @@ class Outbox:
                     return None
                 seq, submission_id, schema_version, alg, wrapped_dek, nonce, ciphertext = row
                 try:
-                    plaintext = self._envelope.open(
-                        submission_id, schema_version, SealedRecord(alg, wrapped_dek, nonce, ciphertext))
-                    body = json.loads(plaintext)
-                except (CryptoError, ValueError) as exc:
+                    body = self._open_body(submission_id, schema_version,
+                                           SealedRecord(alg, wrapped_dek, nonce, ciphertext))
+                except (CryptoError, ValueError, OSError) as exc:
                     log.error("outbox: submission %s cannot be decrypted (%s); marking dead",
                               submission_id, type(exc).__name__)
                     self._set_dead(conn, submission_id, "undecryptable")
@@ -351,18 +545,46 @@ class Outbox:
                 raise UndecryptableEntry(undecryptable)
         return self.entry(submission_id), body
 
+    def _open_body(self, submission_id: str, schema_version: int, sealed: SealedRecord) -> dict:
+        """Decrypt a row into the body to send; attachments (inline or spooled) are checked
+        against their SM3 and added as body["attachments"] = [{name, content_type, data_base64}]."""
+        plaintext = self._envelope.open(submission_id, schema_version, sealed)
+        document = json.loads(plaintext)
+        if schema_version < 2:
+            return document
+        body, manifest = document["body"], document["attachments"]
+        if not manifest:
+            return body
+        dek = self._envelope.unwrap_data_key(submission_id, sealed.alg, sealed.wrapped_dek)
+        attachments = []
+        for index, item in enumerate(manifest):
+            if "spool" in item:
+                data = self._read_spool_file(submission_id, index, sealed.alg, dek, item["spool"])
+            else:
+                data = base64.b64decode(item["inline"])
+            if sm3_hex(data) != item["sm3"]:
+                raise CryptoError(f"attachment {index} of {submission_id} does not match its SM3 digest")
+            attachments.append({"name": item["name"], "content_type": item["content_type"],
+                                "data_base64": base64.b64encode(data).decode("ascii")})
+        return {**body, "attachments": attachments}
+
     def mark_delivered(self, submission_id: str, result: dict, now: float | None = None) -> OutboxEntry:
-        """Record the platform's reply and crypto-shred the payload, in one transaction."""
+        """Record the platform's reply and crypto-shred the payload, in one transaction; then
+        unlink the spool files (already unreadable without the shredded data key)."""
         now = self._clock() if now is None else now
         with self._guard("mark delivered"):
             conn = self._conn()
             with self._transaction(conn):
+                spool = conn.execute("SELECT spool_files FROM outbox WHERE submission_id = ?",
+                                     (submission_id,)).fetchone()
                 conn.execute(
                     "UPDATE outbox SET state = 'delivered', result_json = ?, delivered_at = ?, last_error = NULL,"
-                    " wrapped_dek = NULL, nonce = NULL, ciphertext = NULL"
+                    " wrapped_dek = NULL, nonce = NULL, ciphertext = NULL, spool_files = NULL"
                     " WHERE submission_id = ? AND state IN ('sending', 'pending')",
                     (json.dumps(result, ensure_ascii=False), now, submission_id),
                 )
+        if spool and spool[0]:
+            self._remove_spool_files(json.loads(spool[0]))
         return self._require(submission_id)
 
     def mark_retry(self, submission_id: str, error: str, next_attempt_at: float) -> OutboxEntry:
@@ -428,6 +650,75 @@ class Outbox:
                     "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?",
                     (now - older_than_s,)).rowcount
 
+    # --- technician operations (main.py queue {status,retry,export}) ---------------------
+
+    def retry_dead(self, ids: list[str] | None = None, now: float | None = None) -> int:
+        """Put dead rows back to `pending`, due now, attempts reset (technician action after
+        fixing the cause). `ids=None` means every dead row. Rows that lost their payload
+        (undecryptable) stay dead: re-sending them cannot work. Returns the number revived."""
+        now = self._clock() if now is None else now
+        with self._guard("retry dead"):
+            conn = self._conn()
+            with self._transaction(conn):
+                sql = ("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
+                       " last_error = 'retried_by_technician'"
+                       " WHERE state = 'dead' AND ciphertext IS NOT NULL AND wrapped_dek IS NOT NULL"
+                       " AND last_error IS NOT 'undecryptable'")
+                params: list = [now]
+                if ids is not None:
+                    if not ids:
+                        return 0
+                    sql += f" AND submission_id IN ({', '.join('?' for _ in ids)})"
+                    params += list(ids)
+                return conn.execute(sql, params).rowcount
+
+    def export_encrypted(self, path: str | os.PathLike) -> int:
+        """Write every undelivered row (pending/sending/dead) to `path` as JSON lines, with the
+        payload exactly as stored: ciphertext, nonce and wrapped data key (base64), never
+        plaintext. Only a holder of this kiosk's device key can open it (for hand-carrying a
+        queue off a broken kiosk). Written to a temp file, fsynced, renamed; mode 0600.
+        Returns the number of rows exported."""
+        import base64
+
+        def b64(value):
+            return None if value is None else base64.b64encode(value).decode("ascii")
+
+        with self._guard("export"):
+            rows = self._conn().execute(
+                "SELECT submission_id, kind, state, depends_on, attempts, last_error, created_at, schema_version,"
+                " alg, wrapped_dek, nonce, ciphertext FROM outbox"
+                " WHERE state IN ('pending', 'sending', 'dead') ORDER BY seq").fetchall()
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for (submission_id, kind, state, depends_on, attempts, last_error, created_at, schema_version,
+                 alg, wrapped_dek, nonce, ciphertext) in rows:
+                handle.write(json.dumps({
+                    "submission_id": submission_id, "kind": kind, "state": state, "depends_on": depends_on,
+                    "attempts": attempts, "last_error": last_error, "created_at": created_at,
+                    "schema_version": schema_version, "alg": alg, "wrapped_dek": b64(wrapped_dek),
+                    "nonce": b64(nonce), "ciphertext": b64(ciphertext),
+                    "attachments": self._export_attachments(submission_id),
+                }) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        return len(rows)
+
+    def _export_attachments(self, submission_id: str) -> list:
+        """Spooled attachment files of a row, base64 of the encrypted file as stored."""
+        row = self._conn().execute("SELECT spool_files FROM outbox WHERE submission_id = ?",
+                                   (submission_id,)).fetchone()
+        files = []
+        for name in json.loads(row[0]) if row and row[0] else []:
+            try:
+                files.append({"file": name, "content": base64.b64encode((self.spool_dir / name).read_bytes())
+                              .decode("ascii")})
+            except OSError:
+                files.append({"file": name, "content": None})
+        return files
+
     # --- helpers ------------------------------------------------------------------------
 
     def _require(self, submission_id: str) -> OutboxEntry:
@@ -450,6 +741,27 @@ class Outbox:
         return dependents
 
 
+class _CorruptDatabase(Exception):
+    """Internal: the database file is damaged (quarantine it)."""
+
+
+def _spool_aad(submission_id: str, index: int) -> bytes:
+    return f"kiosk-outbox/attachment/v1/{submission_id}/{int(index)}".encode()
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error) on an autocommit connection."""
 
@@ -462,7 +774,16 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                # A COMMIT that failed (disk full, I/O error) leaves the transaction open:
+                # roll it back so this connection is usable again, then report the failure.
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
         else:
             try:
                 self.conn.execute("ROLLBACK")

@@ -22,6 +22,7 @@ import logging
 import random
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from kiosk.platform import PlatformClient, PlatformError
@@ -36,6 +37,25 @@ RESULT_FIELDS = frozenset({
     "application_id", "application_number", "status", "query_token", "query_url", "received_at",
     "expected_completion", "service_id", "rating_id", "recorded",
 })
+
+
+@dataclass(frozen=True)
+class Connectivity:
+    """What the screens and the technician need to know about delivery (no personal data).
+
+    Citizen screen: `online is False` -> "offline - your application is saved and will be
+    sent automatically", plus `pending`. Technician: everything, including `dead`/alerts.
+    """
+    online: bool | None            # None until the first attempt this run
+    breaker: str                   # closed | open | half_open
+    consecutive_failures: int
+    last_error: str | None         # short code, e.g. "connection_error", "http_503:injected_fault"
+    last_success_at: float | None
+    pending: int
+    sending: int
+    dead: int
+    oldest_pending_age_s: float | None
+    alerts: tuple = ()             # OutboxAlert codes (database_quarantined, ...)
 
 
 def public_result(reply: dict) -> dict:
@@ -60,6 +80,18 @@ class SyncWorker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._name = name
+        self._online: bool | None = None
+        self._last_error: str | None = None
+        self._last_success_at: float | None = None
+
+    def connectivity(self) -> Connectivity:
+        """Snapshot for the screens and the technician; cheap, callable from any thread."""
+        stats = self.outbox.stats()
+        return Connectivity(
+            online=self._online, breaker=self.breaker.state, consecutive_failures=self.breaker.consecutive_failures,
+            last_error=self._last_error, last_success_at=self._last_success_at, pending=stats.pending,
+            sending=stats.sending, dead=stats.dead, oldest_pending_age_s=stats.oldest_pending_age_s,
+            alerts=tuple(alert.code for alert in self.outbox.alerts()))
 
     # --- control ------------------------------------------------------------------------
 
@@ -146,6 +178,7 @@ class SyncWorker:
     def _handle_success(self, entry: OutboxEntry, reply: dict, probing: bool) -> None:
         outage_ended = probing or self.breaker.consecutive_failures > 0
         self.breaker.record_success()
+        self._online, self._last_error, self._last_success_at = True, None, self._clock()
         delivered = self.outbox.mark_delivered(entry.submission_id, public_result(reply), now=self._clock())
         log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
         self._notify(delivered)
@@ -154,6 +187,9 @@ class SyncWorker:
             self.outbox.expedite_pending(self._clock())
 
     def _handle_failure(self, entry: OutboxEntry, err: PlatformError) -> None:
+        self._last_error = err.reason
+        # A transport failure or 5xx means "cannot deliver now"; a 4xx answer means the platform is up.
+        self._online = not (err.retryable or err.status in (401, 403))
         if err.status in (401, 403):
             log.error("submission %s: platform refused our credentials (HTTP %s); pausing the queue",
                       entry.submission_id, err.status)

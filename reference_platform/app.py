@@ -1,11 +1,13 @@
 """FastAPI routes of the reference platform. `create_app(store, faults)` builds the ASGI app."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from typing import Annotated, Callable
 
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from reference_platform.catalog import Catalog
@@ -16,6 +18,7 @@ from reference_platform.idempotency import Outcome
 from reference_platform.models import (ApplicationIn, ApplicationReceipt, ApplicationStatus, CatalogOut, ErrorBody,
                                        HeartbeatAck, HeartbeatIn, RatingIn, RatingRecorded)
 from reference_platform.numbers import BEIJING, beijing_now, iso_seconds
+from reference_platform.signatures import SignatureMiddleware, SignatureVerifier
 from reference_platform.store import Store
 from reference_platform.submissions import Submissions
 
@@ -29,9 +32,11 @@ def _errors(*statuses: int) -> dict:
 
 def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog | None = None,
                clock: Callable[[], dt.datetime] = beijing_now,
-               connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None) -> FastAPI:
+               connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
+               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
-    the server so the drop-after-commit fault can cut the TCP connection."""
+    the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
+    every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
     faults = faults or Faults()
     catalog = catalog or Catalog.load()
     given_clock = clock
@@ -45,20 +50,34 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                   description="Stand-in for the central platform: catalog, idempotent submissions, status, "
                               "ratings (好差评), kiosk heartbeats. Idempotency keys never expire.")
     install_error_handlers(app)
+    # Added first = inside the fault middleware: an injected outage hits before any checking.
+    app.add_middleware(SignatureMiddleware, verifier=signature_verifier)
     app.add_middleware(FaultInjectionMiddleware, faults=faults, abort_connection=connection_aborter)
 
     def reply(outcome: Outcome) -> JSONResponse:
         return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
 
+    def require_signer_is(request: Request, kiosk_id: str) -> None:
+        """A signed request may only act for the kiosk that signed it (idempotency keys are per kiosk)."""
+        signed = request.scope.get("state", {}).get("signed_kiosk_id")
+        if signed is not None and signed != kiosk_id:
+            raise ApiError(403, "kiosk_mismatch", "kiosk_id in the body differs from the signing kiosk")
+
+    catalog_bytes = json.dumps(catalog.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    catalog_headers = {}
+    if catalog_signing_key is not None:   # Ed25519 private key: detached signature over the exact bytes
+        catalog_headers["X-Catalog-Signature"] = base64.b64encode(catalog_signing_key.sign(catalog_bytes)).decode()
+
     @app.get("/catalog", response_model=CatalogOut)
-    def get_catalog() -> JSONResponse:
+    def get_catalog() -> Response:
         # Served verbatim (not re-serialised through the model) so the kiosk sees exactly catalog.json.
-        return JSONResponse(catalog.data)
+        return Response(catalog_bytes, media_type="application/json", headers=catalog_headers)
 
     @app.post("/applications", status_code=201, response_model=ApplicationReceipt,
-              responses=_errors(400, 409, 422, 503))
+              responses=_errors(400, 401, 403, 409, 422, 503))
     async def post_application(body: ApplicationIn, request: Request,
                                idempotency_key: IdempotencyKey = None) -> JSONResponse:
+        require_signer_is(request, body.kiosk_id)
         raw = await request.body()  # the fingerprint covers the body exactly as sent
         return reply(await run_in_threadpool(submissions.submit_application, idempotency_key, raw, body))
 
@@ -70,13 +89,17 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         return JSONResponse(status)
 
     @app.post("/ratings", status_code=201, response_model=RatingRecorded,
-              responses=_errors(400, 409, 422, 503))
+              responses=_errors(400, 401, 403, 409, 422, 503))
     async def post_rating(body: RatingIn, request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+        require_signer_is(request, body.kiosk_id)
         raw = await request.body()
         return reply(await run_in_threadpool(submissions.submit_rating, idempotency_key, raw, body))
 
-    @app.post("/heartbeat", response_model=HeartbeatAck, responses=_errors(422))
-    def post_heartbeat(body: HeartbeatIn) -> dict:
+    @app.post("/heartbeat", response_model=HeartbeatAck, responses=_errors(401, 403, 422))
+    def post_heartbeat(body: HeartbeatIn, request: Request, idempotency_key: IdempotencyKey = None) -> dict:
+        # A heartbeat is an upsert of the kiosk's latest state, idempotent by nature: the optional
+        # Idempotency-Key is accepted for uniformity and not needed for deduplication.
+        require_signer_is(request, body.kiosk_id)
         now = iso_seconds(clock())
         store.record_heartbeat(body.kiosk_id, body.model_dump(mode="json"), now)
         return {"ok": True, "server_time": now}
@@ -85,4 +108,13 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
     def get_fleet() -> HTMLResponse:
         return HTMLResponse(render_fleet_page(store.heartbeats()))
 
+    # The served /openapi.json is the documented contract (docs/openapi.json), not FastAPI's bare inference.
+    from reference_platform.openapi import build_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app

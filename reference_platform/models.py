@@ -88,6 +88,17 @@ class Applicant(BaseModel):
     phone: str = Field(max_length=32)
 
 
+MAX_ATTACHMENT_BASE64 = 16 * 1024 * 1024
+
+
+class AttachmentIn(BaseModel):
+    """A scanned document. Sent inline as base64 so one request (one Idempotency-Key) carries the
+    whole application: no partial applications with some documents missing."""
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(min_length=1, max_length=100)
+    data_base64: str = Field(max_length=MAX_ATTACHMENT_BASE64)
+
+
 class ApplicationIn(BaseModel):
     application_id: uuid.UUID = Field(description="Client-generated; also the Idempotency-Key")
     service_id: str = Field(min_length=1, max_length=64)
@@ -95,6 +106,7 @@ class ApplicationIn(BaseModel):
     applicant: Applicant
     form: dict[str, Any]
     submitted_at: dt.datetime
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
 
 class ApplicationReceipt(BaseModel):

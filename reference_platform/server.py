@@ -24,6 +24,7 @@ from reference_platform.app import create_app
 from reference_platform.catalog import Catalog
 from reference_platform.faults import Faults
 from reference_platform.numbers import beijing_now
+from reference_platform.signatures import DEFAULT_WINDOW_S, SignatureVerifier
 from reference_platform.store import Store
 
 log = logging.getLogger("reference_platform")
@@ -45,19 +46,33 @@ class _ThreadedUvicorn(uvicorn.Server):
 
 class ReferencePlatformServer:
     def __init__(self, db_path: str | Path, host: str = "127.0.0.1", port: int = 0, *,
-                 catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now):
+                 catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now,
+                 signature_keys: dict[str, bytes] | None = None, signature_window_s: float = DEFAULT_WINDOW_S,
+                 signature_clock: Callable[[], float] = time.time, tls: dict | None = None,
+                 catalog_signing_key=None):
+        """`signature_keys` (kiosk id -> HMAC-SM3 key) makes signatures mandatory. `tls` = uvicorn
+        ssl options, e.g. {"ssl_certfile": ..., "ssl_keyfile": ..., "ssl_ca_certs": ...,
+        "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS)."""
         self.host = host
         self.port = port               # the real port once started
+        self.tls = dict(tls or {})
         self.store = Store(db_path)
         self.faults = Faults()
+        self.signature_verifier = None
+        if signature_keys is not None:
+            self.signature_verifier = SignatureVerifier(
+                signature_keys, lambda *args: self.store.remember_nonce(*args),
+                window_s=signature_window_s, clock=signature_clock)
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
-                              connection_aborter=lambda: self._abort_client_connection)
+                              connection_aborter=lambda: self._abort_client_connection,
+                              signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -72,7 +87,7 @@ class ReferencePlatformServer:
             self.app, log_level="warning", access_log=False,  # access lines would carry query tokens
             log_config=None,  # keep the host program's logging setup; just set uvicorn's levels
             http="h11", ws="none", lifespan="off", loop="asyncio",
-            server_header=False, timeout_graceful_shutdown=3)
+            server_header=False, timeout_graceful_shutdown=3, **self.tls)
         self._uvicorn = _ThreadedUvicorn(config)
         self._thread = threading.Thread(target=self._uvicorn.run, kwargs={"sockets": [sock]},
                                         name="reference-platform", daemon=True)

@@ -35,6 +35,17 @@ CREATE TABLE IF NOT EXISTS applications (
 );
 CREATE INDEX IF NOT EXISTS applications_by_id_number ON applications(id_number);
 
+CREATE TABLE IF NOT EXISTS application_attachments (
+    application_id TEXT NOT NULL REFERENCES applications(application_id),
+    idx            INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    data           BLOB NOT NULL,
+    PRIMARY KEY (application_id, idx)
+);
+
 CREATE TABLE IF NOT EXISTS daily_sequences (
     day        TEXT PRIMARY KEY,                -- YYYYMMDD, Beijing time
     last_value INTEGER NOT NULL
@@ -64,6 +75,14 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     claimed_at    REAL NOT NULL,                -- time.time(), for the in-progress lease
     completed_at  TEXT,
     PRIMARY KEY (client_id, idem_key)
+);
+
+-- Request-signature nonces seen per kiosk, kept for the clock-skew window (replay protection).
+CREATE TABLE IF NOT EXISTS seen_nonces (
+    kiosk_id TEXT NOT NULL,
+    nonce    TEXT NOT NULL,
+    seen_at  REAL NOT NULL,
+    PRIMARY KEY (kiosk_id, nonce)
 );
 
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -100,6 +119,12 @@ class Transaction:
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         self._conn.execute(f"INSERT INTO applications ({columns}) VALUES ({placeholders})", tuple(row.values()))
+
+    def insert_attachment(self, row: dict) -> None:
+        columns = ", ".join(row)
+        placeholders = ", ".join("?" for _ in row)
+        self._conn.execute(f"INSERT INTO application_attachments ({columns}) VALUES ({placeholders})",
+                           tuple(row.values()))
 
     def insert_rating(self, row: dict) -> None:
         columns = ", ".join(row)
@@ -203,6 +228,18 @@ class Store:
             self._conn.execute("DELETE FROM idempotency_keys WHERE client_id = ? AND idem_key = ? "
                                "AND state = 'in_progress'", (client_id, key))
 
+    # ----- request-signature nonces -----
+
+    def remember_nonce(self, kiosk_id: str, nonce: str, now: float, window_s: float) -> bool:
+        """True the first time (kiosk, nonce) is seen within the window; False for a replay.
+        Entries older than twice the window are pruned: a request that old fails the timestamp check."""
+        with self.transaction():
+            conn = self._conn
+            conn.execute("DELETE FROM seen_nonces WHERE seen_at < ?", (now - 2 * window_s,))
+            cursor = conn.execute("INSERT INTO seen_nonces (kiosk_id, nonce, seen_at) VALUES (?, ?, ?) "
+                                  "ON CONFLICT DO NOTHING", (kiosk_id, nonce, now))
+            return cursor.rowcount == 1
+
     # ----- queries -----
 
     def application_status(self, number_or_token: str) -> dict | None:
@@ -241,6 +278,10 @@ class Store:
         if id_number is None:
             return self._one("SELECT COUNT(*) AS n FROM applications", ())["n"]
         return self._one("SELECT COUNT(*) AS n FROM applications WHERE id_number = ?", (id_number,))["n"]
+
+    def attachments(self, application_id: str) -> list[dict]:
+        return self._all("SELECT idx, name, content_type, size, sha256, data FROM application_attachments "
+                         "WHERE application_id = ? ORDER BY idx", (application_id,))
 
     def ratings(self) -> list[dict]:
         rows = self._all("SELECT * FROM ratings ORDER BY rowid")

@@ -1,7 +1,10 @@
 """What happens to a submitted application or rating: checks, numbering, storage."""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
 import json
 import logging
 import sqlite3
@@ -35,6 +38,14 @@ class Submissions:
         problems = form_problems(service, {**body.applicant.model_dump(), **body.form})
         if problems:
             raise ApiError(422, "invalid_form", "; ".join(problems))
+        documents = []
+        for index, attachment in enumerate(body.attachments):
+            try:
+                data = base64.b64decode(attachment.data_base64, validate=True)
+            except (binascii.Error, ValueError):
+                raise ApiError(422, "invalid_attachment", f"attachments.{index}.data_base64 is not base64") from None
+            documents.append({"idx": index, "name": attachment.name, "content_type": attachment.content_type,
+                              "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "data": data})
 
         def work(tx: Transaction) -> tuple[int, dict]:
             received = self.clock()
@@ -56,6 +67,8 @@ class Submissions:
             except sqlite3.IntegrityError:
                 # Same application_id from another kiosk (its own idempotency scope): never a second row.
                 raise ApiError(422, "application_id_conflict", "application_id already used by another kiosk")
+            for document in documents:
+                tx.insert_attachment({"application_id": key, **document})
             return 201, {
                 "application_id": key, "application_number": number, "status": "received",
                 "received_at": row["received_at"], "expected_completion": row["expected_completion"],

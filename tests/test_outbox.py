@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.outbox import Outbox, OutboxError, Submission, UndecryptableEntry
+from offline_cache.outbox import Attachment, Outbox, OutboxError, Submission, UndecryptableEntry
 
 ID_NUMBER = "441202193801011234"
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,9 @@ def raw_row(db_path, submission_id):
 
 
 def all_db_bytes(db_path: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith(db_path.name))
+    """Every byte of the database, its -wal/-shm and its spool directory."""
+    return b"".join(p.read_bytes() for p in db_path.parent.rglob("*")
+                    if p.is_file() and p.relative_to(db_path.parent).parts[0].startswith(db_path.name))
 
 
 # --- settings -------------------------------------------------------------------------
@@ -328,20 +330,44 @@ def test_sigkill_mid_loop_loses_no_acknowledged_submission(paths):
         box.close()
 
 
-def test_garbage_file_gives_a_clear_error_naming_it(paths):
+def test_garbage_file_is_quarantined_and_a_new_database_used(paths):
+    db_path, key_path = paths
+    db_path.parent.mkdir(parents=True)
+    garbage = os.urandom(8192)
+    db_path.write_bytes(garbage)
+    box = Outbox(db_path, key_path)
+    try:
+        assert box.quarantined_to is not None and (box.quarantined_to / db_path.name).read_bytes() == garbage
+        [alert] = box.alerts()
+        assert alert.code == "database_quarantined" and str(db_path) in alert.message
+        sub = application()
+        box.enqueue(sub)              # the kiosk keeps working on the new database
+        assert box.entry(sub.submission_id).state == "pending"
+    finally:
+        box.close()
+    reopened = Outbox(db_path, key_path)   # the new database is healthy: no second quarantine
+    try:
+        assert reopened.alerts() == [] and reopened.stats().pending == 1
+    finally:
+        reopened.close()
+
+
+def test_garbage_file_without_quarantine_gives_a_clear_error_naming_it(paths):
     db_path, key_path = paths
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(os.urandom(8192))
     with pytest.raises(OutboxError) as info:
-        Outbox(db_path, key_path)
+        Outbox(db_path, key_path, quarantine_corrupt=False)
     assert str(db_path) in str(info.value)
 
 
-def test_damaged_pages_give_a_clear_error_naming_the_file(paths):
+def test_damaged_pages_are_detected_and_quarantined_with_the_spool(paths):
     db_path, key_path = paths
-    box = Outbox(db_path, key_path)
+    box = Outbox(db_path, key_path, spool_threshold=1000)
     for i in range(200):
         box.enqueue(application(created_at=float(i), padding="p" * 500))
+    box.enqueue(Submission(str(uuid.uuid4()), "application", {"x": 1}, 1.0,
+                           attachments=(Attachment("scan.jpg", "image/jpeg", os.urandom(5000)),)))
     box.close()
     conn = sqlite3.connect(db_path)   # fold the WAL into the main file, then damage it
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -353,5 +379,174 @@ def test_damaged_pages_give_a_clear_error_naming_the_file(paths):
         data[offset:offset + page] = os.urandom(page)
     db_path.write_bytes(bytes(data))
     with pytest.raises(OutboxError) as info:
-        Outbox(db_path, key_path)
+        Outbox(db_path, key_path, quarantine_corrupt=False)
     assert str(db_path) in str(info.value)
+    box = Outbox(db_path, key_path)
+    try:
+        assert [a.code for a in box.alerts()] == ["database_quarantined"]
+        moved = box.quarantined_to
+        assert (moved / db_path.name).exists() and len(list((moved / box.spool_dir.name).iterdir())) == 1
+        assert box.stats().pending == 0 and list(box.spool_dir.iterdir()) == []
+    finally:
+        box.close()
+
+
+# --- attachments in the spool directory -----------------------------------------------------
+
+def test_large_attachment_is_spooled_encrypted_and_sent_then_removed(paths):
+    box = Outbox(*paths, spool_threshold=10_000)
+    try:
+        big = (ID_NUMBER.encode() + b"-scan-") * 20_000
+        small = b"small-" + ID_NUMBER.encode()
+        sub = application(created_at=1.0)
+        sub = Submission(sub.submission_id, "application", sub.body, 1.0,
+                         attachments=(Attachment("id_front.jpg", "image/jpeg", big),
+                                      Attachment("note.txt", "text/plain", small)))
+        box.enqueue(sub)
+        files = list(box.spool_dir.iterdir())
+        assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
+        assert ID_NUMBER.encode() not in all_db_bytes(paths[0])
+        assert b"id_front.jpg" not in all_db_bytes(paths[0])   # names are inside the encryption too
+        entry, body = box.claim_next(now=1e9)
+        import base64 as _b64
+        assert [(a["name"], _b64.b64decode(a["data_base64"])) for a in body["attachments"]] == [
+            ("id_front.jpg", big), ("note.txt", small)]
+        box.mark_delivered(entry.submission_id, {"application_number": "N1"})
+        assert list(box.spool_dir.iterdir()) == []
+    finally:
+        box.close()
+
+
+def test_tampered_or_missing_spool_file_sends_the_row_dead_not_garbage(paths):
+    box = Outbox(*paths, spool_threshold=100)
+    try:
+        subs = [Submission(str(uuid.uuid4()), "application", {"n": i}, float(i),
+                           attachments=(Attachment("a.bin", "application/octet-stream", os.urandom(500)),))
+                for i in range(2)]
+        for sub in subs:
+            box.enqueue(sub)
+        first = box.spool_dir / f"{subs[0].submission_id}.0.att"
+        data = bytearray(first.read_bytes())
+        data[-1] ^= 1
+        first.write_bytes(bytes(data))
+        (box.spool_dir / f"{subs[1].submission_id}.0.att").unlink()
+        for sub in subs:
+            with pytest.raises(UndecryptableEntry):
+                box.claim_next(now=1e9)
+            assert box.entry(sub.submission_id).state == "dead"
+    finally:
+        box.close()
+
+
+def test_orphan_spool_file_of_an_uncommitted_enqueue_is_swept_at_open(paths):
+    box = Outbox(*paths, spool_threshold=100)
+    kept = Submission(str(uuid.uuid4()), "application", {"n": 1}, 1.0,
+                      attachments=(Attachment("a.bin", "application/octet-stream", os.urandom(500)),))
+    box.enqueue(kept)
+    orphan = box.spool_dir / f"{uuid.uuid4()}.0.att"   # as left by a crash between fsync and COMMIT
+    orphan.write_bytes(b"x" * 600)
+    box.close()
+    box = Outbox(*paths, spool_threshold=100)
+    try:
+        assert box.orphans_removed == 1 and not orphan.exists()
+        assert box.claim_next(now=1e9)[1]["attachments"][0]["name"] == "a.bin"
+    finally:
+        box.close()
+
+
+def test_delivered_rows_are_kept_only_for_the_retention_period(paths):
+    box = Outbox(*paths, receipt_retention_days=1, clock=lambda: 100_000.0)
+    try:
+        sub = application()
+        box.enqueue(sub)
+        box.claim_next(now=1e9)
+        box.mark_delivered(sub.submission_id, {"application_number": "N"}, now=100_000.0)
+    finally:
+        box.close()
+    box = Outbox(*paths, receipt_retention_days=1, clock=lambda: 100_000.0 + 86_000)
+    assert box.entry(sub.submission_id).state == "delivered"
+    box.close()
+    box = Outbox(*paths, receipt_retention_days=1, clock=lambda: 100_000.0 + 86_401)
+    try:
+        assert box.entry(sub.submission_id) is None
+    finally:
+        box.close()
+
+
+# --- technician operations ----------------------------------------------------------------
+
+def test_retry_dead_revives_dead_rows_selected_or_all(outbox):
+    subs = [application(created_at=float(i)) for i in range(3)]
+    for sub in subs:
+        outbox.enqueue(sub)
+    for sub in subs:
+        outbox.claim_next(now=1e9)
+        outbox.mark_dead(sub.submission_id, "http_422:invalid_form")
+    assert outbox.stats().dead == 3
+    assert outbox.retry_dead([subs[0].submission_id], now=5.0) == 1
+    entry = outbox.entry(subs[0].submission_id)
+    assert (entry.state, entry.attempts, entry.next_attempt_at) == ("pending", 0, 5.0)
+    assert outbox.retry_dead([], now=5.0) == 0
+    assert outbox.retry_dead(now=6.0) == 2
+    assert [e.state for e in outbox.entries(state="pending")] == ["pending"] * 3
+    claimed, body = outbox.claim_next(now=7.0)
+    assert body == subs[0].body   # payload kept while dead
+
+
+def test_export_encrypted_contains_ciphertext_only(outbox, tmp_path):
+    import base64
+    import json as _json
+    subs = [application(created_at=float(i)) for i in range(3)]
+    for sub in subs:
+        outbox.enqueue(sub)
+    outbox.claim_next(now=1e9)
+    outbox.mark_delivered(subs[0].submission_id, {"application_number": "X"})
+    target = tmp_path / "export.jsonl"
+    assert outbox.export_encrypted(target) == 2
+    raw = target.read_bytes()
+    assert ID_NUMBER.encode() not in raw and "张三丰".encode() not in raw
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    rows = [_json.loads(line) for line in raw.decode().splitlines()]
+    assert [r["submission_id"] for r in rows] == [s.submission_id for s in subs[1:]]
+    # What was exported is exactly what is stored, and opens with the device key.
+    from kiosk.crypto import SealedRecord
+    r = rows[0]
+    sealed = SealedRecord(r["alg"], base64.b64decode(r["wrapped_dek"]), base64.b64decode(r["nonce"]),
+                          base64.b64decode(r["ciphertext"]))
+    plain = outbox._envelope.open(r["submission_id"], r["schema_version"], sealed)
+    assert _json.loads(plain) == {"body": subs[1].body, "attachments": []}
+
+
+# --- disk full ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("attachment_bytes, errors, expect_saved", [
+    (0, ("OutboxFullError", "OutboxWriteError"), True),          # the database/WAL hits the limit
+    (300_000, ("OutboxFullError", "OutboxWriteError"), True),    # spooled attachments fill it
+    (700_000, ("OutboxFullError",), False),                      # the spool file itself: EFBIG
+])
+def test_disk_full_refuses_with_a_typed_error_and_keeps_every_saved_submission(paths, attachment_bytes, errors,
+                                                                               expect_saved):
+    db_path, key_path = paths
+    child = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "tests" / "outbox_diskfull_child.py"), str(db_path), str(key_path),
+         str(600_000), str(attachment_bytes)],
+        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert child.returncode == 0, child.stderr[-2000:]
+    lines = child.stdout.splitlines()
+    saved = [line.split()[1] for line in lines if line.startswith("saved ")]
+    refused = [line.split() for line in lines if line.startswith("refused ")]
+    assert len(refused) == 1, child.stdout[-500:]
+    _, refused_id, error_class = refused[0]
+    assert error_class in errors
+    assert bool(saved) == expect_saved
+    box = Outbox(db_path, key_path)   # no limit now
+    try:
+        assert box.alerts() == []     # a full disk must not damage the database
+        assert box.entry(refused_id) is None          # no row for the one the citizen was told failed
+        claimed = set()
+        while (item := box.claim_next(now=1e12)) is not None:
+            claimed.add(item[0].submission_id)
+        assert claimed == set(saved)
+        assert list(box.spool_dir.glob(f"{refused_id}*")) == []
+    finally:
+        box.close()
