@@ -52,8 +52,6 @@ def run_diagnostics(config, *, settle_s: float = DEVICE_SETTLE_S):
     """Opens the configured devices, checks them, the platform link, outbox and catalog."""
     from kiosk import diagnostics as d
     from kiosk.heartbeat import build_heartbeat
-    from kiosk.platform import PlatformClient
-
     report = d.DiagnosticsReport(kiosk_id=config.kiosk.id, software_version=d.software_version())
     devices = _open_devices(config, report)
     for device in devices:
@@ -83,16 +81,25 @@ def run_diagnostics(config, *, settle_s: float = DEVICE_SETTLE_S):
     report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                            timeout_s=config.platform.connect_timeout_s)
     if all(c.ok for c in report.checks if c.name.startswith("platform.")):
-        client = PlatformClient(config.platform.url, config.kiosk.id,
-                                connect_timeout=config.platform.connect_timeout_s,
-                                read_timeout=config.platform.read_timeout_s,
-                                ca_bundle=config.platform.ca_bundle or None)
+        client = make_platform_client(config)
         body = build_heartbeat(config.kiosk.id, device_status, paper, stats, source="diagnose")
         report.checks += d.check_platform_api(client, body)
         client.close()
     if outbox is not None:
         outbox.close()
     return report
+
+
+def make_platform_client(config):
+    """The client exactly as the kiosk builds it (kiosk/app.py): pinned CA, mTLS, request signatures."""
+    from kiosk.crypto import load_or_create_device_key
+    from kiosk.platform import PlatformClient
+    from kiosk.signing import make_signer
+    p = config.platform
+    return PlatformClient(p.url, config.kiosk.id, connect_timeout=p.connect_timeout_s, read_timeout=p.read_timeout_s,
+                          ca_bundle=p.ca_bundle or None,
+                          client_cert=(p.client_cert, p.client_key) if p.client_cert else None,
+                          signer=make_signer(p.signature_alg, load_or_create_device_key(config.signing_key_path)))
 
 
 def _open_devices(config, report) -> list:
@@ -138,7 +145,11 @@ def diagnose_main(argv: list[str], default_config: str) -> int:
         workdir = tempfile.TemporaryDirectory(prefix="kiosk-diagnose-")
         config = _demo_config(config, Path(workdir.name))
         from reference_platform.server import ReferencePlatformServer
-        server = ReferencePlatformServer(Path(workdir.name) / "platform.sqlite3")
+        from kiosk.crypto import load_or_create_device_key
+        # Like `main.py --demo`: the platform knows this kiosk's signing key and requires signatures,
+        # so "heartbeat accepted" also proves the request signature is accepted.
+        server = ReferencePlatformServer(Path(workdir.name) / "platform.sqlite3", signature_keys={
+            config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
         url = server.start()
         config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, url=url))
     try:
@@ -192,8 +203,9 @@ def queue_main(argv: list[str], default_config: str) -> int:
             revived = queue_admin.retry_dead(outbox, args.ids or None)
             print(json.dumps({"revived": revived}) if args.json else f"{revived} entries queued again")
             return EXIT_OK if revived else EXIT_UNHEALTHY
-        target = queue_admin.export_queue(outbox, config.outbox_path, Path(args.file))
-        print(json.dumps({"exported": str(target)}) if args.json else f"exported to {target}")
+        target, count = queue_admin.export_queue(outbox, Path(args.file))
+        print(json.dumps({"exported": str(target), "entries": count}) if args.json
+              else f"{count} undelivered entries exported to {target} (payloads stay encrypted)")
         return EXIT_OK
     finally:
         outbox.close()

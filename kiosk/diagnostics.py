@@ -204,6 +204,23 @@ def _verification_reason(exc: ssl.SSLCertVerificationError, expiry: dt.datetime 
     return f"certificate rejected: {exc.verify_message} (code {code})"
 
 
+_SIGNATURE_HINTS = {
+    "signature_expired": "the kiosk clock is off (check NTP/chrony)",
+    "unknown_kiosk": "the platform has no signing key for this kiosk id",
+    "signature_invalid": "the platform holds a different signing key for this kiosk",
+    "digest_mismatch": "the body was changed on the way (proxy?)",
+    "signature_missing": "the request was not signed (platform.signature_alg / signing key)",
+    "nonce_replayed": "a request nonce was reused",
+}
+
+
+def _platform_failure(what: str, exc) -> str:
+    """One line for a technician; a 401 from the signature check says what to fix."""
+    if exc.status == 401 and exc.server_code in _SIGNATURE_HINTS:
+        return f"{what}: request signature rejected ({exc.server_code}): {_SIGNATURE_HINTS[exc.server_code]}"
+    return f"{what}: {exc.reason}"
+
+
 def check_platform_api(client, heartbeat_body: dict | None) -> list[CheckResult]:
     """An HTTP round trip (catalog) with latency, and whether the platform accepts a heartbeat."""
     from kiosk.platform import PlatformError
@@ -212,7 +229,7 @@ def check_platform_api(client, heartbeat_body: dict | None) -> list[CheckResult]
     try:
         catalog = client.get_catalog()
     except PlatformError as exc:
-        results.append(CheckResult("platform.http", False, f"catalog request failed: {exc.reason}",
+        results.append(CheckResult("platform.http", False, _platform_failure("catalog request failed", exc),
                                    {"code": exc.reason, "status": exc.status}))
         return results
     latency = _ms(start)
@@ -222,10 +239,12 @@ def check_platform_api(client, heartbeat_body: dict | None) -> list[CheckResult]
     if heartbeat_body is not None:
         try:
             ack = client.heartbeat(heartbeat_body)
-            results.append(CheckResult("platform.heartbeat", True, f"accepted (server time {ack.get('server_time')})",
+            signed = " (signed request)" if getattr(getattr(client, "_session", None), "auth", None) else ""
+            results.append(CheckResult("platform.heartbeat", True,
+                                       f"accepted{signed}, server time {ack.get('server_time')}",
                                        {"server_time": ack.get("server_time")}))
         except PlatformError as exc:
-            results.append(CheckResult("platform.heartbeat", False, f"heartbeat rejected: {exc.reason}",
+            results.append(CheckResult("platform.heartbeat", False, _platform_failure("heartbeat rejected", exc),
                                        {"code": exc.reason, "status": exc.status}))
     return results
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -186,13 +185,14 @@ def test_queue_status_retry_export(tmp_path):
     again = run_main("queue", "--config", str(config), "retry")
     assert again.returncode == 1            # nothing dead any more: says so with exit 1
 
-    target = tmp_path / "usb" / "outbox-export.sqlite3"
-    export = run_main("queue", "--config", str(config), "export", str(target))
+    target = tmp_path / "usb" / "outbox-export.jsonl"
+    export = run_main("queue", "--config", str(config), "--json", "export", str(target))
     assert export.returncode == 0, export.stderr
+    assert json.loads(export.stdout)["entries"] == 1
     raw = target.read_bytes()
     assert b"440101199001011234" not in raw and "测试人名".encode() not in raw
-    with sqlite3.connect(target) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
+    exported = [json.loads(line) for line in raw.decode().splitlines()]
+    assert [e["submission_id"] for e in exported] == [submission_id] and exported[0]["ciphertext"]
 
 
 def test_queue_without_outbox_is_a_clear_error(tmp_path):
@@ -211,3 +211,25 @@ def test_set_pin_prints_a_hash_that_verifies():
     assert verify_pin("135790", stored) and not verify_pin("135791", stored)
     mismatch = run_main("set-pin", stdin="135790\n135791\n")
     assert mismatch.returncode == 2 and "differ" in mismatch.stderr
+
+
+def test_platform_with_another_signing_key_is_named(tmp_path):
+    """The platform requires KSIG1 signatures but holds a different key for this kiosk."""
+    from reference_platform.server import ReferencePlatformServer
+    server = ReferencePlatformServer(tmp_path / "platform.sqlite3", signature_keys={"TEST-KIOSK-9": b"k" * 32})
+    url = server.start()
+    try:
+        config = write_config(tmp_path, url)
+        result = run_main("diagnose", "--json", "--config", str(config))
+    finally:
+        server.stop()
+    assert result.returncode == 1
+    http = checks_by_name(json.loads(result.stdout))["platform.http"]
+    assert not http["ok"] and "signature rejected (signature_invalid)" in http["summary"]
+    assert "different signing key" in http["summary"]
+
+
+def test_demo_heartbeat_is_signed_and_accepted():
+    result = run_main("diagnose", "--json", "--demo")
+    beat = checks_by_name(json.loads(result.stdout))["platform.heartbeat"]
+    assert beat["ok"] and "signed request" in beat["summary"]

@@ -255,9 +255,8 @@ class TechnicianService(QObject):
     def export_queue(self) -> None:
         from offline_cache import queue_admin
         self.touch()
-        target = self.export_dir / f"outbox-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-        self._run("export_queue", lambda: queue_admin.export_queue(self.controller.outbox,
-                                                                   self.config.outbox_path, target))
+        target = self.export_dir / f"outbox-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        self._run("export_queue", lambda: queue_admin.export_queue(self.controller.outbox, target)[0])
 
     def refresh_logs(self) -> None:
         self.touch()
