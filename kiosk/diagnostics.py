@@ -272,14 +272,19 @@ def check_outbox(outbox, *, stale_after_s: float = 24 * 3600.0) -> CheckResult:
                        f"{stats.delivered} delivered", details, "; ".join(warnings) or None)
 
 
-def check_catalog_cache(path: Path) -> CheckResult:
+def check_catalog_cache(cache) -> CheckResult:
+    """`cache` is the kiosk's CatalogCache (its alerts name refused catalogs) or a path to one."""
     from offline_cache.catalog_cache import CatalogCache
-    path = Path(path)
-    raw = CatalogCache(path).load()
+    if not isinstance(cache, CatalogCache):
+        cache = CatalogCache(Path(cache))
+    path = cache.path
+    raw = cache.load()
+    alerts = [f"{a.code}: {a.message}" for a in cache.alerts()[-3:]]
     if raw is None:
-        return CheckResult("catalog", True, "no cached catalog yet", {"path": str(path)},
-                           "the kiosk has never loaded a catalog: it cannot serve citizens offline")
+        return CheckResult("catalog", True, "no cached catalog yet", {"path": str(path), "alerts": alerts},
+                           "; ".join(alerts) or "the kiosk has never loaded a catalog: it cannot serve citizens offline")
     synced = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
     return CheckResult("catalog", True, f"version {raw.get('version', '?')}, last sync {synced}",
                        {"version": raw.get("version"), "last_sync": synced,
-                        "services": len(raw.get("services", []))})
+                        "services": len(raw.get("services", [])), "alerts": alerts},
+                       "; ".join(alerts) or None)

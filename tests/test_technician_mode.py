@@ -143,6 +143,18 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     assert mask_id_number(card.id_number) in card_text
     assert card.id_number not in card_text and card.name not in card_text
 
+    # Catalog tab: the version the platform served, and when it was synced.
+    assert "version 2026.11.1, last sync" in mode.panel.boxes["catalog"].toPlainText()
+
+    # Camera preview: frames with a face box, and the frame rate.
+    mode.panel.tabs.setCurrentIndex(2)
+    click(qtbot, mode.panel, "cameraStart")
+    qtbot.waitUntil(lambda: service.state.camera_image is not None and service.state.camera_faces >= 1,
+                    timeout=15_000)
+    assert service.state.camera_fps > 0
+    assert mode.panel.camera_label.pixmap() is not None and not mode.panel.camera_label.pixmap().isNull()
+    click(qtbot, mode.panel, "cameraStop")
+
     # Test print reaches the (simulated) printer; the counter moves.
     mode.panel.tabs.setCurrentIndex(3)
     click(qtbot, mode.panel, "testPrint")
@@ -204,3 +216,25 @@ def test_outbox_tab_shows_dead_letters_and_retry_revives_them(qtbot, kiosk):
     qtbot.waitUntil(lambda: "queued again" in mode.service.state.message, timeout=10_000)
     assert mode.service.state.message.startswith("1 ")
     assert outbox.entry("0b9f3a57-3f1c-4a36-9d61-8b3c0c8a0d11").state == "pending"
+    click(qtbot, mode.panel, "queueExport")
+    qtbot.waitUntil(lambda: "exported to" in mode.service.state.message, timeout=10_000)
+    exported = list((parts.config.data_dir / "exports").glob("outbox-*.jsonl"))
+    assert len(exported) == 1 and "0b9f3a57-3f1c-4a36-9d61-8b3c0c8a0d11" in exported[0].read_text()
+
+
+def test_log_tab_shows_masked_lines_and_exports_them(qtbot, kiosk):
+    parts, mode = kiosk()
+    logging.getLogger("kiosk.test").info("citizen 440101199001011234 phone 13812345678")
+    open_pin_pad(qtbot, parts, mode)
+    enter_pin(qtbot, mode, PIN)
+    qtbot.waitUntil(lambda: any("kiosk.test" in line for line in mode.service.state.log_lines), timeout=10_000)
+    text = mode.panel.boxes["logs"].toPlainText()
+    assert "4401**********1234" in text and "138****5678" in text
+    assert "440101199001011234" not in text and "13812345678" not in text
+    mode.panel.tabs.setCurrentIndex(7)
+    click(qtbot, mode.panel, "logsExport")
+    qtbot.waitUntil(lambda: "exported to" in mode.service.state.message, timeout=10_000)
+    exported = list((parts.config.data_dir / "exports").glob("kiosk-log-*.jsonl"))
+    assert len(exported) == 1
+    content = exported[0].read_text()
+    assert "4401**********1234" in content and "440101199001011234" not in content

@@ -122,6 +122,7 @@ class TechnicianService(QObject):
         config = self.config
         outbox = self.controller.outbox
         client = self.controller.platform_client
+        catalog_cache = self.controller.catalog_cache
         heartbeat_body = self.controller.heartbeat_body
 
         def job():
@@ -129,7 +130,7 @@ class TechnicianService(QObject):
             report = d.DiagnosticsReport(kiosk_id=config.kiosk.id, software_version=d.software_version())
             report.checks += [d.check_device(dev, counters.get(dev.name)) for dev in devices]
             report.checks.append(d.check_outbox(outbox))
-            report.checks.append(d.check_catalog_cache(config.data_dir / "catalog.json"))
+            report.checks.append(d.check_catalog_cache(catalog_cache))
             report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                                    timeout_s=config.platform.connect_timeout_s)
             if all(c.ok for c in report.checks if c.name.startswith("platform.")):
@@ -171,8 +172,9 @@ class TechnicianService(QObject):
         self.changed.emit()
 
     def start_camera(self) -> None:
-        """Preview with face boxes and fps. Detection (dlib HOG on a quarter-size frame) runs on a
-        thread; the GUI only receives finished QImages."""
+        """Preview with face boxes and fps. Detection (dlib's HOG detector, at most 10 frames/s) runs
+        on a thread; the GUI only receives finished QImages. Technician mode only: the citizen's face
+        check runs in the worker process."""
         self.touch()
         camera = self.controller.camera
         camera.start()
@@ -190,12 +192,15 @@ class TechnicianService(QObject):
                     continue
                 last = frame
                 frames += 1
-                small = cv2.resize(frame, None, fx=0.5, fy=0.5)
-                boxes = detector(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), 0)
+                # HOG finds faces from ~80 px: halve big frames (speed), upsample small ones (reach).
+                width = frame.shape[1]
+                scale = 0.5 if width > 800 else 1.0
+                small = cv2.resize(frame, None, fx=scale, fy=scale) if scale != 1.0 else frame
+                boxes = detector(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), 1 if width < 400 else 0)
                 shown = frame.copy()
                 for box in boxes:
-                    cv2.rectangle(shown, (box.left() * 2, box.top() * 2), (box.right() * 2, box.bottom() * 2),
-                                  (0, 200, 0), 3)
+                    cv2.rectangle(shown, (int(box.left() / scale), int(box.top() / scale)),
+                                  (int(box.right() / scale), int(box.bottom() / scale)), (0, 200, 0), 2)
                 rgb = cv2.cvtColor(shown, cv2.COLOR_BGR2RGB)
                 h, w, _ = rgb.shape
                 image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
