@@ -1,4 +1,4 @@
-"""Work around a reference-count bug in PySide6 6.12 `SignalInstance`.
+"""Work around reference-count bugs in PySide6 6.12 (`SignalInstance` bools; None, see below).
 
 Measured with PySide6 6.12.0 on CPython 3.11: `SignalInstance.emit()` returns
 `True` without taking a reference to it, and a failed `disconnect()` does the
@@ -95,3 +95,46 @@ def _apply() -> dict[tuple[str, bool], bool]:
 
 
 DETECTED_LEAKS = _apply()
+
+
+# --- None -------------------------------------------------------------------------------
+#
+# The same PySide6 6.12.0 build also drops a reference to None on every call of a method
+# that returns nothing (measured: QLabel.clear(), QWidget.hide(), QLayoutItem.widget() on a
+# spacer, ... each lose exactly one reference per call). None starts with a few thousand
+# references, so a kiosk aborts with "Fatal Python error: none_dealloc" after some minutes of
+# use; bench/soak.py hit it after ~100 citizen sessions. There are hundreds of such methods,
+# so wrapping them one by one is hopeless. Python 3.12 solved the general problem by making
+# None immortal (its reference count is pinned at a huge value); on 3.11 we do the same by
+# hand, once, when the leak is measured: None is never deallocated anyway (deallocating it is
+# a fatal error), so a larger count changes nothing else. 2**60 references at one leak per
+# call lasts longer than any kiosk will run.
+
+_IMMORTAL_BOOST = 1 << 60
+
+
+def _none_leaks_per_void_call() -> bool:
+    probe = _Probe()
+    before = sys.getrefcount(None)
+    for _ in range(_PROBE_CALLS):
+        probe.blockSignals(False)        # a plain Qt call; returns the previous value (a bool)
+        probe.setObjectName("probe")     # returns nothing
+    lost = before - sys.getrefcount(None)
+    for _ in range(max(0, lost)):
+        _incref(None)
+    return lost >= _PROBE_CALLS
+
+
+def _pin_none() -> bool:
+    if getattr(SignalInstance, "_kiosk_none_pinned", None) is not None:
+        return SignalInstance._kiosk_none_pinned
+    leaking = sys.version_info < (3, 12) and _none_leaks_per_void_call()
+    if leaking:
+        # ob_refcnt is the first field of every PyObject in release builds of CPython 3.11.
+        refcount = ctypes.c_ssize_t.from_address(id(None))
+        refcount.value += _IMMORTAL_BOOST
+    SignalInstance._kiosk_none_pinned = leaking
+    return leaking
+
+
+NONE_LEAK_PINNED = _pin_none()

@@ -32,3 +32,33 @@ def test_outbox_used_from_many_short_lived_threads_keeps_fds_flat(tmp_path):
     assert fds() - before <= 4, f"{fds() - before} file descriptors leaked by 100 threads"
     assert outbox.stats().pending == 105
     outbox.close()
+
+
+CHILD = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, sys.argv[1])
+if sys.argv[2] == "fixed":
+    import devices.pyside_refcount_fix  # noqa: F401
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+app = QApplication([])
+widget = QWidget()
+layout = QVBoxLayout(widget)
+layout.addStretch(1)
+label = QLabel("x")
+for _ in range(400_000):          # about what a few hundred citizen sessions do
+    label.clear()
+    layout.itemAt(0).widget()     # a spacer: returns None
+print("survived", sys.getrefcount(None) > 0)
+"""
+
+
+def test_void_qt_calls_do_not_exhaust_none():
+    """PySide6 6.12.0 drops a reference to None per void call; the soak crashed with
+    'none_dealloc' after ~100 sessions. With the fix imported the process survives."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = str(Path(__file__).resolve().parents[1])
+    fixed = subprocess.run([sys.executable, "-c", CHILD, root, "fixed"], capture_output=True, text=True, timeout=120)
+    assert fixed.returncode == 0 and "survived True" in fixed.stdout, fixed.stderr[-2000:]
