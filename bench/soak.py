@@ -6,7 +6,7 @@
 
 One kiosk is built once (simulated reader, camera and printer, the real outbox file,
 face matching in the worker process with the real dlib models, the reference platform
-over HTTP on 127.0.0.1) and screens/autopilot.py drives one session after another:
+in its own process over HTTP on 127.0.0.1) and screens/autopilot.py drives one session after another:
 choose service, card, face, form, confirm, submit, receipt, rating, back to idle.
 
 Measured after WARMUP_SESSIONS (first-use caches, fonts, models are not leaks):
@@ -28,6 +28,7 @@ import argparse
 import gc
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,15 +71,21 @@ def main() -> None:
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
     from kiosk.logging_setup import configure_logging
-    from reference_platform.server import ReferencePlatformServer
     from screens.autopilot import Autopilot
     from tests.conftest import kiosk_config
 
     app = QApplication.instance() or QApplication([])
     workdir = tempfile.TemporaryDirectory(prefix="kiosk-soak-")
     data = Path(workdir.name)
-    server = ReferencePlatformServer(data / "platform.sqlite3")
-    url = server.start()
+    # The platform runs in its own process: its database and caches grow with every
+    # submission, and that growth must not be counted as the kiosk's.
+    server = subprocess.Popen([sys.executable, "-m", "reference_platform", "--port", "0",
+                               "--db", str(data / "platform.sqlite3")], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    first_line = server.stdout.readline()
+    if "http://" not in first_line:
+        raise SystemExit(f"soak: reference platform did not start: {first_line!r}")
+    url = first_line.split()[2]
     configure_logging("INFO", data / "kiosk.log", stream=None)   # the kiosk logs as in the field
     config = kiosk_config(data, url, face={"frames_needed": 1},
                           devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.05},
@@ -162,7 +169,8 @@ def main() -> None:
     measured = max(1, state["done"] - WARMUP_SESSIONS)
     elapsed = time.monotonic() - started
     parts.close()
-    server.stop()
+    server.terminate()
+    server.wait(10)
     workdir.cleanup()
 
     result = {
