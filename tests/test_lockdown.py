@@ -39,7 +39,7 @@ def test_window_is_frameless_fullscreen_and_ignores_close(qtbot, locked_window):
 
 def test_context_menu_events_are_swallowed(qtbot, locked_window):
     parts, lockdown = locked_window
-    event = QContextMenuEvent(QContextMenuEvent.Mouse, QPoint(10, 10))
+    event = QContextMenuEvent(QContextMenuEvent.Mouse, QPoint(10, 10), parts.window.mapToGlobal(QPoint(10, 10)))
     QApplication.sendEvent(parts.window.centralWidget(), event)
     assert lockdown.blocked == 1
     assert parts.window.contextMenuPolicy() == Qt.NoContextMenu
