@@ -20,7 +20,9 @@ simulated card delay, so 300+ sessions fit in 8 minutes on 2 cores; every step s
 goes through the same code as a real session.
 
 Last line: JSON with sessions, rss_start_mb, rss_end_mb, rss_growth_mb (per 1,000
-sessions), fd_growth, thread_growth, gui_stall_ms (+ extra keys).
+sessions), fd_growth, thread_growth, gui_stall_ms (+ extra keys, among them the RSS growth
+without the simulated printer's capture buffer, which keeps every receipt's bytes).
+SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up.
 """
 from __future__ import annotations
 
@@ -124,6 +126,10 @@ def main() -> None:
                 "widgets": len(QApplication.allWidgets()),
                 "qobjects": len(parts.window.findChildren(QObject)) + len(parts.controller.findChildren(QObject)),
                 "worker_rss": rss_mb(worker_pid) if worker_pid else 0.0,
+                # The simulated printer keeps every byte it ever printed (tests read them back):
+                # ~50 KB per receipt that a real printer never holds. Measured to subtract it.
+                "sim_capture_mb": len(parts.controller.printer.all_bytes()) / 1e6
+                if hasattr(parts.controller.printer, "all_bytes") else 0.0,
                 "at": time.monotonic()}
 
     pilot_holder = {}
@@ -131,6 +137,9 @@ def main() -> None:
     def next_session():
         done = state["done"]
         if done == WARMUP_SESSIONS:
+            if os.environ.get("SOAK_TRACEMALLOC"):      # hunting a leak: Python allocations by line
+                import tracemalloc
+                tracemalloc.start(8)
             state["baseline"] = snapshot()
             state["measuring"] = True
             state["last"] = time.perf_counter()
@@ -164,6 +173,13 @@ def main() -> None:
     QTimer.singleShot(0, next_session)
     app.exec()
     heartbeat.stop()
+    if os.environ.get("SOAK_TRACEMALLOC"):
+        import tracemalloc
+        if tracemalloc.is_tracing():
+            for stat in tracemalloc.take_snapshot().statistics("traceback")[:8]:
+                print(f"soak: {stat.size / 1024:.0f} KiB in {stat.count} blocks", file=sys.stderr)
+                for line in stat.traceback.format()[-6:]:
+                    print("    " + line, file=sys.stderr)
     end = snapshot()
     base = state["baseline"] or end
     measured = max(1, state["done"] - WARMUP_SESSIONS)
@@ -178,6 +194,9 @@ def main() -> None:
         "rss_start_mb": round(base["rss"], 1),
         "rss_end_mb": round(end["rss"], 1),
         "rss_growth_mb": round((end["rss"] - base["rss"]) / measured * 1000.0, 2),
+        "rss_growth_excl_sim_printer_capture_mb": round(
+            ((end["rss"] - base["rss"]) - (end["sim_capture_mb"] - base["sim_capture_mb"])) / measured * 1000.0, 2),
+        "sim_printer_capture_growth_mb": round(end["sim_capture_mb"] - base["sim_capture_mb"], 2),
         "fd_growth": end["fds"] - base["fds"],
         "thread_growth": end["threads"] - base["threads"],
         "gui_stall_ms": round(state["max_gap"] * 1000.0, 1),
