@@ -128,7 +128,7 @@ def main() -> None:
                 "worker_rss": rss_mb(worker_pid) if worker_pid else 0.0,
                 # The simulated printer keeps every byte it ever printed (tests read them back):
                 # ~50 KB per receipt that a real printer never holds. Measured to subtract it.
-                "sim_capture_mb": len(parts.controller.printer.all_bytes()) / 1e6
+                "sim_capture_mb": len(parts.controller.printer.all_bytes) / 1e6
                 if hasattr(parts.controller.printer, "all_bytes") else 0.0,
                 "at": time.monotonic()}
 
