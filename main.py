@@ -5,6 +5,9 @@
     python main.py --demo               simulated devices + reference platform on 127.0.0.1;
                                         with no display: a scripted citizen session offscreen,
                                         screenshots and the receipt written to demo-output/
+    python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
+    python main.py queue status|retry|export    technician view of the outbox
+    python main.py set-pin                      hash for [technician] pin_hash
 """
 from __future__ import annotations
 
@@ -75,8 +78,25 @@ def has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
+SUBCOMMANDS = ("diagnose", "queue", "set-pin")
+
+
+def run_subcommand(argv) -> int:
+    """Technician commands; they never open a window (safe over SSH)."""
+    from kiosk import cli_tools
+    command, rest = argv[0], list(argv[1:])
+    if command == "diagnose":
+        return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"))
+    if command == "queue":
+        return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    return cli_tools.set_pin_main(rest)
+
+
 def main(argv=None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return run_subcommand(argv)
+    args = parse_args(argv)
     config = load_configuration(args)
     autopilot = args.autopilot or (args.demo and not has_display())
     if autopilot and not os.environ.get("QT_QPA_PLATFORM"):
@@ -120,6 +140,8 @@ def main(argv=None) -> int:
         fail(f"start-up error: {exc}")
     parts.controller.open()
     window = parts.window
+    from kiosk.field_kit import install_field_kit
+    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
     if autopilot:
         from screens.autopilot import Autopilot
         window.resize(1280, 800)
@@ -133,6 +155,7 @@ def main(argv=None) -> int:
         window.resize(1280, 800)
         window.show()
     code = app.exec()
+    field_kit.stop()
     parts.close()
     if platform_server is not None:
         platform_server.stop()

@@ -167,6 +167,29 @@ class DisplaySection:
 
 
 @dataclass(frozen=True)
+class TechnicianSection:
+    # Salted scrypt hash of the technician PIN ("scrypt$n$r$p$salt_hex$hash_hex"),
+    # made by `python main.py set-pin`. "" = technician mode cannot be entered.
+    pin_hash: str = ""
+    max_failures: int = 5         # wrong PINs in a row before the lockout
+    lockout_s: float = 900.0      # how long the PIN pad stays locked
+    idle_exit_s: float = 120.0    # technician mode ends after this long without a touch
+
+
+@dataclass(frozen=True)
+class HeartbeatSection:
+    interval_s: float = 60.0      # heartbeat to the platform every N seconds
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    # Prometheus metrics (prometheus_client). Port 0 = off. Keep the address on
+    # localhost unless the fleet network is trusted (no auth on the endpoint).
+    address: str = "127.0.0.1"
+    port: int = 0
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
     platform: PlatformSection = field(default_factory=PlatformSection)
@@ -176,6 +199,9 @@ class KioskConfig:
     security: SecuritySection = field(default_factory=SecuritySection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     display: DisplaySection = field(default_factory=DisplaySection)
+    technician: TechnicianSection = field(default_factory=TechnicianSection)
+    heartbeat: HeartbeatSection = field(default_factory=HeartbeatSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property
@@ -356,8 +382,26 @@ def check_semantics(config: KioskConfig) -> None:
         raise ConfigError("devices.printer.host", "required for the network backend")
     if not 1 <= config.devices.printer.port <= 65535:
         raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
+    _check_technician_sections(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+
+
+def _check_technician_sections(config: KioskConfig) -> None:
+    tech = config.technician
+    if tech.pin_hash and not tech.pin_hash.startswith("scrypt$"):
+        raise ConfigError("technician.pin_hash", "expected a hash made by `python main.py set-pin` (scrypt$...)")
+    if tech.max_failures < 1:
+        raise ConfigError("technician.max_failures", "must be at least 1")
+    for name in ("lockout_s", "idle_exit_s"):
+        if getattr(tech, name) <= 0:
+            raise ConfigError(f"technician.{name}", "must be greater than 0")
+    if config.heartbeat.interval_s < 1:
+        raise ConfigError("heartbeat.interval_s", "must be at least 1 second")
+    if not 0 <= config.metrics.port <= 65535:
+        raise ConfigError("metrics.port", "must be 0 (off) or a TCP port (1-65535)")
+    if not config.metrics.address:
+        raise ConfigError("metrics.address", "must not be empty (127.0.0.1 = this machine only)")
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:

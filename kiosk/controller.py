@@ -64,6 +64,7 @@ class KioskController(QObject):
         self.outbox, self.sync_worker = outbox, sync_worker
         self.platform_client = platform_client
         self.catalog_cache = catalog_cache
+        self.metrics = None             # kiosk.metrics.KioskMetrics when [metrics] port is set
         self.view = KioskView()
         t = config.timeouts
         self.session = s.CitizenSession(
@@ -595,24 +596,26 @@ class KioskController(QObject):
             self.changed.emit()
 
     def heartbeat_body(self) -> dict:
-        stats = self.outbox.stats()
-        return {
-            "kiosk_id": self.config.kiosk.id,
-            "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "devices": dict(self.view.device_status),
-            "paper": self.view.paper_status,
-            "printer": self.printer.supply_report(),   # paper low/out, cover, failed jobs: technician alert
-            "queue": {"pending": stats.pending, "dead": stats.dead,
-                      "oldest_pending_age_s": stats.oldest_pending_age_s},
-        }
+        from kiosk.heartbeat import build_heartbeat
+        catalog = self.session.catalog
+        body = build_heartbeat(self.config.kiosk.id, self.view.device_status, self.view.paper_status,
+                               self.outbox.stats(), catalog_version=catalog.version if catalog else None)
+        body["printer"] = self.printer.supply_report()   # paper low/out, cover, failed jobs: technician alert
+        body["alerts"] = [alert.code for alert in self.outbox.alerts()]   # e.g. database_quarantined
+        return body
 
     def _heartbeat_loop(self) -> None:
-        while not self._stopping.wait(1.0 if self.view.platform_online is None else HEARTBEAT_INTERVAL_S):
+        interval = self.config.heartbeat.interval_s
+        while not self._stopping.wait(1.0 if self.view.platform_online is None else interval):
+            body = self.heartbeat_body()
+            accepted = False
             try:
-                self.platform_client.heartbeat(self.heartbeat_body())
+                self.platform_client.heartbeat(body)
+                accepted = True
                 self._platform_reachable.emit(True)
             except Exception as exc:
-                log.info("heartbeat failed", extra={"error": type(exc).__name__})
+                log.info("heartbeat failed", extra={"error": getattr(exc, "reason", type(exc).__name__)})
                 self._platform_reachable.emit(False)
-
-
+            if self.metrics is not None:   # Prometheus sees the same figures as the platform
+                self.metrics.update(body)
+                self.metrics.heartbeat_result(accepted)

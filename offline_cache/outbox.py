@@ -199,6 +199,7 @@ class Outbox:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._owners: dict[int, threading.Thread] = {}     # id(connection) -> thread that opened it
         self._closed = False
         self._alerts: list[OutboxAlert] = []
         self.quarantined_to: Path | None = None
@@ -280,8 +281,22 @@ class Outbox:
             conn = self._connect()
             self._local.conn = conn
             with self._connections_lock:
+                self._close_connections_of_finished_threads()
                 self._connections.append(conn)
+                self._owners[id(conn)] = threading.current_thread()
         return conn
+
+    def _close_connections_of_finished_threads(self) -> None:
+        """The controller saves each submission on a short-lived thread; without this every
+        one of them left an open connection (2 fds) behind: ~4 fds per citizen session, and
+        the kiosk hit the 1024-fd limit after a few hundred sessions (found by bench/soak.py).
+        A finished thread can no longer use its connection, so closing it here is safe."""
+        for conn in list(self._connections):
+            owner = self._owners.get(id(conn))
+            if owner is not None and not owner.is_alive():
+                self._connections.remove(conn)
+                del self._owners[id(conn)]
+                conn.close()
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN IMMEDIATE/COMMIT ourselves, so a transaction
@@ -336,6 +351,7 @@ class Outbox:
     def _close_connections(self) -> None:
         with self._connections_lock:
             connections, self._connections = self._connections, []
+            self._owners.clear()
         for conn in connections:
             conn.close()
         self._local = threading.local()

@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   gcc libc6-dev   # tests/test_photo_decoder.py builds a vendor-style WLT library for the ctypes binding
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
+  prometheus  # only for promtool, which validates docs/prometheus-alerts.yml in the tests
 )
 
 install_debian_packages() {

@@ -274,12 +274,14 @@ def test_heartbeat_is_stored_per_kiosk(server, url):
 
 def test_fleet_page_escapes_what_kiosks_send(url):
     requests.post(url + "/heartbeat", timeout=5,
-                  json={"kiosk_id": KIOSK, "note": "<script>alert('x')</script>"}).raise_for_status()
+                  json={"kiosk_id": KIOSK, "paper": "<script>alert('x')</script>",
+                        "devices": {"<img src=x>": "<script>"}}).raise_for_status()
     page = requests.get(url + "/fleet", timeout=5)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert KIOSK in page.text
     assert "<script>" not in page.text
     assert "&lt;script&gt;" in page.text
+    assert "<img" not in page.text and "&lt;img src=x&gt;" in page.text
 
 
 def test_openapi_describes_the_routes_and_models(url):

@@ -1,0 +1,77 @@
+"""What a field kiosk adds around the citizen screens: technician mode, lockdown,
+the systemd watchdog, SIGTERM handling and Prometheus metrics (called by main.py)."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+
+def fail(message: str) -> "NoReturn":  # noqa: F821
+    print(f"kiosk: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+DEMO_TECHNICIAN_PIN = "1234"
+
+
+class FieldKit:
+    """Technician mode, lockdown, systemd watchdog and Prometheus metrics of a running kiosk."""
+
+    def __init__(self):
+        self.technician = self.lockdown = self.watchdog = self.metrics = None
+
+    def stop(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
+
+
+def install_sigterm_quit(app, parts) -> None:
+    """`systemctl stop` sends SIGTERM: leave the event loop so devices and the outbox close cleanly.
+    Python runs signal handlers only when it gets control, hence the idle timer."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def on_term(_signum, _frame):
+        parts.window.allow_close = True
+        app.quit()
+    signal.signal(signal.SIGTERM, on_term)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
+def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bool) -> FieldKit:
+    kit = FieldKit()
+    if demo and not config.technician.pin_hash:
+        from kiosk.technician_pin import hash_pin
+        config = dataclasses.replace(config, technician=dataclasses.replace(
+            config.technician, pin_hash=hash_pin(DEMO_TECHNICIAN_PIN)))
+        print(f"kiosk: demo technician mode: tap the top-left corner 5 times, PIN {DEMO_TECHNICIAN_PIN}",
+              file=sys.stderr)
+    if not autopilot:
+        from screens.technician import install_technician_mode
+        kit.technician = install_technician_mode(parts.window, parts.controller, config, log_file=log_file)
+
+        def exit_from_technician():
+            parts.window.allow_close = True
+            app.quit()
+        kit.technician.service.exit_requested.connect(exit_from_technician)
+    if config.kiosk.fullscreen and not autopilot:
+        from screens.lockdown import install_lockdown
+        kit.lockdown = install_lockdown(app, parts.window)
+    from kiosk.watchdog import GuiWatchdog
+    kit.watchdog = GuiWatchdog()
+    kit.watchdog.start()
+    install_sigterm_quit(app, parts)
+    if config.metrics.port:
+        from kiosk.metrics import KioskMetrics
+        kit.metrics = KioskMetrics(config.kiosk.id)
+        try:
+            kit.metrics.serve(config.metrics.address, config.metrics.port)
+        except OSError as exc:
+            fail(f"metrics.port: cannot listen on {config.metrics.address}:{config.metrics.port}: {exc}")
+        parts.controller.metrics = kit.metrics
+    return kit

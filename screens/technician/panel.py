@@ -1,0 +1,200 @@
+"""Technician screens: PIN pad, then tabs (devices, card test, camera, printer, network,
+outbox, catalog, logs, about). They render `TechnicianState` and call the service's
+intents; they never call a device, HTTP or the database themselves.
+
+Technician texts go through Qt's translate() under the "Technician" context; the
+technician audience reads English today (translations can be added to screens/i18n).
+"""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from screens.widgets import NumericKeypad, big_button, label
+
+
+def t(text: str) -> str:
+    return QCoreApplication.translate("Technician", text)
+
+
+class PinPage(QWidget):
+    def __init__(self, service, parent=None):
+        super().__init__(parent)
+        self.service = service
+        column = QVBoxLayout(self)
+        self.title = label(t("Technician PIN"), role="title")
+        self.entry = QLineEdit()
+        self.entry.setObjectName("technicianPin")
+        self.entry.setEchoMode(QLineEdit.Password)
+        self.entry.setMaxLength(12)
+        self.entry.setReadOnly(True)          # typed only through the keypad
+        self.keypad = NumericKeypad()
+        self.keypad.bind(self.entry)
+        self.keypad.key_pressed.connect(lambda _k: service.touch())
+        self.message = label(role="subtitle")
+        self.message.setObjectName("pinMessage")
+        row = QHBoxLayout()
+        self.cancel_button = big_button(t("Cancel"), name="pinCancel")
+        self.cancel_button.clicked.connect(lambda: service.leave("cancelled"))
+        self.ok_button = big_button(t("Enter"), primary=True, name="pinEnter")
+        self.ok_button.clicked.connect(self._submit)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        row.addWidget(self.ok_button)
+        for widget in (self.title, self.entry, self.keypad, self.message):
+            column.addWidget(widget)
+        column.addLayout(row)
+
+    def _submit(self) -> None:
+        pin, _ = self.entry.text(), self.entry.clear()
+        self.service.submit_pin(pin)
+
+    def render(self, state) -> None:
+        locked = state.pin_locked_for_s > 0
+        self.message.setText(state.pin_message)
+        self.ok_button.setEnabled(not locked and "pin" not in state.busy)
+        self.keypad.setEnabled(not locked)
+
+
+def _text_box(name: str) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setObjectName(name)
+    box.setReadOnly(True)
+    box.setContextMenuPolicy(Qt.NoContextMenu)
+    return box
+
+
+class TechnicianPanel(QFrame):
+    """Covers the kiosk window while technician mode is open."""
+
+    def __init__(self, service, parent=None):
+        super().__init__(parent)
+        self.service = service
+        self.setObjectName("technicianPanel")
+        self.setAutoFillBackground(True)
+        outer = QVBoxLayout(self)
+        self.pin_page = PinPage(service)
+        outer.addWidget(self.pin_page)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("technicianTabs")
+        outer.addWidget(self.tabs)
+        self.pages: dict[str, QWidget] = {}
+        self.boxes: dict[str, QPlainTextEdit] = {}
+        self._add_page("devices", t("Devices"), [(t("Run checks"), "runChecks", service.run_checks)])
+        self._add_page("card", t("Card test"), [(t("Read a card"), "cardTest", service.card_test)])
+        camera = self._add_page("camera", t("Camera"), [(t("Start preview"), "cameraStart", service.start_camera),
+                                                       (t("Stop"), "cameraStop", service.stop_camera)])
+        self.camera_label = QLabel()
+        self.camera_label.setObjectName("cameraPreview")
+        self.camera_label.setMinimumSize(320, 240)
+        camera.layout().insertWidget(1, self.camera_label)
+        self._add_page("printer", t("Printer"), [(t("Test print"), "testPrint", service.test_print)])
+        self._add_page("network", t("Network"), [(t("Check platform"), "checkNetwork", service.run_checks)])
+        self._add_page("outbox", t("Outbox"), [(t("Refresh"), "queueRefresh", service.refresh_queue),
+                                              (t("Retry now"), "queueRetry", service.retry_queue),
+                                              (t("Export (encrypted)"), "queueExport", service.export_queue)])
+        self._add_page("catalog", t("Catalog"), [(t("Refresh"), "catalogRefresh", service.run_checks)])
+        self._add_page("logs", t("Logs"), [(t("Refresh"), "logsRefresh", service.refresh_logs),
+                                          (t("Export"), "logsExport", service.export_logs)])
+        self._add_page("about", t("About"), [(t("Close technician mode"), "technicianClose",
+                                              lambda: service.leave("closed")),
+                                             (t("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+        self.status_line = label()
+        self.status_line.setObjectName("technicianMessage")
+        outer.addWidget(self.status_line)
+        self.tabs.currentChanged.connect(lambda _i: service.touch())
+        service.changed.connect(self.render)
+        self.hide()
+
+    def _add_page(self, key: str, title: str, actions) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        box = _text_box(f"tech-{key}")
+        column.addWidget(box, 1)
+        row = QHBoxLayout()
+        for text, name, slot in actions:
+            button = big_button(text, name=name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        column.addLayout(row)
+        self.tabs.addTab(page, title)
+        self.pages[key] = page
+        self.boxes[key] = box
+        return page
+
+    def render(self) -> None:
+        state = self.service.state
+        if state.mode == "closed":
+            for box in self.boxes.values():
+                box.clear()
+            self.camera_label.clear()
+            self.hide()
+            return
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self.pin_page.setVisible(state.mode == "pin")
+        self.tabs.setVisible(state.mode == "open")
+        if state.mode == "pin":
+            self.pin_page.render(state)
+            return
+        report = state.report
+        checks = {c.name: c for c in report.checks} if report else {}
+        self.boxes["devices"].setPlainText(_checks_text(checks, "device.", state.counters)
+                                           if report else t("Running checks…"))
+        self.boxes["network"].setPlainText(_checks_text(checks, "platform.", {}) if report else "")
+        self.boxes["catalog"].setPlainText(_checks_text(checks, "catalog", {}) if report else "")
+        self.boxes["card"].setPlainText(json.dumps(state.card_test, ensure_ascii=False, indent=1)
+                                        if state.card_test else t("Press 'Read a card' and present a card."))
+        self.boxes["camera"].setPlainText(f"fps {state.camera_fps:.1f}, faces {state.camera_faces}")
+        if state.camera_image is not None:
+            self.camera_label.setPixmap(QPixmap.fromImage(state.camera_image).scaled(
+                self.camera_label.size(), Qt.KeepAspectRatio))
+        else:
+            self.camera_label.clear()
+        printer = checks.get("device.printer")
+        self.boxes["printer"].setPlainText(
+            (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")
+            + f"test print: {state.print_test or '-'}")
+        self.boxes["outbox"].setPlainText(_queue_text(state.queue))
+        self.boxes["logs"].setPlainText("\n".join(state.log_lines))
+        version = report.software_version if report else ""
+        self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
+                                         f"location: {self.service.config.kiosk.location}\n"
+                                         f"software version: {version}")
+        busy = f"  ({t('working')}: {', '.join(sorted(state.busy))})" if state.busy else ""
+        self.status_line.setText(state.message + busy)
+
+
+def _checks_text(checks: dict, prefix: str, counters: dict) -> str:
+    lines = []
+    for name, check in checks.items():
+        if not name.startswith(prefix):
+            continue
+        lines.append(f"[{'OK' if check.ok else 'FAIL'}] {name}: {check.summary}")
+        if check.warning:
+            lines.append(f"      warning: {check.warning}")
+        if check.details.get("last_error"):
+            lines.append(f"      last error: {check.details['last_error']}")
+        device = name.removeprefix("device.")
+        if counters.get(device):
+            lines.append("      counters: " + ", ".join(f"{k}={v}" for k, v in sorted(counters[device].items())))
+    return "\n".join(lines)
+
+
+def _queue_text(queue: dict | None) -> str:
+    if not queue:
+        return ""
+    stats = queue["stats"]
+    age = stats["oldest_pending_age_s"]
+    lines = [f"pending {stats['pending']}, sending {stats['sending']}, delivered {stats['delivered']}, "
+             f"dead {stats['dead']}, oldest pending {'-' if age is None else f'{age:.0f} s'}"]
+    for entry in queue["dead"]:
+        lines.append(f"dead {entry['submission_id']} ({entry['kind']}, {entry['attempts']} attempts): "
+                     f"{entry['last_error']}")
+    return "\n".join(lines)

@@ -1,0 +1,364 @@
+"""Technician-mode service: the only code behind the technician screens that calls
+devices, the outbox, the platform or the disk.
+
+The screens render `TechnicianState` and call the intent methods here. Every
+blocking job (scrypt PIN check, DNS/TLS/HTTP checks, outbox queries, log reading,
+exports, face detection for the preview) runs on a background thread; results come
+back through the queued `_job_done` signal and are applied on the GUI thread, then
+`changed` is emitted.
+
+Technician mode is only offered while the citizen session is idle, and ends by
+itself after `technician.idle_exit_s` without a touch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from kiosk import diagnostics as d
+from kiosk.pii import mask_id_number, mask_name, mask_text
+from kiosk.technician_pin import PinGuard
+
+log = logging.getLogger(__name__)
+
+LOG_LINES_SHOWN = 200
+
+
+@dataclass
+class TechnicianState:
+    mode: str = "closed"                  # closed | pin | open
+    pin_message: str = ""
+    pin_locked_for_s: float = 0.0
+    busy: set = field(default_factory=set)            # job names running
+    report: d.DiagnosticsReport | None = None         # devices + platform + outbox + catalog
+    counters: dict = field(default_factory=dict)      # device -> {event: count}
+    card_test: dict | None = None                     # masked fields or {"error": reason}
+    camera_image: QImage | None = None
+    camera_fps: float = 0.0
+    camera_faces: int = 0
+    print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
+    queue: dict | None = None             # offline_cache.queue_admin.queue_status()
+    log_lines: list = field(default_factory=list)
+    message: str = ""                     # last action's result line
+
+
+class TechnicianService(QObject):
+    changed = Signal()
+    exit_requested = Signal()             # "Exit kiosk" pressed: main quits the application
+    _job_done = Signal(str, object)       # job name, result (applied on the GUI thread)
+
+    def __init__(self, controller, config, *, log_file: Path | None = None, export_dir: Path | None = None,
+                 clock=time.time):
+        super().__init__()
+        self.controller = controller
+        self.config = config
+        self.state = TechnicianState()
+        tech = config.technician
+        self.guard = PinGuard(tech.pin_hash, config.data_dir / "technician-lockout.json",
+                              max_failures=tech.max_failures, lockout_s=tech.lockout_s, clock=clock)
+        self.log_file = Path(log_file) if log_file else config.data_dir / "kiosk.log"
+        self.export_dir = Path(export_dir) if export_dir else config.data_dir / "exports"
+        self._job_done.connect(self._apply)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(int(tech.idle_exit_s * 1000))
+        self._idle.timeout.connect(lambda: self.leave("idle timeout"))
+        self._camera_stop = threading.Event()
+        self._print_job: str | None = None
+        self._count_device_events()
+
+    # --- entering and leaving ---------------------------------------------------
+
+    def request_entry(self) -> None:
+        """The hidden gesture was made. Only between citizens, never mid-session."""
+        if self.state.mode != "closed" or self.controller.session.state.value != "idle":
+            return
+        if not self.guard.enabled:
+            log.warning("technician gesture but no technician.pin_hash configured")
+            return
+        self.state.mode = "pin"
+        self.state.pin_message = ""
+        self.touch()
+        self._run("pin_status", self.guard.locked_for_s)   # reads the lockout file: off the GUI thread
+
+    def submit_pin(self, pin: str) -> None:
+        if self.state.mode != "pin":
+            return
+        self.touch()
+        self._run("pin", lambda: self.guard.attempt(pin))
+
+    def leave(self, reason: str = "technician") -> None:
+        if self.state.mode == "closed":
+            return
+        self.stop_camera()
+        self._idle.stop()
+        log.info("technician mode closed", extra={"reason": reason})
+        self.state = TechnicianState(counters=self.state.counters)
+        self.changed.emit()
+
+    def touch(self) -> None:
+        if self.state.mode != "closed":
+            self._idle.start()
+
+    def quit_kiosk(self) -> None:
+        if self.state.mode == "open":
+            log.warning("kiosk application exited from technician mode")
+            self.stop_camera()
+            self.exit_requested.emit()
+
+    # --- checks -------------------------------------------------------------------
+
+    def run_checks(self) -> None:
+        self.touch()
+        devices = [self.controller.id_reader, self.controller.camera, self.controller.printer]
+        counters = self.state.counters
+        config = self.config
+        outbox = self.controller.outbox
+        client = self.controller.platform_client
+        catalog_cache = self.controller.catalog_cache
+        heartbeat_body = self.controller.heartbeat_body
+
+        def job():
+            body = heartbeat_body()          # reads outbox stats: on this thread, not the GUI's
+            report = d.DiagnosticsReport(kiosk_id=config.kiosk.id, software_version=d.software_version())
+            report.checks += [d.check_device(dev, counters.get(dev.name)) for dev in devices]
+            report.checks.append(d.check_outbox(outbox))
+            report.checks.append(d.check_catalog_cache(catalog_cache))
+            report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
+                                                   timeout_s=config.platform.connect_timeout_s)
+            if all(c.ok for c in report.checks if c.name.startswith("platform.")):
+                report.checks += d.check_platform_api(client, body)
+            return report
+        self._run("checks", job)
+
+    def card_test(self) -> None:
+        """Reads a card; only masked fields are kept, the document is dropped at once."""
+        self.touch()
+        self.state.card_test = {"status": "waiting for a card"}
+        reader = self.controller.id_reader
+        reader.card_read.connect(self._on_test_card)
+        reader.read_failed.connect(self._on_test_card_failed)
+        reader.read_card(20.0)
+        self.changed.emit()
+
+    def _disconnect_card_test(self) -> None:
+        reader = self.controller.id_reader
+        for signal, slot in ((reader.card_read, self._on_test_card), (reader.read_failed, self._on_test_card_failed)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
+    def _on_test_card(self, document) -> None:
+        self._disconnect_card_test()
+        self.state.card_test = {
+            "card_type": document.card_type.value, "name": mask_name(document.name),
+            "id_number": mask_id_number(document.id_number),
+            "valid_until": document.valid_until.isoformat() if document.valid_until else "long-term",
+            "photo": f"{len(document.photo_jpeg)} bytes" if document.photo_jpeg else "none",
+        }
+        self.changed.emit()
+
+    def _on_test_card_failed(self, reason: str, detail: str) -> None:
+        self._disconnect_card_test()
+        self.state.card_test = {"error": reason, "detail": detail}
+        self.changed.emit()
+
+    def start_camera(self) -> None:
+        """Preview with face boxes and fps. Detection (dlib's HOG detector, at most 10 frames/s) runs
+        on a thread; the GUI only receives finished QImages. Technician mode only: the citizen's face
+        check runs in the worker process."""
+        self.touch()
+        camera = self.controller.camera
+        camera.start()
+        self._camera_stop.clear()
+        stop = self._camera_stop
+
+        def loop():
+            import cv2
+            import dlib
+            detector = dlib.get_frontal_face_detector()
+            frames, started, last = 0, time.monotonic(), None
+            while not stop.wait(0.1):
+                frame = camera.latest_frame()
+                if frame is None or frame is last:
+                    continue
+                last = frame
+                frames += 1
+                # HOG finds faces from ~80 px: halve big frames (speed), upsample small ones (reach).
+                width = frame.shape[1]
+                scale = 0.5 if width > 800 else 1.0
+                small = cv2.resize(frame, None, fx=scale, fy=scale) if scale != 1.0 else frame
+                boxes = detector(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), 1 if width < 400 else 0)
+                shown = frame.copy()
+                for box in boxes:
+                    cv2.rectangle(shown, (int(box.left() / scale), int(box.top() / scale)),
+                                  (int(box.right() / scale), int(box.bottom() / scale)), (0, 200, 0), 2)
+                rgb = cv2.cvtColor(shown, cv2.COLOR_BGR2RGB)
+                h, w, _ = rgb.shape
+                image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+                fps = frames / max(1e-6, time.monotonic() - started)
+                self._job_done.emit("camera_frame", (image, fps, len(boxes)))
+        threading.Thread(target=loop, name="technician-camera", daemon=True).start()
+
+    def stop_camera(self) -> None:
+        if not self._camera_stop.is_set():
+            self._camera_stop.set()
+            self.controller.camera.stop()
+        self.state.camera_image = None
+
+    def test_print(self) -> None:
+        from devices.printer.receipt import Receipt
+        self.touch()
+        receipt = Receipt(language="en", kiosk_id=self.config.kiosk.id, kiosk_location=self.config.kiosk.location,
+                          service_name="TEST PRINT", applicant_name_masked="-", id_number_masked="-",
+                          application_number="TEST" + dt.datetime.now().strftime("%H%M%S"),
+                          qr_payload="TEST", submitted_at=dt.datetime.now(), expected_completion=None,
+                          materials=())
+        printer = self.controller.printer
+        printer.print_done.connect(self._on_print_done)
+        printer.print_failed.connect(self._on_print_failed)
+        self._print_job = printer.print_receipt(receipt)
+        self.state.print_test = "printing"
+        self.changed.emit()
+
+    def _on_print_done(self, job_id: str) -> None:
+        if job_id == self._print_job:
+            self.state.print_test = "printed"
+            self.changed.emit()
+
+    def _on_print_failed(self, job_id: str, reason: str) -> None:
+        if job_id == self._print_job:
+            self.state.print_test = f"failed: {reason}"
+            self.changed.emit()
+
+    # --- outbox and logs ------------------------------------------------------------
+
+    def refresh_queue(self) -> None:
+        from offline_cache import queue_admin
+        self.touch()
+        self._run("queue", lambda: queue_admin.queue_status(self.controller.outbox))
+
+    def retry_queue(self) -> None:
+        from offline_cache import queue_admin
+        self.touch()
+        outbox, worker = self.controller.outbox, self.controller.sync_worker
+
+        def job():
+            revived = queue_admin.retry_dead(outbox)
+            worker.kick()
+            return revived, queue_admin.queue_status(outbox)
+        self._run("retry", job)
+
+    def export_queue(self) -> None:
+        from offline_cache import queue_admin
+        self.touch()
+        target = self.export_dir / f"outbox-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        self._run("export_queue", lambda: queue_admin.export_queue(self.controller.outbox, target)[0])
+
+    def refresh_logs(self) -> None:
+        self.touch()
+        self._run("logs", lambda: read_masked_log(self.log_file, LOG_LINES_SHOWN))
+
+    def export_logs(self) -> None:
+        self.touch()
+        target = self.export_dir / f"kiosk-log-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
+
+        def job():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("\n".join(read_masked_log(self.log_file, None)) + "\n", encoding="utf-8")
+            return target
+        self._run("export_logs", job)
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _run(self, name: str, job) -> None:
+        self.state.busy.add(name)
+        self.changed.emit()
+
+        def runner():
+            try:
+                result = job()
+            except Exception as exc:   # a failed check is a result for the technician, not a crash
+                log.warning("technician job failed", extra={"job": name, "error": f"{type(exc).__name__}: {exc}"})
+                result = exc
+            self._job_done.emit(name, result)
+        threading.Thread(target=runner, name=f"technician-{name}", daemon=True).start()
+
+    def _apply(self, name: str, result) -> None:
+        self.state.busy.discard(name)
+        if self.state.mode == "closed":
+            return   # left while the job ran: drop the result
+        if isinstance(result, Exception):
+            self.state.message = f"{name} failed: {type(result).__name__}: {result}"
+        elif name == "pin":
+            self._apply_pin(result)
+        elif name == "pin_status":
+            self.state.pin_locked_for_s = result
+            if result > 0:
+                self.state.pin_message = f"Locked for another {result / 60:.0f} min"
+        elif name == "checks":
+            self.state.report = result
+        elif name == "camera_frame":
+            self.state.camera_image, self.state.camera_fps, self.state.camera_faces = result
+        elif name == "queue":
+            self.state.queue = result
+        elif name == "retry":
+            revived, self.state.queue = result
+            self.state.message = f"{revived} dead-lettered submissions queued again"
+        elif name in ("export_queue", "export_logs"):
+            self.state.message = f"exported to {result}"
+        elif name == "logs":
+            self.state.log_lines = result
+        self.changed.emit()
+
+    def _apply_pin(self, attempt) -> None:
+        if attempt.accepted:
+            log.info("technician mode opened")
+            self.state.mode = "open"
+            self.state.pin_message = ""
+            self.run_checks()
+            self.refresh_queue()
+            self.refresh_logs()
+            return
+        self.state.pin_locked_for_s = attempt.locked_for_s
+        if attempt.locked:
+            log.warning("technician PIN locked", extra={"failures": attempt.failures})
+            self.state.pin_message = f"Locked for {attempt.locked_for_s / 60:.0f} min after {attempt.failures} wrong PINs"
+        else:
+            log.warning("technician PIN wrong", extra={"failures": attempt.failures})
+            self.state.pin_message = f"Wrong PIN ({attempt.remaining_attempts} attempts left)"
+
+    def _count_device_events(self) -> None:
+        """Counters for the device board: reads, failures, prints, status changes since start."""
+        c = self.controller
+
+        def bump(device, event):
+            per_device = self.state.counters.setdefault(device, {})
+            per_device[event] = per_device.get(event, 0) + 1
+        c.id_reader.card_read.connect(lambda _doc: bump("id_reader", "cards_read"))
+        c.id_reader.read_failed.connect(lambda reason, _d: bump("id_reader", f"failed_{reason}"))
+        c.printer.print_done.connect(lambda _job: bump("printer", "printed"))
+        c.printer.print_failed.connect(lambda _job, reason: bump("printer", f"failed_{reason}"))
+        for device in (c.id_reader, c.camera, c.printer):
+            device.status_changed.connect(lambda _s, name=device.name: bump(name, "status_changes"))
+
+
+def read_masked_log(path: Path, last: int | None) -> list[str]:
+    """Log lines with ID and phone numbers masked again (defence in depth: the log is already masked)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return []
+    if last is not None:
+        lines = lines[-last:]
+    return [mask_text(line) for line in lines]
+
