@@ -36,7 +36,6 @@ from screens.base import KioskView
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_INTERVAL_S = 60.0
 CATALOG_RETRY_S = 30.0
 
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   python3-venv pcscd libpcsclite-dev swig vsmartcard-vpcd xvfb fonts-noto-cjk fonts-hanazono
-  python3-dev gcc libc6-dev
+  python3-dev   # pyscard builds from source against libpcsclite-dev with swig
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1

@@ -143,3 +143,19 @@ def test_network_printer_nobody_listening_fails_offline(qtbot, printers):
         printer.print_receipt(make_receipt())
     assert blocker.args[1] == "offline"
     assert printer.status() == DeviceStatus.NO_DEVICE
+
+
+def test_sim_printer_keeps_only_recent_bytes(qtbot, printers, monkeypatch):
+    """The simulator's byte capture is bounded (the soak prints thousands of receipts)."""
+    import devices.printer.sim as sim
+    printer = SimPrinter()
+    printers.append(printer)
+    jobs = []
+    for number in ("GD0001", "GD0002", "GD0003"):
+        with qtbot.waitSignal(printer.print_done, timeout=10000):
+            printer.print_receipt(make_receipt(application_number=number))
+        jobs.append(printer.last_job_bytes)
+        monkeypatch.setattr(sim, "ALL_BYTES_LIMIT", len(jobs[0]) + len(jobs[0]) // 2)
+    kept = printer.all_bytes
+    assert len(kept) == sim.ALL_BYTES_LIMIT
+    assert kept.endswith(jobs[-1]) and b"GD0001" not in kept

@@ -6,7 +6,9 @@ simulated devices on their worker threads, scrypt PIN hashing, the lockout file.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -19,6 +21,8 @@ from kiosk.pii import mask_id_number
 from kiosk.technician_pin import hash_pin
 from screens.technician import install_technician_mode
 from tests.conftest import kiosk_config
+
+REPO = Path(__file__).resolve().parents[1]
 
 PIN = "2468"
 PIN_HASH = hash_pin(PIN)
@@ -144,7 +148,8 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     assert card.id_number not in card_text and card.name not in card_text
 
     # Catalog tab: the version the platform served, and when it was synced.
-    assert "version 2026.11.1, last sync" in mode.panel.boxes["catalog"].toPlainText()
+    served = json.loads((REPO / "reference_platform" / "catalog.json").read_text(encoding="utf-8"))["version"]
+    assert f"version {served}, last sync" in mode.panel.boxes["catalog"].toPlainText()
 
     # Camera preview: frames with a face box, and the frame rate.
     mode.panel.tabs.setCurrentIndex(2)

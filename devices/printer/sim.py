@@ -23,6 +23,8 @@ from devices.printer.receipt import (DEFAULT_PAPER_WIDTH_PX, Receipt, find_cjk_f
 SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
 
 
+ALL_BYTES_LIMIT = 4 * 1024 * 1024   # about 80 image-mode receipts
+
 class SimPrinter(ReceiptPrinter):
     def __init__(self, output_dir: str | os.PathLike | None = None, scenario: str = "ok",
                  font_path: str | None = None, paper_width_px: int = DEFAULT_PAPER_WIDTH_PX,
@@ -45,6 +47,7 @@ class SimPrinter(ReceiptPrinter):
 
     @property
     def all_bytes(self) -> bytes:
+        """Bytes of the recent jobs (at most ALL_BYTES_LIMIT), oldest first."""
         with self._bytes_lock:
             return bytes(self._all_bytes)
 
@@ -75,6 +78,10 @@ class SimPrinter(ReceiptPrinter):
             with self._bytes_lock:
                 self._last_job_bytes = data
                 self._all_bytes += data
+                # A simulated paper roll, not a memory leak: keep only the recent jobs
+                # (the soak runs thousands of receipts through one process).
+                if len(self._all_bytes) > ALL_BYTES_LIMIT:
+                    del self._all_bytes[:len(self._all_bytes) - ALL_BYTES_LIMIT]
             if self._output_dir is not None:
                 self._output_dir.mkdir(parents=True, exist_ok=True)
                 (self._output_dir / f"receipt-{job_id}.bin").write_bytes(data)
