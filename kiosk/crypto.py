@@ -160,10 +160,11 @@ def _create_key_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    _fsync_directory(path.parent)  # make the new directory entry itself durable
+    fsync_directory(path.parent)  # make the new directory entry itself durable
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a directory's entries (a new or renamed file) durable; a no-op where unsupported."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

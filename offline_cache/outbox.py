@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.crypto import (DEFAULT_ALG, NONCE_LEN, CryptoError, EnvelopeCipher, SealedRecord, aead_decrypt,
-                          aead_encrypt, load_or_create_device_key, sm3_hex)
+                          aead_encrypt, fsync_directory, load_or_create_device_key, sm3_hex)
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ class Outbox:
                 os.replace(source, target / source.name)
         if self.spool_dir.exists():
             os.replace(self.spool_dir, target / self.spool_dir.name)
-        _fsync_directory(self.db_path.parent)
+        fsync_directory(self.db_path.parent)
         self.quarantined_to = target
         message = f"{reason}; moved to {target}; continuing on a new database"
         log.error("outbox: %s", message)
@@ -442,7 +442,7 @@ class Outbox:
             raise
         os.close(fd)
         os.replace(tmp, self.spool_dir / name)
-        _fsync_directory(self.spool_dir)
+        fsync_directory(self.spool_dir)
         return name
 
     def _read_spool_file(self, submission_id: str, index: int, alg: str, dek: bytes, name: str) -> bytes:
@@ -457,7 +457,7 @@ class Outbox:
             with contextlib.suppress(OSError):
                 os.unlink(self.spool_dir / name)
         if names:
-            _fsync_directory(self.spool_dir)
+            fsync_directory(self.spool_dir)
 
     def _sweep_spool(self) -> int:
         """At open: delete spool files no live row refers to (an enqueue that crashed before
@@ -784,19 +784,6 @@ class _CorruptDatabase(Exception):
 
 def _spool_aad(submission_id: str, index: int) -> bytes:
     return f"kiosk-outbox/attachment/v1/{submission_id}/{int(index)}".encode()
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Transaction:

@@ -79,6 +79,15 @@ class IdReader(Device):
     def cancel(self) -> None:
         self._cancel_current()
 
+    @staticmethod
+    def _wait(command: Command, seconds: float) -> None:
+        """Sleep `seconds` within `command`; a cancel or the command's deadline ends the read."""
+        if command.wait(seconds):
+            return
+        if command.cancelled:
+            raise ReadFailure(CANCELLED, "cancelled")
+        raise ReadFailure(TIMEOUT, f"no card within {command.timeout_s:g} s")
+
     # --- for subclasses ------------------------------------------------------
 
     def _read_on_worker(self, command: Command) -> IdentityDocument:

@@ -357,14 +357,6 @@ class SamSerialIdReader(IdReader):
             self._set_media(MediaStatus.UNKNOWN)
             raise ReadFailure(DEVICE_OFFLINE, f"SW3 0x{response.sw3:02X}: {response.info.description}")
 
-    @staticmethod
-    def _wait(command: Command, seconds: float) -> None:
-        if command.wait(seconds):
-            return
-        if command.cancelled:
-            raise ReadFailure(CANCELLED, "cancelled")
-        raise ReadFailure(TIMEOUT, f"no card within {command.timeout_s:g} s")
-
     # --- between commands: watch the card and the port -------------------------------------
 
     def _idle_poll(self) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 
 from devices.base import Command, DeviceStatus
-from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, TIMEOUT,
-                                         IdReader, MediaStatus, ReadFailure)
+from devices.id_reader.interface import CARD_REMOVED, DEVICE_OFFLINE, IdReader, MediaStatus, ReadFailure
 from devices.id_reader.sim_identities import sim_identity
 from kiosk.identity import IdentityDocument
 
@@ -52,11 +51,3 @@ class SimIdReader(IdReader):
         # The simulated citizen takes the card straight back (no "please take your card").
         self._set_media(MediaStatus.NOT_PRESENT)
         return document
-
-    @staticmethod
-    def _wait(command: Command, seconds: float) -> None:
-        if command.wait(seconds):
-            return
-        if command.cancelled:
-            raise ReadFailure(CANCELLED, "cancelled")
-        raise ReadFailure(TIMEOUT, f"no card within {command.timeout_s:g} s")
