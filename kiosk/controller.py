@@ -402,6 +402,18 @@ class KioskController(QObject):
         self.view.face_progress = 0.0
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
+        if self.id_reader.media_status() == "present":
+            # A card reader (unlike a motorised one) cannot hand the card back: remind the
+            # citizen on the idle screen until the reader reports the card gone.
+            self.view.card_left_on_reader = True
+            log.info("card left on the reader")
+            self.changed.emit()
+
+    def _on_media_status(self, media: str) -> None:
+        if media != "present" and self.view.card_left_on_reader:
+            self.view.card_left_on_reader = False
+            log.info("card taken from the reader")
+            self.changed.emit()
 
     # --- device events -------------------------------------------------------------
 
@@ -410,6 +422,7 @@ class KioskController(QObject):
             device.status_changed.connect(lambda status, name=device.name: self._on_device_status(name, status))
         self.id_reader.card_read.connect(self._on_card_read)
         self.id_reader.read_failed.connect(self._on_card_failed)
+        self.id_reader.media_status_changed.connect(self._on_media_status)
         self.camera.frame_ready.connect(self._on_frame)
         self.camera.preview_ready.connect(self._on_preview)
         self.printer.print_done.connect(self._on_print_done)

@@ -29,6 +29,7 @@ class KioskView:
     receipt_sms_to: str | None = None            # masked phone the platform will text the receipt to
     help_requested_state: str | None = None      # screen on which a citizen last pressed Help
     catalog_error: str | None = None             # last catalog refused (technician message)
+    card_left_on_reader: bool = False            # session over, ID card still on the reader
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
 
 

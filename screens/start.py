@@ -35,6 +35,8 @@ class IdleScreen(Screen):
         self.subtitle.setText(tr("Apply, check progress and get receipts here — no queue."))
         self.start_button.setText(tr("Touch to start"))
         notices = []
+        if view.card_left_on_reader:
+            notices.append(tr("Please take your ID card from the reader."))
         if view.printer_available is False or view.paper_status == "out" \
                 or view.device_status.get("printer") in ("offline", "noDevice", "hardwareError"):
             notices.append(tr("Receipts cannot be printed right now; your number will be shown on screen."))

@@ -695,6 +695,10 @@
             <source>Please go to the counter with your card.</source>
             <translation>请携带证件到窗口办理。</translation>
         </message>
+        <message>
+            <source>Please take your ID card from the reader.</source>
+            <translation>请取走读卡器上的证件。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

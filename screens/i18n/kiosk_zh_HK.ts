@@ -695,6 +695,10 @@
             <source>Please go to the counter with your card.</source>
             <translation>請攜帶證件到櫃枱辦理。</translation>
         </message>
+        <message>
+            <source>Please take your ID card from the reader.</source>
+            <translation>請取走讀卡器上的證件。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>
