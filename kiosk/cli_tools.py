@@ -197,7 +197,7 @@ def queue_main(argv: list[str], default_config: str) -> int:
             if args.json:
                 print(json.dumps(status, ensure_ascii=False))
             else:
-                print(_format_status(status))
+                print(queue_admin.format_queue_status(status))
             return EXIT_OK
         if args.action == "retry":
             revived = queue_admin.retry_dead(outbox, args.ids or None)
@@ -209,17 +209,6 @@ def queue_main(argv: list[str], default_config: str) -> int:
         return EXIT_OK
     finally:
         outbox.close()
-
-
-def _format_status(status: dict) -> str:
-    stats = status["stats"]
-    age = stats["oldest_pending_age_s"]
-    lines = [f"pending {stats['pending']}  sending {stats['sending']}  delivered {stats['delivered']}  "
-             f"dead {stats['dead']}  oldest pending {'-' if age is None else f'{age:.0f} s'}"]
-    for entry in status["dead"]:
-        lines.append(f"  dead {entry['submission_id']} {entry['kind']} after {entry['attempts']} attempts: "
-                     f"{entry['last_error']}")
-    return "\n".join(lines)
 
 
 def set_pin_main(argv: list[str]) -> int:

@@ -21,6 +21,18 @@ def queue_status(outbox, *, limit: int = 50) -> dict:
     }
 
 
+def format_queue_status(status: dict) -> str:
+    """`queue_status()` as text, for `main.py queue status` and the technician's outbox tab."""
+    stats = status["stats"]
+    age = stats["oldest_pending_age_s"]
+    lines = [f"pending {stats['pending']}  sending {stats['sending']}  delivered {stats['delivered']}  "
+             f"dead {stats['dead']}  oldest pending {'-' if age is None else f'{age:.0f} s'}"]
+    for entry in status["dead"]:
+        lines.append(f"  dead {entry['submission_id']} {entry['kind']} after {entry['attempts']} attempts: "
+                     f"{entry['last_error']}")
+    return "\n".join(lines)
+
+
 def _public(entry) -> dict:
     """Clear-text metadata only: ids, kind, state, attempts, error code, age. No body."""
     return {"submission_id": entry.submission_id, "kind": entry.kind, "state": entry.state,

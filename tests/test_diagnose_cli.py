@@ -177,6 +177,10 @@ def test_queue_status_retry_export(tmp_path):
     assert data["dead"][0]["submission_id"] == submission_id
     assert data["dead"][0]["last_error"] == "http_422:invalid_request"
     assert "440101199001011234" not in status.stdout and "测试人名" not in status.stdout
+    text = run_main("queue", "--config", str(config), "status")   # what a technician reads over SSH
+    assert text.returncode == 0, text.stderr
+    assert "dead 1" in text.stdout
+    assert f"dead {submission_id} application after 0 attempts: http_422:invalid_request" in text.stdout
 
     retry = run_main("queue", "--config", str(config), "retry", submission_id)
     assert retry.returncode == 0 and retry.stdout.startswith("1 ")

@@ -10,8 +10,7 @@ import gc
 import logging
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import Qt
 
 from devices.id_reader.sim_identities import SIM_IDENTITIES
 from kiosk.app import build_kiosk
@@ -19,22 +18,9 @@ from kiosk.logging_setup import configure_logging
 from kiosk.pii import mask_id_number
 from kiosk.session import State
 from tests.conftest import kiosk_config
+from tests.ux_helpers import click, wait_state
 
 PHONE = "13812345678"
-
-
-def click(qtbot, window, object_name: str) -> None:
-    qtbot.waitUntil(lambda: (b := window.findChild(QPushButton, object_name)) is not None
-                    and b.isVisible() and b.isEnabled(), timeout=10_000)
-    button = window.findChild(QPushButton, object_name)
-    qtbot.mouseClick(button, Qt.LeftButton, pos=QPoint(button.width() // 2, button.height() // 2))
-
-
-def wait_state(qtbot, session, state: State, timeout_ms: int = 20_000) -> None:
-    def reached():
-        assert session.state is not State.ERROR, f"error screen: {session.error_key}"
-        return session.state is state
-    qtbot.waitUntil(reached, timeout=timeout_ms)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTex
                                QWidget)
 
 from screens.widgets import NumericKeypad, big_button, label
+# A pure text formatter (no database access): the CLI and this tab show the queue alike.
+from offline_cache.queue_admin import format_queue_status
 
 
 def t(text: str) -> str:
@@ -188,13 +190,4 @@ def _checks_text(checks: dict, prefix: str, counters: dict) -> str:
 
 
 def _queue_text(queue: dict | None) -> str:
-    if not queue:
-        return ""
-    stats = queue["stats"]
-    age = stats["oldest_pending_age_s"]
-    lines = [f"pending {stats['pending']}, sending {stats['sending']}, delivered {stats['delivered']}, "
-             f"dead {stats['dead']}, oldest pending {'-' if age is None else f'{age:.0f} s'}"]
-    for entry in queue["dead"]:
-        lines.append(f"dead {entry['submission_id']} ({entry['kind']}, {entry['attempts']} attempts): "
-                     f"{entry['last_error']}")
-    return "\n".join(lines)
+    return format_queue_status(queue) if queue else ""
