@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk import session as s
 from kiosk.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
-from kiosk.document_gate import document_problems
+from kiosk.document_gate import document_problems, warm_up_document_checks
 from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
 from kiosk.pii import mask_id_number, mask_name, mask_phone
@@ -106,6 +106,9 @@ class KioskController(QObject):
         self._tick.start()
         threading.Thread(target=self._catalog_loop, name="catalog", daemon=True).start()
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+        # The GB/T 2260 region table takes ~50 ms to build: build it now, off the GUI
+        # thread, not on the first card read (the document checks run on the GUI thread).
+        threading.Thread(target=warm_up_document_checks, name="document-checks-warm-up", daemon=True).start()
 
     def close(self) -> None:
         self._stopping.set()

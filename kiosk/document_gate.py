@@ -11,7 +11,7 @@ already verified by the reader.
 """
 from __future__ import annotations
 
-from devices.id_reader.document_checks import EXPIRED, check_document, check_id_number
+from devices.id_reader.document_checks import EXPIRED, check_document, check_id_number, is_known_region
 from kiosk.identity import CardType, IdentityDocument
 
 _SAM_CARD_TYPES = (CardType.RESIDENT_ID, CardType.HMT_RESIDENCE_PERMIT,
@@ -28,3 +28,8 @@ def document_problems(document: IdentityDocument) -> list[str]:
     else:
         failures = []
     return [f.reason for f in failures if f.reason != EXPIRED]
+
+
+def warm_up_document_checks() -> None:
+    """Load the region-code tables (cached for the process) before the first card."""
+    is_known_region("110000")

@@ -62,3 +62,15 @@ def test_invalid_document_sends_the_citizen_to_the_counter_without_retry(harness
     session.card_failed(commands[-1].token, "invalid_document")
     assert session.state is s.State.ERROR
     assert session.error_key == "card_invalid_document" and session.error_retry is None
+
+
+def test_warm_up_builds_the_region_table_before_the_first_card():
+    # The first lookup builds the GB/T 2260 table (~50 ms): the controller does it on a
+    # background thread at start, so the check on the GUI thread finds it cached.
+    from devices.id_reader.document_checks import _region_codes
+    from kiosk.document_gate import warm_up_document_checks
+    _region_codes.cache_clear()
+    warm_up_document_checks()
+    assert _region_codes.cache_info().currsize == 1
+    document_problems(card())
+    assert _region_codes.cache_info().misses == 1      # the read itself built nothing
