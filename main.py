@@ -8,6 +8,7 @@
     python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
     python main.py queue status|retry|export    technician view of the outbox
     python main.py set-pin                      hash for [technician] pin_hash
+    python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper")
 
 
 def run_subcommand(argv) -> int:
@@ -89,6 +90,9 @@ def run_subcommand(argv) -> int:
         return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"))
     if command == "queue":
         return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    if command == "voice-helper":   # how the PyInstaller build starts the speech process (no `-m` there)
+        from kiosk import voice_helper
+        return voice_helper.main([command, *rest])
     return cli_tools.set_pin_main(rest)
 
 

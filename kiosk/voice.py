@@ -2,35 +2,38 @@
 
 Qt's own QtTextToSpeech (PySide6 Addons) with the `speechd` engine, which needs
 speech-dispatcher and an output module such as espeak-ng (voices cmn, yue, en).
-When the module, the engine or a working audio output is missing, the kiosk
-works silently: `available` is False, `say()` only remembers the text (the
-screen still shows it), and the reason is logged once for the technician.
 
-Creating the speechd engine blocks for as long as speech-dispatcher hangs
-(measured: > 20 s on a machine without an audio device). That must never
-happen on the GUI thread, so the engine is first tried in a short-lived probe
-process, off the GUI thread, with a timeout; only an engine that started there
-is created in the kiosk.
+speech-dispatcher can block any call into it — the engine's constructor, a
+`say()`, the destructor at exit — for minutes or for ever (seen on this
+project's machines, and it hung a whole CI run when the engine was created in
+the kiosk process). So the kiosk never loads an engine itself: a helper
+process (kiosk/voice_helper.py) owns it. This module only
+  * starts the helper on a background thread and waits (off the GUI thread)
+    for it to report ready within `start_timeout_s`;
+  * queues each utterance (bounded, never blocking: when the helper is stuck,
+    utterances are dropped) for a writer thread;
+  * reads the helper's state reports on a reader thread;
+  * kills the helper on close. If the kiosk itself dies, the helper sees the
+    end of its stdin and exits.
+When the module, the engine or the helper is missing or stuck, the kiosk works
+silently: `available` is False, `say()` only remembers the text (the screen
+still shows it), and the reason is logged once for the technician.
 """
 from __future__ import annotations
 
+import json
 import logging
+import queue
 import subprocess
 import sys
 import threading
 
 log = logging.getLogger(__name__)
 
-# Qt locale names for the kiosk languages (espeak-ng: cmn = Mandarin, yue = Cantonese).
-LOCALES = {"zh_CN": "zh_CN", "zh_HK": "zh_HK", "en": "en_GB"}
 DEFAULT_ENGINE = "speechd"         # "mock" is Qt's test engine ("should not be deployed")
-PROBE_TIMEOUT_S = 8.0
-_PROBE = ("import sys\n"
-          "from PySide6.QtCore import QCoreApplication\n"
-          "from PySide6.QtTextToSpeech import QTextToSpeech\n"
-          "app = QCoreApplication([])\n"
-          "tts = QTextToSpeech(sys.argv[1])\n"
-          "sys.exit(0 if tts.state() != QTextToSpeech.State.Error else 3)\n")
+START_TIMEOUT_S = 8.0
+QUEUE_LIMIT = 8                    # utterances waiting for the helper; more are dropped, never waited for
+_CLOSE = object()
 
 
 def tts_module_available() -> bool:
@@ -41,65 +44,128 @@ def tts_module_available() -> bool:
     return True
 
 
+def helper_command(engine: str) -> list[str]:
+    if getattr(sys, "frozen", False):       # PyInstaller build: the kiosk binary has a subcommand for it
+        return [sys.executable, "voice-helper", engine]
+    return [sys.executable, "-m", "kiosk.voice_helper", engine]
+
+
 class VoiceGuide:
-    def __init__(self, engine: str = DEFAULT_ENGINE, probe: bool = True, probe_timeout_s: float = PROBE_TIMEOUT_S):
+    """Speaks through the helper process; every method returns at once."""
+
+    def __init__(self, engine: str = DEFAULT_ENGINE, start_timeout_s: float = START_TIMEOUT_S,
+                 command: list[str] | None = None):
         self.engine_name = engine
+        self.start_timeout_s = start_timeout_s
         self.unavailable_reason: str | None = None
         self.last_spoken: str | None = None
         self.spoken: list[str] = []          # what was said this session (wiped at session end)
-        self._tts = None
-        self._language = None
-        self._engine_ok = threading.Event()
-        self._probe_done = threading.Event()
+        self._command = command or helper_command(engine)
+        self._helper_state = "ready"
+        self._process: subprocess.Popen | None = None
+        self._outgoing: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+        self._ready = threading.Event()
+        self._start_finished = threading.Event()
+        self._start_lock = threading.Lock()
+        self._started = False
+        self._closed = False
+        if command is None:   # the real helper: refuse at once what cannot work
+            reason = self._engine_missing_reason(engine)
+            if reason:
+                self._unavailable(reason)
+                self._started = True
+                self._start_finished.set()
+
+    @staticmethod
+    def _engine_missing_reason(engine: str) -> str | None:
         if not tts_module_available():
-            self._unavailable("QtTextToSpeech cannot be loaded (install PySide6 Addons and libpulse0)")
-            self._probe_done.set()
-            return
+            return "QtTextToSpeech cannot be loaded (install PySide6 Addons and libpulse0)"
         from PySide6.QtTextToSpeech import QTextToSpeech
-        if engine not in QTextToSpeech.availableEngines():
-            self._unavailable(f"text-to-speech engine {engine!r} not present "
-                              f"(have: {', '.join(QTextToSpeech.availableEngines()) or 'none'})")
-            self._probe_done.set()
-            return
-        if probe:
-            threading.Thread(target=self._probe, args=(probe_timeout_s,), name="tts-probe", daemon=True).start()
-        else:   # an engine known not to block (Qt's mock engine in tests)
-            self._engine_ok.set()
-            self._probe_done.set()
+        engines = QTextToSpeech.availableEngines()     # plugin list only; no engine is created here
+        if engine not in engines:
+            return f"text-to-speech engine {engine!r} not present (have: {', '.join(engines) or 'none'})"
+        return None
 
-    def _probe(self, timeout_s: float) -> None:
+    # -- start-up (background) ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the helper in the background (idempotent). The first `say()` calls it, so a kiosk
+        whose citizens never choose care mode never starts speech-dispatcher."""
+        with self._start_lock:
+            if self._started or self._closed:
+                return
+            self._started = True
+        threading.Thread(target=self._run_start, name="voice-start", daemon=True).start()
+
+    def _run_start(self) -> None:
         try:
-            result = subprocess.run([sys.executable, "-c", _PROBE, self.engine_name], capture_output=True,
-                                    timeout=timeout_s, env=None)
-            if result.returncode == 0:
-                self._engine_ok.set()
-            else:
-                self._unavailable(f"engine {self.engine_name!r} failed to start (exit {result.returncode})")
-        except subprocess.TimeoutExpired:
-            self._unavailable(f"engine {self.engine_name!r} did not start within {timeout_s:.0f} s "
-                              f"(speech-dispatcher without a working audio output?)")
+            self._process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, close_fds=True)
         except OSError as exc:
-            self._unavailable(f"engine probe could not run: {exc}")
-        finally:
-            self._probe_done.set()
+            self._unavailable(f"voice helper could not start: {exc}")
+            self._start_finished.set()
+            return
+        threading.Thread(target=self._read_reports, args=(self._process,), name="voice-reports",
+                         daemon=True).start()
+        threading.Thread(target=self._write_commands, args=(self._process,), name="voice-commands",
+                         daemon=True).start()
+        if not self._ready.wait(self.start_timeout_s) and self.unavailable_reason is None:
+            self._unavailable(f"engine {self.engine_name!r} did not start within {self.start_timeout_s:.0f} s "
+                              f"(speech-dispatcher without a working audio output?)")
+            self._kill()
+        self._start_finished.set()
+        if self._closed:
+            self._kill()
 
-    def wait_probe(self, timeout_s: float) -> bool:
-        """For tests and start-up diagnostics: True once the probe has finished."""
-        return self._probe_done.wait(timeout_s)
+    def _read_reports(self, process: subprocess.Popen) -> None:
+        for raw in process.stdout:
+            try:
+                report = json.loads(raw)
+            except ValueError:
+                continue
+            event = report.get("event") if isinstance(report, dict) else None
+            if event == "ready":
+                self._helper_state = "ready"
+                self._ready.set()
+            elif event == "state":
+                self._helper_state = str(report.get("state", "ready"))
+            elif event == "error":
+                self._unavailable(f"engine {self.engine_name!r} failed to start: {report.get('reason')}")
+        # End of output: the helper exited (or was killed).
+        if not self._closed and self.unavailable_reason is None:
+            self._unavailable(f"voice helper exited (code {process.poll()})")
+        self._ready.clear()
+        self._start_finished.set()
+
+    def _write_commands(self, process: subprocess.Popen) -> None:
+        while True:
+            command = self._outgoing.get()
+            if command is _CLOSE:
+                return
+            # Still starting (the helper is started by the first instruction): wait for it, so the
+            # first instruction in care mode is spoken; a helper that never gets ready drops it.
+            if not self._ready.wait(self.start_timeout_s):
+                continue
+            try:
+                process.stdin.write((json.dumps(command, ensure_ascii=False) + "\n").encode("utf-8"))
+                process.stdin.flush()       # may block if the helper is stuck; only this thread waits
+            except (OSError, ValueError):
+                return
+
+    # -- what the window calls (GUI thread, never blocks) -------------------------------------
+
+    def wait_started(self, timeout_s: float) -> bool:
+        """For tests and start-up diagnostics: True once the start attempt has ended (ready or not)."""
+        return self._ready.is_set() or self._start_finished.wait(timeout_s)
 
     @property
     def available(self) -> bool:
-        return self._engine_ok.is_set()
+        return self._ready.is_set() and not self._closed
 
-    def _unavailable(self, reason: str) -> None:
-        self.unavailable_reason = reason
-        log.info("voice guidance unavailable, the kiosk stays silent", extra={"reason": reason})
-
-    def _engine(self):
-        if self._tts is None and self._engine_ok.is_set():
-            from PySide6.QtTextToSpeech import QTextToSpeech
-            self._tts = QTextToSpeech(self.engine_name)   # proven not to block by the probe
-        return self._tts
+    @property
+    def state(self) -> str:
+        """"speaking", "ready", "error" as reported by the helper, or "silent" (no engine)."""
+        return self._helper_state if self.available else "silent"
 
     def say(self, text: str, language: str) -> None:
         """Speak `text` (interrupting what is being said); silent without an engine."""
@@ -107,27 +173,46 @@ class VoiceGuide:
             return
         self.last_spoken = text
         self.spoken.append(text)
-        tts = self._engine()
-        if tts is None:
-            return
-        if language != self._language:
-            from PySide6.QtCore import QLocale
-            tts.setLocale(QLocale(LOCALES.get(language, "zh_CN")))
-            self._language = language
-        tts.stop()
-        tts.say(text)
+        self.start()
+        self._send({"say": text, "language": language})
 
     def stop(self) -> None:
         self.last_spoken = None
         self.spoken.clear()
-        if self._tts is not None:
-            self._tts.stop()
+        if self._started:
+            self._send({"stop": True})
 
-    @property
-    def state(self) -> str:
-        """"speaking", "ready", "error" or "silent" (no engine)."""
-        if self._tts is None:
-            return "silent"
-        from PySide6.QtTextToSpeech import QTextToSpeech
-        return {QTextToSpeech.State.Speaking: "speaking", QTextToSpeech.State.Ready: "ready",
-                QTextToSpeech.State.Error: "error"}.get(self._tts.state(), "ready")
+    def close(self) -> None:
+        """End the helper. Returns at once; the helper is killed, never waited for."""
+        self._closed = True
+        self.stop()
+        try:
+            self._outgoing.put_nowait(_CLOSE)
+        except queue.Full:
+            pass
+        self._kill()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _send(self, command: dict) -> None:
+        if self.unavailable_reason is not None or self._closed:
+            return
+        try:
+            self._outgoing.put_nowait(command)
+        except queue.Full:
+            log.debug("voice helper is not keeping up; instruction dropped")
+
+    def _kill(self) -> None:
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        # SIGKILL, not a polite end of input: closing stdin could wait for the writer thread's
+        # blocked write, and a helper stuck inside the engine would not read it anyway.
+        process.kill()
+        threading.Thread(target=process.wait, name="voice-reap", daemon=True).start()
+
+    def _unavailable(self, reason: str) -> None:
+        if self.unavailable_reason is None:
+            self.unavailable_reason = reason
+            log.info("voice guidance unavailable, the kiosk stays silent", extra={"reason": reason})
+

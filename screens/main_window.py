@@ -318,6 +318,8 @@ class KioskWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         # A citizen must not be able to close the kiosk (Alt+F4 without a WM).
         if self.allow_close:
+            if self.voice is not None:
+                self.voice.close()
             event.accept()
         else:
             event.ignore()

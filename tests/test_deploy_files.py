@@ -4,6 +4,7 @@ the built binary (PyInstaller build + `kiosk diagnose --json --demo`, ~1 min on 
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import shutil
 import subprocess
@@ -69,3 +70,17 @@ def test_build_command_builds_and_smoke_tests_the_bundle(tmp_path):
     assert list(internal.rglob("libqoffscreen.so")) and list(internal.rglob("libqxcb.so"))
     # The sample face photos are test material and must never be bundled.
     assert not list(internal.rglob("*.jpg"))
+    # Care-mode speech runs as `kiosk voice-helper ENGINE` in the bundle (no `python -m` there):
+    # Qt's test engine must start and speak through the bundled text-to-speech plugins.
+    helper = subprocess.Popen([str(bundle / "kiosk"), "voice-helper", "mock"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    try:
+        assert json.loads(helper.stdout.readline()) == {"event": "ready"}
+        helper.stdin.write(json.dumps({"say": "请插入身份证", "language": "zh_CN"}) + "\n")
+        helper.stdin.flush()
+        assert json.loads(helper.stdout.readline()) == {"event": "state", "state": "speaking"}
+        helper.stdin.close()                                   # end of input ends the helper
+        assert helper.wait(timeout=10) == 0
+    finally:
+        helper.kill()

@@ -9,6 +9,8 @@ buttons, the way a citizen would.
 from __future__ import annotations
 
 import re
+import sys
+import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -278,25 +280,65 @@ def test_touch_targets_follow_the_configured_panel_size():
 
 def test_voice_guidance_silent_without_an_engine(qtbot):
     voice = VoiceGuide(engine="no-such-engine")
-    assert voice.wait_probe(1) and not voice.available
-    assert voice.unavailable_reason
+    assert voice.wait_started(1) and not voice.available
+    assert "no-such-engine" in voice.unavailable_reason
     voice.say("请将身份证放在读卡区", "zh_CN")          # no exception, nothing spoken
     assert voice.state == "silent" and voice.spoken == ["请将身份证放在读卡区"]
 
 
-def test_voice_guidance_with_the_system_engine_never_blocks(qtbot):
-    """speechd on this machine: either it starts (and speaks) or the probe times out;
-    either way creating the guide returns at once."""
-    import time
+def _fake_helper(script: str) -> list[str]:
+    return [sys.executable, "-c", script]
+
+
+def test_voice_helper_that_never_starts_is_killed_and_the_kiosk_stays_silent(qtbot):
+    """What speech-dispatcher did on a build machine: the engine constructor never returned."""
+    voice = VoiceGuide(start_timeout_s=1, command=_fake_helper("import time; time.sleep(120)"))
     started = time.monotonic()
-    voice = VoiceGuide(probe_timeout_s=5)
-    assert time.monotonic() - started < 0.5
-    assert voice.wait_probe(10)
+    voice.say("请选择要办理的事项", "zh_CN")
+    assert time.monotonic() - started < 0.1
+    assert voice.wait_started(5)
+    assert not voice.available and "did not start within 1 s" in voice.unavailable_reason
+    qtbot.waitUntil(lambda: voice._process.poll() is not None, timeout=3000)
+    voice.say("下一步", "zh_CN")                         # silent, still no exception
+    assert voice.state == "silent"
+    voice.close()
+
+
+def test_voice_helper_stuck_while_speaking_never_blocks_the_caller(qtbot):
+    """A helper that started, then stopped reading: the pipe fills, utterances are dropped, and
+    neither say() nor close() waits."""
+    voice = VoiceGuide(command=_fake_helper(
+        "import sys, time; print('{\"event\": \"ready\"}', flush=True); time.sleep(120)"))
+    voice.start()
+    assert voice.wait_started(10) and voice.available
+    started = time.monotonic()
+    for number in range(2000):                          # about 2 MB: far more than a pipe holds
+        voice.say(f"第{number}步 " + "请按屏幕提示操作。" * 30, "zh_CN")
+    assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    voice.close()
+    assert time.monotonic() - started < 0.1
+    qtbot.waitUntil(lambda: voice._process.poll() is not None, timeout=3000)
+    assert not voice.available
+
+
+def test_voice_guidance_with_the_system_engine_never_blocks(qtbot):
+    """speechd on this machine: either it starts (and speaks) or it is given up after the start
+    timeout; either way every call returns at once and close() leaves no helper behind."""
+    voice = VoiceGuide(start_timeout_s=5)
+    started = time.monotonic()
+    voice.say("hello", "en")
+    assert time.monotonic() - started < 0.1
+    assert voice.wait_started(15)
     if voice.available:
-        voice.say("hello", "en")
-        assert voice.state in ("speaking", "ready")
+        qtbot.waitUntil(lambda: voice.state in ("speaking", "ready"), timeout=5000)
     else:
         assert voice.unavailable_reason
+    started = time.monotonic()
+    voice.close()
+    assert time.monotonic() - started < 0.1
+    if voice._process is not None:
+        qtbot.waitUntil(lambda: voice._process.poll() is not None, timeout=3000)
 
 
 @pytest.mark.skipif(not tts_module_available(), reason="QtTextToSpeech (PySide6 Addons + libpulse0) not installed")
@@ -305,13 +347,13 @@ def test_voice_guidance_speaks_each_step_in_care_mode(qtbot, tmp_path, platform_
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
     try:
         window, session = parts.window, parts.controller.session
-        window.voice = VoiceGuide(engine="mock", probe=False)
-        assert window.voice.available
+        window.voice = VoiceGuide(engine="mock")      # Qt's test engine, in the real helper process
         qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
         wait_state(qtbot, session, State.CHOOSE_SERVICE)
         assert window.voice.spoken == []                     # silent outside care mode
         qtbot.mouseClick(window.care_button, Qt.LeftButton)
-        assert window.voice.spoken == ["请选择要办理的事项"] and window.voice.state == "speaking"
+        assert window.voice.spoken == ["请选择要办理的事项"]
+        qtbot.waitUntil(lambda: window.voice.state == "speaking", timeout=15_000)   # the helper spoke it
         click(qtbot, window, "service-elderly-allowance")
         assert window.voice.spoken[-1].startswith("高龄津贴申领")
         qtbot.mouseClick(window.language_buttons["en"], Qt.LeftButton)
