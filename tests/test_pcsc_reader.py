@@ -10,6 +10,7 @@ from devices.base import DeviceStatus
 from devices.id_reader import create_id_reader
 from devices.id_reader.pcsc import pcscd
 from devices.id_reader.pcsc.reader import PcscIdReader
+from devices.id_reader.interface import MediaStatus
 from kiosk.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
@@ -151,16 +152,19 @@ def test_set_mrz_key_refuses_malformed_dates(qtbot, make_reader):
 def test_insert_and_remove_events(qtbot, make_reader, virtual_card):
     reader = make_reader()
     events = []
-    reader.card_inserted.connect(lambda name: events.append(("in", name)))
-    reader.card_removed.connect(lambda name: events.append(("out", name)))
+    # The IdReader interface's signals, with the same (no) arguments as the SAM and sim readers.
+    reader.card_inserted.connect(lambda: events.append(("in", reader.card_readers())))
+    reader.card_removed.connect(lambda: events.append(("out", reader.card_readers())))
     media = []
     reader.media_status_changed.connect(media.append)
     virtual_card.insert("ssse")
-    qtbot.waitUntil(lambda: ("in", READER) in events, timeout=5000)
-    assert reader.media_status() == "present"
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=5000)
+    assert events == [("in", [READER])]
+    assert reader.media_status() is MediaStatus.PRESENT
     virtual_card.remove()
-    qtbot.waitUntil(lambda: ("out", READER) in events, timeout=5000)
-    assert reader.media_status() == "notPresent"
+    qtbot.waitUntil(lambda: len(events) == 2, timeout=5000)
+    assert events[1] == ("out", [])
+    assert reader.media_status() is MediaStatus.NOT_PRESENT
     assert media == ["present", "notPresent"]
 
 

@@ -31,7 +31,7 @@ from PySide6.QtCore import Signal
 
 from devices.base import Command, DeviceStatus
 from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, TIMEOUT,
-                                         UNREADABLE, IdReader, ReadFailure)
+                                         UNREADABLE, IdReader, MediaStatus, ReadFailure)
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, CardMute, CardRemoved, StatusWordError
 from devices.id_reader.pcsc.icao_bac import BacError, SecureMessagingError
@@ -49,9 +49,9 @@ CARD_TYPES = ("ssse", "emrtd")
 
 
 class PcscIdReader(IdReader):
-    card_inserted = Signal(str)          # reader name; emitted from a pyscard monitor thread
-    card_removed = Signal(str)
-    media_status_changed = Signal(str)   # present | notPresent | unknown
+    # card_inserted / card_removed / media_status_changed are the IdReader interface's, with the
+    # same arguments as every other reader; they are emitted from pyscard's monitor threads, one
+    # insert/remove event per card (with two slots, per slot). `card_readers()` names the slots.
     readers_changed = Signal(object)     # list[str] of matching reader names
 
     def __init__(self, reader_filter: str = "", card_types: tuple[str, ...] = CARD_TYPES,
@@ -92,9 +92,14 @@ class PcscIdReader(IdReader):
         with self._cond:
             self._mrz_key = None
 
-    def media_status(self) -> str:
+    def media_status(self) -> MediaStatus:
         with self._cond:
-            return self._media
+            return MediaStatus(self._media)
+
+    def card_readers(self) -> list[str]:
+        """Names of the readers (slots) that hold a card now."""
+        with self._cond:
+            return sorted(self._present)
 
     def readers(self) -> list[str]:
         with self._cond:
@@ -193,7 +198,7 @@ class PcscIdReader(IdReader):
         self._update_media()
         for inserted, name in events:
             log.info("pcsc: card %s %s", "inserted in" if inserted else "removed from", name)
-            (self.card_inserted if inserted else self.card_removed).emit(name)
+            (self.card_inserted if inserted else self.card_removed).emit()
 
     def _rearm_card_monitor(self) -> None:
         """Readers are back after all were gone (pcscd restarted): the card monitor
