@@ -86,6 +86,7 @@ class FaceVerifier(QObject):
     frame_feedback = Signal(str)
     progress = Signal(float)          # 0..1 for the progress indicator
     finished = Signal(object)         # FaceCheckResult
+    faces_detected = Signal(object)   # [(left, top, right, bottom)] for the frame given to detect_faces
 
     def __init__(self, models_dir: str | None = None,
                  min_face_px: int = face_worker.DEFAULT_MIN_FACE_PX, parent: QObject | None = None):
@@ -105,6 +106,7 @@ class FaceVerifier(QObject):
         self._next_check_id = 1
         self._stopping = threading.Event()
         self._listener: threading.Thread | None = None
+        self._detect_in_flight = False
 
     # --- public API ----------------------------------------------------------
 
@@ -162,6 +164,20 @@ class FaceVerifier(QObject):
                 return
             check.frame_in_flight = True
             self._send(("frame", check.check_id, frame_bgr, check.decision.frame_mode()))
+
+    def detect_faces(self, frame_bgr) -> bool:
+        """Technician camera preview: face boxes for one frame, found in the worker process (dlib
+        holds the GIL, so detection on a thread of this process would stall the GUI).
+
+        Returns False — and nothing follows — when the worker is not ready, a citizen's check is
+        running, or the previous preview frame is still in the worker; otherwise
+        `faces_detected` follows."""
+        with self._lock:
+            if not self._ready or self._check is not None or self._detect_in_flight or frame_bgr is None:
+                return False
+            self._detect_in_flight = True
+            self._send(("detect", 0, frame_bgr))
+        return True
 
     def cancel(self) -> None:
         """End the running check (`finished` with reason "cancelled"); no-op without one."""
@@ -229,6 +245,10 @@ class FaceVerifier(QObject):
                 self._finish("no_reference_face", check_id)
         elif kind == "frame":
             self._on_frame_result(*message[1:])
+        elif kind == "detected":
+            with self._lock:
+                self._detect_in_flight = False
+            self.faces_detected.emit(message[2])
 
     def _on_frame_result(self, check_id: int, obs: dict) -> None:
         with self._lock:
@@ -337,6 +357,7 @@ class FaceVerifier(QObject):
         with self._lock:
             self._process, self._commands, self._results = process, commands, results
             self._ready = False
+            self._detect_in_flight = False     # a preview frame sent to a dead worker gets no answer
             check = self._check
             if check is not None:
                 # A check begun before the worker existed (or while it was down):

@@ -307,6 +307,16 @@ def worker_main(commands, results, models_dir: str | None = None,
             check_id_now, reference = (check_id, encoding) if encoding is not None else (None, None)
             live_best, live_best_distance = None, None
             results.put(("reference", check_id, encoding is not None, how))
+        elif kind == "detect":        # technician preview: boxes only, nothing encoded or kept
+            _, request_id, frame = command
+            try:
+                import cv2
+                boxes = [(box.left(), box.top(), box.right(), box.bottom())
+                         for box in engine.detect(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))]
+            except Exception as exc:   # a malformed frame must not kill the worker
+                log.warning("face worker: preview frame rejected: %s", type(exc).__name__)
+                boxes = []
+            results.put(("detected", request_id, boxes))
         elif kind == "frame":
             _, check_id, frame, mode = command
             if check_id != check_id_now:

@@ -151,12 +151,18 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     served = json.loads((REPO / "reference_platform" / "catalog.json").read_text(encoding="utf-8"))["version"]
     assert f"version {served}, last sync" in mode.panel.boxes["catalog"].toPlainText()
 
-    # Camera preview: frames with a face box, and the frame rate.
+    # Camera preview: frames with a face box, and the frame rate. The boxes come from the face
+    # worker process (dlib in this process would hold the GIL and stall the GUI).
+    detections = []
+    parts.controller.face_verifier.faces_detected.connect(detections.append)
     mode.panel.tabs.setCurrentIndex(2)
     click(qtbot, mode.panel, "cameraStart")
     qtbot.waitUntil(lambda: service.state.camera_image is not None and service.state.camera_faces >= 1,
-                    timeout=15_000)
+                    timeout=30_000)
     assert service.state.camera_fps > 0
+    assert detections and len(detections[-1]) >= 1
+    left, top, right, bottom = detections[-1][0]
+    assert 0 <= left < right and 0 <= top < bottom
     assert mode.panel.camera_label.pixmap() is not None and not mode.panel.camera_label.pixmap().isNull()
     click(qtbot, mode.panel, "cameraStop")
 

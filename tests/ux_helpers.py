@@ -26,6 +26,7 @@ class InstantFaceVerifier(QObject):
     frame_feedback = Signal(str)
     progress = Signal(float)
     finished = Signal(object)
+    faces_detected = Signal(object)
 
     def __init__(self, hold: bool = False):
         super().__init__()
@@ -46,6 +47,9 @@ class InstantFaceVerifier(QObject):
             self._pending = result
         else:
             QTimer.singleShot(50, lambda: self.finished.emit(result))
+
+    def detect_faces(self, frame_bgr) -> bool:
+        return False                # no models here: the technician preview shows no boxes
 
     def release(self) -> None:
         result, self._pending = self._pending, None

@@ -71,6 +71,7 @@ class TechnicianService(QObject):
         self._idle.setInterval(int(tech.idle_exit_s * 1000))
         self._idle.timeout.connect(lambda: self.leave("idle timeout"))
         self._camera_stop = threading.Event()
+        self._camera_faces_slot = None
         self._print_job: str | None = None
         self._count_device_events()
 
@@ -172,19 +173,27 @@ class TechnicianService(QObject):
         self.changed.emit()
 
     def start_camera(self) -> None:
-        """Preview with face boxes and fps. Detection (dlib's HOG detector, at most 10 frames/s) runs
-        on a thread; the GUI only receives finished QImages. Technician mode only: the citizen's face
-        check runs in the worker process."""
+        """Preview with face boxes and fps. The boxes come from the face worker process — the
+        detector the citizen's check uses; dlib on a thread here would hold this process's GIL
+        and stall the GUI. This thread only draws the latest boxes on the latest frame (at most
+        10 frames/s) and hands finished QImages to the GUI thread."""
         self.touch()
-        camera = self.controller.camera
+        camera, verifier = self.controller.camera, self.controller.face_verifier
         camera.start()
         self._camera_stop.clear()
         stop = self._camera_stop
+        latest_boxes: list = []
+        boxes_lock = threading.Lock()
+
+        def on_faces(boxes) -> None:       # runs on the verifier's listener thread
+            with boxes_lock:
+                latest_boxes[:] = boxes
+        self._disconnect_camera_faces()
+        verifier.faces_detected.connect(on_faces)
+        self._camera_faces_slot = on_faces
 
         def loop():
             import cv2
-            import dlib
-            detector = dlib.get_frontal_face_detector()
             frames, started, last = 0, time.monotonic(), None
             while not stop.wait(0.1):
                 frame = camera.latest_frame()
@@ -192,15 +201,12 @@ class TechnicianService(QObject):
                     continue
                 last = frame
                 frames += 1
-                # HOG finds faces from ~80 px: halve big frames (speed), upsample small ones (reach).
-                width = frame.shape[1]
-                scale = 0.5 if width > 800 else 1.0
-                small = cv2.resize(frame, None, fx=scale, fy=scale) if scale != 1.0 else frame
-                boxes = detector(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), 1 if width < 400 else 0)
+                verifier.detect_faces(frame)   # ignored while the previous frame is still in the worker
+                with boxes_lock:
+                    boxes = list(latest_boxes)
                 shown = frame.copy()
-                for box in boxes:
-                    cv2.rectangle(shown, (int(box.left() / scale), int(box.top() / scale)),
-                                  (int(box.right() / scale), int(box.bottom() / scale)), (0, 200, 0), 2)
+                for left, top, right, bottom in boxes:
+                    cv2.rectangle(shown, (left, top), (right, bottom), (0, 200, 0), 2)
                 rgb = cv2.cvtColor(shown, cv2.COLOR_BGR2RGB)
                 h, w, _ = rgb.shape
                 image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
@@ -208,10 +214,19 @@ class TechnicianService(QObject):
                 self._job_done.emit("camera_frame", (image, fps, len(boxes)))
         threading.Thread(target=loop, name="technician-camera", daemon=True).start()
 
+    def _disconnect_camera_faces(self) -> None:
+        slot, self._camera_faces_slot = self._camera_faces_slot, None
+        if slot is not None:
+            try:
+                self.controller.face_verifier.faces_detected.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
     def stop_camera(self) -> None:
         if not self._camera_stop.is_set():
             self._camera_stop.set()
             self.controller.camera.stop()
+            self._disconnect_camera_faces()
         self.state.camera_image = None
 
     def test_print(self) -> None:
