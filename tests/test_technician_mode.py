@@ -172,6 +172,25 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     qtbot.waitUntil(lambda: service.state.print_test == "printed", timeout=10_000)
     assert service.state.counters["printer"]["printed"] == 1
 
+    # Paper runs out on the next receipt; after the roll is changed the technician reprints it:
+    # "Reprint last" takes the newest *failed* receipt, and the journal list shows the reprint.
+    printer = parts.controller.printer
+    printer._scenario = "paper_out"
+    click(qtbot, mode.panel, "testPrint")
+    qtbot.waitUntil(lambda: service.state.print_test == "failed: paper_out", timeout=10_000)
+    failed_number = printer.journal_entries()[0].application_number
+    printer._scenario = "ok"
+    click(qtbot, mode.panel, "testPrint")                       # a newer receipt that printed fine
+    qtbot.waitUntil(lambda: service.state.print_test == "printed", timeout=10_000)
+    click(qtbot, mode.panel, "reprintLast")
+    qtbot.waitUntil(lambda: service.state.reprint == f"printed {failed_number}", timeout=10_000)
+    qtbot.waitUntil(lambda: any(e.reprints == 1 for e in service.state.receipts), timeout=10_000)
+    reprinted = [e for e in service.state.receipts if e.reprints == 1]
+    assert [e.application_number for e in reprinted] == [failed_number]
+    printer_text = mode.panel.boxes["printer"].toPlainText()
+    assert f"{failed_number}  printed, reprinted ×1" in printer_text       # the reprint succeeded
+    assert service.state.counters["printer"]["printed"] == 3
+
     # Exiting the application is possible from here (and only from here).
     exits = []
     service.exit_requested.connect(lambda: exits.append(True))

@@ -7,6 +7,7 @@ technician audience reads English today (translations can be added to screens/i1
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -94,7 +95,9 @@ class TechnicianPanel(QFrame):
         self.camera_label.setObjectName("cameraPreview")
         self.camera_label.setMinimumSize(320, 240)
         camera.layout().insertWidget(1, self.camera_label)
-        self._add_page("printer", t("Printer"), [(t("Test print"), "testPrint", service.test_print)])
+        self._add_page("printer", t("Printer"), [(t("Test print"), "testPrint", service.test_print),
+                                                (t("Recent receipts"), "receiptsRefresh", service.refresh_receipts),
+                                                (t("Reprint last"), "reprintLast", service.reprint_latest)])
         self._add_page("network", t("Network"), [(t("Check platform"), "checkNetwork", service.run_checks)])
         self._add_page("outbox", t("Outbox"), [(t("Refresh"), "queueRefresh", service.refresh_queue),
                                               (t("Retry now"), "queueRetry", service.retry_queue),
@@ -162,7 +165,8 @@ class TechnicianPanel(QFrame):
         printer = checks.get("device.printer")
         self.boxes["printer"].setPlainText(
             (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")
-            + f"test print: {state.print_test or '-'}")
+            + f"test print: {state.print_test or '-'}\nreprint: {state.reprint or '-'}"
+            + _receipts_text(state.receipts))
         self.boxes["outbox"].setPlainText(_queue_text(state.queue))
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
         version = report.software_version if report else ""
@@ -191,3 +195,16 @@ def _checks_text(checks: dict, prefix: str, counters: dict) -> str:
 
 def _queue_text(queue: dict | None) -> str:
     return format_queue_status(queue) if queue else ""
+
+
+def _receipts_text(entries) -> str:
+    """The receipt journal, newest first: no personal data (the application number is the staff's key)."""
+    if not entries:
+        return ""
+    lines = ["", t("Recent receipts") + ":"]
+    for entry in entries[:10]:
+        when = dt.datetime.fromtimestamp(entry.created_at).strftime("%m-%d %H:%M")
+        reason = f" ({entry.reason})" if entry.reason else ""
+        reprints = f", reprinted ×{entry.reprints}" if entry.reprints else ""
+        lines.append(f"{when}  {entry.application_number}  {entry.state}{reason}{reprints}")
+    return "\n".join(lines)

@@ -44,6 +44,8 @@ class TechnicianState:
     camera_fps: float = 0.0
     camera_faces: int = 0
     print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
+    receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
+    reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
     queue: dict | None = None             # offline_cache.queue_admin.queue_status()
     log_lines: list = field(default_factory=list)
     message: str = ""                     # last action's result line
@@ -73,6 +75,10 @@ class TechnicianService(QObject):
         self._camera_stop = threading.Event()
         self._camera_faces_slot = None
         self._print_job: str | None = None
+        self._reprint_job: str | None = None
+        self._job_outcomes: dict[str, str] = {}     # last print jobs' outcomes (bounded)
+        self._print_signals_connected = False
+        self._test_prints = 0
         self._count_device_events()
 
     # --- entering and leaving ---------------------------------------------------
@@ -234,25 +240,70 @@ class TechnicianService(QObject):
         self.touch()
         receipt = Receipt(language="en", kiosk_id=self.config.kiosk.id, kiosk_location=self.config.kiosk.location,
                           service_name="TEST PRINT", applicant_name_masked="-", id_number_masked="-",
-                          application_number="TEST" + dt.datetime.now().strftime("%H%M%S"),
+                          application_number=f"TEST{dt.datetime.now():%H%M%S}-{self._next_test_number()}",
                           qr_payload="TEST", submitted_at=dt.datetime.now(), expected_completion=None,
                           materials=())
-        printer = self.controller.printer
-        printer.print_done.connect(self._on_print_done)
-        printer.print_failed.connect(self._on_print_failed)
-        self._print_job = printer.print_receipt(receipt)
+        self._connect_print_signals()
+        self._print_job = self.controller.printer.print_receipt(receipt)
         self.state.print_test = "printing"
         self.changed.emit()
 
+    def _next_test_number(self) -> int:
+        self._test_prints += 1          # tells test prints of the same second apart in the journal
+        return self._test_prints
+
     def _on_print_done(self, job_id: str) -> None:
+        self._remember_outcome(job_id, "printed")
         if job_id == self._print_job:
             self.state.print_test = "printed"
             self.changed.emit()
+        elif job_id == self._reprint_job:
+            self.state.reprint = self.state.reprint.replace("printing", "printed", 1)
+            self._refresh_receipts_now()
 
     def _on_print_failed(self, job_id: str, reason: str) -> None:
+        self._remember_outcome(job_id, f"failed: {reason}")
         if job_id == self._print_job:
             self.state.print_test = f"failed: {reason}"
             self.changed.emit()
+        elif job_id == self._reprint_job:
+            self.state.reprint = f"failed: {reason}"
+            self._refresh_receipts_now()
+
+    def _remember_outcome(self, job_id: str, outcome: str) -> None:
+        self._job_outcomes[job_id] = outcome
+        while len(self._job_outcomes) > 32:       # every receipt passes here once connected
+            del self._job_outcomes[next(iter(self._job_outcomes))]
+
+    def refresh_receipts(self) -> None:
+        self.touch()
+        self._refresh_receipts_now()
+
+    def _refresh_receipts_now(self) -> None:
+        printer = self.controller.printer
+        self._run("receipts", printer.journal_entries)     # decrypts the journal: off the GUI thread
+
+    def reprint_latest(self) -> None:
+        """Reprint the newest failed receipt — the citizen who came back because the paper ran out —
+        or, when none failed, the newest receipt. Marked 补打 / REPRINT on paper."""
+        self.touch()
+        printer = self.controller.printer
+        self._connect_print_signals()
+
+        def job():
+            entries = printer.journal_entries()
+            if not entries:
+                raise LookupError("no receipt in the journal")
+            entry = next((e for e in entries if e.state == "failed"), entries[0])
+            return entry, printer.reprint(entry.entry_id)
+        self._run("reprint", job)
+
+    def _connect_print_signals(self) -> None:
+        if not self._print_signals_connected:
+            printer = self.controller.printer
+            printer.print_done.connect(self._on_print_done)
+            printer.print_failed.connect(self._on_print_failed)
+            self._print_signals_connected = True
 
     # --- outbox and logs ------------------------------------------------------------
 
@@ -325,6 +376,16 @@ class TechnicianService(QObject):
             self.state.camera_image, self.state.camera_fps, self.state.camera_faces = result
         elif name == "queue":
             self.state.queue = result
+        elif name == "receipts":
+            self.state.receipts = result
+        elif name == "reprint":
+            entry, self._reprint_job = result
+            # The job may have finished before this result reached the GUI thread.
+            outcome = self._job_outcomes.get(self._reprint_job, "printing")
+            self.state.reprint = (outcome if outcome.startswith("failed")
+                                  else f"{outcome} {entry.application_number}")
+            if outcome != "printing":
+                self._refresh_receipts_now()
         elif name == "retry":
             revived, self.state.queue = result
             self.state.message = f"{revived} dead-lettered submissions queued again"
