@@ -27,6 +27,7 @@ from kiosk.config import KioskConfig
 from kiosk.document_gate import document_problems, warm_up_document_checks
 from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
+from kiosk.memory import release_freed_memory_soon
 from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from kiosk.qr_scan import QrScanner
@@ -405,6 +406,7 @@ class KioskController(QObject):
         self.view.face_progress = 0.0
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
+        release_freed_memory_soon()     # months of sessions must not creep RSS up (kiosk/memory.py)
         if self.id_reader.media_status() == "present":
             # A card reader (unlike a motorised one) cannot hand the card back: remind the
             # citizen on the idle screen until the reader reports the card gone.
