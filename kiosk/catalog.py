@@ -61,6 +61,7 @@ CARD_LANGUAGE = {
     CardType.HMT_RESIDENCE_PERMIT: "zh_HK",
     CardType.FOREIGNER_PERMANENT_2017: "en",
     CardType.FOREIGNER_PERMANENT_2023: "en",
+    CardType.EMRTD: "en",      # citizens use their resident ID here: a passport is a visitor's document
 }
 
 

@@ -27,7 +27,6 @@ from kiosk.config import KioskConfig
 from kiosk.document_gate import document_problems, warm_up_document_checks
 from kiosk.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
-from kiosk.memory import release_freed_memory_soon
 from kiosk.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from kiosk.qr_scan import QrScanner
@@ -169,6 +168,9 @@ class KioskController(QObject):
     def query_number(self, reference: str) -> None:
         self.session.query_number(reference)
 
+    def submit_mrz(self, document_number: str, birth_yymmdd: str, expiry_yymmdd: str) -> None:
+        self.session.submit_mrz(document_number, birth_yymmdd, expiry_yymmdd)
+
     def scan_receipt_qr(self) -> None:
         self.session.scan_receipt_qr()
 
@@ -206,6 +208,16 @@ class KioskController(QObject):
 
     def _read_card(self, command: s.ReadCard) -> None:
         self._device_token = command.token
+        if command.mrz is not None:
+            # A passport's BAC key, typed by the citizen: handed to the reader for this one read.
+            set_mrz_key = getattr(self.id_reader, "set_mrz_key", None)
+            try:
+                if set_mrz_key is None:
+                    raise ValueError("this reader cannot read passports")
+                set_mrz_key(*command.mrz)
+            except ValueError:
+                self.session.card_failed(command.token, "mrz_mismatch")
+                return
         self.id_reader.read_card(command.timeout_s)
 
     def _verify_face(self, command: s.VerifyFace) -> None:
@@ -406,7 +418,6 @@ class KioskController(QObject):
         self.view.face_progress = 0.0
         self._print_jobs = {job: token for job, token in self._print_jobs.items() if token != command.token}
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
-        release_freed_memory_soon()     # months of sessions must not creep RSS up (kiosk/memory.py)
         if self.id_reader.media_status() == "present":
             # A card reader (unlike a motorised one) cannot hand the card back: remind the
             # citizen on the idle screen until the reader reports the card gone.

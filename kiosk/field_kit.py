@@ -51,6 +51,11 @@ def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bo
             config.technician, pin_hash=hash_pin(DEMO_TECHNICIAN_PIN)))
         print(f"kiosk: demo technician mode: tap the top-left corner 5 times, PIN {DEMO_TECHNICIAN_PIN}",
               file=sys.stderr)
+    demo_passport = getattr(parts.controller.id_reader, "demo_mrz_key", lambda: None)() if demo else None
+    if demo_passport:
+        # The virtual passport (pcsc_sim, sim_card = "emrtd"): what its photo page would show.
+        print("kiosk: demo passport photo page: number {}, date of birth {}, expiry {} (YYMMDD)".format(
+            *demo_passport), file=sys.stderr)
     if not autopilot:
         from screens.technician import install_technician_mode
         kit.technician = install_technician_mode(parts.window, parts.controller, config, log_file=log_file)

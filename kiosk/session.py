@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from enum import Enum
 from typing import Callable
 
 from kiosk.catalog import CARD_LANGUAGE, Catalog, Service
-from kiosk.identity import IdentityDocument
+from kiosk.identity import CardType, IdentityDocument
 
 
 class State(str, Enum):
@@ -32,6 +33,7 @@ class State(str, Enum):
     CHOOSE_SERVICE = "choose_service"
     SERVICE_INFO = "service_info"        # 一次告知: materials and steps before starting
     IDENTIFY = "identify"                # waiting for / reading the ID card
+    MRZ_ENTRY = "mrz_entry"              # passport on the reader: the citizen types the MRZ key data
     VERIFY_FACE = "verify_face"
     FORM = "form"
     CONFIRM = "confirm"
@@ -52,6 +54,7 @@ class EndReason(str, Enum):
 RATING_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
 NEGATIVE_LEVELS = ("dissatisfied", "very_dissatisfied")
 MAX_FACE_ATTEMPTS = 3
+MAX_MRZ_ATTEMPTS = 3         # wrong passport data this often: staff help (the chip gets no endless guesses)
 CARE_MODE_TIME_FACTOR = 2.0   # 适老化: "enough time" -- every citizen-facing timeout doubles in care mode
 
 
@@ -61,6 +64,9 @@ CARE_MODE_TIME_FACTOR = 2.0   # 适老化: "enough time" -- every citizen-facing
 class ReadCard:
     token: int
     timeout_s: float
+    # (document number, birth YYMMDD, expiry YYMMDD) the citizen typed for a passport chip (BAC key).
+    # Personal data: kept out of repr, used for one read, never stored in the session.
+    mrz: tuple[str, str, str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -364,6 +370,8 @@ class CitizenSession:
                 "name": doc.name if doc else values.get("name", ""),
                 "address": doc.address if doc else values.get("address", ""),
                 "phone": values.get("phone", ""),
+                # The number's format depends on the document (a passport's is not GB 11643).
+                "document_type": doc.card_type.value if doc else "resident_id",
             },
             "form": dict(values),
             "submitted_at": self._now().isoformat(timespec="seconds"),
@@ -457,9 +465,40 @@ class CitizenSession:
     def card_failed(self, token: int, reason: str) -> None:
         if token != self.token or self.state is not State.IDENTIFY:
             return
+        if reason == "mrz_required":            # a passport: its chip opens with the printed MRZ data
+            self.mrz_error = None
+            if not self.language_chosen:        # as after reading one: its holder reads English
+                self.language = CARD_LANGUAGE.get(CardType.EMRTD, self.language)
+            self._go(State.MRZ_ENTRY)
+            return
+        if reason == "mrz_mismatch":
+            self.mrz_attempts += 1
+            if self.mrz_attempts >= MAX_MRZ_ATTEMPTS:
+                self._fail("card_mrz_go_to_counter", retry=None)
+            else:
+                self.mrz_error = "mrz_mismatch"
+                self._go(State.MRZ_ENTRY)
+            return
         # A card that failed its document checks will fail again: no "Try again".
         retry = None if reason == "invalid_document" else self._start_card_read
         self._fail(f"card_{reason}", retry=retry)
+
+    def submit_mrz(self, document_number: str, birth_yymmdd: str, expiry_yymmdd: str) -> None:
+        """The citizen typed the passport number and the two dates from the photo page."""
+        if self.state is not State.MRZ_ENTRY:
+            return
+        self.touch()
+        number = (document_number or "").strip().upper().replace(" ", "")
+        birth, expiry = (birth_yymmdd or "").strip(), (expiry_yymmdd or "").strip()
+        problem = (None if re.fullmatch(r"[A-Z0-9]{5,9}", number) else "mrz_document_number") \
+            or (None if _is_yymmdd(birth) else "mrz_birth_date") \
+            or (None if _is_yymmdd(expiry) else "mrz_expiry_date")
+        if problem:
+            self.mrz_error = problem
+            self._changed()
+            return
+        self.mrz_error = None
+        self._start_card_read(mrz=(number, birth, expiry))
 
     def face_result(self, token: int, matched: bool, reason: str) -> None:
         if token != self.token or self.state is not State.VERIFY_FACE:
@@ -543,9 +582,9 @@ class CitizenSession:
 
     # --- internals -------------------------------------------------------------
 
-    def _start_card_read(self) -> None:
+    def _start_card_read(self, mrz: tuple[str, str, str] | None = None) -> None:
         self._go(State.IDENTIFY)
-        self._command(ReadCard(self.token, self.effective_timeouts.card_read_s))
+        self._command(ReadCard(self.token, self.effective_timeouts.card_read_s, mrz))
 
     def _start_face_check(self) -> None:
         self._go(State.VERIFY_FACE)
@@ -594,6 +633,8 @@ class CitizenSession:
         self.error_key: str | None = None
         self.error_retry = None
         self.face_attempts = 0
+        self.mrz_attempts = 0
+        self.mrz_error: str | None = None
         self.print_status: str | None = None
         self.last_end_reason: EndReason | None = None
         self._pending_application_id = None
@@ -610,6 +651,17 @@ class CitizenSession:
     def _command(self, command) -> None:
         for handler in list(self._command_handlers):
             handler(command)
+
+
+def _is_yymmdd(value: str) -> bool:
+    """Six digits that name a real calendar day (the century does not matter for that)."""
+    if not re.fullmatch(r"[0-9]{6}", value):
+        return False
+    try:
+        dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))   # 2000 is a leap year
+    except ValueError:
+        return False
+    return True
 
 
 def reference_from_qr(payload: str) -> str | None:

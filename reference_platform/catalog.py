@@ -11,6 +11,17 @@ DEFAULT_CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
 # 18-character resident ID / permit number: 17 digits and a digit or X check character.
 ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+# The applicant's number has the format of the document it came from (Applicant.document_type,
+# kiosk.identity.CardType values): GB 11643 for resident IDs and the cards that reuse it, but a
+# 2017 foreigner card has 3 letters + 12 digits and a passport its own 5-9 characters (ICAO 9303).
+ID_NUMBER_FORMATS = {
+    "resident_id": ID_NUMBER_RE,
+    "hmt_residence_permit": ID_NUMBER_RE,
+    "foreigner_permanent_2023": ID_NUMBER_RE,
+    "social_security": ID_NUMBER_RE,
+    "foreigner_permanent_2017": re.compile(r"^[A-Z]{3}[0-9]{12}$"),
+    "emrtd": re.compile(r"^[A-Z0-9]{5,9}$"),
+}
 
 
 class Catalog:
@@ -44,12 +55,15 @@ class Catalog:
         return fields + [f for f in service.get("fields", []) if f["id"] not in seen]
 
 
-def form_problems(service: dict, values: dict, fields: list[dict] | None = None) -> list[str]:
+def form_problems(service: dict, values: dict, fields: list[dict] | None = None,
+                  document_type: str = "resident_id") -> list[str]:
     """Problems with the submitted values, as "field: reason" -- field ids only, never values.
 
     `values` merges the applicant block and the form: prefilled fields (card.*) may arrive in either.
     `fields` defaults to the service's own fields (pass Catalog.fields_of(service) for bundles).
+    `document_type` is the document the applicant's number comes from (its format differs).
     """
+    id_number_format = ID_NUMBER_FORMATS.get(document_type)
     problems = []
     for spec in service["fields"] if fields is None else fields:
         value = values.get(spec["id"])
@@ -62,8 +76,8 @@ def form_problems(service: dict, values: dict, fields: list[dict] | None = None)
             problems.append(f"{spec['id']}: expected text")
         elif spec.get("pattern") and not re.fullmatch(spec["pattern"], text):
             problems.append(f"{spec['id']}: does not match the required format")
-        elif spec["type"] == "id_number" and not ID_NUMBER_RE.match(text):
-            problems.append(f"{spec['id']}: not a valid ID number")
+        elif spec["type"] == "id_number" and (id_number_format is None or not id_number_format.match(text)):
+            problems.append(f"{spec['id']}: not a valid {document_type} number")
         elif spec["type"] == "choice" and text not in {c["value"] for c in spec.get("choices") or []}:
             problems.append(f"{spec['id']}: not one of the offered choices")
         elif spec.get("max_length") and len(text) > spec["max_length"]:

@@ -36,7 +36,7 @@ class Submissions:
             raise ApiError(422, "unknown_service", f"unknown service_id {body.service_id!r}")
         # Prefilled card fields may come in the applicant block, the form, or both; the form wins.
         problems = form_problems(service, {**body.applicant.model_dump(), **body.form},
-                                 self.catalog.fields_of(service))
+                                 self.catalog.fields_of(service), body.applicant.document_type)
         if problems:
             raise ApiError(422, "invalid_form", "; ".join(problems))
         documents = []

@@ -16,6 +16,7 @@ from screens.base import KioskView
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
+from screens.passport import MrzEntryScreen
 from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
@@ -30,6 +31,7 @@ SCREEN_CLASSES = {
     State.CHOOSE_SERVICE: ChooseServiceScreen,
     State.SERVICE_INFO: ServiceInfoScreen,
     State.IDENTIFY: IdentifyScreen,
+    State.MRZ_ENTRY: MrzEntryScreen,
     State.VERIFY_FACE: VerifyFaceScreen,
     State.FORM: FormScreen,
     State.CONFIRM: ConfirmScreen,
@@ -44,7 +46,7 @@ SCREEN_CLASSES = {
 # The visible step indicator: (source text, states that belong to the step).
 APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
-    ("Identity", {State.IDENTIFY, State.VERIFY_FACE}), ("Form", {State.FORM}),
+    ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE}), ("Form", {State.FORM}),
     ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (

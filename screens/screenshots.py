@@ -151,6 +151,16 @@ def run(target: Path) -> list[Path]:
         s.wait(lambda: session.state is State.ERROR, "error (resident ID for a permit-holders' service)")
         s.shoot("15-error")
         parts.controller.cancel()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+
+        parts.controller.start()
+        s.click("service-queue-ticket")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.IDENTIFY, "identify (passport)")
+        session.card_failed(session.token, "mrz_required")   # what the PC/SC reader reports for a passport
+        s.wait(lambda: session.state is State.MRZ_ENTRY, "passport data entry")
+        s.shoot("16-passport")
+        parts.controller.cancel()
         receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
         if receipts:
             for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery

@@ -57,6 +57,8 @@ ERROR_MESSAGES = {
                             "Only the card holder may stand in front of the camera. Press Try again."),
     "face_go_to_counter": ("Your identity could not be confirmed after three tries.",
                            "Please go to the counter; staff will help you with your ID card."),
+    "card_mrz_go_to_counter": ("The passport could not be opened with the details entered.",
+                               "Please ask at the counter; staff will help you."),
     "submit_rejected": ("The platform did not accept this application.",
                         "Please go to the counter; staff can see what needs to be corrected."),
     "submit_not_saved": ("Your application could not be saved. Nothing was submitted.",
@@ -81,6 +83,15 @@ QUERY_ERRORS = {
     "query_qr_not_found": "No QR code was recognised. Hold the receipt still, about 20 cm from the camera.",
     "query_qr_not_ours": "This QR code is not from a government service receipt.",
     "query_other_service": "This number belongs to another kind of application. Use 'Check application progress'.",
+}
+
+# Passport (eMRTD) key entry: kiosk.session.CitizenSession.mrz_error
+MRZ_ERRORS = {
+    "mrz_document_number": "The passport number has 5 to 9 letters and digits. Please check it.",
+    "mrz_birth_date": "Enter the date of birth as six digits: year, month, day.",
+    "mrz_expiry_date": "Enter the expiry date as six digits: year, month, day.",
+    "mrz_mismatch": "The passport did not accept these details. Please check each one against the photo "
+                    "page and try again.",
 }
 
 APPLICATION_STATUS = {
@@ -146,5 +157,5 @@ ALL_SOURCES = (
     + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values())
     + [text for text in PRINT_STATUS.values() if text]
     + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
-    + list(FACE_SCREEN.values())
+    + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values())
 )

@@ -7,7 +7,7 @@ import pytest
 
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, StatusWordError, command
-from devices.id_reader.pcsc.mrz import MrzError, parse_dg1, parse_mrz, yymmdd_to_date
+from devices.id_reader.pcsc.mrz import MrzError, make_td3_mrz, parse_dg1, parse_mrz, yymmdd_to_date
 from devices.id_reader.pcsc.virtual_card.cards import ICAO_SPECIMEN_MRZ, EmrtdCard, SsseCard
 from kiosk.identity import CardType
 
@@ -80,6 +80,17 @@ def test_td3_specimen():
     assert (mrz.document_code, mrz.surname, mrz.given_names) == ("P", "ERIKSSON", "ANNA MARIA")
     assert (mrz.document_number, mrz.birth_yymmdd, mrz.expiry_yymmdd, mrz.sex) == (
         "L898902C", "690806", "940623", "F")
+
+
+def test_td3_builder_reproduces_the_icao_specimen_and_round_trips():
+    assert make_td3_mrz(surname="ERIKSSON", given_names="ANNA MARIA", document_number="L898902C",
+                        nationality="UTO", birth_yymmdd="690806", sex="F", expiry_yymmdd="940623",
+                        optional_data="ZE184226B") == ICAO_SPECIMEN_MRZ
+    mrz = parse_mrz(make_td3_mrz(surname="CHAN", given_names="TAI MAN", document_number="K12345678",
+                                 nationality="GBR", birth_yymmdd="440315", sex="M", expiry_yymmdd="310101"))
+    assert (mrz.surname, mrz.given_names, mrz.document_number, mrz.nationality) == (
+        "CHAN", "TAI MAN", "K12345678", "GBR")
+    assert (mrz.birth_yymmdd, mrz.expiry_yymmdd, mrz.sex, mrz.optional_data) == ("440315", "310101", "M", "")
 
 
 def test_td1_specimen():

@@ -128,7 +128,7 @@ def test_bac_reads_ef_com_and_dg1(qtbot, make_reader, virtual_card):
     assert len(protected) >= 6               # SELECT + READ BINARY x2 for EF.COM and DG1
     # The key is used for one attempt and then forgotten.
     kind, (reason, detail) = read(qtbot, reader)
-    assert reason == "unreadable" and "MRZ key required" in detail
+    assert reason == "mrz_required" and "MRZ key required" in detail     # the kiosk asks the citizen
 
 
 def test_bac_with_wrong_mrz_fails_cleanly(qtbot, make_reader, virtual_card):
@@ -136,7 +136,7 @@ def test_bac_with_wrong_mrz_fails_cleanly(qtbot, make_reader, virtual_card):
     reader = make_reader()
     reader.set_mrz_key("L898902C", "690806", "940624")      # expiry off by one day
     kind, (reason, detail) = read(qtbot, reader)
-    assert (kind, reason) == ("failed", "unreadable") and "BAC" in detail
+    assert (kind, reason) == ("failed", "mrz_mismatch") and "BAC" in detail   # "check what you typed"
     log = virtual_card.apdu_log()
     assert not any(apdu.startswith("0C") for apdu in log)   # no file was read
 

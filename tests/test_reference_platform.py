@@ -200,6 +200,27 @@ def test_unknown_service_and_bad_fields_are_refused_without_leaking_values(serve
     assert post(url, "/applications", fixed).status_code == 201
 
 
+@pytest.mark.parametrize("document_type,number,accepted", [
+    ("emrtd", "K12345678", True),                      # a passport number
+    ("emrtd", "K1234567890", False),                   # longer than the MRZ field
+    ("foreigner_permanent_2017", "USA110034120101", True),
+    ("foreigner_permanent_2017", "110034120101USA", False),
+    ("resident_id", "K12345678", False),               # a passport number is not a GB 11643 number
+    ("library_card", "K12345678", False),              # an unknown document type accepts nothing
+])
+def test_id_number_is_checked_in_the_format_of_its_document(url, document_type, number, accepted):
+    """A queue ticket takes any document: the number's format follows applicant.document_type."""
+    body = application_body(service_id="queue-ticket",
+                            form={"name": "CHAN TAI MAN", "id_number": number, "counter": "household"})
+    body["applicant"].update(id_number=number, name="CHAN TAI MAN", document_type=document_type)
+    response = post(url, "/applications", body)
+    if accepted:
+        assert response.status_code == 201, response.text
+    else:
+        error = assert_error(response, 422, "invalid_form")
+        assert "id_number" in error["message"] and number not in error["message"]
+
+
 def test_status_by_number_and_by_token_without_personal_data(url):
     receipt = post(url, "/applications", application_body()).json()
     by_number = requests.get(f"{url}/applications/{receipt['application_number']}", timeout=5)

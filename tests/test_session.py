@@ -216,3 +216,61 @@ def test_language_and_care_mode_reset_per_session(harness):
     session.set_care_mode(True)
     session.cancel()
     assert session.language == "zh_CN" and session.care_mode is False
+
+
+# --- passports: the MRZ key step ---------------------------------------------------------
+
+def walk_to_passport_entry(session, commands):
+    session.start()
+    session.choose_service("queue-ticket")           # any card: passports too
+    session.begin_service()
+    session.card_failed(commands[-1].token, "mrz_required")
+    assert session.state is s.State.MRZ_ENTRY and session.mrz_error is None
+    assert session.language == "en"          # a passport holder: English unless they chose
+
+
+@pytest.mark.parametrize("number,birth,expiry,error", [
+    ("", "690806", "310623", "mrz_document_number"),
+    ("L89", "690806", "310623", "mrz_document_number"),           # too short
+    ("L898902C1X", "690806", "310623", "mrz_document_number"),    # 10 characters: longer than the field
+    ("L8989-02C", "690806", "310623", "mrz_document_number"),
+    ("L898902C", "69086", "310623", "mrz_birth_date"),
+    ("L898902C", "691306", "310623", "mrz_birth_date"),           # month 13
+    ("L898902C", "690230", "310623", "mrz_birth_date"),           # 30 February
+    ("L898902C", "690806", "31062", "mrz_expiry_date"),
+    ("L898902C", "690806", "310631", "mrz_expiry_date"),          # 31 June
+])
+def test_passport_entry_names_the_field_to_fix_and_reads_nothing(harness, number, birth, expiry, error):
+    session, commands, _ = harness
+    walk_to_passport_entry(session, commands)
+    before = len(commands)
+    session.submit_mrz(number, birth, expiry)
+    assert session.state is s.State.MRZ_ENTRY and session.mrz_error == error
+    assert len(commands) == before
+
+
+def test_passport_entry_reads_with_the_typed_key_which_stays_out_of_logs(harness):
+    session, commands, _ = harness
+    walk_to_passport_entry(session, commands)
+    session.submit_mrz(" l898902c ", "690806", "310623")          # lower case and spaces forgiven
+    read = commands[-1]
+    assert session.state is s.State.IDENTIFY and isinstance(read, s.ReadCard)
+    assert read.mrz == ("L898902C", "690806", "310623")
+    assert "L898902C" not in repr(read) and "690806" not in repr(read)
+    assert "L898902C" not in repr(session.__dict__)                # not kept in the session either
+
+
+def test_wrong_passport_data_is_asked_again_then_staff_help(harness):
+    session, commands, _ = harness
+    walk_to_passport_entry(session, commands)
+    for attempt in (1, 2):
+        session.submit_mrz("L898902C", "690806", "310624")
+        session.card_failed(commands[-1].token, "mrz_mismatch")
+        assert session.state is s.State.MRZ_ENTRY and session.mrz_error == "mrz_mismatch"
+        assert session.mrz_attempts == attempt
+    session.submit_mrz("L898902C", "690806", "310624")
+    session.card_failed(commands[-1].token, "mrz_mismatch")
+    assert session.state is s.State.ERROR and session.error_key == "card_mrz_go_to_counter"
+    assert session.error_retry is None                             # no endless guessing at the chip
+    session.cancel()
+    assert session.mrz_attempts == 0 and session.mrz_error is None  # the next citizen starts clean

@@ -186,6 +186,23 @@ def test_every_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
 
 
+def test_passport_entry_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
+    """The MRZ key screen (a passport on the reader), blank and with an error, in every language."""
+    parts, _verifier = slow_kiosk
+    session = parts.controller.session
+    start_service(qtbot, parts, "queue-ticket")
+    wait_state(qtbot, session, State.IDENTIFY)
+    session.card_failed(session.token, "mrz_required")      # what the PC/SC reader reports for a passport
+    wait_state(qtbot, session, State.MRZ_ENTRY)
+    problems: list[str] = []
+    walk_combinations(qtbot, parts, "mrz_entry", problems)
+    click(qtbot, parts.window, "mrzSubmit")                  # nothing typed: the number is asked for
+    assert session.mrz_error == "mrz_document_number"
+    walk_combinations(qtbot, parts, "mrz_entry_error", problems)
+    parts.controller.cancel()
+    assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
+
+
 def test_query_result_screen_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
     try:

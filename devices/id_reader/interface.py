@@ -18,6 +18,9 @@ CARD_REMOVED = "card_removed"      # pulled out mid-read
 UNREADABLE = "unreadable"
 DEVICE_OFFLINE = "device_offline"
 CANCELLED = "cancelled"
+# eMRTD (passport) chips need a key from the printed MRZ before they answer (ICAO 9303 BAC):
+MRZ_REQUIRED = "mrz_required"      # a passport is on the reader and no key was given: ask the citizen
+MRZ_MISMATCH = "mrz_mismatch"      # the key the citizen typed does not open the chip (BAC failed)
 
 
 class MediaStatus(str, Enum):

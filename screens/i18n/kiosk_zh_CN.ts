@@ -699,6 +699,54 @@
             <source>Please take your ID card from the reader.</source>
             <translation>请取走读卡器上的证件。</translation>
         </message>
+        <message>
+            <source>Passport number</source>
+            <translation>护照号码</translation>
+        </message>
+        <message>
+            <source>Date of birth (YYMMDD)</source>
+            <translation>出生日期（年月日，6位数字）</translation>
+        </message>
+        <message>
+            <source>Date of expiry (YYMMDD)</source>
+            <translation>有效期至（年月日，6位数字）</translation>
+        </message>
+        <message>
+            <source>Enter the details from your passport</source>
+            <translation>请输入护照上的信息</translation>
+        </message>
+        <message>
+            <source>The passport's chip opens only with these details from the photo page. Type each date as six digits: year, month, day (6 August 1969 = 690806).</source>
+            <translation>护照芯片需凭资料页上的这些信息才能读取。日期请输入6位数字：年、月、日（例如1969年8月6日输入690806）。</translation>
+        </message>
+        <message>
+            <source>Read passport</source>
+            <translation>读取护照</translation>
+        </message>
+        <message>
+            <source>The passport number has 5 to 9 letters and digits. Please check it.</source>
+            <translation>护照号码为5至9位字母和数字，请核对。</translation>
+        </message>
+        <message>
+            <source>Enter the date of birth as six digits: year, month, day.</source>
+            <translation>请按年、月、日输入6位数字的出生日期。</translation>
+        </message>
+        <message>
+            <source>Enter the expiry date as six digits: year, month, day.</source>
+            <translation>请按年、月、日输入6位数字的有效期。</translation>
+        </message>
+        <message>
+            <source>The passport did not accept these details. Please check each one against the photo page and try again.</source>
+            <translation>护照未能通过这些信息读取。请对照资料页逐项核对后重试。</translation>
+        </message>
+        <message>
+            <source>The passport could not be opened with the details entered.</source>
+            <translation>无法用所输入的信息读取护照。</translation>
+        </message>
+        <message>
+            <source>Please ask at the counter; staff will help you.</source>
+            <translation>请到窗口咨询，工作人员会协助您。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

@@ -699,6 +699,54 @@
             <source>Please take your ID card from the reader.</source>
             <translation>請取走讀卡器上的證件。</translation>
         </message>
+        <message>
+            <source>Passport number</source>
+            <translation>護照號碼</translation>
+        </message>
+        <message>
+            <source>Date of birth (YYMMDD)</source>
+            <translation>出生日期（年月日，6位數字）</translation>
+        </message>
+        <message>
+            <source>Date of expiry (YYMMDD)</source>
+            <translation>有效期至（年月日，6位數字）</translation>
+        </message>
+        <message>
+            <source>Enter the details from your passport</source>
+            <translation>請輸入護照上的資料</translation>
+        </message>
+        <message>
+            <source>The passport's chip opens only with these details from the photo page. Type each date as six digits: year, month, day (6 August 1969 = 690806).</source>
+            <translation>護照晶片須憑資料頁上的這些資料才能讀取。日期請輸入6位數字：年、月、日（例如1969年8月6日輸入690806）。</translation>
+        </message>
+        <message>
+            <source>Read passport</source>
+            <translation>讀取護照</translation>
+        </message>
+        <message>
+            <source>The passport number has 5 to 9 letters and digits. Please check it.</source>
+            <translation>護照號碼為5至9位字母和數字，請核對。</translation>
+        </message>
+        <message>
+            <source>Enter the date of birth as six digits: year, month, day.</source>
+            <translation>請按年、月、日輸入6位數字的出生日期。</translation>
+        </message>
+        <message>
+            <source>Enter the expiry date as six digits: year, month, day.</source>
+            <translation>請按年、月、日輸入6位數字的有效期。</translation>
+        </message>
+        <message>
+            <source>The passport did not accept these details. Please check each one against the photo page and try again.</source>
+            <translation>護照未能以這些資料讀取。請對照資料頁逐項核對後重試。</translation>
+        </message>
+        <message>
+            <source>The passport could not be opened with the details entered.</source>
+            <translation>無法以所輸入的資料讀取護照。</translation>
+        </message>
+        <message>
+            <source>Please ask at the counter; staff will help you.</source>
+            <translation>請到窗口查詢，職員會協助您。</translation>
+        </message>
     </context>
     <context>
         <name>IdDocument</name>

@@ -133,6 +133,27 @@ def parse_dg1(dg1: bytes) -> Mrz:
     return parse_mrz(text)
 
 
+def make_td3_mrz(*, surname: str, given_names: str, document_number: str, nationality: str,
+                 birth_yymmdd: str, sex: str, expiry_yymmdd: str, issuing_state: str | None = None,
+                 optional_data: str = "") -> str:
+    """A passport MRZ (TD3, 88 characters) with every check digit computed — for the virtual
+    passport of the demo and tests. `parse_mrz(make_td3_mrz(...))` gives the fields back."""
+    def pad(value: str, width: int) -> str:
+        value = value.upper().replace(" ", "<")
+        if len(value) > width or not _MRZ_CHARS.match(value):
+            raise MrzError(f"{value!r} does not fit an MRZ field of {width}")
+        return value.ljust(width, "<")
+    names = pad(f"{surname}<<{given_names}", 39)
+    line1 = "P<" + pad(issuing_state or nationality, 3) + names
+    number, birth, expiry, optional = (pad(document_number, 9), pad(birth_yymmdd, 6),
+                                       pad(expiry_yymmdd, 6), pad(optional_data, 14))
+    optional_digit = check_digit(optional) if optional_data else "<"
+    line2 = (number + check_digit(number) + pad(nationality, 3) + birth + check_digit(birth) + pad(sex, 1)
+             + expiry + check_digit(expiry) + optional + optional_digit)
+    composite = line2[0:10] + line2[13:20] + line2[21:43]
+    return line1 + line2 + check_digit(composite)
+
+
 def encode_dg1(mrz_text: str) -> bytes:
     """The DG1 file for an MRZ (used by the virtual card)."""
     from devices.id_reader.pcsc.tlv import encode_ber

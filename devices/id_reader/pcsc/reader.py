@@ -30,8 +30,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from PySide6.QtCore import Signal
 
 from devices.base import Command, DeviceStatus
-from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, TIMEOUT,
-                                         UNREADABLE, IdReader, MediaStatus, ReadFailure)
+from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE, MRZ_MISMATCH, MRZ_REQUIRED,
+                                         TIMEOUT, UNREADABLE, IdReader, MediaStatus, ReadFailure)
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, CardMute, CardRemoved, StatusWordError
 from devices.id_reader.pcsc.icao_bac import BacError, SecureMessagingError
@@ -270,7 +270,9 @@ class PcscIdReader(IdReader):
             mute = True
             raise ReadFailure(UNREADABLE, f"card mute: {exc}") from None
         except BacError as exc:
-            raise ReadFailure(UNREADABLE, f"emrtd: BAC failed: {exc}") from None
+            # The chip refused the key: almost always a mistyped number or date, so the citizen
+            # is asked again (the session limits the attempts).
+            raise ReadFailure(MRZ_MISMATCH, f"emrtd: BAC failed: {exc}") from None
         except (StatusWordError, ssse.SsseError, emrtd.EmrtdError, MrzError, SecureMessagingError,
                 TlvError, ApduError) as exc:
             raise ReadFailure(UNREADABLE, f"{type(exc).__name__}: {exc}") from None
@@ -329,7 +331,7 @@ class PcscIdReader(IdReader):
                 if "SELECT SSSE" not in str(exc) or "emrtd" not in self._card_types:
                     raise
         if key is None:
-            raise ReadFailure(UNREADABLE, "emrtd: MRZ key required (set_mrz_key)")
+            raise ReadFailure(MRZ_REQUIRED, "emrtd: MRZ key required (set_mrz_key)")
         return emrtd.read_document(channel, key).to_identity()
 
 

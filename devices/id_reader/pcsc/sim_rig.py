@@ -18,11 +18,13 @@ import os
 
 from devices.base import Command, DeviceStatus
 from devices.id_reader.pcsc import pcscd
+from devices.id_reader.pcsc.mrz import make_td3_mrz, parse_mrz
 from devices.id_reader.pcsc.reader import PcscIdReader
-from devices.id_reader.pcsc.virtual_card.cards import ICAO_SPECIMEN_MRZ
 from kiosk.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
+
+DEMO_PASSPORT_NUMBER = "K12345678"
 
 
 class PcscSimIdReader(PcscIdReader):
@@ -61,7 +63,7 @@ class PcscSimIdReader(PcscIdReader):
             if self._sim_card == "ssse":
                 self._card_process.insert("ssse", **self._card_params())
             else:
-                self._card_process.insert("emrtd")
+                self._card_process.insert("emrtd", mrz=self.passport_mrz())
         except Exception as exc:
             log.error("pcsc_sim: rig did not start: %s", exc)
             self._set_status(DeviceStatus.HARDWARE_ERROR, f"pcsc_sim rig: {exc}")
@@ -77,11 +79,26 @@ class PcscSimIdReader(PcscIdReader):
             self._daemon.stop()
             self._daemon = None
 
+    def passport_mrz(self) -> str:
+        """The virtual passport of the demo identity: valid for five more years, so the kiosk's
+        expiry rules accept it (the ICAO specimen expired in 1994)."""
+        today = dt.date.today()
+        expiry = dt.date(today.year + 5, today.month, min(today.day, 28))
+        return make_td3_mrz(surname="CHAN", given_names="TAI MAN", document_number=DEMO_PASSPORT_NUMBER,
+                            nationality="GBR", birth_yymmdd=self._identity.birth_date(today).strftime("%y%m%d"),
+                            sex="M" if self._identity.sex == "male" else "F",
+                            expiry_yymmdd=expiry.strftime("%y%m%d"))
+
+    def demo_mrz_key(self) -> tuple[str, str, str] | None:
+        """What the demo citizen reads off the photo page (the demo's autopilot types it);
+        None for the social security card."""
+        if self._sim_card != "emrtd":
+            return None
+        mrz = parse_mrz(self.passport_mrz())
+        return mrz.document_number, mrz.birth_yymmdd, mrz.expiry_yymmdd
+
     def _read_on_worker(self, command: Command) -> IdentityDocument:
-        if self._sim_card == "emrtd":
-            # No MRZ scanner in the demo: "type" the specimen's MRZ key.
-            self.set_mrz_key(ICAO_SPECIMEN_MRZ[44:53].rstrip("<"), ICAO_SPECIMEN_MRZ[57:63],
-                             ICAO_SPECIMEN_MRZ[65:71])
+        # A passport is read only with the key the citizen typed on the MRZ screen (set_mrz_key).
         document = super()._read_on_worker(command)
         import dataclasses
         from devices.id_reader.sim_identities import chip_photo_jpeg, faces_dir

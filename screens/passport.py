@@ -1,0 +1,118 @@
+"""Passport key entry: a passport's chip answers only to a key made from data
+printed on its photo page (ICAO 9303 Basic Access Control), so the citizen
+types the passport number, date of birth and expiry date on our keyboard.
+
+The typed values are personal data: they leave this screen once, through
+`intents.submit_mrz`, for one read, and are wiped with the screen. After a
+wrong entry the values stay so the citizen can correct one of them.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from screens.base import KioskView, Screen
+from screens.texts import MRZ_ERRORS, tr
+from screens.widgets import LatinKeyboard, big_button, label, touch_scroll_area
+
+# (field, max length, caption): the order the photo page is read in.
+MRZ_FIELDS = (
+    ("document_number", 9, "Passport number"),
+    ("birth_date", 6, "Date of birth (YYMMDD)"),
+    ("expiry_date", 6, "Date of expiry (YYMMDD)"),
+)
+ACTIVE_STYLE = "border: 4px solid #0b5fff;"
+
+
+class _TapToSelect(QObject):
+    """Touching a field makes the keyboard type into it."""
+
+    def __init__(self, screen: "MrzEntryScreen"):
+        super().__init__(screen)
+        self.screen = screen
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.MouseButtonPress and watched in self.screen.fields.values():
+            self.screen.select(next(k for k, edit in self.screen.fields.items() if edit is watched))
+        return False
+
+
+class MrzEntryScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.hint = label(role="subtitle")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.hint)
+        column = QVBoxLayout()            # each caption above its field: room to wrap in care mode
+        self.error = label(role="error")  # above the fields, where the eye starts
+        self.error.setObjectName("error")
+        column.addWidget(self.error)
+        self.fields: dict[str, QLineEdit] = {}
+        self.captions = {}
+        tap = _TapToSelect(self)
+        for key, max_length, _caption in MRZ_FIELDS:
+            caption = label()
+            edit = QLineEdit()
+            edit.setObjectName(f"mrz-{key}")
+            edit.setReadOnly(True)              # typed on our keyboard only
+            edit.setMaxLength(max_length)
+            edit.installEventFilter(tap)
+            edit.textChanged.connect(lambda text, k=key, n=max_length: self._advance(k, text, n))
+            column.addWidget(caption)
+            column.addWidget(edit)
+            self.fields[key], self.captions[key] = edit, caption
+        column.addStretch(1)
+        fields_host = QWidget()
+        fields_host.setLayout(column)
+        body = QHBoxLayout()
+        self.scroll = touch_scroll_area(fields_host)        # care mode's large text scrolls, never clips
+        body.addWidget(self.scroll, 2)
+        self.keyboard = LatinKeyboard()
+        body.addWidget(self.keyboard, 3, alignment=Qt.AlignTop)
+        self.layout_.addLayout(body, 1)
+        row = QHBoxLayout()
+        self.cancel_button = big_button()
+        self.cancel_button.clicked.connect(intents.cancel)
+        self.submit_button = big_button(primary=True, name="mrzSubmit")
+        self.submit_button.clicked.connect(self._submit)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        row.addWidget(self.submit_button)
+        self.layout_.addLayout(row)
+        self.active = ""
+        self.select("document_number")
+
+    def select(self, key: str) -> None:
+        self.active = key
+        self.keyboard.bind(self.fields[key])
+        for name, edit in self.fields.items():
+            edit.setStyleSheet(ACTIVE_STYLE if name == key else "")
+        self.scroll.ensureWidgetVisible(self.fields[key])   # the field being typed into is in view
+
+    def _advance(self, key: str, text: str, max_length: int) -> None:
+        """A complete date moves the keyboard on to the next field (no hunting for it)."""
+        keys = [k for k, _n, _c in MRZ_FIELDS]
+        if key == self.active and key != "document_number" and len(text) == max_length:
+            following = keys[keys.index(key) + 1:]
+            if following:
+                self.select(following[0])
+
+    def _submit(self) -> None:
+        self.intents.submit_mrz(*(self.fields[key].text() for key, _n, _c in MRZ_FIELDS))
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("Enter the details from your passport"))
+        self.hint.setText(tr("The passport's chip opens only with these details from the photo page. "
+                             "Type each date as six digits: year, month, day (6 August 1969 = 690806)."))
+        for key, _max_length, caption in MRZ_FIELDS:
+            self.captions[key].setText(tr(caption))
+        self.error.setText(tr(MRZ_ERRORS[session.mrz_error]) if session.mrz_error in MRZ_ERRORS else "")
+        self.error.setVisible(bool(self.error.text()))
+        self.cancel_button.setText(tr("Cancel"))
+        self.submit_button.setText(tr("Read passport"))
+
+    def wipe(self) -> None:
+        super().wipe()             # clears the three fields
+        self.error.clear()
+        self.select("document_number")
