@@ -24,7 +24,8 @@ sessions), fd_growth, thread_growth, gui_stall_ms (+ extra keys, among them the 
 without the simulated printer's capture buffer, which keeps every receipt's bytes, and
 `rss_growth_after_trim_mb`: the growth left after glibc's malloc_trim at each measurement,
 i.e. memory still in use — a leak — rather than freed memory the allocator kept).
-SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up.
+SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up; SOAK_SMAPS=1
+prints which memory mappings ([heap], anonymous, a library) grew.
 """
 from __future__ import annotations
 
@@ -62,6 +63,20 @@ def rss_mb(pid: int | str = "self") -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024.0
     return 0.0
+
+
+def rss_by_mapping() -> dict[str, int]:
+    """KiB of RSS per mapped file (or [heap] / [anon]) from /proc/self/smaps."""
+    totals: dict[str, int] = {}
+    name = "[anon]"
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if fields and "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+                name = fields[5] if len(fields) > 5 else "[anon]"
+            elif fields and fields[0] == "Rss:":
+                totals[name] = totals.get(name, 0) + int(fields[1])
+    return totals
 
 
 def fd_count() -> int:
@@ -155,6 +170,7 @@ def main() -> None:
                 import tracemalloc
                 tracemalloc.start(8)
             state["baseline"] = snapshot()
+            state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
             state["measuring"] = True
             state["last"] = time.perf_counter()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
@@ -195,6 +211,11 @@ def main() -> None:
                 for line in stat.traceback.format()[-6:]:
                     print("    " + line, file=sys.stderr)
     end = snapshot()
+    if state.get("smaps"):       # hunting native growth: which mapping grew
+        after = rss_by_mapping()
+        growth = sorted(((after.get(k, 0) - state["smaps"].get(k, 0), k) for k in after), reverse=True)
+        for kib, name in growth[:6]:
+            print(f"soak: RSS +{kib} KiB in {name}", file=sys.stderr)
     base = state["baseline"] or end
     measured = max(1, state["done"] - WARMUP_SESSIONS)
     elapsed = time.monotonic() - started
