@@ -150,7 +150,11 @@ def main(argv=None) -> int:
         from screens.autopilot import Autopilot
         window.resize(1280, 800)
         window.show()
-        pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language)
+        # The PC/SC cards (social security card, passport) are not accepted for the elderly
+        # allowance; with them the scripted citizen takes a queue ticket.
+        service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
+        pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
+                          service_id=service_id)
         pilot.finished.connect(app.quit)
         pilot.run()
     elif config.kiosk.fullscreen:

@@ -13,7 +13,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
 from kiosk.session import State
+from screens.passport import MRZ_FIELDS
 
+# Steps a service may skip: screenshot only when their own screen is showing.
+STEP_SCREENS = {"passport": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE}
 STEP_TIMEOUT_S = 90.0   # the first face check waits for the models to load
 PHONE = "13812345678"
 
@@ -43,7 +46,9 @@ class Autopilot(QObject):
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll)
 
-    # Each step: (name, ready-condition, action after the screenshot)
+    # Each step: (name, ready-condition, action after the screenshot). A step whose screen the
+    # service skips (no face check for a queue ticket, no passport data for an ID card) is
+    # passed without a screenshot.
     def _script(self):
         s = self.session
         return [
@@ -52,11 +57,13 @@ class Autopilot(QObject):
             ("choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button(f"service-{self.service_id}"),
              lambda: self._click(f"service-{self.service_id}")),
             ("service-info", lambda: s.state is State.SERVICE_INFO, lambda: self._click("beginService")),
-            ("identify", lambda: s.state in (State.IDENTIFY, State.VERIFY_FACE, State.FORM), None),
+            ("identify", lambda: s.state in (State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM), None),
+            ("passport", lambda: s.state in (State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM),
+             self._enter_passport_data),
             ("verify-face", lambda: s.state is State.FORM or (
                 s.state is State.VERIFY_FACE and self.controller.view.camera_image is not None), None),
-            ("form", lambda: s.state is State.FORM, self._type_phone),
-            ("form-filled", lambda: s.state is State.FORM and s.form_values.get("phone") == PHONE,
+            ("form", lambda: s.state is State.FORM, self._fill_form),
+            ("form-filled", lambda: s.state is State.FORM and self._form_complete(),
              lambda: self._click("formNext")),
             ("confirm", lambda: s.state is State.CONFIRM, lambda: self._click("confirmSubmit")),
             ("receipt", lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"),
@@ -97,7 +104,8 @@ class Autopilot(QObject):
                 self._finish(success=False, failure=f"step '{name}' timed out in state {self.session.state.value}")
             return
         self._steps.pop(0)
-        self._shoot(name)
+        if self.session.state is STEP_SCREENS.get(name, self.session.state):
+            self._shoot(name)
         if action is not None:
             action()
         self._step_started = time.monotonic()
@@ -129,6 +137,37 @@ class Autopilot(QObject):
         keypad = self.window.screens[State.FORM].keypad
         for digit in PHONE:
             keypad.buttons[digit].click()
+
+    def _fill_form(self) -> None:
+        """What the demo citizen enters: the phone number, and the first option of each choice."""
+        for field in self.session.service.fields:
+            if field.readonly or self.session.form_values.get(field.id):
+                continue
+            if field.type == "choice" and field.choices:
+                self._click(f"choice-{field.id}-{field.choices[0].value}")
+            elif field.id == "phone":
+                self._type_phone()
+
+    def _form_complete(self) -> bool:
+        return all(self.session.form_values.get(f.id) for f in self.session.service.fields
+                   if f.required and not f.readonly)
+
+    def _enter_passport_data(self) -> None:
+        """A passport (the pcsc_sim virtual one): type its photo-page data as a citizen would."""
+        if self.session.state is not State.MRZ_ENTRY:
+            return
+        key = getattr(self.controller.id_reader, "demo_mrz_key", lambda: None)()
+        if key is None:
+            self._finish(success=False, failure="passport on the reader, but no demo photo-page data")
+            return
+        screen = self.window.screens[State.MRZ_ENTRY]
+        for (field, _length, _caption), text in zip(MRZ_FIELDS, key):
+            edit = screen.fields[field]
+            QTest.mouseClick(edit, Qt.LeftButton, Qt.NoModifier, QPoint(edit.width() // 2, edit.height() // 2))
+            for character in text:
+                screen.keyboard.buttons[character].click()
+        self._shoot("passport-typed")
+        self._click("mrzSubmit")
 
     def _collect_receipt_then_continue(self) -> None:
         outcome = self.session.outcome
