@@ -25,7 +25,8 @@ without the simulated printer's capture buffer, which keeps every receipt's byte
 `rss_growth_after_trim_mb`: the growth left after glibc's malloc_trim at each measurement,
 i.e. memory still in use — a leak — rather than freed memory the allocator kept).
 SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up; SOAK_SMAPS=1
-prints which memory mappings ([heap], anonymous, a library) grew.
+prints which memory mappings ([heap], anonymous, a library) grew; SOAK_STALLS=1 samples the GUI
+thread's stack whenever the heartbeat is late and prints where the stalls are.
 """
 from __future__ import annotations
 
@@ -77,6 +78,39 @@ def rss_by_mapping() -> dict[str, int]:
             elif fields and fields[0] == "Rss:":
                 totals[name] = totals.get(name, 0) + int(fields[1])
     return totals
+
+
+class StallSampler:
+    """SOAK_STALLS=1: while the GUI heartbeat is late by more than `late_s`, sample the GUI
+    thread's stack every 5 ms and count where it is (innermost frames of the project, plus
+    the innermost frame of all): the places that stall the GUI thread, most frequent first."""
+
+    def __init__(self, state: dict, late_s: float = 0.04):
+        import collections
+        import threading
+        self.state, self.late_s = state, late_s
+        self.counts = collections.Counter()
+        self.main_id = threading.main_thread().ident
+        self.stop = threading.Event()
+        threading.Thread(target=self._run, name="stall-sampler", daemon=True).start()
+
+    def _run(self) -> None:
+        import traceback
+        while not self.stop.wait(0.005):
+            if not self.state.get("measuring") or time.perf_counter() - self.state["last"] < self.late_s:
+                continue
+            frame = sys._current_frames().get(self.main_id)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)
+            ours = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack if str(ROOT) in f.filename
+                    and ".venv" not in f.filename][-3:]
+            self.counts[" < ".join(reversed(ours)) + f"  [in {stack[-1].name}]"] += 1
+
+    def report(self) -> None:
+        self.stop.set()
+        for where, samples in self.counts.most_common(8):
+            print(f"soak: stall samples {samples:4d} (~{samples * 5} ms): {where}", file=sys.stderr)
 
 
 def fd_count() -> int:
@@ -199,10 +233,13 @@ def main() -> None:
         pilot.finished.connect(finished)
         pilot.run()
 
+    sampler = StallSampler(state) if os.environ.get("SOAK_STALLS") else None
     started = time.monotonic()
     QTimer.singleShot(0, next_session)
     app.exec()
     heartbeat.stop()
+    if sampler is not None:
+        sampler.report()
     if os.environ.get("SOAK_TRACEMALLOC"):
         import tracemalloc
         if tracemalloc.is_tracing():
