@@ -257,9 +257,13 @@ class KioskWindow(QMainWindow):
         self.steps.render(session)
         for code, button in self.language_buttons.items():
             button.setVisible(code in self.controller.config.kiosk.languages)
-            button.setProperty("selected", "true" if code == session.language else "false")
-            button.style().unpolish(button)
-            button.style().polish(button)
+            selected = "true" if code == session.language else "false"
+            if button.property("selected") != selected:
+                # Re-polishing restyles the button: only when its state changed, not on every
+                # render (it showed up in the soak's GUI-stall samples).
+                button.setProperty("selected", selected)
+                button.style().unpolish(button)
+                button.style().polish(button)
         link = self._link_text(view)
         if session.help_requested:
             link = tr("Staff have been called and will come to you.") + "   " + link
