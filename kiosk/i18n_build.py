@@ -6,6 +6,7 @@ screens that have no translation, and exits 1 if there are any.
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,10 @@ def compile_all() -> list[Path]:
     outputs = []
     for ts in sorted(I18N_DIR.glob("kiosk_*.ts")):
         qm = ts.with_suffix(".qm")
-        subprocess.run(lrelease_command() + ["-silent", str(ts), "-qm", str(qm)], check=True)
+        # Written beside and renamed over: a running kiosk never sees a half-written file.
+        partial = qm.with_suffix(".qm.partial")
+        subprocess.run(lrelease_command() + ["-silent", str(ts), "-qm", str(partial)], check=True)
+        os.replace(partial, qm)
         outputs.append(qm)
     return outputs
 
@@ -50,18 +54,35 @@ def source_strings() -> set[str]:
     return strings
 
 
-def translated_strings(ts: Path) -> dict[str, str]:
+def technician_strings() -> set[str]:
+    """Literals passed to t(...) or mark(...) in screens/technician/ (Qt context "Technician")."""
+    strings: set[str] = set()
+    for path in (ROOT / "screens" / "technician").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("t", "mark") and node.args
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                strings.add(node.args[0].value)
+    return strings
+
+
+def translated_strings(ts: Path, context: str | None = None) -> dict[str, str]:
+    """Finished translations in a .ts file, of one Qt context or of all."""
     result = {}
-    for message in ET.parse(ts).getroot().iter("message"):
-        translation = message.find("translation")
-        if translation is not None and translation.text and translation.get("type") != "unfinished":
-            result[message.findtext("source")] = translation.text
+    for block in ET.parse(ts).getroot().iter("context"):
+        if context is not None and block.findtext("name") != context:
+            continue
+        for message in block.iter("message"):
+            translation = message.find("translation")
+            if translation is not None and translation.text and translation.get("type") != "unfinished":
+                result[message.findtext("source")] = translation.text
     return result
 
 
 def missing_translations() -> dict[str, list[str]]:
-    wanted = source_strings()
-    return {ts.stem: sorted(wanted - set(translated_strings(ts))) for ts in sorted(I18N_DIR.glob("kiosk_*.ts"))}
+    citizen, technician = source_strings(), technician_strings()
+    return {ts.stem: sorted((citizen - set(translated_strings(ts)))
+                            | {f"[Technician] {text}" for text in technician - set(translated_strings(ts, "Technician"))})
+            for ts in sorted(I18N_DIR.glob("kiosk_*.ts"))}
 
 
 if __name__ == "__main__":

@@ -93,3 +93,32 @@ def test_switching_language_for_many_sessions_keeps_one_translator_per_language(
     assert qm_mappings() == mappings
     switcher.switch("zh_HK")
     assert QCoreApplication.translate("Kiosk", "Cancel") == "取消"
+
+
+def test_a_translation_file_rewritten_under_the_running_kiosk_does_not_crash_it(tmp_path):
+    """An update that copies a new .qm over the old one in place: a translator mapping the file
+    would die with SIGBUS on the next text. Run in a child process, so a crash is a failure here."""
+    import shutil
+    import subprocess
+    import sys
+    from kiosk.i18n import I18N_DIR
+    for qm in I18N_DIR.glob("kiosk_*.qm"):
+        shutil.copy(qm, tmp_path / qm.name)
+    child = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from kiosk.i18n import LanguageSwitcher\n"
+        "app = QCoreApplication([])\n"
+        "folder = Path(sys.argv[1])\n"
+        "switcher = LanguageSwitcher(app, folder)\n"
+        "switcher.switch('zh_CN')\n"
+        "before = QCoreApplication.translate('Kiosk', 'Cancel')\n"
+        "with open(folder / 'kiosk_zh_CN.qm', 'r+b') as qm:\n"
+        "    qm.truncate(64)\n"
+        "switcher.switch('en'); switcher.switch('zh_CN')\n"
+        "print(before, QCoreApplication.translate('Kiosk', 'Cancel'))\n")
+    result = subprocess.run([sys.executable, "-c", child, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60, cwd=str(I18N_DIR.parents[1]))
+    assert result.returncode == 0, (result.returncode, result.stderr[-1000:])
+    assert result.stdout.split() == ["取消", "取消"]

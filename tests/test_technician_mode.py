@@ -129,6 +129,13 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     enter_pin(qtbot, mode, PIN)
     qtbot.waitUntil(lambda: mode.service.state.mode == "open", timeout=5_000)
     assert mode.panel.tabs.isVisible()
+    # In the kiosk's language (Qt's i18n, context "Technician"): 简体 by default, English when switched.
+    assert parts.controller.session.language == "zh_CN"
+    assert [mode.panel.tabs.tabText(i) for i in (0, 3)] == ["设备", "打印机"]
+    assert mode.panel.findChild(QPushButton, "runChecks").text() == "运行检测"
+    parts.window.languages.switch("en")
+    mode.panel.render()
+    assert [mode.panel.tabs.tabText(i) for i in (0, 3)] == ["Devices", "Printer"]
     service = mode.service
     qtbot.waitUntil(lambda: service.state.report is not None and service.state.queue is not None, timeout=15_000)
     report = service.state.report

@@ -270,6 +270,14 @@ def test_care_mode_and_language_reset_when_the_session_ends(qtbot, tmp_path, pla
         parts.close()
 
 
+def test_every_source_text_is_translated_for_citizens_and_technicians():
+    """The build check (`python -m kiosk.i18n_build --check`), as a test: the citizen screens'
+    texts and the technician panel's (Qt context "Technician") in zh_CN and zh_HK."""
+    from kiosk.i18n_build import missing_translations, technician_strings
+    assert "Reprint last" in technician_strings() and "Devices" in technician_strings()
+    assert missing_translations() == {"kiosk_zh_CN": [], "kiosk_zh_HK": []}
+
+
 @pytest.mark.parametrize("palette", [NORMAL, HIGH_CONTRAST], ids=["normal", "high_contrast"])
 def test_theme_colours_meet_contrast(palette):
     for role, (foreground, background) in palette.text_pairs().items():

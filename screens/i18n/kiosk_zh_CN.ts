@@ -815,4 +815,123 @@
             <translation>本机无法读取此类证件。</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>About</source>
+            <translation>关于</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Card test</source>
+            <translation>读卡测试</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>事项目录</translation>
+        </message>
+        <message>
+            <source>Check platform</source>
+            <translation>检测平台连接</translation>
+        </message>
+        <message>
+            <source>Close technician mode</source>
+            <translation>退出维护模式</translation>
+        </message>
+        <message>
+            <source>Devices</source>
+            <translation>设备</translation>
+        </message>
+        <message>
+            <source>Enter</source>
+            <translation>确定</translation>
+        </message>
+        <message>
+            <source>Exit kiosk application</source>
+            <translation>退出自助终端程序</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <source>Export (encrypted)</source>
+            <translation>导出（加密）</translation>
+        </message>
+        <message>
+            <source>Logs</source>
+            <translation>日志</translation>
+        </message>
+        <message>
+            <source>Network</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>Outbox</source>
+            <translation>待发队列</translation>
+        </message>
+        <message>
+            <source>Press 'Read a card' and present a card.</source>
+            <translation>请按“读卡”并放上证件。</translation>
+        </message>
+        <message>
+            <source>Printer</source>
+            <translation>打印机</translation>
+        </message>
+        <message>
+            <source>Read a card</source>
+            <translation>读卡</translation>
+        </message>
+        <message>
+            <source>Recent receipts</source>
+            <translation>最近回执</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Reprint last</source>
+            <translation>补打最近回执</translation>
+        </message>
+        <message>
+            <source>Retry now</source>
+            <translation>立即重试</translation>
+        </message>
+        <message>
+            <source>Run checks</source>
+            <translation>运行检测</translation>
+        </message>
+        <message>
+            <source>Running checks…</source>
+            <translation>正在检测…</translation>
+        </message>
+        <message>
+            <source>Start preview</source>
+            <translation>开始预览</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <source>Technician PIN</source>
+            <translation>维护人员密码</translation>
+        </message>
+        <message>
+            <source>Test print</source>
+            <translation>打印测试页</translation>
+        </message>
+        <message>
+            <source>working</source>
+            <translation>处理中</translation>
+        </message>
+    </context>
 </TS>

@@ -815,4 +815,123 @@
             <translation>本機無法讀取此類證件。</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>About</source>
+            <translation>關於</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>攝像頭</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Card test</source>
+            <translation>讀卡測試</translation>
+        </message>
+        <message>
+            <source>Catalog</source>
+            <translation>事項目錄</translation>
+        </message>
+        <message>
+            <source>Check platform</source>
+            <translation>檢測平台連接</translation>
+        </message>
+        <message>
+            <source>Close technician mode</source>
+            <translation>退出維護模式</translation>
+        </message>
+        <message>
+            <source>Devices</source>
+            <translation>設備</translation>
+        </message>
+        <message>
+            <source>Enter</source>
+            <translation>確定</translation>
+        </message>
+        <message>
+            <source>Exit kiosk application</source>
+            <translation>退出自助終端程式</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>匯出</translation>
+        </message>
+        <message>
+            <source>Export (encrypted)</source>
+            <translation>匯出（加密）</translation>
+        </message>
+        <message>
+            <source>Logs</source>
+            <translation>日誌</translation>
+        </message>
+        <message>
+            <source>Network</source>
+            <translation>網絡</translation>
+        </message>
+        <message>
+            <source>Outbox</source>
+            <translation>待發隊列</translation>
+        </message>
+        <message>
+            <source>Press 'Read a card' and present a card.</source>
+            <translation>請按「讀卡」並放上證件。</translation>
+        </message>
+        <message>
+            <source>Printer</source>
+            <translation>打印機</translation>
+        </message>
+        <message>
+            <source>Read a card</source>
+            <translation>讀卡</translation>
+        </message>
+        <message>
+            <source>Recent receipts</source>
+            <translation>最近回執</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>重新整理</translation>
+        </message>
+        <message>
+            <source>Reprint last</source>
+            <translation>補打最近回執</translation>
+        </message>
+        <message>
+            <source>Retry now</source>
+            <translation>立即重試</translation>
+        </message>
+        <message>
+            <source>Run checks</source>
+            <translation>執行檢測</translation>
+        </message>
+        <message>
+            <source>Running checks…</source>
+            <translation>正在檢測…</translation>
+        </message>
+        <message>
+            <source>Start preview</source>
+            <translation>開始預覽</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <source>Technician PIN</source>
+            <translation>維護人員密碼</translation>
+        </message>
+        <message>
+            <source>Test print</source>
+            <translation>列印測試頁</translation>
+        </message>
+        <message>
+            <source>working</source>
+            <translation>處理中</translation>
+        </message>
+    </context>
 </TS>

@@ -24,12 +24,17 @@ def t(text: str) -> str:
     return QCoreApplication.translate("Technician", text)
 
 
+def mark(text: str) -> str:
+    """A technician text translated when the panel renders (it follows the kiosk's language)."""
+    return text
+
+
 class PinPage(QWidget):
     def __init__(self, service, parent=None):
         super().__init__(parent)
         self.service = service
         column = QVBoxLayout(self)
-        self.title = label(t("Technician PIN"), role="title")
+        self.title = label(role="title")
         self.entry = QLineEdit()
         self.entry.setObjectName("technicianPin")
         self.entry.setEchoMode(QLineEdit.Password)
@@ -41,9 +46,9 @@ class PinPage(QWidget):
         self.message = label(role="subtitle")
         self.message.setObjectName("pinMessage")
         row = QHBoxLayout()
-        self.cancel_button = big_button(t("Cancel"), name="pinCancel")
+        self.cancel_button = big_button(name="pinCancel")
         self.cancel_button.clicked.connect(lambda: service.leave("cancelled"))
-        self.ok_button = big_button(t("Enter"), primary=True, name="pinEnter")
+        self.ok_button = big_button(primary=True, name="pinEnter")
         self.ok_button.clicked.connect(self._submit)
         row.addWidget(self.cancel_button)
         row.addStretch(1)
@@ -57,6 +62,9 @@ class PinPage(QWidget):
         self.service.submit_pin(pin)
 
     def render(self, state) -> None:
+        self.title.setText(t(mark("Technician PIN")))
+        self.cancel_button.setText(t(mark("Cancel")))
+        self.ok_button.setText(t(mark("Enter")))
         locked = state.pin_locked_for_s > 0
         self.message.setText(state.pin_message)
         self.ok_button.setEnabled(not locked and "pin" not in state.busy)
@@ -87,33 +95,42 @@ class TechnicianPanel(QFrame):
         outer.addWidget(self.tabs)
         self.pages: dict[str, QWidget] = {}
         self.boxes: dict[str, QPlainTextEdit] = {}
-        self._add_page("devices", t("Devices"), [(t("Run checks"), "runChecks", service.run_checks)])
-        self._add_page("card", t("Card test"), [(t("Read a card"), "cardTest", service.card_test)])
-        camera = self._add_page("camera", t("Camera"), [(t("Start preview"), "cameraStart", service.start_camera),
-                                                       (t("Stop"), "cameraStop", service.stop_camera)])
+        self._texts: list[tuple[object, str]] = []      # (tab index or button, source text)
+        self._add_page("devices", mark("Devices"), [(mark("Run checks"), "runChecks", service.run_checks)])
+        self._add_page("card", mark("Card test"), [(mark("Read a card"), "cardTest", service.card_test)])
+        camera = self._add_page("camera", mark("Camera"), [(mark("Start preview"), "cameraStart", service.start_camera),
+                                                       (mark("Stop"), "cameraStop", service.stop_camera)])
         self.camera_label = QLabel()
         self.camera_label.setObjectName("cameraPreview")
         self.camera_label.setMinimumSize(320, 240)
         camera.layout().insertWidget(1, self.camera_label)
-        self._add_page("printer", t("Printer"), [(t("Test print"), "testPrint", service.test_print),
-                                                (t("Recent receipts"), "receiptsRefresh", service.refresh_receipts),
-                                                (t("Reprint last"), "reprintLast", service.reprint_latest)])
-        self._add_page("network", t("Network"), [(t("Check platform"), "checkNetwork", service.run_checks)])
-        self._add_page("outbox", t("Outbox"), [(t("Refresh"), "queueRefresh", service.refresh_queue),
-                                              (t("Retry now"), "queueRetry", service.retry_queue),
-                                              (t("Export (encrypted)"), "queueExport", service.export_queue)])
-        self._add_page("catalog", t("Catalog"), [(t("Refresh"), "catalogRefresh", service.run_checks)])
-        self._add_page("logs", t("Logs"), [(t("Refresh"), "logsRefresh", service.refresh_logs),
-                                          (t("Export"), "logsExport", service.export_logs)])
-        self._add_page("about", t("About"), [(t("Close technician mode"), "technicianClose",
+        self._add_page("printer", mark("Printer"), [(mark("Test print"), "testPrint", service.test_print),
+                                                (mark("Recent receipts"), "receiptsRefresh", service.refresh_receipts),
+                                                (mark("Reprint last"), "reprintLast", service.reprint_latest)])
+        self._add_page("network", mark("Network"), [(mark("Check platform"), "checkNetwork", service.run_checks)])
+        self._add_page("outbox", mark("Outbox"), [(mark("Refresh"), "queueRefresh", service.refresh_queue),
+                                              (mark("Retry now"), "queueRetry", service.retry_queue),
+                                              (mark("Export (encrypted)"), "queueExport", service.export_queue)])
+        self._add_page("catalog", mark("Catalog"), [(mark("Refresh"), "catalogRefresh", service.run_checks)])
+        self._add_page("logs", mark("Logs"), [(mark("Refresh"), "logsRefresh", service.refresh_logs),
+                                          (mark("Export"), "logsExport", service.export_logs)])
+        self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
                                               lambda: service.leave("closed")),
-                                             (t("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+                                             (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
         self.tabs.currentChanged.connect(lambda _i: service.touch())
         service.changed.connect(self.render)
         self.hide()
+
+    def _retranslate(self) -> None:
+        """Tab titles and buttons in the kiosk's current language (Qt's own i18n, "Technician")."""
+        for target, source in self._texts:
+            if isinstance(target, int):
+                self.tabs.setTabText(target, t(source))
+            else:
+                target.setText(t(source))
 
     def _add_page(self, key: str, title: str, actions) -> QWidget:
         page = QWidget()
@@ -125,9 +142,10 @@ class TechnicianPanel(QFrame):
             button = big_button(text, name=name)
             button.clicked.connect(slot)
             row.addWidget(button)
+            self._texts.append((button, text))
         row.addStretch(1)
         column.addLayout(row)
-        self.tabs.addTab(page, title)
+        self._texts.append((self.tabs.addTab(page, title), title))
         self.pages[key] = page
         self.boxes[key] = box
         return page
@@ -143,6 +161,7 @@ class TechnicianPanel(QFrame):
         self.setGeometry(self.parentWidget().rect())
         self.show()
         self.raise_()
+        self._retranslate()
         self.pin_page.setVisible(state.mode == "pin")
         self.tabs.setVisible(state.mode == "open")
         if state.mode == "pin":
