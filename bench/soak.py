@@ -23,7 +23,9 @@ Last line: JSON with sessions, rss_start_mb, rss_end_mb, rss_growth_mb (per 1,00
 sessions), fd_growth, thread_growth, gui_stall_ms (+ extra keys, among them the RSS growth
 without the simulated printer's capture buffer, which keeps every receipt's bytes, and
 `rss_growth_after_trim_mb`: the growth left after glibc's malloc_trim at each measurement,
-i.e. memory still in use — a leak — rather than freed memory the allocator kept).
+i.e. memory still in use — a leak — rather than freed memory the allocator kept, and
+`rss_slope_second_half_mb`: the trend over the later half of the run, after the first-use
+caches have filled — what decides whether a kiosk survives a month of sessions).
 SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up; SOAK_SMAPS=1
 prints which memory mappings ([heap], anonymous, a library) grew; SOAK_STALLS=1 samples the GUI
 thread's stack whenever the heartbeat is late and prints where the stalls are.
@@ -78,6 +80,19 @@ def rss_by_mapping() -> dict[str, int]:
             elif fields and fields[0] == "Rss:":
                 totals[name] = totals.get(name, 0) + int(fields[1])
     return totals
+
+
+def second_half_slope(points: list[tuple[int, float]]) -> float | None:
+    """MB per 1,000 sessions: least-squares slope of (session, RSS) over the later half."""
+    later = points[len(points) // 2:]
+    if len(later) < 3:
+        return None
+    n = len(later)
+    mean_x = sum(x for x, _ in later) / n
+    mean_y = sum(y for _, y in later) / n
+    var = sum((x - mean_x) ** 2 for x, _ in later)
+    cov = sum((x - mean_x) * (y - mean_y) for x, y in later)
+    return round(cov / var * 1000.0, 2) if var else None
 
 
 class StallSampler:
@@ -225,6 +240,10 @@ def main() -> None:
                     return
                 parts.controller.cancel()
             state["done"] += 1
+            if state.get("measuring") and state["done"] % 10 == 0:
+                printer = parts.controller.printer      # minus the simulated printer's capture buffer
+                capture_mb = len(printer.all_bytes) / 1e6 if hasattr(printer, "all_bytes") else 0.0
+                state.setdefault("rss_points", []).append((state["done"], rss_mb() - capture_mb))
             if state["done"] % 50 == 0:
                 print(f"soak: {state['done']} sessions, rss {rss_mb():.1f} MB, fds {fd_count()}, "
                       f"threads {thread_count()}", file=sys.stderr, flush=True)
@@ -268,6 +287,11 @@ def main() -> None:
         "rss_growth_mb": round((end["rss"] - base["rss"]) / measured * 1000.0, 2),
         "rss_growth_excl_sim_printer_capture_mb": round(
             ((end["rss"] - base["rss"]) - (end["sim_capture_mb"] - base["sim_capture_mb"])) / measured * 1000.0, 2),
+        # The trend once first-use caches have filled: RSS rises in steps early on (fonts,
+        # glyph and style caches, allocator arenas) and then flattens; a leak keeps rising.
+        # Least-squares slope over the second half of the run, per 1,000 sessions, without the
+        # simulated printer's capture buffer.
+        "rss_slope_second_half_mb": second_half_slope(state.get("rss_points", [])),
         # Growth that survives malloc_trim: memory still referenced (a leak) or fragmented beyond return.
         "rss_growth_after_trim_mb": round(
             ((end["rss_trimmed"] - base["rss_trimmed"]) - (end["sim_capture_mb"] - base["sim_capture_mb"]))
