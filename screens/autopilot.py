@@ -161,7 +161,7 @@ class Autopilot(QObject):
             self._finish(success=False, failure="passport on the reader, but no demo photo-page data")
             return
         screen = self.window.screens[State.MRZ_ENTRY]
-        for (field, _length, _caption), text in zip(MRZ_FIELDS, key):
+        for (field, _length), text in zip(MRZ_FIELDS, key):
             edit = screen.fields[field]
             QTest.mouseClick(edit, Qt.LeftButton, Qt.NoModifier, QPoint(edit.width() // 2, edit.height() // 2))
             for character in text:

@@ -12,15 +12,11 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen
-from screens.texts import MRZ_ERRORS, tr
+from screens.texts import MRZ_CAPTIONS, MRZ_ERRORS, tr
 from screens.widgets import LatinKeyboard, big_button, label, touch_scroll_area
 
-# (field, max length, caption): the order the photo page is read in.
-MRZ_FIELDS = (
-    ("document_number", 9, "Passport number"),
-    ("birth_date", 6, "Date of birth (YYMMDD)"),
-    ("expiry_date", 6, "Date of expiry (YYMMDD)"),
-)
+# (field, max length): the order the photo page is read in. Captions: screens.texts.MRZ_CAPTIONS.
+MRZ_FIELDS = (("document_number", 9), ("birth_date", 6), ("expiry_date", 6))
 ACTIVE_STYLE = "border: 4px solid #0b5fff;"
 
 
@@ -51,7 +47,7 @@ class MrzEntryScreen(Screen):
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
         tap = _TapToSelect(self)
-        for key, max_length, _caption in MRZ_FIELDS:
+        for key, max_length in MRZ_FIELDS:
             caption = label()
             edit = QLineEdit()
             edit.setObjectName(f"mrz-{key}")
@@ -92,21 +88,21 @@ class MrzEntryScreen(Screen):
 
     def _advance(self, key: str, text: str, max_length: int) -> None:
         """A complete date moves the keyboard on to the next field (no hunting for it)."""
-        keys = [k for k, _n, _c in MRZ_FIELDS]
+        keys = [k for k, _n in MRZ_FIELDS]
         if key == self.active and key != "document_number" and len(text) == max_length:
             following = keys[keys.index(key) + 1:]
             if following:
                 self.select(following[0])
 
     def _submit(self) -> None:
-        self.intents.submit_mrz(*(self.fields[key].text() for key, _n, _c in MRZ_FIELDS))
+        self.intents.submit_mrz(*(self.fields[key].text() for key, _n in MRZ_FIELDS))
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Enter the details from your passport"))
         self.hint.setText(tr("The passport's chip opens only with these details from the photo page. "
                              "Type each date as six digits: year, month, day (6 August 1969 = 690806)."))
-        for key, _max_length, caption in MRZ_FIELDS:
-            self.captions[key].setText(tr(caption))
+        for key, _max_length in MRZ_FIELDS:
+            self.captions[key].setText(tr(MRZ_CAPTIONS[key]))
         self.error.setText(tr(MRZ_ERRORS[session.mrz_error]) if session.mrz_error in MRZ_ERRORS else "")
         self.error.setVisible(bool(self.error.text()))
         self.cancel_button.setText(tr("Cancel"))

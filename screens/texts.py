@@ -94,6 +94,13 @@ MRZ_ERRORS = {
                     "page and try again.",
 }
 
+# Passport key entry: the three fields' captions (screens/passport.py)
+MRZ_CAPTIONS = {
+    "document_number": "Passport number",
+    "birth_date": "Date of birth (YYMMDD)",
+    "expiry_date": "Date of expiry (YYMMDD)",
+}
+
 APPLICATION_STATUS = {
     "received": "Received — being processed",
     "in_review": "Under review",
@@ -157,5 +164,5 @@ ALL_SOURCES = (
     + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values())
     + [text for text in PRINT_STATUS.values() if text]
     + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
-    + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values())
+    + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values()) + list(MRZ_CAPTIONS.values())
 )
