@@ -39,15 +39,20 @@ def compile_all() -> list[Path]:
     return outputs
 
 
-def source_strings() -> set[str]:
-    """Every literal passed to tr(...) in screens/, plus the message tables."""
+def _literals_passed_to(folder: Path, functions: tuple[str, ...]) -> set[str]:
+    """String literals given as first argument to calls of `functions` in folder/*.py."""
     strings: set[str] = set()
-    for path in (ROOT / "screens").glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in functions and node.args
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 strings.add(node.args[0].value)
+    return strings
+
+
+def source_strings() -> set[str]:
+    """Every literal passed to tr(...) in screens/, plus the message tables."""
+    strings = _literals_passed_to(ROOT / "screens", ("tr",))
     sys.path.insert(0, str(ROOT))
     from screens.texts import ALL_SOURCES
     strings.update(ALL_SOURCES)
@@ -56,13 +61,7 @@ def source_strings() -> set[str]:
 
 def technician_strings() -> set[str]:
     """Literals passed to t(...) or mark(...) in screens/technician/ (Qt context "Technician")."""
-    strings: set[str] = set()
-    for path in (ROOT / "screens" / "technician").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("t", "mark") and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                strings.add(node.args[0].value)
-    return strings
+    return _literals_passed_to(ROOT / "screens" / "technician", ("t", "mark"))
 
 
 def translated_strings(ts: Path, context: str | None = None) -> dict[str, str]:

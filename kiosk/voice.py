@@ -69,12 +69,7 @@ class VoiceGuide:
         self._start_lock = threading.Lock()
         self._started = False
         self._closed = False
-        if command is None:   # the real helper: refuse at once what cannot work
-            reason = self._engine_missing_reason(engine)
-            if reason:
-                self._unavailable(reason)
-                self._started = True
-                self._start_finished.set()
+        self._check_engine = command is None    # the real helper: first make sure the engine exists
 
     @staticmethod
     def _engine_missing_reason(engine: str) -> str | None:
@@ -98,6 +93,13 @@ class VoiceGuide:
         threading.Thread(target=self._run_start, name="voice-start", daemon=True).start()
 
     def _run_start(self) -> None:
+        if self._check_engine:
+            # Loading QtTextToSpeech (and QtMultimedia with it) takes ~50 ms: here, not on the GUI thread.
+            reason = self._engine_missing_reason(self.engine_name)
+            if reason:
+                self._unavailable(reason)
+                self._start_finished.set()
+                return
         try:
             self._process = subprocess.Popen(self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=subprocess.DEVNULL, close_fds=True)

@@ -8,7 +8,7 @@ wrong entry the values stay so the citizen can correct one of them.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen
@@ -17,20 +17,6 @@ from screens.widgets import LatinKeyboard, big_button, label, touch_scroll_area
 
 # (field, max length): the order the photo page is read in. Captions: screens.texts.MRZ_CAPTIONS.
 MRZ_FIELDS = (("document_number", 9), ("birth_date", 6), ("expiry_date", 6))
-ACTIVE_STYLE = "border: 4px solid #0b5fff;"
-
-
-class _TapToSelect(QObject):
-    """Touching a field makes the keyboard type into it."""
-
-    def __init__(self, screen: "MrzEntryScreen"):
-        super().__init__(screen)
-        self.screen = screen
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.MouseButtonPress and watched in self.screen.fields.values():
-            self.screen.select(next(k for k, edit in self.screen.fields.items() if edit is watched))
-        return False
 
 
 class MrzEntryScreen(Screen):
@@ -46,14 +32,13 @@ class MrzEntryScreen(Screen):
         column.addWidget(self.error)
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
-        tap = _TapToSelect(self)
         for key, max_length in MRZ_FIELDS:
             caption = label()
             edit = QLineEdit()
             edit.setObjectName(f"mrz-{key}")
             edit.setReadOnly(True)              # typed on our keyboard only
             edit.setMaxLength(max_length)
-            edit.installEventFilter(tap)
+            edit.installEventFilter(self)        # touching a field makes the keyboard type into it
             edit.textChanged.connect(lambda text, k=key, n=max_length: self._advance(k, text, n))
             column.addWidget(caption)
             column.addWidget(edit)
@@ -83,8 +68,18 @@ class MrzEntryScreen(Screen):
         self.active = key
         self.keyboard.bind(self.fields[key])
         for name, edit in self.fields.items():
-            edit.setStyleSheet(ACTIVE_STYLE if name == key else "")
+            # The theme's active-field border (as on the form screen), in every palette.
+            edit.setProperty("active", "true" if name == key else "false")
+            edit.style().unpolish(edit)
+            edit.style().polish(edit)
         self.scroll.ensureWidgetVisible(self.fields[key])   # the field being typed into is in view
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.MouseButtonPress:
+            for key, edit in self.fields.items():
+                if edit is watched:
+                    self.select(key)
+        return False
 
     def _advance(self, key: str, text: str, max_length: int) -> None:
         """A complete date moves the keyboard on to the next field (no hunting for it)."""

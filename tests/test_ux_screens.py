@@ -305,10 +305,11 @@ def test_touch_targets_follow_the_configured_panel_size():
 
 def test_voice_guidance_silent_without_an_engine(qtbot):
     voice = VoiceGuide(engine="no-such-engine")
-    assert voice.wait_started(1) and not voice.available
-    assert "no-such-engine" in voice.unavailable_reason
     voice.say("请将身份证放在读卡区", "zh_CN")          # no exception, nothing spoken
+    assert voice.wait_started(5) and not voice.available
+    assert "no-such-engine" in voice.unavailable_reason
     assert voice.state == "silent" and voice.spoken == ["请将身份证放在读卡区"]
+    assert voice._process is None                       # no helper started for an engine that is not there
 
 
 def _fake_helper(script: str) -> list[str]:
