@@ -408,3 +408,44 @@ def test_still_there_overlay_in_every_language_and_care_mode(qtbot, tmp_path, pl
         assert not problems, "\n".join(problems)
     finally:
         parts.close()
+
+
+def test_voice_helper_ends_when_the_kiosk_is_killed(tmp_path):
+    """kill -9 of the kiosk process: its speech helper sees the end of its input and exits
+    (no orphan holding speech-dispatcher)."""
+    import os
+    import signal
+    import subprocess
+    from pathlib import Path
+    child = ("import sys, time\n"
+             "sys.path.insert(0, sys.argv[1])\n"
+             "from kiosk.voice import VoiceGuide\n"
+             "voice = VoiceGuide(engine='mock')\n"
+             "voice.say('hello', 'en')\n"
+             "assert voice.wait_started(30) and voice.available, voice.unavailable_reason\n"
+             "print(voice._process.pid, flush=True)\n"
+             "time.sleep(120)\n")
+    kiosk = subprocess.Popen([sys.executable, "-c", child, str(Path(__file__).resolve().parents[1])],
+                             stdout=subprocess.PIPE, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    try:
+        helper_pid = int(kiosk.stdout.readline())
+        os.kill(helper_pid, 0)                               # the helper runs
+        kiosk.send_signal(signal.SIGKILL)
+        kiosk.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(helper_pid, 0)
+            except ProcessLookupError:
+                break
+            # A zombie of ours would still answer kill(0); the helper's parent (init) reaps it.
+            try:
+                if "State:\tZ" in Path(f"/proc/{helper_pid}/status").read_text():
+                    break
+            except FileNotFoundError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"voice helper {helper_pid} still running after its kiosk was killed")
+    finally:
+        kiosk.kill()
