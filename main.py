@@ -79,7 +79,7 @@ def has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
 
 
 def run_subcommand(argv) -> int:
@@ -90,6 +90,9 @@ def run_subcommand(argv) -> int:
         return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"))
     if command == "queue":
         return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    if command == "face-compare":
+        from kiosk import face_compare
+        return face_compare.main(rest, str(REPO / "kiosk.toml"))
     if command == "voice-helper":   # how the PyInstaller build starts the speech process (no `-m` there)
         from kiosk import voice_helper
         return voice_helper.main([command, *rest])

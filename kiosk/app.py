@@ -71,7 +71,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     sync_worker = SyncWorker(outbox, client, on_change=lambda entry: controller_holder["c"].on_outbox_change(entry))
     controller = KioskController(
         config, id_reader=id_reader, camera=camera, printer=printer,
-        face_verifier=face_verifier or FaceVerifier(),
+        face_verifier=face_verifier or FaceVerifier(config.face.engine, blink=config.face.blink),
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
         catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json"))
     controller_holder["c"] = controller

@@ -65,21 +65,59 @@ class TimeoutsSection:
     receipt_s: float = 20.0       # receipt screen stays this long, then rating
 
 
+# Each engine's threshold: accept when the smallest distance over the gated
+# frames is <= threshold, in the engine's own metric (kiosk.face_engine.ENGINES).
+# Each default is the largest value with FAR <= 0.1 % on all calibration pairs
+# AND on the East Asian ones alone (bench/face_calibrate.py; docs/face.md).
+@dataclass(frozen=True)
+class SFaceEngineSection:
+    threshold: float = 0.57
+    metric: str = "cosine"        # 1 - cosine similarity of the 128-d SFace embeddings
+
+
+@dataclass(frozen=True)
+class DlibEngineSection:
+    threshold: float = 0.41
+    metric: str = "euclidean"     # distance of the 128-d dlib ResNet embeddings
+
+
+@dataclass(frozen=True)
+class FaceEnginesSection:
+    sface: SFaceEngineSection = field(default_factory=SFaceEngineSection)
+    dlib: DlibEngineSection = field(default_factory=DlibEngineSection)
+
+
+# Plausible thresholds per metric: outside them a typo (or an uncalibrated value) is refused.
+FACE_THRESHOLD_RANGES = {"cosine": (0.2, 0.7), "euclidean": (0.2, 0.6)}
+
+
 @dataclass(frozen=True)
 class FaceSection:
-    # Accept when the smallest dlib distance over the gated frames is <= this.
-    # 0.6 (dlib's default) accepts many pairs of different East Asian people.
-    # 0.41 = the largest value with FAR <= 0.1 % on all calibration pairs AND on
-    # the East Asian ones alone (bench/face_calibrate.py; limits in docs/face.md).
-    threshold: float = 0.41
+    # The face engine (kiosk.face_engine.ENGINES): "sface" (YuNet + SFace on
+    # OpenCV DNN, the default) or "dlib" (kept for comparison; 68 % of genuine
+    # chip pairs rejected at its safe threshold, docs/face.md).
+    engine: str = "sface"
+    engines: FaceEnginesSection = field(default_factory=FaceEnginesSection)
     frames_needed: int = 5
-    # Head-turn liveness challenge: "on", "off", or "auto" = on with a real
-    # camera, off with the simulator (its still photos cannot turn a head).
+    # Liveness challenge: "on", "off", or "auto" = on with a real camera, off
+    # with the simulator (its still photos cannot turn a head or blink).
     # "off" is refused with a real camera.
     liveness: str = "auto"
+    # Blink as a challenge step (needs the face mesh model); false = turns only.
+    blink: bool = True
     no_face_timeout_s: float = 20.0   # nobody in front of the camera this long -> end the check
-    challenge_timeout_s: float = 8.0  # time to do the head turn once asked
+    challenge_timeout_s: float = 8.0  # time for each challenge step once asked
     turn_delta: float = 0.12          # yaw change past the citizen's own frontal yaw (docs/face.md)
+    blink_min_closed_s: float = 0.4   # a deliberate eye closure; natural blinks are shorter
+
+    @property
+    def engine_settings(self) -> SFaceEngineSection | DlibEngineSection:
+        return getattr(self.engines, self.engine)
+
+    @property
+    def threshold(self) -> float:
+        """The active engine's threshold."""
+        return self.engine_settings.threshold
 
 
 @dataclass(frozen=True)
@@ -336,8 +374,7 @@ def check_semantics(config: KioskConfig) -> None:
         if getattr(config.platform, name) <= 0:
             raise ConfigError(f"platform.{name}", "must be greater than 0")
 
-    if not 0.2 <= config.face.threshold <= 0.6:
-        raise ConfigError("face.threshold", "must be between 0.2 and 0.6 (0.6 is dlib's default and already too loose)")
+    _check_face_engines(config.face)
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
     _check_choice("face.liveness", config.face.liveness, ("auto", "on", "off"))
@@ -402,6 +439,22 @@ def _check_technician_sections(config: KioskConfig) -> None:
         raise ConfigError("metrics.port", "must be 0 (off) or a TCP port (1-65535)")
     if not config.metrics.address:
         raise ConfigError("metrics.address", "must not be empty (127.0.0.1 = this machine only)")
+
+
+def _check_face_engines(face: FaceSection) -> None:
+    from kiosk.face_engine import ENGINES   # no model libraries imported: just the names and metrics
+    _check_choice("face.engine", face.engine, tuple(ENGINES))
+    for name, metric in ENGINES.items():
+        settings = getattr(face.engines, name)
+        key = f"face.engines.{name}"
+        if settings.metric != metric:
+            raise ConfigError(f"{key}.metric", f"the {name} engine measures {metric} distance, not {settings.metric!r}")
+        low, high = FACE_THRESHOLD_RANGES[metric]
+        if not low <= settings.threshold <= high:
+            raise ConfigError(f"{key}.threshold", f"must be between {low} and {high} for {metric} distance "
+                                                  "(calibrate with bench/face_calibrate.py)")
+    if not 0.1 <= face.blink_min_closed_s <= 2.0:
+        raise ConfigError("face.blink_min_closed_s", "must be between 0.1 and 2 seconds")
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:

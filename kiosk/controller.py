@@ -240,7 +240,7 @@ class KioskController(QObject):
         params = FaceCheckParams(
             face.threshold, liveness=self._liveness_enabled(),
             no_face_timeout_s=face.no_face_timeout_s, challenge_timeout_s=face.challenge_timeout_s,
-            turn_delta=face.turn_delta)
+            turn_delta=face.turn_delta, blink_min_closed_s=face.blink_min_closed_s)
         self.face_verifier.begin(command.reference_jpeg, face.threshold, face.frames_needed,
                                  command.timeout_s, params=params)
 

@@ -1,15 +1,16 @@
 """1:1 face check, live camera against the ID-card chip photo (GUI side).
 
-All dlib work happens in one long-lived worker process (kiosk.face_worker),
-started in the background by `start()` so its ~1 s model load overlaps the
-citizen's first screens. This side only forwards frames and decides:
+All model work (the face engine of `[face] engine`, kiosk.face_engine) happens
+in one long-lived worker process (kiosk.face_worker), started in the background
+by `start()` so its model load overlaps the citizen's first screens. This side only forwards frames and decides:
 
 * frames are offered latest-only: at most one frame is with the worker, and a
   frame offered meanwhile replaces the waiting one, so a slow worker never
   builds a backlog of stale frames;
 * the decision (best-of-N quality-gated frames within the time window, then a
   randomized head-turn liveness challenge) is kiosk.face_decision's, fed with
-  the worker's per-frame observations;
+  the worker's per-frame observations; the challenge (blink / turn steps) is
+  drawn per check with `random.SystemRandom` (kiosk.face_decision.draw_challenge);
 * a listener thread reads the worker's results, checks the deadlines and
   watches the process; if the worker dies, a new one is started and the
   running check continues on it once (the reference is sent again); a second
@@ -24,7 +25,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import random
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -33,7 +33,7 @@ from PySide6.QtCore import QObject, Signal
 
 import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug; see module)
 from kiosk import face_worker
-from kiosk.face_decision import LEFT, RIGHT, FaceCheckParams, FaceDecision
+from kiosk.face_decision import FaceCheckParams, FaceDecision, draw_challenge
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,16 @@ class FaceCheckResult:
                      # "worker_failed", "liveness_failed", "no_face", "multiple_faces"
     liveness: bool | None = None      # None: no challenge was run (liveness off or not reached)
     reference: str = ""               # how the reference was made, e.g. "card:face_found", "fallback:..."
+    challenge: tuple[str, ...] = ()   # the liveness steps asked, e.g. ("blink", "left")
+    steps_done: int = 0               # how many of them were done
+    failed_because: str = ""          # liveness: "timeout", "wrong_action:<step>", "other_person"
 
 
 class _Check:
     """The running check, as the parent sees it (no biometric data besides distances)."""
 
     def __init__(self, check_id: int, reference_jpeg: bytes, fallback_jpeg: bytes,
-                 params: FaceCheckParams, challenge: str):
+                 params: FaceCheckParams, challenge: tuple[str, ...]):
         self.check_id = check_id
         # The chip photo (the card's own, already in memory) is kept until the check
         # ends so a restarted worker can be given it again.
@@ -82,17 +85,21 @@ class FaceVerifier(QObject):
     models_ready = Signal()
     # Guidance key for on-screen hints: a face_worker feedback code ("no_face",
     # "multiple_faces", "too_small", "too_dark", "too_bright", "blurry",
-    # "not_frontal", "ok") or the challenge ("turn_left", "turn_right").
+    # "not_frontal", "ok") or the challenge step ("turn_left", "turn_right", "blink").
     frame_feedback = Signal(str)
     progress = Signal(float)          # 0..1 for the progress indicator
     finished = Signal(object)         # FaceCheckResult
     faces_detected = Signal(object)   # [(left, top, right, bottom)] for the frame given to detect_faces
 
-    def __init__(self, models_dir: str | None = None,
-                 min_face_px: int = face_worker.DEFAULT_MIN_FACE_PX, parent: QObject | None = None):
+    def __init__(self, engine: str = face_worker.DEFAULT_ENGINE,
+                 min_face_px: int = face_worker.DEFAULT_MIN_FACE_PX, *, blink: bool = True,
+                 models_dir: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
+        self._engine = engine
+        self._blink = blink
         self._models_dir = models_dir
         self._min_face_px = min_face_px
+        self._load_error = ""
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.RLock()
         self._process = None
@@ -124,34 +131,45 @@ class FaceVerifier(QObject):
             return self._ready
 
     def worker_info(self) -> dict:
-        """What the current worker reported when ready: load_s, pyside6_loaded, pid."""
+        """What the current worker reported when ready: load_s, pyside6_loaded, engine, metric,
+        blink (the eye model loaded), pid."""
         with self._lock:
             return dict(self._worker_info)
 
+    def unavailable_reason(self) -> str:
+        """Why face checks cannot run ("" while they can): the last model load error once
+        the verifier gave up restarting the worker (the technician sees it)."""
+        with self._lock:
+            return self._load_error if self._gave_up else ""
+
     def begin(self, reference_jpeg: bytes, threshold: float, frames_needed: int, timeout_s: float,
               *, fallback_jpeg: bytes | None = None, params: FaceCheckParams | None = None,
-              challenge: str | None = None) -> None:
+              challenge: tuple[str, ...] | str | None = None) -> None:
         """Start a check against the chip photo. A check already running ends as `cancelled`.
 
         `fallback_jpeg`: another photo of the same ID (the platform's), used when
         the card photo cannot be decoded or shows no face. `params` overrides the
         liveness/deadline settings (threshold, frames_needed and timeout_s win).
-        `challenge` ("left"/"right") is drawn at random unless given (tests).
+        `challenge` (steps of kiosk.face_decision.STEPS) is drawn at random unless given (tests).
         """
         self.cancel()
         if self._listener is None:
             self.start()
         params = replace(params or FaceCheckParams(threshold), threshold=threshold,
                          frames_needed=max(1, frames_needed), timeout_s=timeout_s)
-        challenge = challenge or random.SystemRandom().choice((LEFT, RIGHT))
+        if challenge is None:
+            challenge = draw_challenge(blink=bool(self.worker_info().get("blink", self._blink)) and self._blink)
+        elif isinstance(challenge, str):
+            challenge = (challenge,)
         with self._lock:
             check = _Check(self._next_check_id, bytes(reference_jpeg or b""), bytes(fallback_jpeg or b""),
                            params, challenge)
             self._next_check_id += 1
             self._check = check
             self._send(("reference", check.check_id, check.reference_jpeg, check.fallback_jpeg))
-        log.info("face check %d: started (threshold %.2f, %d frames, %.0f s, liveness %s)",
-                 check.check_id, threshold, params.frames_needed, timeout_s, params.liveness)
+        log.info("face check %d: started (%s, threshold %.3f, %d frames, %.0f s, liveness %s)",
+                 check.check_id, self._engine, threshold, params.frames_needed, timeout_s,
+                 "+".join(challenge) if params.liveness else "off")
 
     def offer_frame(self, frame_bgr) -> None:
         """Offer a camera frame; ignored when no check runs, kept latest-only otherwise."""
@@ -166,8 +184,8 @@ class FaceVerifier(QObject):
             self._send(("frame", check.check_id, frame_bgr, check.decision.frame_mode()))
 
     def detect_faces(self, frame_bgr) -> bool:
-        """Technician camera preview: face boxes for one frame, found in the worker process (dlib
-        holds the GIL, so detection on a thread of this process would stall the GUI).
+        """Technician camera preview: face boxes for one frame, found in the worker process (the
+        models hold the GIL, so detection on a thread of this process would stall the GUI).
 
         Returns False — and nothing follows — when the worker is not ready, a citizen's check is
         running, or the previous preview frame is still in the worker; otherwise
@@ -235,6 +253,7 @@ class FaceVerifier(QObject):
             log.error("face worker could not load the models: %s", message[1])
             with self._lock:
                 self._failed_starts += 1
+                self._load_error = str(message[1])
         elif kind == "reference":
             _, check_id, ok, how = message
             log.info("face check %d: reference %s", check_id, how)
@@ -262,6 +281,9 @@ class FaceVerifier(QObject):
             if obs.get("distance") is not None:
                 log.info("face check %d: frame %d distance %.3f", check_id, decision.frames_used,
                          obs["distance"])
+            if decided == "liveness_failed" and decision.failed_because:
+                log.info("face check %d: liveness step %d of %d failed (%s)", check_id, decision.step + 1,
+                         len(decision.challenge), decision.failed_because)
             if not decided and check.waiting_frame is not None:
                 frame, check.waiting_frame = check.waiting_frame, None
                 check.frame_in_flight = True
@@ -326,7 +348,9 @@ class FaceVerifier(QObject):
             self._send(("cancel", check.check_id))
         result = FaceCheckResult(matched=reason == "matched", best_distance=check.best_distance,
                                  frames_used=check.frames_used, reason=reason,
-                                 liveness=check.decision.liveness_passed, reference=check.reference_how)
+                                 liveness=check.decision.liveness_passed, reference=check.reference_how,
+                                 challenge=tuple(check.decision.challenge) if check.decision.params.liveness else (),
+                                 steps_done=check.decision.step, failed_because=check.decision.failed_because)
         best = "-" if check.best_distance is None else f"{check.best_distance:.3f}"
         log.info("face check %d: %s (best %s over %d frames)", check.check_id, reason, best,
                  check.frames_used)
@@ -346,7 +370,7 @@ class FaceVerifier(QObject):
         commands, results = self._context.Queue(), self._context.Queue()
         process = self._context.Process(
             target=face_worker.worker_main, name="face-worker", daemon=True,
-            args=(commands, results, self._models_dir, self._min_face_px))
+            args=(commands, results, self._engine, self._min_face_px, self._blink, self._models_dir))
         try:
             process.start()
         except Exception:

@@ -76,7 +76,7 @@ class VerifyFaceScreen(Screen):
         if view.camera_image is not None:
             pixmap = QPixmap.fromImage(view.camera_image).scaled(
                 *self.PREVIEW_SIZE, Qt.KeepAspectRatio, Qt.FastTransformation)
-            draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right"))
+            draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right", "blink"))
             self.preview.setPixmap(pixmap)
         else:
             self.preview.setText(tr("Starting the camera…"))

@@ -136,6 +136,7 @@ FACE_FEEDBACK = {
     "not_frontal": "Please look straight at the camera.",
     "turn_left": "Please turn your head slowly to your left.",
     "turn_right": "Please turn your head slowly to your right.",
+    "blink": "Please close your eyes for a moment, then open them.",
 }
 
 FACE_SCREEN = {

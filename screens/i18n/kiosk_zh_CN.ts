@@ -680,6 +680,10 @@
             <translation>请慢慢向右转头。</translation>
         </message>
         <message>
+            <source>Please close your eyes for a moment, then open them.</source>
+            <translation>请闭上眼睛片刻，然后睁开。</translation>
+        </message>
+        <message>
             <source>Your face is compared once with your ID card photo to confirm it is you. Biometric data is sensitive personal information: the picture and the comparison stay in this machine's memory only and are erased when you finish. If you do not agree, press Cancel and use the counter.</source>
             <translation>您的面部将与身份证照片比对一次，以确认是本人办理。人脸信息属于敏感个人信息：画面和比对结果只保存在本机内存中，办理结束即清除。如不同意，请点击“取消”并到窗口办理。</translation>
         </message>

@@ -680,6 +680,10 @@
             <translation>請慢慢向右轉頭。</translation>
         </message>
         <message>
+            <source>Please close your eyes for a moment, then open them.</source>
+            <translation>請閉上眼睛片刻，然後張開。</translation>
+        </message>
+        <message>
             <source>Your face is compared once with your ID card photo to confirm it is you. Biometric data is sensitive personal information: the picture and the comparison stay in this machine's memory only and are erased when you finish. If you do not agree, press Cancel and use the counter.</source>
             <translation>您的面容將與身份證相片比對一次，以確認是本人辦理。人臉資料屬敏感個人資料：畫面及比對結果只保存在本機記憶體中，辦理完成即清除。如不同意，請按「取消」並到櫃位辦理。</translation>
         </message>
