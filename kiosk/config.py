@@ -77,7 +77,7 @@ class SFaceEngineSection:
 
 @dataclass(frozen=True)
 class DlibEngineSection:
-    threshold: float = 0.41
+    threshold: float = 0.37
     metric: str = "euclidean"     # distance of the 128-d dlib ResNet embeddings
 
 

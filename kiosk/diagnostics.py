@@ -99,6 +99,37 @@ def check_device(device, counters: dict | None = None) -> CheckResult:
     return CheckResult(f"device.{device.name}", ok, summary, details, warning)
 
 
+# --- face verification ----------------------------------------------------------------------
+
+def check_face_verifier(verifier) -> CheckResult:
+    """The running kiosk's face worker: engine, models, blink step available."""
+    info = verifier.worker_info()
+    reason = verifier.unavailable_reason()
+    if reason:
+        return CheckResult("face.engine", False, f"face checks unavailable: {reason}", {"error": reason})
+    if not verifier.is_ready():
+        return CheckResult("face.engine", False, "face worker not ready (starting or restarting)", info)
+    warning = None if info.get("blink") else "eye model not loaded: liveness uses head turns only"
+    return CheckResult("face.engine", True, f"{info.get('engine')} ({info.get('metric')} distance)", info, warning)
+
+
+def check_face_engine(face) -> CheckResult:
+    """Loads the configured engine's models once (technician's `diagnose`): a missing or
+    corrupt model file is named here instead of surfacing as a failed citizen check."""
+    from kiosk.face_engine import FaceModelError, create_engine
+    started = time.monotonic()
+    try:
+        engine = create_engine(face.engine, blink=face.blink)
+    except FaceModelError as exc:
+        return CheckResult("face.engine", False, f"face checks unavailable: {exc}", {"engine": face.engine})
+    details = {"engine": engine.name, "metric": engine.metric, "threshold": face.threshold,
+               "blink": engine.eyes is not None, "load_ms": _ms(started)}
+    warning = None if engine.eyes is not None or not face.blink else \
+        "eye model not loaded: liveness uses head turns only"
+    return CheckResult("face.engine", True, f"{engine.name} ({engine.metric}, threshold {face.threshold})",
+                       details, warning)
+
+
 # --- platform link ------------------------------------------------------------------------
 
 def _ms(start: float) -> float:

@@ -74,7 +74,7 @@ class FaceCheckParams:
     turn_delta: float = 0.12           # yaw units (kiosk.face_engine.Pose); frontal jitter is ~0.02
     challenge_timeout_s: float = 8.0   # per step
     baseline_frames: int = 2
-    blink_closed_ratio: float = 0.6    # eyes closed: openness below this share of the citizen's own
+    blink_closed_ratio: float = 0.45   # eyes closed: openness below this share of the citizen's own
     blink_open_ratio: float = 0.85     # eyes open again: above this share
     blink_min_closed_s: float = 0.4    # a deliberate closure; natural blinks are ~0.1-0.3 s
 

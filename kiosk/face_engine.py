@@ -31,7 +31,7 @@ DEFAULT_MIN_FACE_PX = 80   # face box width in the full frame; smaller ones embe
 MIN_BRIGHTNESS = 50        # mean grey level of the face box, 0-255
 MAX_BRIGHTNESS = 215
 MIN_SHARPNESS = 15.0       # variance of the Laplacian of the face resized to 128 px wide
-MAX_FRONTAL_YAW = 0.12     # |nose position along the eye line - 0.5|; 0 = frontal, ~0.5 = profile
+MAX_FRONTAL_YAW = 0.15     # |nose position along the eye line - 0.5| (dlib units); 0 = frontal, ~0.5 = profile
 MAX_ROLL_DEG = 20.0
 
 # Feedback codes (also on-screen hint keys).

@@ -82,7 +82,7 @@ def test_blink_is_measured_against_the_citizens_own_open_eyes():
     d.observe(gated(0.3, eyes=0.18), 0.1)
     clip = Clip(d, 0.1)
     clip.frames(0.2, eyes=0.18)
-    clip.frames(0.6, eyes=0.09)
+    clip.frames(0.6, eyes=0.08)
     assert clip.frames(0.2, eyes=0.18) is None and d.step == 1
     wide = decision((BLINK, RIGHT))                # wide-open eyes (0.40): 0.26 is not a blink for them
     wide.observe(gated(0.3, eyes=0.40), 0.0)
@@ -104,6 +104,17 @@ def test_natural_blinks_neither_count_nor_fail():
     assert clip.frames(0.13, eyes=0.06) is None and clip.frames(0.2) is None
     assert d.step == 1                              # too short to be the asked blink
     assert clip.do(BLINK) == "matched"
+
+
+def test_a_long_smile_or_squint_is_not_a_blink():
+    """Smiling and squinting on the 1,029 calibration photos took a person's eye openness
+    down to 0.58 of their own median (one broad grin with the eyes nearly shut: 0.45;
+    docs/face.md): held for a second during a turn step, it neither counts nor fails."""
+    d = decision((LEFT, BLINK))
+    clip = Clip(d, matched(d))
+    assert clip.frames(1.0, eyes=OPEN * 0.58) is None and clip.frames(0.3) is None
+    assert d.step == 0 and d.outcome is None
+    assert clip.do(LEFT) is None and d.step == 1
 
 
 @pytest.mark.parametrize("asked, done", [((LEFT, BLINK), RIGHT), ((BLINK, LEFT), LEFT), ((RIGHT, LEFT), BLINK)])
@@ -261,5 +272,5 @@ def test_engine_misconfiguration_is_refused_naming_the_key(face, key):
 def test_each_engine_keeps_its_own_threshold():
     from kiosk.config import config_from_dict
     config = config_from_dict({"face": {"engine": "dlib", "engines": {"sface": {"threshold": 0.45}}}})
-    assert config.face.threshold == config.face.engines.dlib.threshold == 0.41
+    assert config.face.threshold == config.face.engines.dlib.threshold == 0.37
     assert config.face.engines.sface.threshold == 0.45

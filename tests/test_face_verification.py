@@ -371,3 +371,75 @@ def test_malformed_frames_do_not_kill_the_worker(qtbot, verifier, elderly_chip_p
         verifier.frame_feedback.disconnect(feedback.append)
     assert feedback and set(feedback) == {"no_face"}
     assert verifier.worker_info()["pid"] == pid and verifier._process.is_alive()
+
+
+# --- blink ---------------------------------------------------------------------------------
+
+def closed_eyes(frame, engine):
+    """The same frame with both eyes painted shut: each eye's mesh contour filled with the skin
+    just below it, and a dark lash line. Synthetic: no real footage with blinks is available
+    offline (docs/face.md), so this checks the eye pipeline end to end, not blink physiology."""
+    from kiosk.face_eyes import EYES
+    face = engine.nearby_faces(engine.detect(frame))[0]
+    points = engine.eyes.landmarks(frame, face)
+    (ax, ay), (bx, by) = sorted(face.eyes)
+    angle = np.degrees(np.arctan2(by - ay, bx - ax))
+    out = frame.copy()
+    for eye in EYES:
+        contour = np.array([points[i] for i in eye], np.float32)
+        centre = contour.mean(axis=0)
+        span = np.ptp(contour[:, 0])
+        x0, x1 = int(centre[0] - span * 0.7), int(centre[0] + span * 0.7)
+        y0, y1 = int(centre[1] - span * 0.35), int(centre[1] + span * 0.35)
+        skin = frame[y1:y1 + max(2, int(span * 0.3)), x0:x1].reshape(-1, 3).mean(axis=0)
+        cv2.ellipse(out, (int(centre[0]), int(centre[1])), (int(span * 0.7), int(span * 0.35)), angle, 0, 360,
+                    skin.tolist(), -1)
+        cv2.line(out, (x0 + 2, int(centre[1] + span * 0.05)), (x1 - 2, int(centre[1] + span * 0.05)),
+                 (40, 40, 40), max(1, int(span * 0.06)))
+    return out
+
+
+def test_eyes_painted_shut_read_as_closed_against_open_eyes():
+    from kiosk.face_engine import create_engine
+    engine = create_engine("sface")
+    frame = cv2.resize(cv2.imread(str(camera_source_for("elderly"))), (480, 480))
+    opened, _ = engine.observe(frame, "challenge")
+    closed, _ = engine.observe(closed_eyes(frame, engine), "challenge")
+    assert closed.eye_openness < FaceCheckParams(0.5).blink_closed_ratio * opened.eye_openness, \
+        (opened.eye_openness, closed.eye_openness)
+
+
+def test_a_blink_step_passes_through_the_real_worker(qtbot, verifier, elderly_chip_photo):
+    """Open eyes, eyes shut for ~0.7 s, open again: a blink-only challenge passes; the
+    same photo with eyes kept open fails it (that is the photo attack)."""
+    from kiosk.face_engine import create_engine
+    engine = create_engine("sface")
+    frame = cv2.resize(cv2.imread(str(camera_source_for("elderly"))), (480, 480))
+    shut = closed_eyes(frame, engine)
+    params = FaceCheckParams(THRESHOLD, liveness=True, challenge_timeout_s=6.0)
+    started = []
+
+    def show():
+        if verifier._check is None:
+            return
+        phase = verifier._check.decision.phase
+        if phase == "challenge" and not started:
+            started.append(time.monotonic())
+        elapsed = time.monotonic() - started[0] if started else 0.0
+        verifier.offer_frame(shut if started and 0.8 <= elapsed < 1.5 else frame)
+
+    timer = QTimer()
+    timer.timeout.connect(show)
+    timer.start(40)
+    try:
+        with qtbot.waitSignal(verifier.finished, timeout=30000) as blocker:
+            verifier.begin(elderly_chip_photo, THRESHOLD, 5, 20, params=params, challenge=(BLINK,))
+        assert blocker.args[0].reason == "matched" and blocker.args[0].liveness is True, blocker.args[0]
+        started.clear()
+        timer.timeout.disconnect(show)
+        timer.timeout.connect(lambda: verifier.offer_frame(frame))
+        with qtbot.waitSignal(verifier.finished, timeout=30000) as blocker:
+            verifier.begin(elderly_chip_photo, THRESHOLD, 5, 20, params=params, challenge=(BLINK,))
+        assert blocker.args[0].reason == "liveness_failed" and blocker.args[0].failed_because == "timeout"
+    finally:
+        timer.stop()

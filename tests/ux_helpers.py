@@ -51,6 +51,15 @@ class InstantFaceVerifier(QObject):
     def detect_faces(self, frame_bgr) -> bool:
         return False                # no models here: the technician preview shows no boxes
 
+    def is_ready(self) -> bool:
+        return True
+
+    def worker_info(self) -> dict:
+        return {"engine": "instant", "metric": "none", "blink": False}
+
+    def unavailable_reason(self) -> str:
+        return ""
+
     def release(self) -> None:
         result, self._pending = self._pending, None
         if result is not None:

@@ -131,11 +131,13 @@ class TechnicianService(QObject):
         client = self.controller.platform_client
         catalog_cache = self.controller.catalog_cache
         heartbeat_body = self.controller.heartbeat_body
+        face_verifier = self.controller.face_verifier
 
         def job():
             body = heartbeat_body()          # reads outbox stats: on this thread, not the GUI's
             report = d.DiagnosticsReport(kiosk_id=config.kiosk.id, software_version=d.software_version())
             report.checks += [d.check_device(dev, counters.get(dev.name)) for dev in devices]
+            report.checks.append(d.check_face_verifier(face_verifier))
             report.checks.append(d.check_outbox(outbox))
             report.checks.append(d.check_catalog_cache(catalog_cache))
             report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
