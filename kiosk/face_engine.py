@@ -327,6 +327,19 @@ def package_dir(package: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+def model_folder(env_var: str, package: str, subdir: str, carries: str) -> Path:
+    """The folder of a model package's files: `env_var` when set, else `subdir` of the
+    installed `package` (see package_dir); FaceModelError naming the package when absent."""
+    import os
+    override = os.environ.get(env_var)
+    if override:
+        return Path(override)
+    found = package_dir(package)
+    if found is None:
+        raise FaceModelError(f"{package} is not installed (it carries {carries}); set {env_var}")
+    return found / subdir
+
+
 def check_model_file(path: Path, sha256: str | None = None) -> Path:
     """The path of a model file that exists (and has the published digest); FaceModelError otherwise."""
     if not path.is_file():

