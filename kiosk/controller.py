@@ -50,9 +50,10 @@ def session_timeouts(config: KioskConfig) -> s.Timeouts:
 
 
 def _query_error_key(exc: Exception) -> str:
-    """not_found (404), offline (no answer), or unavailable (an answer the kiosk cannot use)."""
+    """not_found / token_required (404), offline (no answer), or unavailable (an answer the kiosk
+    cannot use). The platform looks progress up by the receipt's QR token only, not by the number."""
     if getattr(exc, "status", None) == 404:
-        return "not_found"
+        return "token_required" if getattr(exc, "server_code", None) == "query_token_required" else "not_found"
     if getattr(exc, "code", None) in ("malformed_reply", "reply_too_large", "redirect") \
             or not getattr(exc, "retryable", False):
         return "unavailable"

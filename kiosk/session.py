@@ -313,7 +313,9 @@ class CitizenSession:
         """The citizen typed an application number and pressed Search."""
         if self.state is not State.QUERY or self.query_busy:
             return
-        reference = (reference or "").strip().upper()
+        reference = (reference or "").strip()
+        if re.fullmatch(r"GD[0-9]{14}", reference, re.IGNORECASE):
+            reference = reference.upper()     # a typed number; tokens and UUIDs keep their case
         if not reference:
             self.query_error = "query_number_required"
             self._changed()

@@ -412,6 +412,10 @@
             <translation>暂时无法显示办理进度，请稍后再试或到窗口咨询。</translation>
         </message>
         <message>
+            <source>For your privacy, progress is looked up with the QR code on your receipt. Please scan the QR code.</source>
+            <translation>为保护您的隐私，请扫描回执上的二维码查询办理进度。</translation>
+        </message>
+        <message>
             <source>Your application could not be saved. Nothing was submitted.</source>
             <translation>申请未能保存，本次未提交任何内容。</translation>
         </message>

@@ -412,6 +412,10 @@
             <translation>暫時無法顯示辦理進度，請稍後再試或到窗口查詢。</translation>
         </message>
         <message>
+            <source>For your privacy, progress is looked up with the QR code on your receipt. Please scan the QR code.</source>
+            <translation>為保障您的私隱，請掃描回執上的二維碼查詢辦理進度。</translation>
+        </message>
+        <message>
             <source>Your application could not be saved. Nothing was submitted.</source>
             <translation>申請未能儲存，本次未提交任何內容。</translation>
         </message>
