@@ -12,17 +12,20 @@ import threading
 import pytest
 from PySide6.QtCore import Qt
 
+from devices.id_reader.sim_identities import SIM_IDENTITIES
 from kiosk import controller as controller_module
 from kiosk.session import State
+from tests.test_ux_services import submit_at_counter
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 
 PHONE = "13812345678"
 
 
 class RewritingProxy:
-    """Forwards to the reference platform; `rewrite(reply)` changes the JSON of POST /applications replies."""
+    """Forwards to the reference platform; `rewrite(reply)` changes the JSON of 2xx replies to
+    `method` on paths starting with `path` (default: POST /applications, the submission)."""
 
-    def __init__(self, upstream_url: str, rewrite):
+    def __init__(self, upstream_url: str, rewrite, method: str = "POST", path: str = "/applications"):
         host, port = upstream_url.split("//")[1].split(":")
         outer = self
 
@@ -36,7 +39,7 @@ class RewritingProxy:
                 upstream.request(self.command, self.path, body=body or None, headers=headers)
                 reply = upstream.getresponse()
                 content = reply.read()
-                if self.command == "POST" and self.path == "/applications" and 200 <= reply.status < 300:
+                if self.command == method and self.path.startswith(path) and 200 <= reply.status < 300:
                     content = json.dumps(outer.rewrite(json.loads(content))).encode()
                 self.send_response(reply.status)
                 for name, value in reply.getheaders():
@@ -132,4 +135,28 @@ def test_a_broken_outbox_read_after_the_commit_gives_the_queued_receipt(qtbot, t
     finally:
         monkeypatch.undo()
         parts.close()
+        logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize("odd", [{"status": 3}, {"received_at": None}, {"service_id": ["elderly-allowance"]},
+                                 {"application_number": "<img src='file:///etc/passwd'>"}])
+def test_a_progress_reply_with_unexpected_types_gives_a_clear_error_not_half_a_result(qtbot, tmp_path,
+                                                                                      platform_server, odd):
+    card = SIM_IDENTITIES["young"].document()
+    filed = submit_at_counter(platform_server.base_url, "real-estate-registration",
+                              {"name": card.name, "id_number": card.id_number, "phone": PHONE}, card)
+    proxy = RewritingProxy(platform_server.base_url, lambda reply: {**reply, **odd}, "GET", "/applications/")
+    parts = make_kiosk(qtbot, tmp_path, proxy.url)
+    try:
+        window, session = parts.window, parts.controller.session
+        start_service(qtbot, parts, "real-estate-progress")
+        wait_state(qtbot, session, State.QUERY)
+        parts.controller.query_number(filed["query_token"])      # as the receipt QR gives it
+        qtbot.waitUntil(lambda: not session.query_busy, timeout=10_000)
+        assert session.state is State.QUERY and session.query_result is None
+        assert session.query_error == "query_unavailable"
+        assert window.screens[State.QUERY].error.text() == "暂时无法显示办理进度，请稍后再试或到窗口咨询。"
+    finally:
+        parts.close()
+        proxy.close()
         logging.getLogger().handlers.clear()
