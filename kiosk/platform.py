@@ -201,6 +201,10 @@ class PlatformClient:
                 content = self._read_capped(response)
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(method, path, exc, deadline.expired) from exc
+        except Exception as exc:
+            if deadline.expired:   # whatever the shut-down socket made the layers below raise
+                raise self._deadline_error(method, path) from exc
+            raise
         finally:
             if response is not None:
                 response.close()   # also drops a connection left mid-body (oversized reply)

@@ -4,6 +4,7 @@ Each must end as a PlatformError (never a hang, never a crash, never data sent e
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -12,6 +13,7 @@ import pytest
 
 from kiosk.platform import PlatformClient, PlatformError
 from tests.test_platform_client import KIOSK_ID, ScriptedServer, application_body
+from tests.tls_platform import make_ca_and_server_cert
 
 
 @pytest.fixture
@@ -60,12 +62,16 @@ class DrippingServer:
     """Accepts connections and answers one byte every `interval_s`: the status line and headers
     (`phase="headers"`) or a valid head and then the body (`phase="body"`). Never finishes in time."""
 
-    def __init__(self, phase: str, interval_s: float = 0.1):
+    def __init__(self, phase: str, interval_s: float = 0.1, tls_context: ssl.SSLContext | None = None):
         self.phase, self.interval_s = phase, interval_s
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        scheme = "http"
+        if tls_context is not None:
+            self.sock = tls_context.wrap_socket(self.sock, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.sock.getsockname()[1]}"
         self.stopping = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -73,6 +79,8 @@ class DrippingServer:
         while not self.stopping.is_set():
             try:
                 conn, _ = self.sock.accept()
+            except ssl.SSLError:
+                continue
             except OSError:
                 return
             threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
@@ -120,6 +128,22 @@ def test_a_reply_dripping_one_byte_at_a_time_ends_at_the_overall_deadline(phase)
             elapsed = time.monotonic() - started
             assert info.value.code == "deadline_exceeded" and info.value.retryable, name
             assert 1.4 <= elapsed < 3.0, f"{name}: {elapsed:.2f} s"
+    finally:
+        server.close()
+
+
+def test_a_dripping_reply_over_tls_ends_at_the_deadline_too(tmp_path):
+    ca, cert, key = make_ca_and_server_cert(tmp_path / "tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = DrippingServer("body", tls_context=context)
+    try:
+        client = PlatformClient(server.url, KIOSK_ID, connect_timeout=1.0, read_timeout=1.0, request_deadline=1.5,
+                                ca_bundle=str(ca))
+        started = time.monotonic()
+        with pytest.raises(PlatformError) as info:
+            client.get_application("Abc_def-1234567890xyz")
+        assert info.value.code == "deadline_exceeded" and time.monotonic() - started < 3.0
     finally:
         server.close()
 
