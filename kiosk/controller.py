@@ -39,6 +39,27 @@ log = logging.getLogger(__name__)
 CATALOG_RETRY_S = 30.0
 
 
+def session_timeouts(config: KioskConfig) -> s.Timeouts:
+    """The session's timeouts from the configuration, with deadlines for the states where the
+    citizen waits on the kiosk: past what the controller itself waits, so its answer normally wins."""
+    t, p = config.timeouts, config.platform
+    request_s = p.connect_timeout_s + p.read_timeout_s        # PlatformClient's overall deadline per call
+    return s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s,
+                      submitting_s=p.submit_wait_s + 20.0,    # + a slow durable commit
+                      query_s=request_s + 5.0)
+
+
+def _query_error_key(exc: Exception) -> str:
+    """not_found / token_required (404), offline (no answer), or unavailable (an answer the kiosk
+    cannot use). The platform looks progress up by the receipt's QR token only, not by the number."""
+    if getattr(exc, "status", None) == 404:
+        return "token_required" if getattr(exc, "server_code", None) == "query_token_required" else "not_found"
+    if getattr(exc, "code", None) in ("malformed_reply", "reply_too_large", "redirect") \
+            or not getattr(exc, "retryable", False):
+        return "unavailable"
+    return "offline"
+
+
 class KioskController(QObject):
     changed = Signal()
     # Staff assistance needed at this kiosk (reason code, e.g. "face_go_to_counter"):
@@ -46,11 +67,12 @@ class KioskController(QObject):
     staff_help_requested = Signal(str)
     # Results from background threads, delivered queued into the GUI thread.
     _submission_done = Signal(int, object, str, object)   # token, Outcome | None, failure reason, QR PNG
+    _submission_stored = Signal(int)                  # token: the outbox committed the application
     _catalog_fetched = Signal(object)                 # Catalog
     _platform_reachable = Signal(bool)
     _queue_changed = Signal(int)
     _qr_decoded = Signal(int, object)                 # token, payload
-    _query_done = Signal(int, object, str)            # token, status dict | None, error key
+    _query_done = Signal(int, object, str, str)       # token, status dict | None, error key, reference
     _reference_photo = Signal(int, object, float)     # token, JPEG | None, timeout (face-only services)
     _catalog_rejected = Signal(str)                   # technician message
 
@@ -65,11 +87,9 @@ class KioskController(QObject):
         self.catalog_cache = catalog_cache
         self.metrics = None             # kiosk.metrics.KioskMetrics when [metrics] port is set
         self.view = KioskView()
-        t = config.timeouts
         self.session = s.CitizenSession(
             kiosk_id=config.kiosk.id, default_language=config.kiosk.default_language,
-            timeouts=s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s),
-            clock=clock)
+            timeouts=session_timeouts(config), clock=clock)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._device_token = 0          # session token of the card read / face check in progress
@@ -79,6 +99,7 @@ class KioskController(QObject):
         self._stopping = threading.Event()
         self._connect_devices()
         self._submission_done.connect(self._on_submission_done)
+        self._submission_stored.connect(self._on_submission_stored)   # a bound QObject method: queued
         self._catalog_fetched.connect(self._on_catalog)
         self._platform_reachable.connect(self._on_platform_reachable)
         self._queue_changed.connect(self._on_queue_changed)
@@ -269,15 +290,15 @@ class KioskController(QObject):
         def lookup():
             try:
                 status, error = self.platform_client.get_application(command.reference), ""
-            except Exception as exc:   # PlatformError: 404 = no such application, else unreachable
-                status = None
-                error = "not_found" if getattr(exc, "status", None) == 404 else "offline"
-                log.info("progress query failed", extra={"error": error})
-            self._query_done.emit(command.token, status, error)
+            except Exception as exc:   # PlatformError (or a bug): never a silent thread death
+                status, error = None, _query_error_key(exc)
+                log.info("progress query failed", extra={"error": error,
+                                                         "reason": getattr(exc, "reason", type(exc).__name__)})
+            self._query_done.emit(command.token, status, error, command.reference)
         threading.Thread(target=lookup, name="progress-query", daemon=True).start()
 
-    def _on_query_done(self, token: int, status, error: str) -> None:
-        self.session.query_answered(token, status, error or None)
+    def _on_query_done(self, token: int, status, error: str, reference: str) -> None:
+        self.session.query_answered(token, status, error or None, reference=reference)
 
     def _scan_qr(self, command: s.ScanQr) -> None:
         self._scan_token = command.token
@@ -331,26 +352,51 @@ class KioskController(QObject):
                          name="submit", daemon=True).start()
 
     def _save_and_deliver(self, token: int, submission: Submission) -> None:
-        """Background: durable commit first; then give the platform a few seconds."""
-        delivered = threading.Event()
-        with self._waiters_lock:
-            self._delivery_waiters[submission.submission_id] = delivered
+        """Background: durable commit first; then give the platform a few seconds.
+
+        Always ends in one `_submission_done`: whatever goes wrong after the commit (an odd
+        stored result, the QR code, a bug) still gives the "saved, will be sent" receipt,
+        because the application IS in the outbox and the sender delivers it."""
         try:
-            self.outbox.enqueue(submission)
+            stored = self._store(token, submission)
         except Exception as exc:  # nothing saved: the citizen must not get a receipt
             log.error("application could not be saved", extra={"submission": submission.submission_id,
                                                               "error": type(exc).__name__})
             self._submission_done.emit(token, None, "not_saved", None)
             return
+        try:
+            outcome, failure = self._await_delivery(stored)
+        except Exception as exc:
+            log.error("submission outcome failed; receipt says queued", extra={
+                "submission": submission.submission_id, "error": type(exc).__name__})
+            outcome, failure = s.Outcome(submission.submission_id, None, queued_offline=True), ""
+        self._submission_done.emit(token, outcome, failure, None if outcome is None else self._qr_image(outcome))
+
+    def _store(self, token: int, submission: Submission) -> tuple[Submission, threading.Event]:
+        """Durable commit; tells the session (its SUBMITTING deadline then ends in a receipt)."""
+        delivered = threading.Event()
+        with self._waiters_lock:
+            self._delivery_waiters[submission.submission_id] = delivered
+        try:
+            self.outbox.enqueue(submission)
+        except Exception:
+            with self._waiters_lock:
+                self._delivery_waiters.pop(submission.submission_id, None)
+            raise
         log.info("application saved", extra={"submission": submission.submission_id})
+        self._submission_stored.emit(token)
         self.sync_worker.kick()
+        return submission, delivered
+
+    def _await_delivery(self, stored: tuple[Submission, threading.Event]) -> tuple[s.Outcome | None, str]:
+        """The platform's answer within submit_wait_s, as an Outcome (queued when there is none)."""
+        submission, delivered = stored
         delivered.wait(self.config.platform.submit_wait_s)
         with self._waiters_lock:
             self._delivery_waiters.pop(submission.submission_id, None)
         entry = self.outbox.entry(submission.submission_id)
         if entry is not None and entry.state == "dead":
-            self._submission_done.emit(token, None, "rejected", None)
-            return
+            return None, "rejected"
         result = (entry.result or {}) if entry is not None and entry.state == "delivered" else {}
         expected = result.get("expected_completion")
         outcome = s.Outcome(
@@ -361,7 +407,18 @@ class KioskController(QObject):
             expected_completion=dt.date.fromisoformat(expected) if expected else None,
             ticket_number=result.get("ticket_number"),
         )
-        self._submission_done.emit(token, outcome, "", qr_png(self._qr_payload_for(outcome)))
+        return outcome, ""
+
+    def _qr_image(self, outcome) -> bytes | None:
+        """The receipt QR as PNG, or None (the receipt still shows the number) if it cannot be made."""
+        try:
+            return qr_png(self._qr_payload_for(outcome))
+        except Exception as exc:
+            log.error("receipt QR could not be made", extra={"error": type(exc).__name__})
+            return None
+
+    def _on_submission_stored(self, token: int) -> None:
+        self.session.submission_stored(token)
 
     def _on_submission_done(self, token: int, outcome, failure: str, qr_image) -> None:
         if token == self.session.token:

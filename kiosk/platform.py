@@ -13,7 +13,15 @@ Every failure becomes a `PlatformError` that says whether retrying can help:
 
 * a 2xx reply that is not `application/json`, not a JSON object, or larger than
   `max_reply_bytes` (read streamed, never loaded whole) is `malformed_reply` /
-  `reply_too_large`: retryable, like any ambiguous outcome.
+  `reply_too_large`: retryable, like any ambiguous outcome. So is a reply whose fields
+  fail the checks in `kiosk.platform_replies` (type, format, length, characters);
+* a 3xx is never followed (`redirect`, retryable: the outbox keeps the data while a
+  technician fixes the platform URL). Following one would re-send the application and its
+  signature headers to whatever host the `Location` names;
+* every call has an overall deadline (`request_deadline`, default connect + read timeout):
+  requests' read timeout is per read, so a reply dripping one byte a second would otherwise
+  hold the calling thread for ever. A watchdog shuts the socket down when the deadline
+  passes (`deadline_exceeded`, retryable).
 
 Every attempt is signed afresh (kiosk/signing.py) when a signer is configured; TLS is
 verified against `ca_bundle` when given; `client_cert` presents the kiosk's certificate (mTLS).
@@ -30,10 +38,12 @@ import logging
 import re
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from kiosk.platform_deadline import DeadlineAdapter, RequestDeadline
+from kiosk.platform_replies import InvalidReply, check_reply
 
 log = logging.getLogger(__name__)
 # urllib3 at DEBUG logs request lines and headers; keep it quiet whatever the root level is.
@@ -92,10 +102,12 @@ class PlatformClient:
     def __init__(self, base_url: str, kiosk_id: str, connect_timeout: float = 3.05, read_timeout: float = 10.0,
                  ca_bundle: str | None = None, client_cert: str | tuple[str, str] | None = None,
                  max_retry_after_s: float = MAX_RETRY_AFTER_S, session: requests.Session | None = None,
-                 signer=None, max_reply_bytes: int = MAX_REPLY_BYTES):
+                 signer=None, max_reply_bytes: int = MAX_REPLY_BYTES, request_deadline: float | None = None):
         self.base_url = base_url.rstrip("/")
         self.kiosk_id = kiosk_id
         self.timeout = (connect_timeout, read_timeout)
+        # Whole call, first byte sent to last byte read (requests' own timeouts are per socket operation).
+        self.request_deadline = request_deadline or (connect_timeout + read_timeout)
         self.max_retry_after_s = max_retry_after_s
         self.max_reply_bytes = max_reply_bytes
         self._session = session or requests.Session()
@@ -103,7 +115,8 @@ class PlatformClient:
             from kiosk.signing import RequestSigningAuth
             self._session.auth = RequestSigningAuth(signer, kiosk_id)   # runs for every attempt
         # max_retries=0: never let urllib3 re-send a POST behind the outbox's back.
-        adapter = HTTPAdapter(max_retries=0)
+        # DeadlineAdapter: its connections report their sockets to the call's watchdog.
+        adapter = DeadlineAdapter(max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         # Passed on every request, not only set on the session: requests lets REQUESTS_CA_BUNDLE /
@@ -145,14 +158,13 @@ class PlatformClient:
             raise ValueError(f"body {_ID_FIELDS[kind]} differs from the Idempotency-Key")
         # RFC 8941 sf-string, as draft-ietf-httpapi-idempotency-key-header specifies.
         reply = self._request_json("POST", path, json=body, headers={"Idempotency-Key": f'"{submission_id}"'})
-        if kind == "application" and not (isinstance(reply.get("application_number"), str)
-                                          and reply["application_number"]):
-            raise PlatformError("platform reply has no application_number", retryable=True,
-                                status=200, code="malformed_reply")
-        return reply
+        return _checked(kind, f"POST {path}", reply)
 
-    def get_application(self, number: str) -> dict:
-        return self._request_json("GET", f"/applications/{quote(number, safe='')}")
+    def get_application(self, reference: str) -> dict:
+        """Progress of an application, by the query token (receipt QR) or the application's UUID.
+        The reply's fields are checked before a screen draws them."""
+        return _checked("status", "GET /applications", self._request_json(
+            "GET", f"/applications/{quote(reference, safe='')}"))
 
     def get_reference_photo(self, id_number: str) -> bytes | None:
         """The reference photo on record for an ID number (face-only services), or
@@ -181,30 +193,55 @@ class PlatformClient:
         response and its body, read up to max_reply_bytes."""
         url = self.base_url + path
         response = None
+        deadline = RequestDeadline(self.request_deadline)
         try:
-            response = self._session.request(method, url, timeout=self.timeout, stream=True, verify=self._verify,
-                                             **kwargs)
-            content = self._read_capped(response)
-        except requests.exceptions.ConnectTimeout as exc:
-            raise PlatformError(f"{method} {path}: connect timeout", retryable=True, code="connect_timeout") from exc
-        except requests.exceptions.ReadTimeout as exc:
-            # Sent, no answer: the platform may have committed. Retry with the same key.
-            raise PlatformError(f"{method} {path}: read timeout", retryable=True, code="read_timeout") from exc
-        except requests.exceptions.SSLError as exc:
-            raise PlatformError(f"{method} {path}: TLS error", retryable=True, code="tls_error") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise PlatformError(f"{method} {path}: connection failed ({_root_cause(exc)})",
-                                retryable=True, code="connection_error") from exc
+            with deadline:
+                response = self._session.request(method, url, timeout=self.timeout, stream=True,
+                                                 verify=self._verify, allow_redirects=False, **kwargs)
+                content = self._read_capped(response)
         except requests.exceptions.RequestException as exc:
-            raise PlatformError(f"{method} {path}: {type(exc).__name__}", retryable=True,
-                                code="transport_error") from exc
+            raise self._transport_error(method, path, exc, deadline.expired) from exc
+        except Exception as exc:
+            if deadline.expired:   # whatever the shut-down socket made the layers below raise
+                raise self._deadline_error(method, path) from exc
+            raise
         finally:
             if response is not None:
                 response.close()   # also drops a connection left mid-body (oversized reply)
+        if deadline.expired:
+            raise self._deadline_error(method, path)
         if content is None:
             raise PlatformError(f"{method} {path}: reply larger than {self.max_reply_bytes} bytes",
                                 retryable=True, status=response.status_code, code="reply_too_large")
+        if response.is_redirect or 300 <= response.status_code < 400:
+            raise _redirect_error(method, path, response)
         return response, content
+
+    def _deadline_error(self, method: str, path: str) -> PlatformError:
+        # Sent, maybe committed, no complete answer in time: retry with the same key, like a read timeout.
+        return PlatformError(f"{method} {path}: no complete reply within {self.request_deadline:g} s",
+                             retryable=True, code="deadline_exceeded")
+
+    def _transport_error(self, method: str, path: str, exc: requests.exceptions.RequestException,
+                         expired: bool) -> PlatformError:
+        """A requests exception as a retryable PlatformError (the watchdog's shutdown shows up as one too)."""
+        if expired:
+            return self._deadline_error(method, path)
+        try:
+            raise exc
+        except requests.exceptions.ConnectTimeout:
+            return PlatformError(f"{method} {path}: connect timeout", retryable=True, code="connect_timeout")
+        except requests.exceptions.ReadTimeout:
+            # Sent, no answer: the platform may have committed. Retry with the same key.
+            return PlatformError(f"{method} {path}: read timeout", retryable=True, code="read_timeout")
+        except requests.exceptions.SSLError:
+            return PlatformError(f"{method} {path}: TLS error", retryable=True, code="tls_error")
+        except requests.exceptions.ConnectionError:
+            return PlatformError(f"{method} {path}: connection failed ({_root_cause(exc)})",
+                                 retryable=True, code="connection_error")
+        except requests.exceptions.RequestException:
+            return PlatformError(f"{method} {path}: {type(exc).__name__}", retryable=True,
+                                 code="transport_error")
 
     def _read_capped(self, response: requests.Response) -> bytes | None:
         """The body, or None if it exceeds max_reply_bytes (stops reading there)."""
@@ -238,6 +275,25 @@ class PlatformClient:
         log.info("platform %s %s -> HTTP %s%s", method, path, status, detail)
         raise PlatformError(f"{method} {path}: HTTP {status}{detail}", retryable=retryable, status=status,
                             retry_after=retry_after, code=f"http_{status}", server_code=server_code)
+
+
+def _checked(kind: str, what: str, reply: dict) -> dict:
+    """The reply if its fields pass kiosk.platform_replies; else a retryable `malformed_reply`."""
+    try:
+        return check_reply(kind, reply)
+    except InvalidReply as exc:
+        log.warning("platform %s: invalid reply field %s", what, exc.field)
+        raise PlatformError(f"{what}: {exc}", retryable=True, status=200, code="malformed_reply") from None
+
+
+def _redirect_error(method: str, path: str, response: requests.Response) -> PlatformError:
+    """A 3xx is refused: names the status and the target host for the technician (no path or query,
+    which could carry tokens)."""
+    target = urlsplit(response.headers.get("Location", "")).hostname or "(no host)"
+    log.warning("platform %s %s -> HTTP %s redirect to %s refused", method, path, response.status_code, target)
+    return PlatformError(f"{method} {path}: HTTP {response.status_code} redirect to {target} refused "
+                         "(redirects are never followed; check platform.url)", retryable=True,
+                         status=response.status_code, code="redirect")
 
 
 def _is_in_flight_conflict(server_code: str | None) -> bool:

@@ -12,9 +12,17 @@ a timeout) is ignored instead of leaking into the next session.
 
 Ending a session for any reason (completion, cancel, timeout) calls `_wipe()`,
 which drops every reference to personal data.
+
+Every state ends without any input (`tick()`): the citizen-facing ones after the idle
+warning, RECEIPT after `receipt_s`, and the ones where the citizen waits on the kiosk
+have their own deadline: SUBMITTING after `submitting_s` (a receipt "saved, will be
+sent" when the outbox has committed the application, else a "could not confirm" error
+with staff help: never a receipt for something not stored, never a silent loss), a
+progress query after `query_s`, a QR scan after `card_read_s` plus a grace period.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -146,6 +154,12 @@ class Timeouts:
     card_read_s: float = 30.0
     face_s: float = 25.0
     receipt_s: float = 20.0
+    # Waits on the kiosk, not on the citizen (not doubled in care mode):
+    submitting_s: float = 30.0   # outbox commit + the platform's answer; the controller waits less
+    query_s: float = 30.0        # one progress query at the platform
+
+
+SCAN_GRACE_S = 5.0   # the controller stops a QR scan after card_read_s; the session a little later
 
 
 @dataclass
@@ -235,7 +249,8 @@ class CitizenSession:
         if not self.care_mode:
             return self.timeouts
         t, k = self.timeouts, CARE_MODE_TIME_FACTOR
-        return Timeouts(t.idle_s * k, t.countdown_s * k, t.card_read_s * k, t.face_s * k, t.receipt_s * k)
+        return dataclasses.replace(t, idle_s=t.idle_s * k, countdown_s=t.countdown_s * k,
+                                   card_read_s=t.card_read_s * k, face_s=t.face_s * k, receipt_s=t.receipt_s * k)
 
     def call_staff(self) -> None:
         """Help button (every screen): staff are called; the session goes on."""
@@ -298,7 +313,9 @@ class CitizenSession:
         """The citizen typed an application number and pressed Search."""
         if self.state is not State.QUERY or self.query_busy:
             return
-        reference = (reference or "").strip().upper()
+        reference = (reference or "").strip()
+        if re.fullmatch(r"GD[0-9]{14}", reference, re.IGNORECASE):
+            reference = reference.upper()     # a typed number; tokens and UUIDs keep their case
         if not reference:
             self.query_error = "query_number_required"
             self._changed()
@@ -310,6 +327,7 @@ class CitizenSession:
             return
         self.query_error = None
         self.query_scanning = True
+        self._query_started = self._clock()
         self.touch()
         self._command(ScanQr(self.token, self.effective_timeouts.card_read_s))
         self._changed()
@@ -326,9 +344,13 @@ class CitizenSession:
             return
         self._lookup(reference)
 
-    def query_answered(self, token: int, status: dict | None, error: str | None = None) -> None:
-        """The platform's answer: the status record, or an error key (not_found, offline)."""
+    def query_answered(self, token: int, status: dict | None, error: str | None = None,
+                       reference: str | None = None) -> None:
+        """The platform's answer: the status record, or an error key (not_found, offline).
+        With `reference`, an answer to an earlier lookup (one that ran past its deadline) is ignored."""
         if token != self.token or self.state is not State.QUERY or not self.query_busy:
+            return
+        if reference is not None and reference != self._query_reference:
             return
         self.query_busy = False
         if status is None:
@@ -350,6 +372,8 @@ class CitizenSession:
     def _lookup(self, reference: str) -> None:
         self.query_error = None
         self.query_busy = True
+        self._query_reference = reference
+        self._query_started = self._clock()
         self.touch()
         self._command(LookupApplication(self.token, reference))
         self._changed()
@@ -381,6 +405,7 @@ class CitizenSession:
         if self.service.is_bundle:
             body["items"] = list(self.service.items)   # 一件事: one form, one submission, several items
         self._pending_application_id = application_id
+        self._submission_stored = False
         self._go(State.SUBMITTING)
         self._command(Submit(self.token, application_id, body))
 
@@ -520,6 +545,11 @@ class CitizenSession:
         else:
             self._fail(f"face_{reason}", retry=self._start_face_check)
 
+    def submission_stored(self, token: int) -> None:
+        """The outbox committed the application durably (the platform may not have answered yet)."""
+        if token == self.token and self.state is State.SUBMITTING:
+            self._submission_stored = True
+
     def submission_saved(self, token: int, outcome: Outcome) -> None:
         """The outbox committed the application (and maybe the platform answered)."""
         if token != self.token or self.state is not State.SUBMITTING:
@@ -570,12 +600,16 @@ class CitizenSession:
                 self._changed()
             return
         if self.state is State.SUBMITTING:
-            return  # the citizen is waiting on us, not the other way round
+            # The citizen is waiting on us, not the other way round: no idle warning, a deadline.
+            if now - self._entered_at >= timeouts.submitting_s:
+                self._submission_overdue()
+            return
         if self.state is State.RECEIPT and now - self._entered_at >= timeouts.receipt_s:
             self.finish_receipt()
             return
         if self.state is State.QUERY and (self.query_busy or self.query_scanning):
-            return  # waiting on the platform or the camera, not on the citizen
+            self._query_overdue(now - self._query_started)   # waiting on the platform or the camera
+            return
         if now - self._last_activity >= timeouts.idle_s:
             self._warning_started = now
             self._changed()
@@ -591,6 +625,28 @@ class CitizenSession:
         photo = self._data.document.photo_jpeg if self._data.document else None
         id_number = None if self._data.document else self._data.form_values.get("id_number")
         self._command(VerifyFace(self.token, photo, self.effective_timeouts.face_s, id_number))
+
+    def _submission_overdue(self) -> None:
+        """SUBMITTING ran past its deadline without an outcome from the controller."""
+        if self._submission_stored:
+            # In the outbox for good: the sender delivers it later. The citizen gets the
+            # "saved, will be sent automatically" receipt, as when the platform is offline.
+            self.submission_saved(self.token, Outcome(self._pending_application_id, None, queued_offline=True))
+        else:
+            # Not known to be stored: no receipt, no "try again" (a second copy might be filed).
+            self._fail("submit_not_confirmed", retry=None)
+
+    def _query_overdue(self, waited_s: float) -> None:
+        timeouts = self.effective_timeouts
+        if self.query_busy and waited_s >= timeouts.query_s:
+            self.query_busy = False
+            self.query_error = "query_offline"
+            self._changed()
+        elif self.query_scanning and waited_s >= timeouts.card_read_s + SCAN_GRACE_S:
+            self.query_scanning = False
+            self.query_error = "query_qr_not_found"
+            self._command(CancelDeviceWork(self.token))
+            self._changed()
 
     def _back_to_confirm(self) -> None:
         self._go(State.CONFIRM)
@@ -626,6 +682,9 @@ class CitizenSession:
         self.face_verified = False
         self.query_busy = False
         self.query_scanning = False
+        self._query_started = 0.0
+        self._query_reference: str | None = None
+        self._submission_stored = False
         self.query_error: str | None = None
         self.query_result: dict | None = None
         self.service: Service | None = None

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Callable
 
-from fastapi import FastAPI, Header, Request
+from fastapi import FastAPI, Header, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,7 +17,7 @@ from reference_platform.fleet import render_fleet_page
 from reference_platform.idempotency import Outcome
 from reference_platform.models import (ApplicationIn, ApplicationReceipt, ApplicationStatus, CatalogOut, ErrorBody,
                                        HeartbeatAck, HeartbeatIn, RatingIn, RatingRecorded)
-from reference_platform.numbers import BEIJING, beijing_now, iso_seconds
+from reference_platform.numbers import BEIJING, beijing_now, iso_seconds, looks_like_application_number
 from reference_platform.signatures import SignatureMiddleware, SignatureVerifier
 from reference_platform.store import Store
 from reference_platform.submissions import Submissions
@@ -82,11 +82,17 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         raw = await request.body()  # the fingerprint covers the body exactly as sent
         return reply(await run_in_threadpool(submissions.submit_application, idempotency_key, raw, body))
 
-    @app.get("/applications/{number_or_token}", response_model=ApplicationStatus, responses=_errors(404))
-    def get_application(number_or_token: str) -> JSONResponse:
-        status = store.application_status(number_or_token)
+    @app.get("/applications/{reference}", response_model=ApplicationStatus, responses=_errors(404),
+             summary="Progress of an application, by its query token or application UUID")
+    def get_application(reference: Annotated[str, Path(
+            description="The receipt's query token, or the application UUID (offline receipts). Not the "
+                        "application number: numbers are sequential, so anyone could walk through them.",
+            max_length=64)]) -> JSONResponse:
+        status = store.application_status(reference)
         if status is None:
-            raise ApiError(404, "unknown_application", "no application with this number or query token")
+            # The same answer whether or not such a number exists: no oracle for guessed numbers.
+            code = "query_token_required" if looks_like_application_number(reference) else "unknown_application"
+            raise ApiError(404, code, "no application with this query token or application id")
         return JSONResponse(status)
 
     photos = reference_photos if reference_photos is not None else {}

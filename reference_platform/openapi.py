@@ -26,6 +26,12 @@ IDEMPOTENCY_DESCRIPTION = (
     "`request_in_progress` with `Retry-After`; missing/malformed -> 400. Only successful results are stored: a "
     "request that failed (4xx/5xx) may be retried with the same key after the cause is fixed.")
 
+# A UUID, bare or as an RFC 8941 sf-string; it must also equal the body's id (422 idempotency_key_mismatch).
+UUID_KEY_PATTERN = r'^"?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"?$'
+
+SIGNATURE_REQUIREMENT = ("Required when the platform verifies request signatures (KSIG1, docs/platform-api.md); "
+                         "a platform without signature keys ignores it. ")
+
 SIGNATURE_HEADERS = {
     "X-Kiosk-Id": "Kiosk id; must equal the body's kiosk_id on submissions (else 403 kiosk_mismatch).",
     "X-Sig-Timestamp": "Unix seconds at signing; rejected outside the clock-skew window (401 signature_expired).",
@@ -62,7 +68,9 @@ def build_openapi(app) -> dict:
                 for param in params:
                     if param["name"] == "Idempotency-Key":
                         param["description"] = IDEMPOTENCY_DESCRIPTION
-                        param["schema"] = {"type": "string", "maxLength": 257}
+                        # /heartbeat accepts any key and does not use it (an upsert); submissions need the UUID.
+                        param["schema"] = ({"type": "string"} if path == "/heartbeat"
+                                           else {"type": "string", "pattern": UUID_KEY_PATTERN})
                         param["required"] = path != "/heartbeat"
                 success = next(code for code in operation["responses"] if code.startswith("2"))
                 operation["responses"][success].setdefault("headers", {})["Idempotent-Replayed"] = {
@@ -72,8 +80,8 @@ def build_openapi(app) -> dict:
                     operation["responses"].setdefault(code, {"description": ""})
             if not unsigned:
                 for header, description in SIGNATURE_HEADERS.items():
-                    params.append({"name": header, "in": "header", "required": True, "description": description,
-                                   "schema": {"type": "string"}})
+                    params.append({"name": header, "in": "header", "required": False,
+                                   "description": SIGNATURE_REQUIREMENT + description, "schema": {"type": "string"}})
                 operation["responses"].setdefault("401", {"description": ""})
             for code, response in operation["responses"].items():
                 if code in ERROR_DESCRIPTIONS:

@@ -272,12 +272,12 @@ class Store:
 
     # ----- queries -----
 
-    def application_status(self, number_or_token: str) -> dict | None:
-        # The application UUID is accepted too: a receipt printed while the kiosk
-        # was offline carries it (random, unguessable, no personal data).
+    def application_status(self, reference: str) -> dict | None:
+        """By query token or application UUID: both random and unguessable (a receipt printed
+        while the kiosk was offline carries the UUID). Never by the sequential application number."""
         return self._one("SELECT application_number, service_id, status, received_at, expected_completion "
-                         "FROM applications WHERE application_number = ? OR query_token = ? OR application_id = ?",
-                         (number_or_token, number_or_token, number_or_token))
+                         "FROM applications WHERE query_token = ? OR application_id = ?",
+                         (reference, reference))
 
     def record_heartbeat(self, kiosk_id: str, body: dict, received_at: str) -> None:
         with self.transaction():

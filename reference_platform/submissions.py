@@ -73,7 +73,7 @@ class Submissions:
             reply = {
                 "application_id": key, "application_number": number, "status": "received",
                 "received_at": row["received_at"], "expected_completion": row["expected_completion"],
-                "query_token": token, "query_url": f"/applications/{number}",
+                "query_token": token, "query_url": f"/applications/{token}",
             }
             if service.get("kind") == "queue_ticket":
                 # A short ticket number per counter and day (A001, B001, ...), called out in the hall.

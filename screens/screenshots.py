@@ -124,7 +124,7 @@ def run(target: Path) -> list[Path]:
         s.shoot("08-confirm")
         s.click("confirmSubmit")
         s.wait(lambda: session.state is State.RECEIPT and session.print_status not in (None, "printing"), "receipt")
-        number = session.outcome.application_number
+        query_token = session.outcome.query_token   # what the receipt QR carries
         s.shoot("09-receipt")
         s.click("receiptDone")
         s.wait(lambda: session.state is State.RATE, "rate")
@@ -139,7 +139,7 @@ def run(target: Path) -> list[Path]:
         s.click("beginService")
         s.wait(lambda: session.state is State.QUERY, "query")
         s.shoot("13-query")
-        parts.controller.query_number(number)
+        parts.controller.query_number(query_token)   # as if scanned: progress is looked up by token
         s.wait(lambda: session.state is State.QUERY_RESULT, "query result")
         s.shoot("14-query-result")
         parts.controller.finish_query()

@@ -63,6 +63,8 @@ ERROR_MESSAGES = {
                         "Please go to the counter; staff can see what needs to be corrected."),
     "submit_not_saved": ("Your application could not be saved. Nothing was submitted.",
                          "Press Try again. If it fails again, please ask at the counter."),
+    "submit_not_confirmed": ("We could not confirm that your application was saved.",
+                             "Please ask at the counter; staff can check whether it arrived."),
 }
 
 FIELD_ERRORS = {
@@ -80,6 +82,9 @@ QUERY_ERRORS = {
     "query_number_required": "Please enter the application number first.",
     "query_not_found": "No application was found with this number. Please check it and try again.",
     "query_offline": "The progress cannot be checked right now (no connection). Please try again later.",
+    "query_unavailable": "The progress cannot be shown right now. Please try again later or ask at the counter.",
+    "query_token_required": "For your privacy, progress is looked up with the QR code on your receipt. "
+                            "Please scan the QR code.",
     "query_qr_not_found": "No QR code was recognised. Hold the receipt still, about 20 cm from the camera.",
     "query_qr_not_ours": "This QR code is not from a government service receipt.",
     "query_other_service": "This number belongs to another kind of application. Use 'Check application progress'.",

@@ -118,7 +118,7 @@ def test_submit_application_and_replay_with_same_key(platform):
     again = client.submit("application", key, body)
     assert again["application_number"] == first["application_number"]
     assert server.store.application_count() == 1
-    assert client.get_application(first["application_number"])["application_number"] == first["application_number"]
+    assert client.get_application(first["query_token"])["application_number"] == first["application_number"]
 
 
 def test_catalog_and_heartbeat(platform):

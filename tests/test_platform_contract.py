@@ -42,7 +42,7 @@ def test_routes_of_the_app_and_the_document_agree(platform):
                      for method in route.methods if method != "HEAD"}
     doc_routes = {(path, method) for path, ops in documented()["paths"].items() for method in ops}
     assert served_routes == doc_routes
-    assert {("/catalog", "get"), ("/applications", "post"), ("/applications/{number_or_token}", "get"),
+    assert {("/catalog", "get"), ("/applications", "post"), ("/applications/{reference}", "get"),
             ("/ratings", "post"), ("/heartbeat", "post")} <= doc_routes
 
 

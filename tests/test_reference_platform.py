@@ -123,7 +123,7 @@ def test_new_application_gets_a_dated_number_and_a_token_without_personal_data(s
     assert received.utcoffset() == dt.timedelta(hours=8)
     assert match.group(1) == received.strftime("%Y%m%d") and match.group(2) == "000001"
     assert receipt["expected_completion"] == (received.date() + dt.timedelta(days=15)).isoformat()
-    assert receipt["query_url"] == f"/applications/{receipt['application_number']}"
+    assert receipt["query_url"] == f"/applications/{receipt['query_token']}"
     token = receipt["query_token"]
     assert len(token) >= 20 and not any(p in token for p in (ID_NUMBER, PHONE, "1940"))
 
@@ -221,20 +221,31 @@ def test_id_number_is_checked_in_the_format_of_its_document(url, document_type, 
         assert "id_number" in error["message"] and number not in error["message"]
 
 
-def test_status_by_number_and_by_token_without_personal_data(url):
+def test_status_by_token_or_uuid_without_personal_data(url):
     receipt = post(url, "/applications", application_body()).json()
-    by_number = requests.get(f"{url}/applications/{receipt['application_number']}", timeout=5)
     by_token = requests.get(f"{url}/applications/{receipt['query_token']}", timeout=5)
-    assert by_number.status_code == by_token.status_code == 200
-    assert by_number.json() == by_token.json() == {
+    assert by_token.status_code == 200
+    assert by_token.json() == {
         "application_number": receipt["application_number"], "service_id": "elderly-allowance",
         "status": "received", "received_at": receipt["received_at"],
         "expected_completion": receipt["expected_completion"]}
-    assert NAME not in by_number.text and ID_NUMBER not in by_number.text
-    assert_error(requests.get(f"{url}/applications/GD20261123999999", timeout=5), 404, "unknown_application")
+    assert NAME not in by_token.text and ID_NUMBER not in by_token.text
+    assert_error(requests.get(f"{url}/applications/Abc_def-1234567890xyz", timeout=5), 404, "unknown_application")
     # An offline receipt's QR carries the application UUID (the number did not exist yet).
     by_uuid = requests.get(f"{url}/applications/{receipt['application_id']}", timeout=5)
-    assert by_uuid.status_code == 200 and by_uuid.json() == by_number.json()
+    assert by_uuid.status_code == 200 and by_uuid.json() == by_token.json()
+
+
+def test_application_numbers_cannot_be_walked_through(url):
+    """Numbers are sequential (GD + day + counter): a lookup by number alone would let anyone list every
+    application's service, status and dates. Only the query token or the UUID finds one, and an existing
+    number gets exactly the answer a made-up one gets."""
+    receipt = post(url, "/applications", application_body()).json()
+    existing = requests.get(f"{url}/applications/{receipt['application_number']}", timeout=5)
+    made_up = requests.get(f"{url}/applications/GD20261123999999", timeout=5)
+    assert_error(existing, 404, "query_token_required")
+    assert_error(made_up, 404, "query_token_required")
+    assert existing.json() == made_up.json()
 
 
 # ----- ratings -----
@@ -307,7 +318,7 @@ def test_fleet_page_escapes_what_kiosks_send(url):
 
 def test_openapi_describes_the_routes_and_models(url):
     spec = requests.get(url + "/openapi.json", timeout=5).json()
-    assert {"/catalog", "/applications", "/applications/{number_or_token}", "/ratings", "/heartbeat"} <= set(spec["paths"])
+    assert {"/catalog", "/applications", "/applications/{reference}", "/ratings", "/heartbeat"} <= set(spec["paths"])
     post_apps = spec["paths"]["/applications"]["post"]
     assert "201" in post_apps["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in post_apps["parameters"])

@@ -172,7 +172,11 @@ def test_every_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
     start_service(qtbot, parts, "progress-query")
     wait_state(qtbot, session, State.QUERY)
     walk_combinations(qtbot, parts, "query", problems)
-    type_keys(qtbot, window.screens[State.QUERY].keyboard, "GD20000101999999")
+    type_keys(qtbot, window.screens[State.QUERY].keyboard, "GD20000101999999")   # a number: scan the QR instead
+    click(qtbot, window, "querySearch")
+    qtbot.waitUntil(lambda: session.query_error == "query_token_required", timeout=10_000)
+    walk_combinations(qtbot, parts, "query_token_required", problems)
+    type_keys(qtbot, window.screens[State.QUERY].keyboard, "✕" + "ABCD1234EFGH5678")   # no such token
     click(qtbot, window, "querySearch")
     qtbot.waitUntil(lambda: session.query_error == "query_not_found", timeout=10_000)
     walk_combinations(qtbot, parts, "query_not_found", problems)
@@ -213,7 +217,7 @@ def test_query_result_screen_in_every_language_and_care_mode(qtbot, tmp_path, pl
         click(qtbot, window, "formNext")
         click(qtbot, window, "confirmSubmit")
         wait_state(qtbot, session, State.RECEIPT)
-        number = session.outcome.application_number
+        query_token = session.outcome.query_token      # what the receipt QR carries
         problems: list[str] = []
         walk_combinations(qtbot, parts, "queue_ticket_receipt", problems)
         click(qtbot, window, "receiptDone")
@@ -221,8 +225,7 @@ def test_query_result_screen_in_every_language_and_care_mode(qtbot, tmp_path, pl
         wait_state(qtbot, session, State.IDLE)
         start_service(qtbot, parts, "progress-query")
         wait_state(qtbot, session, State.QUERY)
-        type_keys(qtbot, window.screens[State.QUERY].keyboard, number)
-        click(qtbot, window, "querySearch")
+        parts.controller.query_number(query_token)     # as scanned (progress is looked up by token)
         wait_state(qtbot, session, State.QUERY_RESULT)
         walk_combinations(qtbot, parts, "query_result", problems)
         assert not problems, "\n".join(problems[:40])

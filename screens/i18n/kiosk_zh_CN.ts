@@ -400,6 +400,22 @@
             <translation>您的年龄不符合本事项的申请条件。</translation>
         </message>
         <message>
+            <source>We could not confirm that your application was saved.</source>
+            <translation>未能确认您的申请是否已保存。</translation>
+        </message>
+        <message>
+            <source>Please ask at the counter; staff can check whether it arrived.</source>
+            <translation>请到窗口咨询，工作人员可查询申请是否已送达。</translation>
+        </message>
+        <message>
+            <source>The progress cannot be shown right now. Please try again later or ask at the counter.</source>
+            <translation>暂时无法显示办理进度，请稍后再试或到窗口咨询。</translation>
+        </message>
+        <message>
+            <source>For your privacy, progress is looked up with the QR code on your receipt. Please scan the QR code.</source>
+            <translation>为保护您的隐私，请扫描回执上的二维码查询办理进度。</translation>
+        </message>
+        <message>
             <source>Your application could not be saved. Nothing was submitted.</source>
             <translation>申请未能保存，本次未提交任何内容。</translation>
         </message>

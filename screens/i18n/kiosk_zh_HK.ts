@@ -400,6 +400,22 @@
             <translation>您的年齡不符合本事項的申請條件。</translation>
         </message>
         <message>
+            <source>We could not confirm that your application was saved.</source>
+            <translation>未能確認您的申請是否已儲存。</translation>
+        </message>
+        <message>
+            <source>Please ask at the counter; staff can check whether it arrived.</source>
+            <translation>請到窗口查詢，職員可查核申請是否已送達。</translation>
+        </message>
+        <message>
+            <source>The progress cannot be shown right now. Please try again later or ask at the counter.</source>
+            <translation>暫時無法顯示辦理進度，請稍後再試或到窗口查詢。</translation>
+        </message>
+        <message>
+            <source>For your privacy, progress is looked up with the QR code on your receipt. Please scan the QR code.</source>
+            <translation>為保障您的私隱，請掃描回執上的二維碼查詢辦理進度。</translation>
+        </message>
+        <message>
             <source>Your application could not be saved. Nothing was submitted.</source>
             <translation>申請未能儲存，本次未提交任何內容。</translation>
         </message>

@@ -1,0 +1,173 @@
+"""Every session state ends without any input: no device answer, no platform answer, no touch.
+A state the kiosk waits in (SUBMITTING, a progress query, a QR scan) has its own deadline and a
+sensible outcome: never a lost application, never a receipt for something not stored."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import session as s
+from tests.test_session import document, harness, walk_to_form  # noqa: F401  (fixture)
+
+PHONE = "13812345678"
+FAKE_HOUR_S = 3600.0
+
+
+def to_confirm(session, commands):
+    walk_to_form(session, commands)
+    session.set_field("phone", PHONE)
+    session.submit_form()
+    assert session.state is s.State.CONFIRM
+
+
+def to_submitting(session, commands):
+    to_confirm(session, commands)
+    session.confirm()
+
+
+def to_receipt(session, commands):
+    to_submitting(session, commands)
+    submit = commands[-1]
+    session.submission_saved(submit.token, s.Outcome(submit.application_id, "GD20261123000001", False))
+
+
+def to_query(session, commands):
+    session.start()
+    session.choose_service("progress-query")
+    session.begin_service()
+
+
+def to_query_busy(session, commands):
+    to_query(session, commands)
+    session.query_number("Abc_def-1234567890xyz")
+    assert session.query_busy
+
+
+def to_query_scanning(session, commands):
+    to_query(session, commands)
+    session.scan_receipt_qr()
+    assert session.query_scanning
+
+
+def to_query_result(session, commands):
+    to_query_busy(session, commands)
+    session.query_answered(commands[-1].token, {"service_id": "elderly-allowance", "status": "received"})
+
+
+def to_mrz_entry(session, commands):
+    session.start()
+    session.choose_service("queue-ticket")
+    session.begin_service()
+    session.card_failed(commands[-1].token, "mrz_required")
+
+
+def to_verify_face(session, commands):
+    session.start()
+    session.choose_service("elderly-allowance")
+    session.begin_service()
+    session.card_read(commands[-1].token, document())
+
+
+def to_identify(session, commands):
+    session.start()
+    session.choose_service("elderly-allowance")
+    session.begin_service()
+
+
+def to_error(session, commands):
+    to_identify(session, commands)
+    session.card_failed(commands[-1].token, "unreadable")
+
+
+def to_rate(session, commands):
+    to_receipt(session, commands)
+    session.finish_receipt()
+
+
+def to_service_info(session, commands):
+    session.start()
+    session.choose_service("elderly-allowance")
+
+
+DRIVERS = {
+    "choose_service": lambda session, commands: session.start(),
+    "service_info": to_service_info,
+    "identify": to_identify,
+    "mrz_entry": to_mrz_entry,
+    "verify_face": to_verify_face,
+    "form": walk_to_form,
+    "confirm": to_confirm,
+    "submitting": to_submitting,
+    "receipt": to_receipt,
+    "rate": to_rate,
+    "error": to_error,
+    "query": to_query,
+    "query_busy": to_query_busy,
+    "query_scanning": to_query_scanning,
+    "query_result": to_query_result,
+}
+
+
+def test_every_state_is_covered():
+    assert {state.value for state in s.State} - {"idle"} <= {name.split("_busy")[0].split("_scanning")[0]
+                                                              for name in DRIVERS}
+
+
+def run_without_input(session, clock, limit_s: float = FAKE_HOUR_S, step_s: float = 1.0) -> float:
+    """Ticks like the controller (no touches, no answers) until IDLE; returns the fake seconds it took."""
+    started = clock.now
+    while session.state is not s.State.IDLE and clock.now - started < limit_s:
+        clock.now += step_s
+        session.tick()
+    return clock.now - started
+
+
+@pytest.mark.parametrize("name", sorted(DRIVERS))
+def test_every_state_ends_without_any_input(harness, name):
+    session, commands, clock = harness
+    DRIVERS[name](session, commands)
+    assert session.state is not s.State.IDLE
+    took = run_without_input(session, clock)
+    assert session.state is s.State.IDLE, f"{name}: still {session.state.value} after an hour without input"
+    assert took <= 10 * 60, f"{name}: {took:.0f} s"
+    assert session.document is None and session.outcome is None and session.form_values == {}
+
+
+def test_a_stored_submission_without_an_answer_gets_the_saved_will_be_sent_receipt(harness):
+    session, commands, clock = harness
+    to_submitting(session, commands)
+    submit = commands[-1]
+    session.submission_stored(submit.token)          # the outbox committed it; then the worker went silent
+    clock.now += session.timeouts.submitting_s - 1
+    session.tick()
+    assert session.state is s.State.SUBMITTING
+    clock.now += 1
+    session.tick()
+    assert session.state is s.State.RECEIPT
+    assert session.outcome == s.Outcome(submit.application_id, None, queued_offline=True)
+    assert isinstance(commands[-1], s.PrintReceipt)
+    # The worker's late answer changes nothing.
+    session.submission_saved(submit.token, s.Outcome(submit.application_id, "GD20261123000001", False))
+    assert session.outcome.queued_offline
+
+
+def test_an_unconfirmed_submission_gives_no_receipt_and_no_retry(harness):
+    session, commands, clock = harness
+    to_submitting(session, commands)
+    clock.now += session.timeouts.submitting_s
+    session.tick()
+    assert session.state is s.State.ERROR and session.error_key == "submit_not_confirmed"
+    assert session.error_retry is None and session.outcome is None
+    assert not any(isinstance(c, s.PrintReceipt) for c in commands)
+
+
+def test_a_progress_query_without_an_answer_ends_with_an_error_and_ignores_the_late_answer(harness):
+    session, commands, clock = harness
+    to_query_busy(session, commands)
+    first = commands[-1]
+    clock.now += session.timeouts.query_s
+    session.tick()
+    assert not session.query_busy and session.query_error == "query_offline" and session.state is s.State.QUERY
+    session.query_number("Xyz_abc-0987654321abc")
+    session.query_answered(first.token, {"service_id": "elderly-allowance", "status": "received"},
+                           reference=first.reference)    # the first lookup's answer, too late
+    assert session.state is s.State.QUERY and session.query_busy
