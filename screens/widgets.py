@@ -23,8 +23,13 @@ def big_button(text: str = "", primary: bool = False, name: str | None = None) -
     return button
 
 
-def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
-    widget = QLabel(text)
+def label(text: str = "", role: str | None = None, wrap: bool = True, rich: bool = False) -> QLabel:
+    """A screen label. Plain text by default: catalog, card and platform strings are shown
+    literally, never interpreted as HTML. `rich=True` only for our own fixed markup, with
+    every outside value passed through html.escape first (see StepIndicator)."""
+    widget = QLabel()
+    widget.setTextFormat(Qt.RichText if rich else Qt.PlainText)
+    widget.setText(text)
     if role:
         widget.setObjectName(role)
     widget.setWordWrap(wrap)
@@ -150,7 +155,9 @@ class WrappingButton(QPushButton):
         from PySide6.QtWidgets import QVBoxLayout
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        self.label = QLabel(text)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.PlainText)   # service names come from the catalog
+        self.label.setText(text)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignCenter)
         self.label.setAttribute(Qt.WA_TransparentForMouseEvents)
