@@ -124,17 +124,23 @@ def main(argv=None) -> int:
     if args.demo:
         from reference_platform.server import ReferencePlatformServer
         from kiosk.crypto import load_or_create_device_key
-        # The demo platform knows this kiosk's signing key, so signatures are checked end to end.
+        from reference_platform.catalog_signing import load_or_create_signing_key, write_public_key
+        # The demo platform knows this kiosk's signing key, so signatures are checked end to end;
+        # it signs its catalog with a demo key whose public half the demo kiosk requires.
+        catalog_key = load_or_create_signing_key(config.data_dir / "demo-catalog-signing.pem")
         platform_server = ReferencePlatformServer(
             config.data_dir / "reference-platform.sqlite3",
-            signature_keys={config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
+            signature_keys={config.kiosk.id: load_or_create_device_key(config.signing_key_path)},
+            catalog_signing_key=catalog_key)
+        catalog_public_key = write_public_key(catalog_key, config.data_dir / "demo-catalog-public.pem")
         from reference_platform.photos import enrol_sim_identities
         enrol_sim_identities(platform_server.reference_photos)   # face-only demo service
         try:
             url = platform_server.start()
         except Exception as exc:
             fail(f"could not start the reference platform on 127.0.0.1: {exc}")
-        config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, url=url))
+        config = dataclasses.replace(config, platform=dataclasses.replace(
+            config.platform, url=url, catalog_public_key=str(catalog_public_key)))
 
     from kiosk.app import build_kiosk
     from kiosk.config import ConfigError
