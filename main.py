@@ -74,9 +74,32 @@ def load_configuration(args):
     return config
 
 
+HEADLESS_QPA = ("offscreen", "minimal")   # Qt platform plugins that draw on no screen
+
+
+def qt_platform() -> str:
+    """The Qt platform plugin asked for in QT_QPA_PLATFORM ("offscreen:opts" -> "offscreen")."""
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+
+
 def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM"))
+    """A screen someone can look at: X11, Wayland, or a Qt plugin that draws on a panel (eglfs,
+    linuxfb, ...). QT_QPA_PLATFORM=offscreen or minimal draws nowhere, even with DISPLAY set."""
+    if qt_platform() in HEADLESS_QPA:
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or qt_platform())
+
+
+def wants_autopilot(args) -> bool:
+    """--autopilot, or the demo where nobody could watch it (no display, or offscreen)."""
+    return args.autopilot or (args.demo and not has_display())
+
+
+def quit_kiosk(app, window) -> None:
+    """Leave the event loop. A fullscreen kiosk window refuses to close (citizens must not close
+    it) and Qt 6's quit() asks every window first, so the window is told to allow it."""
+    window.allow_close = True
+    app.quit()
 
 
 SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper")
@@ -102,10 +125,13 @@ def main(argv=None) -> int:
         return run_subcommand(argv)
     args = parse_args(argv)
     config = load_configuration(args)
-    autopilot = args.autopilot or (args.demo and not has_display())
-    if autopilot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    if not has_display():
+    autopilot = wants_autopilot(args)
+    if autopilot:
+        # A scripted session in a 1280x800 window: no fullscreen lock, whatever the file says.
+        config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, fullscreen=False))
+        if not qt_platform():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif not (has_display() or qt_platform()):   # an explicit QT_QPA_PLATFORM (tests, CI) is obeyed
         fail("no display: set DISPLAY (X11), WAYLAND_DISPLAY, or run with --demo for the offscreen autopilot")
 
     from kiosk.logging_setup import configure_logging
@@ -161,7 +187,7 @@ def main(argv=None) -> int:
         service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
                           service_id=service_id)
-        pilot.finished.connect(app.quit)
+        pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:
         window.showFullScreen()
