@@ -23,6 +23,12 @@ def big_button(text: str = "", primary: bool = False, name: str | None = None) -
     return button
 
 
+def literal_button_text(text: str) -> str:
+    """Outside text for a QPushButton: buttons never render markup, but read '&' as a keyboard
+    mnemonic marker; doubled, it is drawn as the '&' the catalog wrote."""
+    return text.replace("&", "&&")
+
+
 def label(text: str = "", role: str | None = None, wrap: bool = True, rich: bool = False) -> QLabel:
     """A screen label. Plain text by default: catalog, card and platform strings are shown
     literally, never interpreted as HTML. `rich=True` only for our own fixed markup, with
@@ -129,7 +135,7 @@ class ChoiceButtons(QWidget):
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
         for index, (value, text) in enumerate(options):
-            button = big_button(text, name="choice")
+            button = big_button(literal_button_text(text), name="choice")
             button.setObjectName(f"choice-{field_id}-{value}")
             button.setProperty("choice", "true")
             button.setCheckable(True)

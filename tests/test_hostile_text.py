@@ -146,3 +146,13 @@ def test_every_label_of_the_kiosk_and_technician_screens_is_plain_text(qtbot, ho
     rich = [w for w in parts.window.findChildren(QLabel)
             if w.textFormat() != Qt.PlainText and w is not parts.window.steps.text]
     assert not rich, [(w.objectName(), w.text()[:40]) for w in rich]
+
+
+def test_catalog_choice_labels_are_not_keyboard_mnemonics(qtbot):
+    """A button reads '&' as a mnemonic marker ('R&D' would show 'RD' with an underlined D):
+    a choice label from the catalog is shown as it is written."""
+    from screens.widgets import ChoiceButtons
+    choices = ChoiceButtons("field", [("rd", "R&D"), ("tag", "<b>x</b>")])
+    qtbot.addWidget(choices)
+    assert choices.buttons["rd"].text() == "R&&D"          # Qt draws "&&" as one literal "&"
+    assert choices.buttons["tag"].text() == "<b>x</b>"     # buttons never render markup
