@@ -20,7 +20,7 @@ LANGUAGES = ("zh_CN", "zh_HK", "en")
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
 
 
-def key(default, help: str):  # noqa: A002 (the word the docs use)
+def setting(default, help: str):  # noqa: A002 (the word the docs use)
     """A configuration key declared once: type (the annotation), default and help text
     (`dataclasses.fields(Section)[i].metadata["help"]`); kiosk.toml and docs/deploy.md repeat it."""
     return field(default=default, metadata={"help": help})
@@ -61,11 +61,11 @@ class PlatformSection:
     client_key: str = ""
     # Delivered submissions keep only receipt metadata (number, status, token) this long.
     receipt_retention_days: float = 30.0
-    catalog_public_key: str = key("", (
+    catalog_public_key: str = setting("", (
         "PEM file with the platform's Ed25519 catalog-signing public key. When set, every catalog "
         "must carry a valid X-Catalog-Signature; a missing or bad one keeps the last good catalog and "
         "is shown to the technician. \"\" = catalogs are accepted unsigned."))
-    allow_insecure_http: bool = key(False, (
+    allow_insecure_http: bool = setting(False, (
         "Allow a plain http:// platform URL to a host other than this machine. Off: the platform must "
         "be https:// unless it is on the loopback interface (127.0.0.1, ::1, localhost)."))
 
