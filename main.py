@@ -74,9 +74,32 @@ def load_configuration(args):
     return config
 
 
+HEADLESS_QPA = ("offscreen", "minimal")   # Qt platform plugins that draw on no screen
+
+
+def qt_platform() -> str:
+    """The Qt platform plugin asked for in QT_QPA_PLATFORM ("offscreen:opts" -> "offscreen")."""
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+
+
 def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM"))
+    """A screen someone can look at: X11, Wayland, or a Qt plugin that draws on a panel (eglfs,
+    linuxfb, ...). QT_QPA_PLATFORM=offscreen or minimal draws nowhere, even with DISPLAY set."""
+    if qt_platform() in HEADLESS_QPA:
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or qt_platform())
+
+
+def wants_autopilot(args) -> bool:
+    """--autopilot, or the demo where nobody could watch it (no display, or offscreen)."""
+    return args.autopilot or (args.demo and not has_display())
+
+
+def quit_kiosk(app, window) -> None:
+    """Leave the event loop. A fullscreen kiosk window refuses to close (citizens must not close
+    it) and Qt 6's quit() asks every window first, so the window is told to allow it."""
+    window.allow_close = True
+    app.quit()
 
 
 SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
@@ -105,10 +128,13 @@ def main(argv=None) -> int:
         return run_subcommand(argv)
     args = parse_args(argv)
     config = load_configuration(args)
-    autopilot = args.autopilot or (args.demo and not has_display())
-    if autopilot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    if not has_display():
+    autopilot = wants_autopilot(args)
+    if autopilot:
+        # A scripted session in a 1280x800 window: no fullscreen lock, whatever the file says.
+        config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, fullscreen=False))
+        if not qt_platform():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif not (has_display() or qt_platform()):   # an explicit QT_QPA_PLATFORM (tests, CI) is obeyed
         fail("no display: set DISPLAY (X11), WAYLAND_DISPLAY, or run with --demo for the offscreen autopilot")
 
     from kiosk.logging_setup import configure_logging
@@ -127,17 +153,23 @@ def main(argv=None) -> int:
     if args.demo:
         from reference_platform.server import ReferencePlatformServer
         from kiosk.crypto import load_or_create_device_key
-        # The demo platform knows this kiosk's signing key, so signatures are checked end to end.
+        from reference_platform.catalog_signing import load_or_create_signing_key, write_public_key
+        # The demo platform knows this kiosk's signing key, so signatures are checked end to end;
+        # it signs its catalog with a demo key whose public half the demo kiosk requires.
+        catalog_key = load_or_create_signing_key(config.data_dir / "demo-catalog-signing.pem")
         platform_server = ReferencePlatformServer(
             config.data_dir / "reference-platform.sqlite3",
-            signature_keys={config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
+            signature_keys={config.kiosk.id: load_or_create_device_key(config.signing_key_path)},
+            catalog_signing_key=catalog_key)
+        catalog_public_key = write_public_key(catalog_key, config.data_dir / "demo-catalog-public.pem")
         from reference_platform.photos import enrol_sim_identities
         enrol_sim_identities(platform_server.reference_photos)   # face-only demo service
         try:
             url = platform_server.start()
         except Exception as exc:
             fail(f"could not start the reference platform on 127.0.0.1: {exc}")
-        config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, url=url))
+        config = dataclasses.replace(config, platform=dataclasses.replace(
+            config.platform, url=url, catalog_public_key=str(catalog_public_key)))
 
     from kiosk.app import build_kiosk
     from kiosk.config import ConfigError
@@ -158,7 +190,7 @@ def main(argv=None) -> int:
         service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
                           service_id=service_id)
-        pilot.finished.connect(app.quit)
+        pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:
         window.showFullScreen()

@@ -27,6 +27,15 @@ class KioskParts:
             self.window.close()
 
 
+def catalog_verifier(config: KioskConfig):
+    """The catalog signature check when [platform] catalog_public_key is set, else None."""
+    if not config.platform.catalog_public_key:
+        return None
+    from kiosk.config import load_catalog_public_key
+    from offline_cache.catalog_cache import Ed25519CatalogVerifier
+    return Ed25519CatalogVerifier(load_catalog_public_key(config.platform.catalog_public_key))
+
+
 def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=None) -> KioskParts:
     # Imports here, not at module top: `main.py --help` and config errors must
     # answer without loading Qt, OpenCV and the device stack.
@@ -73,7 +82,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         config, id_reader=id_reader, camera=camera, printer=printer,
         face_verifier=face_verifier or FaceVerifier(config.face.engine, blink=config.face.blink),
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
-        catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json"))
+        catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json", verifier=catalog_verifier(config)))
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None

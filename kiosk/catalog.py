@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from devices.id_reader.id_number import is_valid_id_number
 from kiosk.identity import CardType, IdentityDocument
+from kiosk.safe_regex import UnsafePattern, check_safe_pattern
 
 SCHEMA_VERSION = 2
 LANGUAGES = ("zh_CN", "zh_HK", "en")
@@ -128,6 +129,8 @@ class FormField:
             return "invalid_digits"
         if self.type == "latin" and not re.fullmatch(r"[A-Z0-9]+", value):
             return "invalid_latin"
+        # The pattern passed check_safe_pattern at catalog load, and the value is at most
+        # `limit` (<= 500) characters long: the match is bounded (kiosk/safe_regex.py).
         if self.pattern and not re.fullmatch(self.pattern, value):
             return f"invalid_{self.type}"
         return None
@@ -225,7 +228,17 @@ def validate_catalog(raw) -> Catalog:
         raw_by_id[service_id] = item
     services = tuple(_parse_service(item, f"services[{i}] ({item['id']})", raw_by_id)
                      for i, item in enumerate(raw["services"]))
+    _check_not_degenerate(services)
     return Catalog(version=version, services=services)
+
+
+def _check_not_degenerate(services: tuple) -> None:
+    """A catalog that would leave the citizen with nothing to choose replaces nothing:
+    the last good catalog stays (an outage of the platform's catalog job looks like this)."""
+    if not services:
+        raise CatalogError("catalog.services: no services (an empty catalog never replaces the last good one)")
+    if not any(s.listed and s.available for s in services):
+        raise CatalogError("catalog.services: no service to offer (none is both listed and available)")
 
 
 parse_catalog = validate_catalog  # the name the controller and older tests use
@@ -378,9 +391,9 @@ def _parse_field(raw, where: str) -> FormField:
     pattern = raw.get("pattern")
     if pattern is not None:
         try:
-            re.compile(pattern)
-        except (re.error, TypeError):
-            raise CatalogError(f"{where}.pattern: not a valid regular expression") from None
+            check_safe_pattern(pattern)   # runs on the GUI thread per key press: safe subset only
+        except UnsafePattern as exc:
+            raise CatalogError(f"{where}.pattern: {exc}") from None
     max_length = raw.get("max_length")
     if max_length is not None and (not isinstance(max_length, int) or isinstance(max_length, bool)
                                    or not 1 <= max_length <= 500):

@@ -17,6 +17,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 LANGUAGES = ("zh_CN", "zh_HK", "en")
+LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
+
+
+def setting(default, help: str):  # noqa: A002 (the word the docs use)
+    """A configuration key declared once: type (the annotation), default and help text
+    (`dataclasses.fields(Section)[i].metadata["help"]`); kiosk.toml and docs/deploy.md repeat it."""
+    return field(default=default, metadata={"help": help})
 
 
 class ConfigError(Exception):
@@ -54,6 +61,13 @@ class PlatformSection:
     client_key: str = ""
     # Delivered submissions keep only receipt metadata (number, status, token) this long.
     receipt_retention_days: float = 30.0
+    catalog_public_key: str = setting("", (
+        "PEM file with the platform's Ed25519 catalog-signing public key. When set, every catalog "
+        "must carry a valid X-Catalog-Signature; a missing or bad one keeps the last good catalog and "
+        "is shown to the technician. \"\" = catalogs are accepted unsigned."))
+    allow_insecure_http: bool = setting(False, (
+        "Allow a plain http:// platform URL to a host other than this machine. Off: the platform must "
+        "be https:// unless it is on the loopback interface (127.0.0.1, ::1, localhost)."))
 
 
 @dataclass(frozen=True)
@@ -354,6 +368,7 @@ def check_semantics(config: KioskConfig) -> None:
         url.port
     except ValueError:
         raise ConfigError("platform.url", f"invalid port in {config.platform.url!r}") from None
+    _check_platform_transport(config.platform, url)
     if config.platform.ca_bundle and not Path(config.platform.ca_bundle).is_file():
         raise ConfigError("platform.ca_bundle", f"file not found: {config.platform.ca_bundle}")
 
@@ -422,6 +437,47 @@ def check_semantics(config: KioskConfig) -> None:
     _check_technician_sections(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine."""
+    import ipaddress
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_platform_transport(platform: PlatformSection, url) -> None:
+    """https for any platform not on this machine (unless explicitly marked insecure), and a
+    usable catalog-signing key when one is configured."""
+    if url.scheme == "http" and not is_loopback_host(url.hostname) and not platform.allow_insecure_http:
+        raise ConfigError("platform.url", f"plain http:// to {url.hostname} would send personal data "
+                          "unencrypted: use https://, or set platform.allow_insecure_http = true")
+    if platform.catalog_public_key:
+        load_catalog_public_key(platform.catalog_public_key)
+
+
+def load_catalog_public_key(path: str) -> bytes:
+    """The PEM bytes of an Ed25519 public key, or ConfigError naming platform.catalog_public_key."""
+    name = "platform.catalog_public_key"
+    try:
+        pem = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(name, f"cannot read {path}: {exc.strerror or exc}") from None
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    try:
+        public_key = load_pem_public_key(pem)
+    except ValueError:
+        raise ConfigError(name, f"{path} is not a PEM public key") from None
+    if not isinstance(public_key, Ed25519PublicKey):
+        raise ConfigError(name, f"{path} is not an Ed25519 public key")
+    return pem
 
 
 def _check_technician_sections(config: KioskConfig) -> None:

@@ -3,7 +3,9 @@ when it starts without a network.
 
 A new catalog replaces the cached one only if it (1) parses as JSON, (2) passes the
 catalog schema validation and (3) when a verifier is configured, its detached signature
-verifies over the exact bytes received. Anything else — truncated download, garbage,
+verifies over the exact bytes received. It must also be at most `MAX_BYTES` long and nest
+at most `MAX_DEPTH` levels (checked before parsing: deep nesting would exhaust the stack).
+Anything else — truncated download, garbage,
 a schema violation, a bad signature — is refused: the last good catalog stays in use and
 a technician alert is raised. Written atomically (tmp, fsync, rename, fsync dir) so a
 power cut leaves either the old or the new file.
@@ -19,6 +21,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +33,8 @@ DEFAULT_VALIDATOR = "kiosk.catalog:parse_catalog"
 
 
 class CatalogRejected(Exception):
-    """A catalog was refused; `code` is one of not_json | schema_invalid | signature_missing | signature_invalid."""
+    """A catalog was refused; `code` is one of not_json | too_large | too_deep | schema_invalid |
+    signature_missing | signature_invalid."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -61,12 +65,60 @@ class Ed25519CatalogVerifier:
         self._key.verify(signature, data)
 
 
+_SPECIAL = re.compile(rb'[\[\]{}"\\]')
+
+
+def nesting_depth(raw: bytes, stop_above: int | None = None) -> int:
+    """How deeply JSON arrays/objects nest in `raw` (brackets inside strings do not count),
+    found without recursion so that a hostile document cannot exhaust the stack.
+    Linear: only the bytes [ ] { } " and backslash are visited; stops early past `stop_above`."""
+    depth = deepest = 0
+    in_string = False
+    escaped_at = -1              # position of the character a backslash escapes
+    for match in _SPECIAL.finditer(raw):
+        position, byte = match.start(), match.group()
+        if position == escaped_at:
+            continue
+        if byte == b"\\":
+            escaped_at = position + 1 if in_string else -1
+        elif byte == b'"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif byte in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_above is not None and deepest > stop_above:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+def decode_catalog_json(raw: bytes, max_bytes: int, max_depth: int) -> dict:
+    """The JSON object in `raw`, or CatalogRejected: too large, too deeply nested, not JSON."""
+    if len(raw) > max_bytes:
+        raise CatalogRejected("too_large", f"catalog is {len(raw)} bytes (limit {max_bytes})")
+    if nesting_depth(raw, stop_above=max_depth) > max_depth:
+        raise CatalogRejected("too_deep", f"catalog JSON nests deeper than {max_depth} levels")
+    try:
+        catalog = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise CatalogRejected("not_json", f"catalog is not JSON (truncated?): {exc}"[:300]) from None
+    if not isinstance(catalog, dict):
+        raise CatalogRejected("not_json", "catalog is not a JSON object")
+    return catalog
+
+
 def resolve_validator(name: str) -> Callable[[dict], object]:
     module_name, _, attribute = name.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
 
 
 class CatalogCache:
+    MAX_BYTES = 1_000_000      # the reference catalog is ~40 kB
+    MAX_DEPTH = 32             # the schema needs 6 levels
+
     def __init__(self, path: Path, *, validator: str | Callable[[dict], object] = DEFAULT_VALIDATOR,
                  verifier: CatalogSignatureVerifier | None = None, clock: Callable[[], float] = time.time):
         self.path = Path(path)
@@ -101,11 +153,9 @@ class CatalogCache:
             self._alert("cache_unreadable", f"{self.path}: {exc.strerror}")
             return None
         try:
-            catalog = json.loads(raw)
-            if not isinstance(catalog, dict):
-                raise ValueError("not a JSON object")
+            catalog = decode_catalog_json(raw, self.MAX_BYTES, self.MAX_DEPTH)
             self._validate(catalog)
-        except (ValueError, CatalogRejected) as exc:
+        except CatalogRejected as exc:
             self._alert("cache_corrupt", f"{self.path}: cached catalog unusable ({type(exc).__name__})")
             return None
         return catalog
@@ -128,12 +178,7 @@ class CatalogCache:
                     self.verifier.verify(raw, signature)
                 except Exception:
                     raise CatalogRejected("signature_invalid", "catalog signature does not verify") from None
-            try:
-                catalog = json.loads(raw)
-            except ValueError as exc:
-                raise CatalogRejected("not_json", f"catalog is not JSON (truncated?): {exc}") from None
-            if not isinstance(catalog, dict):
-                raise CatalogRejected("not_json", "catalog is not a JSON object")
+            catalog = decode_catalog_json(raw, self.MAX_BYTES, self.MAX_DEPTH)
             self._validate(catalog)
         except CatalogRejected as exc:
             self._alert(exc.code, str(exc))

@@ -19,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk-key", action="append", default=[], metavar="KIOSK_ID=KEYFILE",
                         help="require KSIG1 request signatures; KEYFILE holds that kiosk's raw HMAC-SM3 key "
                              "(the kiosk's platform-signing.key). Repeat per kiosk.")
+    parser.add_argument("--catalog-signing-key", metavar="PEM",
+                        help="sign GET /catalog (X-Catalog-Signature) with this Ed25519 private key, created if "
+                             "missing; its public key is written next to it as PEM.pub for the kiosk's "
+                             "[platform] catalog_public_key")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     parser.add_argument("--tls-client-ca", help="require client certificates issued by this CA (mTLS)")
@@ -37,9 +41,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.tls_client_ca:
             tls.update(ssl_ca_certs=args.tls_client_ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
 
+    catalog_key = None
+    if args.catalog_signing_key:
+        from reference_platform.catalog_signing import load_or_create_signing_key, write_public_key
+        catalog_key = load_or_create_signing_key(args.catalog_signing_key)
+        print(f"catalog public key: {write_public_key(catalog_key, args.catalog_signing_key + '.pub')}", flush=True)
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = ReferencePlatformServer(args.db, host=args.host, port=args.port, catalog_path=args.catalog,
-                                     signature_keys=keys, tls=tls)
+                                     signature_keys=keys, tls=tls, catalog_signing_key=catalog_key)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

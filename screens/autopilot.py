@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from kiosk.session import State
 from screens.passport import MRZ_FIELDS
@@ -19,6 +19,7 @@ from screens.passport import MRZ_FIELDS
 STEP_SCREENS = {"passport": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE}
 STEP_TIMEOUT_S = 90.0   # the first face check waits for the models to load
 PHONE = "13812345678"
+SETTLE_ROUNDS = 3       # show (queued) -> layout (posted) -> paint: a few rounds of events
 
 
 class Autopilot(QObject):
@@ -42,6 +43,7 @@ class Autopilot(QObject):
         self.failure: str | None = None
         self._steps = self._script()
         self._step_started = 0.0
+        self._settling = False
         self._timer = QTimer(self)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll)
@@ -91,6 +93,8 @@ class Autopilot(QObject):
     # --- driving ---------------------------------------------------------------
 
     def _poll(self) -> None:
+        if self._settling:          # a timer tick inside _settle's event processing
+            return
         if not self._steps:
             self._finish(success=True)
             return
@@ -114,9 +118,22 @@ class Autopilot(QObject):
         if not self.take_screenshots:
             return
         self.window.render()
+        self._settle()
         path = self.output_dir / f"{len(self.screenshots) + 1:02d}-{name}.png"
         self.window.grab().save(str(path))
         self.screenshots.append(path)
+
+    def _settle(self) -> None:
+        """Let the screen finish drawing before the grab: Qt shows the widgets render() has just
+        added (e.g. the confirm table's rows) and lays them out through queued and posted events."""
+        self._settling = True
+        try:
+            app = QApplication.instance()
+            for _ in range(SETTLE_ROUNDS):
+                app.sendPostedEvents()
+                app.processEvents()
+        finally:
+            self._settling = False
 
     def _button(self, object_name: str) -> QPushButton | None:
         button = self.window.findChild(QPushButton, object_name)

@@ -77,8 +77,7 @@ class StepIndicator(QFrame):
         self.setObjectName("stepBar")
         row = QHBoxLayout(self)
         row.setContentsMargins(48, 8, 48, 0)
-        self.text = label(role="steps")
-        self.text.setTextFormat(Qt.RichText)
+        self.text = label(role="steps", rich=True)   # our markup; step names are html.escape'd
         row.addWidget(self.text)
         self._current = 0
         self.current_name = ""

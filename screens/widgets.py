@@ -23,8 +23,19 @@ def big_button(text: str = "", primary: bool = False, name: str | None = None) -
     return button
 
 
-def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
-    widget = QLabel(text)
+def literal_button_text(text: str) -> str:
+    """Outside text for a QPushButton: buttons never render markup, but read '&' as a keyboard
+    mnemonic marker; doubled, it is drawn as the '&' the catalog wrote."""
+    return text.replace("&", "&&")
+
+
+def label(text: str = "", role: str | None = None, wrap: bool = True, rich: bool = False) -> QLabel:
+    """A screen label. Plain text by default: catalog, card and platform strings are shown
+    literally, never interpreted as HTML. `rich=True` only for our own fixed markup, with
+    every outside value passed through html.escape first (see StepIndicator)."""
+    widget = QLabel()
+    widget.setTextFormat(Qt.RichText if rich else Qt.PlainText)
+    widget.setText(text)
     if role:
         widget.setObjectName(role)
     widget.setWordWrap(wrap)
@@ -124,7 +135,7 @@ class ChoiceButtons(QWidget):
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
         for index, (value, text) in enumerate(options):
-            button = big_button(text, name="choice")
+            button = big_button(literal_button_text(text), name="choice")
             button.setObjectName(f"choice-{field_id}-{value}")
             button.setProperty("choice", "true")
             button.setCheckable(True)
@@ -150,7 +161,9 @@ class WrappingButton(QPushButton):
         from PySide6.QtWidgets import QVBoxLayout
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        self.label = QLabel(text)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.PlainText)   # service names come from the catalog
+        self.label.setText(text)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignCenter)
         self.label.setAttribute(Qt.WA_TransparentForMouseEvents)

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
-from kiosk.i18n_build import source_strings
+from kiosk.i18n_build import I18N_DIR, source_strings, translated_strings
 from kiosk.session import State
 from kiosk.voice import VoiceGuide, tts_module_available
 from screens.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, contrast_ratio
@@ -42,6 +42,40 @@ def english_fragments() -> list[str]:
 
 
 ENGLISH = english_fragments()
+
+# The language check: on a Chinese screen, a Latin-script word must be a code, a number or a
+# proper name from this list; anything else is text that was never translated (a hard-coded
+# label bypassing tr() is not among the source strings, so ENGLISH alone cannot see it).
+LATIN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:'+-]*")
+LATIN_ALLOWED = frozenset({"QR", "ID", "SMS"})   # abbreviations Chinese text uses as they are
+
+
+def other_script_fragments(language: str) -> list[str]:
+    """Pieces of the other Chinese translation that this language's translations never contain:
+    seeing one on a zh_HK screen means a text translated for zh_CN (and vice versa)."""
+    other = {"zh_CN": "zh_HK", "zh_HK": "zh_CN"}[language]
+    mine = translated_strings(I18N_DIR / f"kiosk_{language}.ts", "Kiosk")
+    theirs = translated_strings(I18N_DIR / f"kiosk_{other}.ts", "Kiosk")
+    own_texts = list(mine.values())
+    fragments = set()
+    for source, translation in theirs.items():
+        if translation == mine.get(source):
+            continue
+        for part in re.split(r"%[sd]|%\d", translation):
+            part = part.strip()
+            if len(part) >= 4 and not any(part in text for text in own_texts):
+                fragments.add(part)
+    return sorted(fragments)
+
+
+OTHER_SCRIPT = {language: other_script_fragments(language) for language in ("zh_CN", "zh_HK")}
+
+
+def untranslated_words(text: str) -> list[str]:
+    """Latin-script words in `text` that are neither numbers, codes (GD20261123000001,
+    TEST-KIOSK-1: anything with a digit), single keyboard letters, nor on LATIN_ALLOWED."""
+    return [token for token in LATIN_TOKEN.findall(text)
+            if not any(c.isdigit() for c in token) and len(token) > 1 and token not in LATIN_ALLOWED]
 
 
 def citizen_texts(window) -> list[tuple[QWidget, str]]:
@@ -71,6 +105,13 @@ def check_screen(window, name: str, language: str, care: bool, problems: list[st
                 if fragment in text:
                     problems.append(f"{where}: untranslated English {fragment!r} in {text!r}")
                     break
+            else:
+                words = untranslated_words(text)
+                if words and not widget.property("cardValue"):
+                    problems.append(f"{where}: text not in {language} (Latin words {words}) in {text!r}")
+                wrong = [f for f in OTHER_SCRIPT[language] if f in text]
+                if wrong:
+                    problems.append(f"{where}: text translated for the other script {wrong[:2]} in {text!r}")
     primaries = []
     for button in window.findChildren(QPushButton):
         if not visible(button):
@@ -248,6 +289,36 @@ def test_the_checks_catch_untranslated_text_and_small_buttons(qtbot, tmp_path, p
         assert any("untranslated English" in p for p in problems)
         assert any("< 20 mm" in p for p in problems)
         assert any("clipped" in p for p in problems)
+    finally:
+        parts.close()
+
+
+def test_the_language_check_catches_a_hard_coded_label(qtbot, tmp_path, platform_server):
+    """A label set without tr() is no source string, so the ENGLISH fragments cannot know it; the
+    language check still fails on it in zh_CN and zh_HK, and on a text of the other script.
+    Codes, numbers and single keyboard letters pass."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        window = parts.window
+        idle = window.screens[State.IDLE]
+        for language in ("zh_CN", "zh_HK"):
+            qtbot.mouseClick(window.language_buttons[language], Qt.LeftButton)
+            problems: list[str] = []
+            check_screen(window, "idle", language, False, problems)
+            assert problems == []
+            idle.notice.setText("GD20261123000001  TEST-KIOSK-1  X  13812345678")   # codes pass
+            check_screen(window, "idle", language, False, problems)
+            assert problems == []
+            idle.notice.setText("Insert your card to begin")          # hard-coded, not a source string
+            assert not any(fragment in idle.notice.text() for fragment in ENGLISH)
+            check_screen(window, "idle", language, False, problems)
+            assert any("text not in" in p and "Insert" in p for p in problems), problems
+            other = "zh_HK" if language == "zh_CN" else "zh_CN"
+            idle.notice.setText(translated_strings(I18N_DIR / f"kiosk_{other}.ts", "Kiosk")["Are you still there?"])
+            problems.clear()
+            check_screen(window, "idle", language, False, problems)
+            assert any("other script" in p for p in problems), problems
+            idle.notice.setText("")
     finally:
         parts.close()
 

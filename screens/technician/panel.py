@@ -101,6 +101,7 @@ class TechnicianPanel(QFrame):
         camera = self._add_page("camera", mark("Camera"), [(mark("Start preview"), "cameraStart", service.start_camera),
                                                        (mark("Stop"), "cameraStop", service.stop_camera)])
         self.camera_label = QLabel()
+        self.camera_label.setTextFormat(Qt.PlainText)   # shows a pixmap; never markup
         self.camera_label.setObjectName("cameraPreview")
         self.camera_label.setMinimumSize(320, 240)
         camera.layout().insertWidget(1, self.camera_label)
