@@ -1,8 +1,8 @@
 """Identity screens: present the ID card, then "I am me" in front of the camera."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 
 from screens.base import KioskView, Screen
@@ -76,7 +76,8 @@ class VerifyFaceScreen(Screen):
         if view.camera_image is not None:
             pixmap = QPixmap.fromImage(view.camera_image).scaled(
                 *self.PREVIEW_SIZE, Qt.KeepAspectRatio, Qt.FastTransformation)
-            draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right", "blink"))
+            draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right", "blink"),
+                            turn=view.face_feedback if view.face_feedback in ("turn_left", "turn_right") else None)
             self.preview.setPixmap(pixmap)
         else:
             self.preview.setText(tr("Starting the camera…"))
@@ -93,12 +94,26 @@ class VerifyFaceScreen(Screen):
         self.progress.setValue(0)
 
 
-def draw_face_guide(pixmap: QPixmap, ok: bool) -> None:
-    """An oval where the face should be: green when the frame passes the checks."""
+def draw_face_guide(pixmap: QPixmap, ok: bool, turn: str | None = None) -> None:
+    """An oval where the face should be: green when the frame passes the checks. During a
+    turn step, a large arrow beside the oval shows the way: the preview is mirrored, so the
+    citizen's left is the screen's left (words alone confuse left and right for many)."""
     width, height = pixmap.width(), pixmap.height()
     oval = QRectF(width * 0.32, height * 0.14, width * 0.36, height * 0.66)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.Antialiasing)
     painter.setPen(QPen(QColor("#2e7d32" if ok else "#ffffff"), max(3, width // 120), Qt.DashLine))
     painter.drawEllipse(oval)
+    if turn in ("turn_left", "turn_right"):
+        sign = -1 if turn == "turn_left" else 1
+        tip_x = width * (0.5 + sign * 0.44)
+        base_x = width * (0.5 + sign * 0.25)
+        mid_y, half = height * 0.47, height * 0.09
+        arrow = QPolygonF([QPointF(base_x, mid_y - half / 2), QPointF(base_x + sign * width * 0.10, mid_y - half / 2),
+                           QPointF(base_x + sign * width * 0.10, mid_y - half), QPointF(tip_x, mid_y),
+                           QPointF(base_x + sign * width * 0.10, mid_y + half),
+                           QPointF(base_x + sign * width * 0.10, mid_y + half / 2), QPointF(base_x, mid_y + half / 2)])
+        painter.setPen(QPen(QColor("#1b5e20"), max(2, width // 200)))
+        painter.setBrush(QColor("#43a047"))
+        painter.drawPolygon(arrow)
     painter.end()

@@ -122,3 +122,18 @@ def test_a_translation_file_rewritten_under_the_running_kiosk_does_not_crash_it(
                             timeout=60, cwd=str(I18N_DIR.parents[1]))
     assert result.returncode == 0, (result.returncode, result.stderr[-1000:])
     assert result.stdout.split() == ["取消", "取消"]
+
+
+@pytest.mark.parametrize("turn, arrow_side", [("turn_left", "left"), ("turn_right", "right"), (None, None)])
+def test_a_turn_step_draws_an_arrow_to_that_side(qapp, turn, arrow_side):
+    """The preview is mirrored, so the citizen's left is the screen's left."""
+    from PySide6.QtGui import QColor, QPixmap
+
+    from screens.identity import draw_face_guide
+    pixmap = QPixmap(640, 480)
+    pixmap.fill(QColor("#808080"))
+    draw_face_guide(pixmap, ok=True, turn=turn)
+    image = pixmap.toImage()
+    green = {side: image.pixelColor(x, 226).green() > 150 and image.pixelColor(x, 226).red() < 120
+             for side, x in (("left", 100), ("right", 540))}
+    assert green == {"left": arrow_side == "left", "right": arrow_side == "right"}
