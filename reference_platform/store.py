@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     response_json TEXT,                         -- no personal data: numbers, dates, tokens
     claimed_at    REAL NOT NULL,                -- time.time(), for the in-progress lease
     completed_at  TEXT,
+    deliveries    INTEGER NOT NULL DEFAULT 1,   -- requests answered with this result (1 + replays)
     PRIMARY KEY (client_id, idem_key)
 );
 
@@ -236,6 +237,8 @@ class Store:
         if row["operation"] != operation or row["fingerprint"] != fingerprint:
             return Claim("mismatch")
         if row["state"] == "done":
+            conn.execute("UPDATE idempotency_keys SET deliveries = deliveries + 1 WHERE client_id = ? AND idem_key = ?",
+                         (client_id, key))
             return Claim("replay", row["status_code"], json.loads(row["response_json"]))
         if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
             conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
@@ -321,7 +324,8 @@ class Store:
         return rows
 
     def idempotency_records(self) -> list[dict]:
-        return self._all("SELECT client_id, idem_key, operation, state, status_code FROM idempotency_keys "
+        """One row per key; `deliveries` counts the requests that got its result (the first + replays)."""
+        return self._all("SELECT client_id, idem_key, operation, state, status_code, deliveries FROM idempotency_keys "
                          "ORDER BY rowid")
 
     # ----- helpers -----
