@@ -172,7 +172,9 @@ class TechnicianSection:
     # made by `python main.py set-pin`. "" = technician mode cannot be entered.
     pin_hash: str = ""
     max_failures: int = 5         # wrong PINs in a row before the lockout
-    lockout_s: float = 900.0      # how long the PIN pad stays locked
+    lockout_s: float = 900.0      # first lockout; each further one in a row doubles it ...
+    lockout_max_s: float = 86400.0   # ... up to this (escalating lockout, kiosk/technician_pin.py)
+    min_pin_length: int = 6       # digits; 6 is the floor (a 4-digit PIN fell in ~10 days of guessing)
     idle_exit_s: float = 120.0    # technician mode ends after this long without a touch
 
 
@@ -396,6 +398,10 @@ def _check_technician_sections(config: KioskConfig) -> None:
     for name in ("lockout_s", "idle_exit_s"):
         if getattr(tech, name) <= 0:
             raise ConfigError(f"technician.{name}", "must be greater than 0")
+    if tech.lockout_max_s < tech.lockout_s:
+        raise ConfigError("technician.lockout_max_s", "must not be shorter than technician.lockout_s")
+    if not 6 <= tech.min_pin_length <= 12:
+        raise ConfigError("technician.min_pin_length", "must be between 6 and 12 digits")
     if config.heartbeat.interval_s < 1:
         raise ConfigError("heartbeat.interval_s", "must be at least 1 second")
     if not 0 <= config.metrics.port <= 65535:
