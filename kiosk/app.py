@@ -40,7 +40,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from offline_cache.outbox import Outbox
     from offline_cache.sync import SyncWorker
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    from kiosk.private_files import make_private_dir
+    make_private_dir(config.data_dir)
     devices = config.devices
     id_reader = create_id_reader(devices.id_reader)
     camera_section = dataclasses.asdict(devices.camera)
