@@ -142,7 +142,12 @@ class DevicesSection:
 
 @dataclass(frozen=True)
 class SecuritySection:
-    device_key_path: str = ""     # "" = data_dir/device.key (0600)
+    # Where the device key and the request-signing key come from (kiosk/keystore.py):
+    # "systemd-creds" = systemd credentials sealed with the TPM2 / host key, loaded by the
+    # unit (LoadCredentialEncrypted=) into $CREDENTIALS_DIRECTORY: production.
+    # "file" = plain 0600 files in data_dir: demo and tests, or a disk with full-disk encryption.
+    key_store: str = "file"
+    device_key_path: str = ""     # key_store "file": "" = data_dir/device.key (0600)
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,9 @@ class KioskConfig:
 
     @property
     def device_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import DEVICE_KEY_CREDENTIAL, credential_path
+            return credential_path(DEVICE_KEY_CREDENTIAL)
         return Path(self.security.device_key_path or self.data_dir / "device.key")
 
     @property
@@ -220,6 +228,9 @@ class KioskConfig:
 
     @property
     def signing_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import SIGNING_KEY_CREDENTIAL, credential_path
+            return credential_path(SIGNING_KEY_CREDENTIAL)
         return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
 
     @property
@@ -385,6 +396,7 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.devices.printer.port <= 65535:
         raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
     _check_technician_sections(config)
+    _check_key_store(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
 
@@ -408,6 +420,24 @@ def _check_technician_sections(config: KioskConfig) -> None:
         raise ConfigError("metrics.port", "must be 0 (off) or a TCP port (1-65535)")
     if not config.metrics.address:
         raise ConfigError("metrics.address", "must not be empty (127.0.0.1 = this machine only)")
+
+
+def _check_key_store(config: KioskConfig) -> None:
+    """systemd-creds: the two credentials must be there (the kiosk never creates them), and
+    the plain-file paths must not be set (they would silently not be used)."""
+    from kiosk.keystore import DEVICE_KEY_CREDENTIAL, KEY_STORES, SIGNING_KEY_CREDENTIAL, KeyStoreError, credential_path
+    _check_choice("security.key_store", config.security.key_store, KEY_STORES)
+    if config.security.key_store != "systemd-creds":
+        return
+    for key, value in (("security.device_key_path", config.security.device_key_path),
+                       ("platform.signing_key_path", config.platform.signing_key_path)):
+        if value:
+            raise ConfigError(key, 'only for key_store = "file"; with "systemd-creds" the key is a credential')
+    for name in (DEVICE_KEY_CREDENTIAL, SIGNING_KEY_CREDENTIAL):
+        try:
+            credential_path(name)
+        except KeyStoreError as exc:
+            raise ConfigError("security.key_store", str(exc)) from None
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:
