@@ -12,6 +12,7 @@ creating the database file 0600 before the first connection is enough for all th
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -25,10 +26,12 @@ def restrict_umask() -> int:
 
 
 def make_private_dir(path: str | os.PathLike) -> Path:
-    """Create `path` (and missing parents) 0700; an existing directory is tightened to 0700."""
+    """Create `path` (and missing parents) 0700. An existing directory of ours is tightened to 0700;
+    a shared one (sticky bit, as /tmp, or another owner's) is left alone rather than broken."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    if path.stat().st_mode & 0o777 != DIR_MODE:
+    info = path.stat()
+    if info.st_mode & 0o777 != DIR_MODE and not info.st_mode & stat.S_ISVTX and info.st_uid == os.geteuid():
         os.chmod(path, DIR_MODE)
     return path
 
@@ -38,7 +41,7 @@ def create_private_file(path: str | os.PathLike, *, companions: tuple[str, ...] 
     `companions` are suffixes of files that belong to it (an SQLite database's "-wal", "-shm"),
     tightened too when they exist."""
     path = Path(path)
-    make_private_dir(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)    # new parents 0700; existing ones as they are
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
     try:
         if os.fstat(fd).st_mode & 0o777 != FILE_MODE:

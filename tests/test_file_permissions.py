@@ -78,3 +78,13 @@ def test_main_restricts_the_umask_before_anything_is_created(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], input="135790\n135791\n", capture_output=True,
                             text=True, cwd=REPO, timeout=60)
     assert result.stdout.split()[-2:] == ["0o77", "2"], result.stdout + result.stderr
+
+
+def test_a_shared_directory_is_never_tightened(tmp_path, umask_022):
+    from kiosk.private_files import create_private_file, make_private_dir
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)                  # like /tmp: a log file there must not lock others out
+    create_private_file(shared / "kiosk.log")
+    make_private_dir(shared)
+    assert mode(shared) == 0o1777 and mode(shared / "kiosk.log") == 0o600
