@@ -37,8 +37,9 @@ static const char *watched(const char *path) {
 }
 
 /* Directory operations waiting for their directory's fsync: {old, new} (new "" = unlink). */
-#define MAX_PENDING 4096
-static char pending[MAX_PENDING][2][PATH_MAX];
+#define MAX_PENDING 1024
+#define REL_MAX 1024
+static char pending[MAX_PENDING][2][REL_MAX];
 static int pending_count;
 
 static void absolute(const char *path, char *out) {
@@ -59,8 +60,8 @@ static void remember(const char *old_path, const char *new_path) {
         absolute(new_path, new_abs);
     if (!watched(old_abs) || pending_count >= MAX_PENDING)
         return;
-    snprintf(pending[pending_count][0], PATH_MAX, "%s", watched(old_abs));
-    snprintf(pending[pending_count][1], PATH_MAX, "%s", new_path && watched(new_abs) ? watched(new_abs) : "");
+    snprintf(pending[pending_count][0], REL_MAX, "%s", watched(old_abs));
+    snprintf(pending[pending_count][1], REL_MAX, "%s", new_path && watched(new_abs) ? watched(new_abs) : "");
     pending_count++;
 }
 
