@@ -179,6 +179,9 @@ class Store:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 raise RuntimeError(f"{self.db_path}: SQLite refused WAL mode")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(idempotency_keys)")}
+            if "deliveries" not in columns:     # a database from before deliveries were counted
+                conn.execute("ALTER TABLE idempotency_keys ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 1")
             self._conn = conn
             nonces = sqlite3.connect(self.db_path.with_name(self.db_path.name + ".nonces"), check_same_thread=False,
                                      isolation_level=None, timeout=5.0)
