@@ -124,6 +124,8 @@ def run_subcommand(argv) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from kiosk.private_files import restrict_umask
+    restrict_umask()          # everything this process creates (data, log, exports) is the kiosk user's alone
     if argv and argv[0] in SUBCOMMANDS:
         return run_subcommand(argv)
     args = parse_args(argv)

@@ -7,6 +7,7 @@ product builds.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,12 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from offline_cache.outbox import Outbox
     from offline_cache.sync import SyncWorker
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    from kiosk.keystore import key_store_warning
+    from kiosk.private_files import make_private_dir
+    make_private_dir(config.data_dir)
+    warning = key_store_warning(config.security.key_store, config.data_dir)
+    if warning:
+        logging.getLogger(__name__).warning(warning)
     devices = config.devices
     id_reader = create_id_reader(devices.id_reader)
     camera_section = dataclasses.asdict(devices.camera)

@@ -78,12 +78,15 @@ def run_diagnostics(config, *, settle_s: float = DEVICE_SETTLE_S):
                                            {"path": str(config.outbox_path)}))
     report.checks.append(d.check_catalog_cache(config.data_dir / "catalog.json"))
     report.checks.append(d.check_face_engine(config.face))
+    report.checks.append(d.check_key_store(config.security.key_store, config.data_dir))
 
     report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                            timeout_s=config.platform.connect_timeout_s)
     if all(c.ok for c in report.checks if c.name.startswith("platform.")):
         client = make_platform_client(config)
-        body = build_heartbeat(config.kiosk.id, device_status, paper, stats, source="diagnose")
+        from kiosk.technician_pin import lockout_report, lockout_state_path
+        body = build_heartbeat(config.kiosk.id, device_status, paper, stats, source="diagnose",
+                               technician=lockout_report(lockout_state_path(config.data_dir)))
         report.checks += d.check_platform_api(client, body)
         client.close()
     if outbox is not None:

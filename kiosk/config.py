@@ -194,7 +194,12 @@ class DevicesSection:
 
 @dataclass(frozen=True)
 class SecuritySection:
-    device_key_path: str = ""     # "" = data_dir/device.key (0600)
+    # Where the device key and the request-signing key come from (kiosk/keystore.py):
+    # "systemd-creds" = systemd credentials sealed with the TPM2 / host key, loaded by the
+    # unit (LoadCredentialEncrypted=) into $CREDENTIALS_DIRECTORY: production.
+    # "file" = plain 0600 files in data_dir: demo and tests, or a disk with full-disk encryption.
+    key_store: str = "file"
+    device_key_path: str = ""     # key_store "file": "" = data_dir/device.key (0600)
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,9 @@ class TechnicianSection:
     # made by `python main.py set-pin`. "" = technician mode cannot be entered.
     pin_hash: str = ""
     max_failures: int = 5         # wrong PINs in a row before the lockout
-    lockout_s: float = 900.0      # how long the PIN pad stays locked
+    lockout_s: float = 900.0      # first lockout; each further one in a row doubles it ...
+    lockout_max_s: float = 86400.0   # ... up to this (escalating lockout, kiosk/technician_pin.py)
+    min_pin_length: int = 6       # digits; 6 is the floor (a 4-digit PIN fell in ~10 days of guessing)
     idle_exit_s: float = 120.0    # technician mode ends after this long without a touch
 
 
@@ -262,6 +269,9 @@ class KioskConfig:
 
     @property
     def device_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import DEVICE_KEY_CREDENTIAL, credential_path
+            return credential_path(DEVICE_KEY_CREDENTIAL)
         return Path(self.security.device_key_path or self.data_dir / "device.key")
 
     @property
@@ -270,6 +280,9 @@ class KioskConfig:
 
     @property
     def signing_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import SIGNING_KEY_CREDENTIAL, credential_path
+            return credential_path(SIGNING_KEY_CREDENTIAL)
         return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
 
     @property
@@ -435,6 +448,7 @@ def check_semantics(config: KioskConfig) -> None:
     if not 1 <= config.devices.printer.port <= 65535:
         raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
     _check_technician_sections(config)
+    _check_key_store(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
 
@@ -489,6 +503,10 @@ def _check_technician_sections(config: KioskConfig) -> None:
     for name in ("lockout_s", "idle_exit_s"):
         if getattr(tech, name) <= 0:
             raise ConfigError(f"technician.{name}", "must be greater than 0")
+    if tech.lockout_max_s < tech.lockout_s:
+        raise ConfigError("technician.lockout_max_s", "must not be shorter than technician.lockout_s")
+    if not 6 <= tech.min_pin_length <= 12:
+        raise ConfigError("technician.min_pin_length", "must be between 6 and 12 digits")
     if config.heartbeat.interval_s < 1:
         raise ConfigError("heartbeat.interval_s", "must be at least 1 second")
     if not 0 <= config.metrics.port <= 65535:
@@ -511,6 +529,24 @@ def _check_face_engines(face: FaceSection) -> None:
                                                   "(calibrate with bench/face_calibrate.py)")
     if not 0.1 <= face.blink_min_closed_s <= 2.0:
         raise ConfigError("face.blink_min_closed_s", "must be between 0.1 and 2 seconds")
+
+
+def _check_key_store(config: KioskConfig) -> None:
+    """systemd-creds: the two credentials must be there (the kiosk never creates them), and
+    the plain-file paths must not be set (they would silently not be used)."""
+    from kiosk.keystore import DEVICE_KEY_CREDENTIAL, KEY_STORES, SIGNING_KEY_CREDENTIAL, KeyStoreError, credential_path
+    _check_choice("security.key_store", config.security.key_store, KEY_STORES)
+    if config.security.key_store != "systemd-creds":
+        return
+    for key, value in (("security.device_key_path", config.security.device_key_path),
+                       ("platform.signing_key_path", config.platform.signing_key_path)):
+        if value:
+            raise ConfigError(key, 'only for key_store = "file"; with "systemd-creds" the key is a credential')
+    for name in (DEVICE_KEY_CREDENTIAL, SIGNING_KEY_CREDENTIAL):
+        try:
+            credential_path(name)
+        except KeyStoreError as exc:
+            raise ConfigError("security.key_store", str(exc)) from None
 
 
 def _check_choice(key: str, value: str, choices: tuple[str, ...]) -> None:

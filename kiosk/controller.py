@@ -683,8 +683,10 @@ class KioskController(QObject):
     def heartbeat_body(self) -> dict:
         from kiosk.heartbeat import build_heartbeat
         catalog = self.session.catalog
+        from kiosk.technician_pin import lockout_report, lockout_state_path
         body = build_heartbeat(self.config.kiosk.id, self.view.device_status, self.view.paper_status,
-                               self.outbox.stats(), catalog_version=catalog.version if catalog else None)
+                               self.outbox.stats(), catalog_version=catalog.version if catalog else None,
+                               technician=lockout_report(lockout_state_path(self.config.data_dir)))
         body["printer"] = self.printer.supply_report()   # paper low/out, cover, failed jobs: technician alert
         body["alerts"] = [alert.code for alert in self.outbox.alerts()]   # e.g. database_quarantined
         return body

@@ -303,6 +303,15 @@ def check_outbox(outbox, *, stale_after_s: float = 24 * 3600.0) -> CheckResult:
                        f"{stats.delivered} delivered", details, "; ".join(warnings) or None)
 
 
+def check_key_store(key_store: str, data_dir) -> CheckResult:
+    """Where the keys live; a warning for plain key files on a disk not known to be encrypted."""
+    from kiosk.keystore import key_store_warning, on_encrypted_block_device
+    details = {"key_store": key_store, "data_dir_encrypted": on_encrypted_block_device(data_dir)}
+    summary = ("keys are systemd credentials (sealed; loaded by the service)" if key_store == "systemd-creds"
+               else "keys are plain files in the data directory")
+    return CheckResult("security.key_store", True, summary, details, key_store_warning(key_store, data_dir))
+
+
 def check_catalog_cache(cache) -> CheckResult:
     """`cache` is the kiosk's CatalogCache (its alerts name refused catalogs) or a path to one."""
     from offline_cache.catalog_cache import CatalogCache

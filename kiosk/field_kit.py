@@ -11,7 +11,7 @@ def fail(message: str) -> "NoReturn":  # noqa: F821
     sys.exit(2)
 
 
-DEMO_TECHNICIAN_PIN = "1234"
+DEMO_TECHNICIAN_PIN = "123456"
 
 
 class FieldKit:

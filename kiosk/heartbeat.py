@@ -23,8 +23,9 @@ def versions() -> dict:
 
 
 def build_heartbeat(kiosk_id: str, device_status: dict, paper: str, stats, *, catalog_version=None,
-                    source: str = "kiosk", started: float = PROCESS_STARTED) -> dict:
-    """`stats` is an `OutboxStats` (or None when there is no outbox yet)."""
+                    source: str = "kiosk", started: float = PROCESS_STARTED, technician: dict | None = None) -> dict:
+    """`stats` is an `OutboxStats` (or None when there is no outbox yet); `technician` is the PIN pad's
+    `kiosk.technician_pin.lockout_report` (wrong PINs, lockouts: someone guessing shows at the fleet)."""
     queue = {"pending": 0, "dead": 0, "oldest_pending_age_s": None}
     if stats is not None:
         queue = {"pending": stats.pending, "dead": stats.dead,
@@ -37,6 +38,7 @@ def build_heartbeat(kiosk_id: str, device_status: dict, paper: str, stats, *, ca
         "devices": dict(device_status),
         "paper": paper,
         "queue": queue,
+        "technician": dict(technician or {}),
         "catalog_version": catalog_version,
         "versions": versions(),
         "uptime_s": round(time.monotonic() - started, 1),

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from kiosk.pii import mask_text
+from kiosk.private_files import create_private_file
 
 
 class SensitiveNames:
@@ -82,7 +83,7 @@ def configure_logging(level: str = "INFO", log_file: Path | None = None, stream=
     if stream is not None:
         handlers.append(logging.StreamHandler(stream))
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(log_file)        # 0600 in a 0700 directory, whatever the umask
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for handler in handlers:
         handler._kiosk_handler = True

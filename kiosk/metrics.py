@@ -38,6 +38,12 @@ class KioskMetrics:
                                 registry=r)
         self.queue_oldest = Gauge("kiosk_outbox_oldest_pending_age_seconds",
                                   "Age of the oldest undelivered submission (0 when none)", registry=r)
+        self.pin_failures = Gauge("kiosk_technician_pin_failures",
+                                  "Wrong technician PINs in a row (-1 when the lockout file is damaged)", registry=r)
+        self.pin_locked = Gauge("kiosk_technician_pin_locked", "1 while the technician PIN pad is locked",
+                                registry=r)
+        self.pin_lockouts = Gauge("kiosk_technician_pin_lockouts",
+                                  "Technician PIN lockouts ever (persisted; someone may be guessing)", registry=r)
         self.uptime = Gauge("kiosk_uptime_seconds", "Seconds since the kiosk process started", registry=r)
         self.platform_up = Gauge("kiosk_platform_up", "1 when the last heartbeat reached the platform",
                                  registry=r)
@@ -59,6 +65,11 @@ class KioskMetrics:
         self.queue_pending.set(queue.get("pending") or 0)
         self.queue_dead.set(queue.get("dead") or 0)
         self.queue_oldest.set(queue.get("oldest_pending_age_s") or 0)
+        technician = body.get("technician") or {}
+        damaged = bool(technician.get("pin_state_damaged"))
+        self.pin_failures.set(-1 if damaged else technician.get("pin_failures") or 0)
+        self.pin_locked.set(1 if damaged or (technician.get("pin_locked_for_s") or 0) > 0 else 0)
+        self.pin_lockouts.set(technician.get("pin_lockouts_total") or 0)
         self.uptime.set(body.get("uptime_s") or 0)
 
     def heartbeat_result(self, accepted: bool, now: float | None = None) -> None:

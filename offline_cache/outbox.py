@@ -48,6 +48,7 @@ from typing import Any
 
 from kiosk.crypto import (DEFAULT_ALG, NONCE_LEN, CryptoError, EnvelopeCipher, SealedRecord, aead_decrypt,
                           aead_encrypt, fsync_directory, load_or_create_device_key, sm3_hex)
+from kiosk.private_files import SQLITE_COMPANIONS, create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -203,13 +204,14 @@ class Outbox:
         self._closed = False
         self._alerts: list[OutboxAlert] = []
         self.quarantined_to: Path | None = None
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(self.db_path, companions=SQLITE_COMPANIONS)   # 0600: -wal/-shm inherit it
         try:
             self._open_schema()
         except _CorruptDatabase as exc:
             if not quarantine_corrupt:
                 raise OutboxError(str(exc)) from exc.__cause__
             self._quarantine(str(exc))
+            create_private_file(self.db_path)
             self._open_schema()
         self.spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Quarantined copies from earlier starts stay a technician item until someone removes them.

@@ -65,6 +65,10 @@ def attention(body: dict, age_s: float | None) -> list[str]:
         reasons.append("queue older than 24 h")
     if isinstance(queue.get("dead"), int) and queue["dead"] > 0:
         reasons.append(f"{queue['dead']} dead-lettered")
+    technician = body.get("technician") if isinstance(body.get("technician"), dict) else {}
+    locked_for = technician.get("pin_locked_for_s")
+    if (isinstance(locked_for, (int, float)) and locked_for > 0) or technician.get("pin_state_damaged"):
+        reasons.append("technician PIN locked")
     return reasons
 
 

@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     response_json TEXT,                         -- no personal data: numbers, dates, tokens
     claimed_at    REAL NOT NULL,                -- time.time(), for the in-progress lease
     completed_at  TEXT,
+    deliveries    INTEGER NOT NULL DEFAULT 1,   -- requests answered with this result (1 + replays)
     PRIMARY KEY (client_id, idem_key)
 );
 
@@ -178,6 +179,9 @@ class Store:
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 raise RuntimeError(f"{self.db_path}: SQLite refused WAL mode")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(idempotency_keys)")}
+            if "deliveries" not in columns:     # a database from before deliveries were counted
+                conn.execute("ALTER TABLE idempotency_keys ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 1")
             self._conn = conn
             nonces = sqlite3.connect(self.db_path.with_name(self.db_path.name + ".nonces"), check_same_thread=False,
                                      isolation_level=None, timeout=5.0)
@@ -236,6 +240,8 @@ class Store:
         if row["operation"] != operation or row["fingerprint"] != fingerprint:
             return Claim("mismatch")
         if row["state"] == "done":
+            conn.execute("UPDATE idempotency_keys SET deliveries = deliveries + 1 WHERE client_id = ? AND idem_key = ?",
+                         (client_id, key))
             return Claim("replay", row["status_code"], json.loads(row["response_json"]))
         if now - row["claimed_at"] > IN_PROGRESS_LEASE_S:
             conn.execute("UPDATE idempotency_keys SET claimed_at = ? WHERE client_id = ? AND idem_key = ?",
@@ -321,7 +327,8 @@ class Store:
         return rows
 
     def idempotency_records(self) -> list[dict]:
-        return self._all("SELECT client_id, idem_key, operation, state, status_code FROM idempotency_keys "
+        """One row per key; `deliveries` counts the requests that got its result (the first + replays)."""
+        return self._all("SELECT client_id, idem_key, operation, state, status_code, deliveries FROM idempotency_keys "
                          "ORDER BY rowid")
 
     # ----- helpers -----

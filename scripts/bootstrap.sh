@@ -3,8 +3,28 @@
 # .venv with the pinned Python packages, compiled Qt translations.
 # Idempotent and quick when everything is already there (a stamp file records
 # the requirements that were installed).
+#
+# When it cannot install what the tests need (not root, not Debian) it says so on
+# stderr; with CI=true it then exits 1: in CI a missing pcscd or systemd-analyze must
+# fail the build, not turn the device tests into skips (tests/ci_policy.py makes any
+# skip a failure under CI=true as well).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+is_ci() {
+  case "${CI:-}" in true|TRUE|True|1|yes) return 0 ;; esac
+  return 1
+}
+
+complain() {   # loud on stderr; fatal under CI
+  if is_ci; then
+    echo "bootstrap: ERROR: $*" >&2
+    echo "bootstrap: CI=true: stopping (the tests would skip what they cannot run)" >&2
+    exit 1
+  fi
+  echo "bootstrap: WARNING: $*" >&2
+  echo "bootstrap: continuing; the tests that need it will be SKIPPED" >&2
+}
 
 DEBIAN_PACKAGES=(
   python3-venv pcscd libpcsclite-dev swig vsmartcard-vpcd xvfb fonts-noto-cjk fonts-hanazono
@@ -15,22 +35,40 @@ DEBIAN_PACKAGES=(
   gcc libc6-dev   # tests/test_photo_decoder.py builds a vendor-style WLT library for the ctypes binding
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
   prometheus  # only for promtool, which validates docs/prometheus-alerts.yml in the tests
+  systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
 )
 
+# Commands the tests run, checked after installing (a package may be held back or renamed).
+REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool gcc)
+
 install_debian_packages() {
-  command -v dpkg-query >/dev/null || return 0
+  if ! command -v dpkg-query >/dev/null; then
+    complain "not a Debian system (no dpkg-query): cannot check or install ${DEBIAN_PACKAGES[*]}"
+    return 0
+  fi
   local missing=()
   for p in "${DEBIAN_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "bootstrap: missing Debian packages (run as root to install): ${missing[*]}" >&2
+    complain "missing Debian packages, NOT installed because this is not root: ${missing[*]} (run scripts/bootstrap.sh as root)"
     return 0
   fi
   echo "bootstrap: installing Debian packages: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_commands() {
+  local absent=()
+  for c in "${REQUIRED_COMMANDS[@]}"; do
+    command -v "$c" >/dev/null || PATH="$PATH:/usr/sbin:/sbin" command -v "$c" >/dev/null || absent+=("$c")
+  done
+  [ ${#absent[@]} -eq 0 ] || complain "commands the tests need are missing: ${absent[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    complain "not root: the PC/SC tests cannot start pcscd (/run/pcscd) and systemd-creds cannot use the host key"
+  fi
 }
 
 PYTHON=${PYTHON:-python3}
@@ -54,5 +92,6 @@ install_python_packages() {
 }
 
 install_debian_packages
+check_commands
 install_python_packages
 .venv/bin/python -m kiosk.i18n_build >/dev/null

@@ -10,6 +10,7 @@ import devices.pyside_refcount_fix  # noqa: E402,F401  (PySide6 6.12 emit() refc
 import pytest  # noqa: E402
 
 from kiosk.config import config_from_dict  # noqa: E402
+from tests.ci_policy import pytest_runtest_makereport  # noqa: E402,F401  (CI=true: a skip is a failure)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from kiosk import diagnostics as d
 from kiosk.app import build_kiosk
 from kiosk.metrics import KioskMetrics
 from kiosk.platform import PlatformClient
+from kiosk.technician_pin import PinGuard, hash_pin, lockout_state_path
 from reference_platform.fleet import render_fleet_page
 from tests.conftest import kiosk_config
 
@@ -24,6 +25,8 @@ def test_kiosk_heartbeat_reaches_fleet_page_and_metrics(qtbot, tmp_path, platfor
     config = dataclasses.replace(config, heartbeat=dataclasses.replace(config.heartbeat, interval_s=1.0))
     parts = build_kiosk(config, with_window=False)
     parts.controller.metrics = metrics = KioskMetrics(config.kiosk.id)
+    guard = PinGuard(hash_pin("246813"), lockout_state_path(config.data_dir), max_failures=2)
+    guard.attempt("000000"), guard.attempt("000000")          # someone guessing: the pad locks
     parts.controller.open()
     try:
         def reported():
@@ -33,6 +36,7 @@ def test_kiosk_heartbeat_reaches_fleet_page_and_metrics(qtbot, tmp_path, platfor
         beat = platform_server.store.latest_heartbeat("TEST-KIOSK-1")
         assert beat["versions"]["software"] == "0.9.0" and beat["uptime_s"] >= 0
         assert beat["queue"] == {"pending": 0, "dead": 0, "oldest_pending_age_s": None}
+        assert beat["technician"]["pin_lockouts_total"] == 1 and beat["technician"]["pin_locked_for_s"] > 800
         qtbot.waitUntil(lambda: metrics.platform_up._value.get() == 1, timeout=5_000)
         assert metrics.paper.labels("low")._value.get() == 1
     finally:
@@ -41,6 +45,7 @@ def test_kiosk_heartbeat_reaches_fleet_page_and_metrics(qtbot, tmp_path, platfor
     page = requests.get(platform_server.base_url + "/fleet", timeout=5).text
     row = next(line for line in page.splitlines() if "TEST-KIOSK-1" in line)
     assert 'class="attention"' in row and "paper low" in row and "printer: online" in row
+    assert "technician PIN locked" in row
 
 
 def test_fleet_page_flags_silent_and_unhealthy_kiosks():

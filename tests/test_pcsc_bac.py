@@ -78,6 +78,15 @@ def test_tampered_chip_response_is_refused(keys):
         bac.terminal_finish(keys, bytes(tampered), RND_IC, RND_IFD, K_IFD)
 
 
+def test_chip_response_with_a_wrong_mac_is_refused(keys):
+    # Only M_IC is wrong: E_IC still decrypts to the right challenges, so nothing but the MAC
+    # check can notice (removing that check made every other test pass).
+    bad_mac = bytearray(CHIP_RESPONSE)
+    bad_mac[-1] ^= 0x01
+    with pytest.raises(bac.ChipAuthenticationError, match="MAC"):
+        bac.terminal_finish(keys, bytes(bad_mac), RND_IC, RND_IFD, K_IFD)
+
+
 def _terminal_sm():
     return bac.SecureMessaging(bac.SessionKeys(H("979EC13B1CBFE9DCD01AB0FED307EAE5"),
                                                H("F1CB1F1FB5ADF208806B89DC579DC1F8"),

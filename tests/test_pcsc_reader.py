@@ -141,6 +141,19 @@ def test_bac_with_wrong_mrz_fails_cleanly(qtbot, make_reader, virtual_card):
     assert not any(apdu.startswith("0C") for apdu in log)   # no file was read
 
 
+def test_chip_answer_with_a_wrong_mac_is_refused(qtbot, make_reader, virtual_card):
+    # The chip accepts the right MRZ key but answers MUTUAL AUTHENTICATE with a wrong MAC
+    # (a cloned or relayed chip): the reader must not trust it nor read a file from it.
+    virtual_card.insert("emrtd", bad_auth_mac=True)
+    reader = make_reader()
+    reader.set_mrz_key("L898902C", "690806", "940623")
+    kind, (reason, detail) = read(qtbot, reader)
+    assert (kind, reason) == ("failed", "unreadable") and "MAC" in detail   # not "check what you typed"
+    log = virtual_card.apdu_log()
+    assert any(apdu.startswith("00820000") for apdu in log)
+    assert not any(apdu.startswith("0C") for apdu in log)   # no file was read
+
+
 def test_set_mrz_key_refuses_malformed_dates(qtbot, make_reader):
     reader = PcscIdReader()
     with pytest.raises(ValueError):

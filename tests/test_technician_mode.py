@@ -24,7 +24,7 @@ from tests.conftest import kiosk_config
 
 REPO = Path(__file__).resolve().parents[1]
 
-PIN = "2468"
+PIN = "246813"
 PIN_HASH = hash_pin(PIN)
 
 
@@ -101,7 +101,7 @@ def test_wrong_pin_locks_after_five_and_lock_survives_restart(qtbot, kiosk, tmp_
     parts, mode = kiosk()
     open_pin_pad(qtbot, parts, mode)
     for attempt in range(1, 6):
-        enter_pin(qtbot, mode, "9999")
+        enter_pin(qtbot, mode, "999999")
         qtbot.waitUntil(lambda: "pin" not in mode.service.state.busy and bool(mode.service.state.pin_message), timeout=5_000)
         if attempt < 5:
             assert f"{5 - attempt} attempts left" in mode.service.state.pin_message

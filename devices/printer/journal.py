@@ -25,6 +25,7 @@ from pathlib import Path
 
 from devices.printer.receipt import Receipt
 from kiosk.crypto import EnvelopeCipher, SealedRecord, load_or_create_device_key
+from kiosk.private_files import SQLITE_COMPANIONS, create_private_file
 
 SCHEMA_VERSION = 1
 QUEUED, PRINTED, FAILED = "queued", "printed", "failed"
@@ -66,6 +67,7 @@ class ReceiptJournal:
         self._keep = keep
         self._cipher = EnvelopeCipher(load_or_create_device_key(key_path))
         self._lock = threading.Lock()
+        create_private_file(db_path, companions=SQLITE_COMPANIONS)     # 0600: -wal/-shm inherit it
         self._db = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")

@@ -24,7 +24,7 @@ from PySide6.QtGui import QImage
 
 from kiosk import diagnostics as d
 from kiosk.pii import mask_id_number, mask_name, mask_text
-from kiosk.technician_pin import PinGuard
+from kiosk.technician_pin import PinGuard, lockout_state_path
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ class TechnicianService(QObject):
         self.config = config
         self.state = TechnicianState()
         tech = config.technician
-        self.guard = PinGuard(tech.pin_hash, config.data_dir / "technician-lockout.json",
-                              max_failures=tech.max_failures, lockout_s=tech.lockout_s, clock=clock)
+        self.guard = PinGuard(tech.pin_hash, lockout_state_path(config.data_dir),
+                              max_failures=tech.max_failures, lockout_s=tech.lockout_s,
+                              lockout_max_s=tech.lockout_max_s, min_length=tech.min_pin_length, clock=clock)
         self.log_file = Path(log_file) if log_file else config.data_dir / "kiosk.log"
         self.export_dir = Path(export_dir) if export_dir else config.data_dir / "exports"
         self._job_done.connect(self._apply)
@@ -140,6 +141,7 @@ class TechnicianService(QObject):
             report.checks.append(d.check_face_verifier(face_verifier))
             report.checks.append(d.check_outbox(outbox))
             report.checks.append(d.check_catalog_cache(catalog_cache))
+            report.checks.append(d.check_key_store(config.security.key_store, config.data_dir))
             report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                                    timeout_s=config.platform.connect_timeout_s)
             if all(c.ok for c in report.checks if c.name.startswith("platform.")):

@@ -28,6 +28,11 @@ class BacError(Exception):
     """BAC failed: wrong MRZ key (the chip refuses), or a reply that does not verify."""
 
 
+class ChipAuthenticationError(BacError):
+    """The chip accepted our key but its own answer does not verify (wrong MAC or challenge echo):
+    a faulty, cloned or relayed chip, not a mistyped MRZ. Nothing from it may be trusted."""
+
+
 class SecureMessagingError(Exception):
     """A protected response that is malformed or whose MAC does not verify."""
 
@@ -175,10 +180,10 @@ def terminal_finish(keys: BacKeys, response: bytes, rnd_ic: bytes, rnd_ifd: byte
         raise BacError(f"mutual authenticate response is {len(response)} bytes, expected 40")
     e_ic, m_ic = response[:32], response[32:]
     if not hmac.compare_digest(retail_mac(keys.k_mac, pad(e_ic)), m_ic):
-        raise BacError("chip's MAC does not verify")
+        raise ChipAuthenticationError("chip's MAC does not verify")
     r = tdes_decrypt(keys.k_enc, e_ic)
     if r[:8] != rnd_ic or r[8:16] != rnd_ifd:
-        raise BacError("chip did not echo the challenges")
+        raise ChipAuthenticationError("chip did not echo the challenges")
     return session_from(k_ifd, r[16:32], rnd_ic, rnd_ifd)
 
 

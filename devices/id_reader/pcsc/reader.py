@@ -34,7 +34,7 @@ from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE
                                          TIMEOUT, UNREADABLE, IdReader, MediaStatus, ReadFailure)
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, CardMute, CardRemoved, StatusWordError
-from devices.id_reader.pcsc.icao_bac import BacError, SecureMessagingError
+from devices.id_reader.pcsc.icao_bac import BacError, ChipAuthenticationError, SecureMessagingError
 from devices.id_reader.pcsc.mrz import MrzError
 from devices.id_reader.pcsc.pcscd import list_readers
 from devices.id_reader.pcsc.tlv import TlvError
@@ -269,6 +269,10 @@ class PcscIdReader(IdReader):
         except CardMute as exc:
             mute = True
             raise ReadFailure(UNREADABLE, f"card mute: {exc}") from None
+        except ChipAuthenticationError as exc:
+            # The chip took our key but its answer does not verify: not a typing mistake, so the
+            # citizen is not asked again; nothing from this chip is read.
+            raise ReadFailure(UNREADABLE, f"emrtd: chip authentication failed: {exc}") from None
         except BacError as exc:
             # The chip refused the key: almost always a mistyped number or date, so the citizen
             # is asked again (the session limits the attempts).

@@ -140,7 +140,7 @@ class EmrtdCard(Card):
     atr = bytes.fromhex("3B80800101")   # T=1 (TD1 80, TD2 01), no historical bytes, TCK 01
 
     def __init__(self, *, mrz: str = ICAO_SPECIMEN_MRZ, ef_com: bytes = SPECIMEN_EF_COM,
-                 rng=os.urandom, k_ic: bytes | None = None):
+                 rng=os.urandom, k_ic: bytes | None = None, bad_auth_mac: bool = False):
         from devices.id_reader.pcsc.mrz import parse_mrz
         parsed = parse_mrz(mrz)
         self.keys = bac.derive_bac_keys(parsed.document_number, parsed.birth_yymmdd,
@@ -149,6 +149,7 @@ class EmrtdCard(Card):
                       int.from_bytes(EF_DG1, "big"): encode_dg1(mrz)}
         self.rng = rng
         self.k_ic = k_ic
+        self.bad_auth_mac = bad_auth_mac     # fault: MUTUAL AUTHENTICATE answer with a wrong MAC
         self.reset()
 
     def reset(self) -> None:
@@ -185,6 +186,8 @@ class EmrtdCard(Card):
             except bac.BacError:
                 return sw(0x6300)
             self.sm = bac.SecureMessaging(session)
+            if self.bad_auth_mac:        # a cloned or faulty chip: E_IC is right, M_IC is not
+                response = response[:-1] + bytes([response[-1] ^ 0x01])
             return response + SW_OK
         # Files are readable only under secure messaging once BAC is done.
         return sw(0x6982)
