@@ -54,6 +54,7 @@ class SFaceEngine(FaceEngine):
     def __init__(self, min_face_px: int, eyes=None, models_dir: str | None = None):
         super().__init__(min_face_px, eyes)
         import cv2
+        _quiet_opencv(cv2)
         models = Path(models_dir) if models_dir else default_models_dir()
         yunet = check_model_file(models / YUNET_FILE, MODEL_SHA256[YUNET_FILE])
         sface = check_model_file(models / SFACE_FILE, MODEL_SHA256[SFACE_FILE])
@@ -112,6 +113,14 @@ class SFaceEngine(FaceEngine):
     def distance(a, b) -> float:
         import numpy as np
         return float(1.0 - np.dot(np.asarray(a).reshape(-1), np.asarray(b).reshape(-1)))
+
+
+def _quiet_opencv(cv2) -> None:
+    """OpenCV 5.0's new DNN engine prints "setPreferableTarget Targets are not supported" on
+    stderr for every net FaceRecognizerSF creates (a notice, not an error); keep warnings
+    out of the kiosk's output unless OPENCV_LOG_LEVEL asks for them."""
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
 def _scaled(face: Face, factor: float) -> Face:
