@@ -35,6 +35,7 @@ VIDEO_PERSON_BOX = (241, 170, 562, 491)
 
 @pytest.fixture(scope="module")
 def verifier(qapp):
+    loaded_before = set(sys.modules)        # other test modules may have loaded engines themselves
     verifier = FaceVerifier()
     ready = []
     verifier.models_ready.connect(lambda: ready.append(True))
@@ -48,7 +49,8 @@ def verifier(qapp):
     info = verifier.worker_info()
     assert info["pyside6_loaded"] is False
     assert info["engine"] == "sface" and info["metric"] == "cosine" and info["blink"] is True
-    assert "dlib" not in sys.modules and "face_recognition" not in sys.modules
+    loaded_by_verifier = set(sys.modules) - loaded_before
+    assert not loaded_by_verifier & {"dlib", "face_recognition", "kiosk.face_engine_sface", "kiosk.face_eyes"}
     yield verifier
     verifier.shutdown()
 

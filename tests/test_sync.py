@@ -363,6 +363,9 @@ def test_lost_response_after_commit_is_resent_with_the_same_key(platform, outbox
     outbox.enqueue(sub)
     worker.kick()
     assert wait_for(lambda: outbox.entry(sub.submission_id).state == "delivered")
+    # The worker commits "delivered", then reports it: wait for the report too (a loaded machine
+    # can run this line between the two).
+    assert wait_for(lambda: recorder.states(sub.submission_id)[-1:] == ["delivered"])
     assert server.faults.responses_dropped == 1
     assert outbox.entry(sub.submission_id).attempts == 2
     assert recorder.states(sub.submission_id) == ["sending", "pending", "sending", "delivered"]
