@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from screens.main_window import TouchActivityFilter
 from screens.technician.gesture import CornerTapGesture
 from screens.technician.panel import TechnicianPanel
-from screens.technician.service import TechnicianService, TechnicianState
+from kiosk.flows.technician import TechnicianService, TechnicianState
 
 __all__ = ["CornerTapGesture", "TechnicianMode", "TechnicianPanel", "TechnicianService", "TechnicianState",
            "install_technician_mode"]
