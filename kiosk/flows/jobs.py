@@ -78,6 +78,6 @@ class BackgroundJobs(QObject):
             if self._running[name] <= 0:
                 del self._running[name]
 
-    @staticmethod
-    def _call(callback, args) -> None:
+    def _call(self, callback, args) -> None:
+        # A bound method of this QObject: a queued call into the thread it lives in (the GUI's).
         callback(*args)
