@@ -77,3 +77,10 @@ def test_a_full_render_keeps_the_preview(qtbot, counted_kiosk):
     shown = window.screens[State.VERIFY_FACE].preview.pixmap().toImage()
     centre = shown.pixelColor(shown.width() // 2, shown.height() // 2)
     assert (centre.red(), centre.green(), centre.blue()) == (200, 200, 200)
+
+
+def test_screens_get_the_intents_not_the_controller(counted_kiosk):
+    parts, _renders = counted_kiosk
+    controller, window = parts.controller, parts.window
+    for screen in window.screens.values():
+        assert screen.intents is controller.intents and screen.intents is not controller
