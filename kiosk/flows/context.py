@@ -2,8 +2,9 @@
 view model, the background-job helper and the two repaint requests."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk import session as s
 from kiosk.face_decision import FaceCheckParams

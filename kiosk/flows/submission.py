@@ -143,7 +143,8 @@ class SubmissionFlow(Coordinator):
     # --- receipt and rating ------------------------------------------------------------
 
     def print_receipt(self, command: s.PrintReceipt) -> None:
-        from devices.printer.receipt import Receipt  # data only; printing happens on the printer's thread
+        # Data only; printing happens on the printer's thread.
+        from devices.printer.receipt import Receipt
         session, config = self.session, self.ctx.config
         outcome, doc = session.outcome, session.document
         name = doc.name if doc else session.form_values.get("name", "")

@@ -1,7 +1,7 @@
 """The technician's device helpers: the card test and the device event counters."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 

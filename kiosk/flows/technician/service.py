@@ -24,7 +24,11 @@ from kiosk import diagnostics as d
 from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.technician.camera import TechnicianCamera
 from kiosk.flows.technician.devices import CardTest, count_device_events
-from kiosk.flows.technician.state import LOG_LINES_SHOWN, TechnicianState, read_masked_log
+from kiosk.flows.technician.state import (
+    LOG_LINES_SHOWN,
+    TechnicianState,
+    read_masked_log,
+)
 from kiosk.technician_pin import PinGuard
 
 log = logging.getLogger(__name__)
