@@ -43,8 +43,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from devices.camera import create_camera
     from devices.id_reader import create_id_reader
     from devices.printer import create_printer
-    from kiosk.controller import KioskController
     from kiosk.face_verification import FaceVerifier
+    from kiosk.flows.controller import KioskController
     from kiosk.platform import PlatformClient
     from offline_cache.catalog_cache import CatalogCache
     from offline_cache.outbox import Outbox

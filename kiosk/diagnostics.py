@@ -3,7 +3,7 @@
 Every check returns a `CheckResult` (name, ok, one-line summary for a technician,
 details for --json). Nothing here touches Qt widgets, and everything may block
 (DNS, TCP, TLS, HTTP, device open): the GUI runs it on a worker thread
-(`screens.technician.service`), the CLI runs it directly.
+(`kiosk.flows.technician`), the CLI runs it directly.
 
 Health rule (exit code of `diagnose`): every device and every platform check ok.
 Outbox and catalog findings are reported as warnings (`ok=True, warning=...`): a

@@ -1,40 +1,23 @@
 """What every screen shares: the render contract and the wipe.
 
 A screen renders the session (read-only) and the kiosk view (device and
-platform status prepared by the controller), and reports what the citizen did
-through `intents` (the controller). It never imports a device, requests or
-sqlite3.
+platform status prepared by the flows), and reports what the citizen did
+through `intents` (kiosk.flows.intents.CitizenIntents). It never imports a device,
+requests or sqlite3. A screen with a camera preview also has `render_preview`,
+which repaints only the preview (called for every preview frame).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.flows.intents import CitizenIntents
+from kiosk.flows.view import KioskView
 
-@dataclass
-class KioskView:
-    """Non-citizen state the screens show, kept by the controller."""
-    platform_online: bool | None = None          # None = not known yet
-    queue_pending: int = 0
-    device_status: dict = field(default_factory=dict)   # name -> DeviceStatus value
-    paper_status: str = "unknown"
-    camera_image: QImage | None = None
-    face_feedback: str | None = None
-    catalog_loaded: bool = False
-    face_models_ready: bool = False
-    receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
-    printer_available: bool | None = None        # None = not known yet; False -> on-screen receipt (+ SMS)
-    receipt_sms_to: str | None = None            # masked phone the platform will text the receipt to
-    help_requested_state: str | None = None      # screen on which a citizen last pressed Help
-    catalog_error: str | None = None             # last catalog refused (technician message)
-    card_left_on_reader: bool = False            # session over, ID card still on the reader
-    face_progress: float = 0.0                   # 0..1, the face step's progress indicator
+__all__ = ["KioskView", "Screen", "clear_layout"]
 
 
 class Screen(QWidget):
-    def __init__(self, intents, parent=None):
+    def __init__(self, intents: CitizenIntents, parent=None):
         super().__init__(parent)
         self.intents = intents
         self.layout_ = QVBoxLayout(self)
@@ -43,6 +26,9 @@ class Screen(QWidget):
 
     def render(self, session, view: KioskView) -> None:
         raise NotImplementedError
+
+    def render_preview(self, session, view: KioskView) -> None:
+        """Only the camera preview changed; screens without a preview ignore it."""
 
     def wipe(self) -> None:
         """Forget everything personal this screen shows (session ended)."""

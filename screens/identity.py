@@ -46,7 +46,7 @@ class VerifyFaceScreen(Screen):
     guide, one guidance line (from the face check's feedback), a progress bar.
 
     Renders state only: the preview QImage was made on the camera's thread and
-    the guidance key comes from kiosk.face_verification via the controller.
+    the guidance key comes from kiosk.face_verification via the face flow.
     """
 
     PREVIEW_SIZE = (640, 480)
@@ -73,6 +73,15 @@ class VerifyFaceScreen(Screen):
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Look at the camera"))
         self.consent.setText(tr(FACE_SCREEN["consent"]))
+        self.render_preview(session, view)
+        if not view.face_models_ready:
+            self.feedback.setText(tr("Preparing face verification…"))
+        else:
+            self.feedback.setText(tr(FACE_FEEDBACK.get(view.face_feedback or "no_face", FACE_FEEDBACK["no_face"])))
+        self.progress.setValue(round(100 * max(0.0, min(1.0, view.face_progress))))
+        self.cancel_button.setText(tr("Cancel"))
+
+    def render_preview(self, session, view: KioskView) -> None:
         if view.camera_image is not None:
             pixmap = QPixmap.fromImage(view.camera_image).scaled(
                 *self.PREVIEW_SIZE, Qt.KeepAspectRatio, Qt.FastTransformation)
@@ -81,12 +90,6 @@ class VerifyFaceScreen(Screen):
             self.preview.setPixmap(pixmap)
         else:
             self.preview.setText(tr("Starting the camera…"))
-        if not view.face_models_ready:
-            self.feedback.setText(tr("Preparing face verification…"))
-        else:
-            self.feedback.setText(tr(FACE_FEEDBACK.get(view.face_feedback or "no_face", FACE_FEEDBACK["no_face"])))
-        self.progress.setValue(round(100 * max(0.0, min(1.0, view.face_progress))))
-        self.cancel_button.setText(tr("Cancel"))
 
     def wipe(self) -> None:
         super().wipe()

@@ -1,6 +1,8 @@
 """The kiosk window: top bar (place, language, care mode), one screen per
 session state, status strip (platform link, queue), and the "Are you still
-there?" overlay. It renders whatever the controller says has changed.
+there?" overlay. It renders whatever the controller says has changed; a camera
+preview frame repaints only the current screen's preview (`render_preview`).
+Screens and buttons call the citizen's intents (`controller.intents`), nothing else.
 """
 from __future__ import annotations
 
@@ -183,21 +185,23 @@ class KioskWindow(QMainWindow):
         # The panel's size is fixed: a screen whose content is taller must scroll
         # (or fail the clipping test), never push the window past the panel.
         self.stack.setMinimumSize(200, 200)
-        self.screens = {state: cls(controller) for state, cls in SCREEN_CLASSES.items()}
+        intents = controller.intents
+        self.screens = {state: cls(intents) for state, cls in SCREEN_CLASSES.items()}
         for screen in self.screens.values():
             self.stack.addWidget(screen)
         column.addWidget(self.stack, 1)
         column.addWidget(self._build_status_bar())
         self.setCentralWidget(central)
-        self.overlay = StillThereOverlay(controller, central)
+        self.overlay = StillThereOverlay(intents, central)
         self._theme = None
         display = getattr(controller.config, "display", None)
         self.px_per_mm = display.px_per_mm if display is not None else 4.0
         self.voice = VoiceGuide() if display is None or display.voice_guidance else None
         self.languages = LanguageSwitcher(QApplication.instance())
-        self._activity_filter = TouchActivityFilter(controller.touch, self)
+        self._activity_filter = TouchActivityFilter(intents.touch, self)
         QApplication.instance().installEventFilter(self._activity_filter)
         controller.changed.connect(self.render)
+        controller.preview_changed.connect(self.render_preview)
         self.render()
 
     def _build_top_bar(self) -> QFrame:
@@ -211,20 +215,21 @@ class KioskWindow(QMainWindow):
         self.help_button = big_button(name="langButton")
         self.help_button.setObjectName("helpButton")
         self.help_button.setProperty("topBar", "true")
-        self.help_button.clicked.connect(self.controller.call_staff)
+        intents = self.controller.intents
+        self.help_button.clicked.connect(intents.call_staff)
         row.addWidget(self.help_button)
         self.care_button = big_button(name="langButton")
         self.care_button.setObjectName("careButton")
         self.care_button.setProperty("topBar", "true")
         self.care_button.setCheckable(True)
-        self.care_button.clicked.connect(lambda checked: self.controller.set_care_mode(checked))
+        self.care_button.clicked.connect(lambda checked: intents.set_care_mode(checked))
         row.addWidget(self.care_button)
         self.language_buttons = {}
         for code, text in LANGUAGE_BUTTONS:
             button = big_button(text, name="langButton")
             button.setObjectName(f"lang-{code}")
             button.setProperty("topBar", "true")
-            button.clicked.connect(lambda _=False, c=code: self.controller.set_language(c))
+            button.clicked.connect(lambda _=False, c=code: intents.set_language(c))
             row.addWidget(button)
             self.language_buttons[code] = button
         return bar
@@ -277,6 +282,11 @@ class KioskWindow(QMainWindow):
             self.stack.setCurrentWidget(screen)
         self.overlay.render(session.idle_warning_remaining_s)
         self._speak(session, screen)
+
+    def render_preview(self) -> None:
+        """A camera preview frame arrived: only the current screen's preview repaints."""
+        session = self.controller.session
+        self.screens[session.state].render_preview(session, self.controller.view)
 
     def _speak(self, session, screen) -> None:
         """Care mode: read each step's instruction aloud (silent without a TTS engine)."""

@@ -1,6 +1,6 @@
 """办事进度查询: type the application number on our own keyboard, or hold the
 receipt's QR code up to the camera (decoded off the GUI thread by the
-controller); then the platform's answer."""
+progress query flow); then the platform's answer."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -74,17 +74,20 @@ class QueryScreen(Screen):
                                  "or scan the receipt's QR code."))
         self.error.setText(tr(QUERY_ERRORS.get(session.query_error, QUERY_ERRORS["query_offline"]))
                            if session.query_error else "")
-        if session.query_scanning and view.camera_image is not None:
-            self.preview.setPixmap(QPixmap.fromImage(view.camera_image).scaled(
-                480, 360, Qt.KeepAspectRatio, Qt.FastTransformation))
-        elif not session.query_scanning:
-            self.preview.clear()
+        self.render_preview(session, view)
         self.preview.setVisible(session.query_scanning)
         self.keyboard.setVisible(not session.query_scanning)
         self.home_button.setText(tr("Home"))
         self.scan_button.setText(tr("Stop scanning") if session.query_scanning else tr("Scan receipt QR code"))
         self.search_button.setText(tr("Search"))
         self.search_button.setEnabled(not session.query_busy and not session.query_scanning)
+
+    def render_preview(self, session, view: KioskView) -> None:
+        if session.query_scanning and view.camera_image is not None:
+            self.preview.setPixmap(QPixmap.fromImage(view.camera_image).scaled(
+                480, 360, Qt.KeepAspectRatio, Qt.FastTransformation))
+        elif not session.query_scanning:
+            self.preview.clear()
 
     def wipe(self) -> None:
         super().wipe()

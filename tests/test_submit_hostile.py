@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from devices.id_reader.sim_identities import SIM_IDENTITIES
-from kiosk import controller as controller_module
+from kiosk.flows import submission as submission_flow
 from kiosk.session import State
 from tests.test_ux_services import submit_at_counter
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
@@ -108,7 +108,7 @@ def test_an_odd_submission_reply_still_ends_in_a_saved_will_be_sent_receipt(qtbo
 def test_an_exception_in_the_submit_thread_still_produces_an_outcome(qtbot, tmp_path, platform_server, monkeypatch):
     def broken_qr(payload):
         raise ValueError("Invalid version (was 41, expected 1 to 40)")   # what qrcode says on overflow
-    monkeypatch.setattr(controller_module, "qr_png", broken_qr)
+    monkeypatch.setattr(submission_flow, "qr_png", broken_qr)
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, platform={"submit_wait_s": 5.0})
     try:
         session = parts.controller.session

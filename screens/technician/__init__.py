@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.flows.technician import TechnicianService, TechnicianState
 from screens.main_window import TouchActivityFilter
 from screens.technician.gesture import CornerTapGesture
 from screens.technician.panel import TechnicianPanel
-from screens.technician.service import TechnicianService, TechnicianState
 
 __all__ = ["CornerTapGesture", "TechnicianMode", "TechnicianPanel", "TechnicianService", "TechnicianState",
            "install_technician_mode"]

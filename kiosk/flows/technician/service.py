@@ -3,8 +3,8 @@ devices, the outbox, the platform or the disk.
 
 The screens render `TechnicianState` and call the intent methods here. Every
 blocking job (scrypt PIN check, DNS/TLS/HTTP checks, outbox queries, log reading,
-exports, face detection for the preview) runs on a background thread; results come
-back through the queued `_job_done` signal and are applied on the GUI thread, then
+exports, face detection for the preview) runs as a kiosk.flows.jobs.BackgroundJobs job
+(threads named technician-<job>); results are applied on the GUI thread, then
 `changed` is emitted.
 
 Technician mode is only offered while the citizen session is idle, and ends by
@@ -13,48 +13,36 @@ itself after `technician.idle_exit_s` without a touch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QImage
 
 from kiosk import diagnostics as d
-from kiosk.pii import mask_id_number, mask_name, mask_text
+from kiosk.flows.jobs import BackgroundJobs
+from kiosk.flows.technician.camera import TechnicianCamera
+from kiosk.flows.technician.devices import CardTest, count_device_events
+from kiosk.flows.technician.state import (
+    LOG_LINES_SHOWN,
+    TechnicianState,
+    read_masked_log,
+)
 from kiosk.technician_pin import PinGuard, lockout_state_path
 
 log = logging.getLogger(__name__)
 
-LOG_LINES_SHOWN = 200
-
-
-@dataclass
-class TechnicianState:
-    mode: str = "closed"                  # closed | pin | open
-    pin_message: str = ""
-    pin_locked_for_s: float = 0.0
-    busy: set = field(default_factory=set)            # job names running
-    report: d.DiagnosticsReport | None = None         # devices + platform + outbox + catalog
-    counters: dict = field(default_factory=dict)      # device -> {event: count}
-    card_test: dict | None = None                     # masked fields or {"error": reason}
-    camera_image: QImage | None = None
-    camera_fps: float = 0.0
-    camera_faces: int = 0
-    print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
-    receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
-    reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
-    queue: dict | None = None             # offline_cache.queue_admin.queue_status()
-    log_lines: list = field(default_factory=list)
-    message: str = ""                     # last action's result line
-
 
 class TechnicianService(QObject):
+    """Owns technician mode: entry by gesture and PIN (with lockout), the idle exit, and
+    every technician action — checks (devices, face worker, outbox, catalog, DNS/TLS/HTTP
+    to the platform), card test, camera preview, test print and reprint, outbox status,
+    retry and export, log view and export — each run as a named background job whose
+    result is applied to `state` on the GUI thread."""
+
     changed = Signal()
     exit_requested = Signal()             # "Exit kiosk" pressed: main quits the application
-    _job_done = Signal(str, object)       # job name, result (applied on the GUI thread)
 
     def __init__(self, controller, config, *, log_file: Path | None = None, export_dir: Path | None = None,
                  clock=time.time):
@@ -68,19 +56,21 @@ class TechnicianService(QObject):
                               lockout_max_s=tech.lockout_max_s, min_length=tech.min_pin_length, clock=clock)
         self.log_file = Path(log_file) if log_file else config.data_dir / "kiosk.log"
         self.export_dir = Path(export_dir) if export_dir else config.data_dir / "exports"
-        self._job_done.connect(self._apply)
+        self.jobs = BackgroundJobs(self, thread_prefix="technician-")
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(int(tech.idle_exit_s * 1000))
         self._idle.timeout.connect(lambda: self.leave("idle timeout"))
-        self._camera_stop = threading.Event()
-        self._camera_faces_slot = None
+        self.camera = TechnicianCamera(controller.camera, controller.face_verifier, self.jobs,
+                                       on_frame=lambda shown: self._apply("camera_frame", shown))
         self._print_job: str | None = None
         self._reprint_job: str | None = None
         self._job_outcomes: dict[str, str] = {}     # last print jobs' outcomes (bounded)
         self._print_signals_connected = False
         self._test_prints = 0
-        self._count_device_events()
+        self._card_test = CardTest(controller.id_reader, self._on_test_card, parent=self)
+        count_device_events(controller.id_reader, controller.camera, controller.printer,
+                            lambda: self.state.counters)
 
     # --- entering and leaving ---------------------------------------------------
 
@@ -153,90 +143,20 @@ class TechnicianService(QObject):
         """Reads a card; only masked fields are kept, the document is dropped at once."""
         self.touch()
         self.state.card_test = {"status": "waiting for a card"}
-        reader = self.controller.id_reader
-        reader.card_read.connect(self._on_test_card)
-        reader.read_failed.connect(self._on_test_card_failed)
-        reader.read_card(20.0)
+        self._card_test.start(20.0)
         self.changed.emit()
 
-    def _disconnect_card_test(self) -> None:
-        reader = self.controller.id_reader
-        for signal, slot in ((reader.card_read, self._on_test_card), (reader.read_failed, self._on_test_card_failed)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-
-    def _on_test_card(self, document) -> None:
-        self._disconnect_card_test()
-        self.state.card_test = {
-            "card_type": document.card_type.value, "name": mask_name(document.name),
-            "id_number": mask_id_number(document.id_number),
-            "valid_until": document.valid_until.isoformat() if document.valid_until else "long-term",
-            "photo": f"{len(document.photo_jpeg)} bytes" if document.photo_jpeg else "none",
-        }
-        self.changed.emit()
-
-    def _on_test_card_failed(self, reason: str, detail: str) -> None:
-        self._disconnect_card_test()
-        self.state.card_test = {"error": reason, "detail": detail}
+    def _on_test_card(self, result: dict) -> None:
+        self.state.card_test = result
         self.changed.emit()
 
     def start_camera(self) -> None:
-        """Preview with face boxes and fps. The boxes come from the face worker process — the
-        detector the citizen's check uses; dlib on a thread here would hold this process's GIL
-        and stall the GUI. This thread only draws the latest boxes on the latest frame (at most
-        10 frames/s) and hands finished QImages to the GUI thread."""
+        """Preview with face boxes and fps (kiosk.flows.technician.camera)."""
         self.touch()
-        camera, verifier = self.controller.camera, self.controller.face_verifier
-        camera.start()
-        self._camera_stop.clear()
-        stop = self._camera_stop
-        latest_boxes: list = []
-        boxes_lock = threading.Lock()
-
-        def on_faces(boxes) -> None:       # runs on the verifier's listener thread
-            with boxes_lock:
-                latest_boxes[:] = boxes
-        self._disconnect_camera_faces()
-        verifier.faces_detected.connect(on_faces)
-        self._camera_faces_slot = on_faces
-
-        def loop():
-            import cv2
-            frames, started, last = 0, time.monotonic(), None
-            while not stop.wait(0.1):
-                frame = camera.latest_frame()
-                if frame is None or frame is last:
-                    continue
-                last = frame
-                frames += 1
-                verifier.detect_faces(frame)   # ignored while the previous frame is still in the worker
-                with boxes_lock:
-                    boxes = list(latest_boxes)
-                shown = frame.copy()
-                for left, top, right, bottom in boxes:
-                    cv2.rectangle(shown, (left, top), (right, bottom), (0, 200, 0), 2)
-                rgb = cv2.cvtColor(shown, cv2.COLOR_BGR2RGB)
-                h, w, _ = rgb.shape
-                image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
-                fps = frames / max(1e-6, time.monotonic() - started)
-                self._job_done.emit("camera_frame", (image, fps, len(boxes)))
-        threading.Thread(target=loop, name="technician-camera", daemon=True).start()
-
-    def _disconnect_camera_faces(self) -> None:
-        slot, self._camera_faces_slot = self._camera_faces_slot, None
-        if slot is not None:
-            try:
-                self.controller.face_verifier.faces_detected.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        self.camera.start()
 
     def stop_camera(self) -> None:
-        if not self._camera_stop.is_set():
-            self._camera_stop.set()
-            self.controller.camera.stop()
-            self._disconnect_camera_faces()
+        self.camera.stop()
         self.state.camera_image = None
 
     def test_print(self) -> None:
@@ -352,15 +272,9 @@ class TechnicianService(QObject):
     def _run(self, name: str, job) -> None:
         self.state.busy.add(name)
         self.changed.emit()
-
-        def runner():
-            try:
-                result = job()
-            except Exception as exc:   # a failed check is a result for the technician, not a crash
-                log.warning("technician job failed", extra={"job": name, "error": f"{type(exc).__name__}: {exc}"})
-                result = exc
-            self._job_done.emit(name, result)
-        threading.Thread(target=runner, name=f"technician-{name}", daemon=True).start()
+        # A failed check is a result for the technician (shown as a message), not a crash.
+        apply = functools.partial(self._apply, name)
+        self.jobs.run(name, job, on_done=apply, on_error=apply, log_message="technician job failed")
 
     def _apply(self, name: str, result) -> None:
         self.state.busy.discard(name)
@@ -415,30 +329,3 @@ class TechnicianService(QObject):
         else:
             log.warning("technician PIN wrong", extra={"failures": attempt.failures})
             self.state.pin_message = f"Wrong PIN ({attempt.remaining_attempts} attempts left)"
-
-    def _count_device_events(self) -> None:
-        """Counters for the device board: reads, failures, prints, status changes since start."""
-        c = self.controller
-
-        def bump(device, event):
-            per_device = self.state.counters.setdefault(device, {})
-            per_device[event] = per_device.get(event, 0) + 1
-        c.id_reader.card_read.connect(lambda _doc: bump("id_reader", "cards_read"))
-        c.id_reader.read_failed.connect(lambda reason, _d: bump("id_reader", f"failed_{reason}"))
-        c.printer.print_done.connect(lambda _job: bump("printer", "printed"))
-        c.printer.print_failed.connect(lambda _job, reason: bump("printer", f"failed_{reason}"))
-        for device in (c.id_reader, c.camera, c.printer):
-            device.status_changed.connect(lambda _s, name=device.name: bump(name, "status_changes"))
-
-
-def read_masked_log(path: Path, last: int | None) -> list[str]:
-    """Log lines with ID and phone numbers masked again (defence in depth: the log is already masked)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
-    except FileNotFoundError:
-        return []
-    if last is not None:
-        lines = lines[-last:]
-    return [mask_text(line) for line in lines]
-

@@ -1,0 +1,183 @@
+"""The controller facade: owns the citizen session, the view model and the per-flow
+coordinators, and routes the session's commands to them.
+
+Screens call the intents (`controller.intents`, a kiosk.flows.intents.CitizenIntents),
+which go straight to the session. The session answers with commands (ReadCard,
+VerifyFace, Submit, PrintReceipt, SendRating, ...), which `_execute` hands to the flow
+that owns them. Results come back on the GUI thread (Qt signals of the devices, or
+`BackgroundJobs.post`) and are fed to the session as events, tagged with the session
+token that started them.
+
+Nothing here blocks the GUI thread: device work runs on each device's worker thread,
+face matching in a separate process, outbox writes and HTTP on background jobs.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk import session as s
+from kiosk.config import KioskConfig
+from kiosk.document_gate import warm_up_document_checks
+from kiosk.flows.card import CardFlow
+from kiosk.flows.context import FlowContext
+from kiosk.flows.device_board import DeviceBoard
+from kiosk.flows.face import FaceFlow
+from kiosk.flows.intents import SessionIntents
+from kiosk.flows.jobs import BackgroundJobs
+from kiosk.flows.platform_link import PlatformLink
+from kiosk.flows.query import QueryFlow
+from kiosk.flows.submission import SubmissionFlow
+from kiosk.flows.view import KioskView
+from kiosk.logging_setup import SensitiveNames
+
+log = logging.getLogger(__name__)
+
+
+def session_timeouts(config: KioskConfig) -> s.Timeouts:
+    """The session's timeouts from the configuration, with deadlines for the states where the
+    citizen waits on the kiosk: past what the flows themselves wait, so their answer normally wins."""
+    t, p = config.timeouts, config.platform
+    request_s = p.connect_timeout_s + p.read_timeout_s        # PlatformClient's overall deadline per call
+    return s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s,
+                      submitting_s=p.submit_wait_s + 20.0,    # + a slow durable commit
+                      query_s=request_s + 5.0)
+
+
+class KioskController(QObject, SessionIntents):
+    """Owns the session, the view, the background-job helper and the six coordinators
+    (card, face, submission, query, platform link, device board); opens and closes the
+    devices and the workers. Its intent methods (start, cancel, ...) are the same as
+    `intents`, kept for the demo tools and tests; screens get `intents` only."""
+
+    changed = Signal()            # the session or the view changed: the window renders
+    preview_changed = Signal()    # only the camera preview changed: the window repaints the preview
+    # Staff assistance needed at this kiosk (reason code, e.g. "face_go_to_counter"):
+    # for a call-for-help light or the hall's staff system. No personal data.
+    staff_help_requested = Signal(str)
+
+    def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
+                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
+        QObject.__init__(self)
+        self.config = config
+        self.id_reader, self.camera, self.printer = id_reader, camera, printer
+        self.face_verifier = face_verifier
+        self.outbox, self.sync_worker = outbox, sync_worker
+        self.platform_client = platform_client
+        self.catalog_cache = catalog_cache
+        self.view = KioskView()
+        self.session = s.CitizenSession(
+            kiosk_id=config.kiosk.id, default_language=config.kiosk.default_language,
+            timeouts=session_timeouts(config), clock=clock)
+        self.intents = SessionIntents(self.session)
+        self.jobs = BackgroundJobs(self)
+        ctx = FlowContext(config=config, session=self.session, view=self.view, jobs=self.jobs,
+                          changed=self.changed.emit, preview_changed=self.preview_changed.emit,
+                          id_reader=id_reader, camera=camera, printer=printer, face_verifier=face_verifier,
+                          outbox=outbox, sync_worker=sync_worker, platform_client=platform_client,
+                          catalog_cache=catalog_cache)
+        self.board = DeviceBoard(ctx, on_camera_lost=lambda: self.face.camera_lost(), parent=self)
+        self.card = CardFlow(ctx, parent=self)
+        self.query = QueryFlow(ctx, parent=self)
+        self.face = FaceFlow(ctx, scanning=lambda: self.query.scanning,
+                             request_staff_help=self.staff_help_requested.emit, parent=self)
+        self.submission = SubmissionFlow(ctx, parent=self)
+        self.platform_link = PlatformLink(ctx, parent=self)
+        self.session.on_change(lambda _session: self.changed.emit())
+        self.session.on_command(self._execute)
+        self._tick = QTimer(self)
+        self._tick.setInterval(500)
+        self._tick.timeout.connect(self.session.tick)
+
+    # --- what tools and tests reach -------------------------------------------------------
+
+    @property
+    def qr_scanner(self):
+        return self.query.qr_scanner
+
+    @property
+    def metrics(self):
+        """kiosk.metrics.KioskMetrics when [metrics] port is set (kept by the platform link)."""
+        return self.platform_link.metrics
+
+    @metrics.setter
+    def metrics(self, metrics) -> None:
+        self.platform_link.metrics = metrics
+
+    @property
+    def reference_photo_source(self):
+        """Face-only services: id_number -> reference JPEG from the platform, or None."""
+        return self.face.reference_photo_source
+
+    @reference_photo_source.setter
+    def reference_photo_source(self, source) -> None:
+        self.face.reference_photo_source = source
+
+    def receipt_qr_payload(self) -> str | None:
+        return self.submission.receipt_qr_payload()
+
+    def heartbeat_body(self) -> dict:
+        return self.platform_link.heartbeat_body()
+
+    def on_outbox_change(self, entry) -> None:
+        """Called by the sync worker's thread after every state change."""
+        self.submission.outbox_changed(entry)
+        self.platform_link.outbox_changed(entry)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Opens devices, starts the face worker, the sender and the background loops."""
+        for device in (self.id_reader, self.camera, self.printer):
+            device.open()
+        self.face_verifier.start()
+        self.sync_worker.start()
+        self._tick.start()
+        self.platform_link.start()
+        # The GB/T 2260 region table takes ~50 ms to build: build it now, off the GUI
+        # thread, not on the first card read (the document checks run on the GUI thread).
+        self.jobs.run("document-checks-warm-up", warm_up_document_checks)
+
+    def close(self) -> None:
+        self.platform_link.stop()
+        self._tick.stop()
+        self.session.cancel()
+        self.query.close()
+        self.sync_worker.stop()
+        self.face_verifier.shutdown()
+        for device in (self.id_reader, self.camera, self.printer):
+            device.close()
+
+    # --- session commands ------------------------------------------------------------------
+
+    def _execute(self, command) -> None:
+        handler = {
+            s.ReadCard: self.card.read_card,
+            s.VerifyFace: self.face.verify,
+            s.CancelDeviceWork: self._cancel_device_work,
+            s.Submit: self.submission.submit,
+            s.PrintReceipt: self.submission.print_receipt,
+            s.SendRating: self.submission.send_rating,
+            s.SessionEnded: self._session_ended,
+            s.LookupApplication: self.query.lookup,
+            s.ScanQr: self.query.scan,
+            s.CallStaff: self.board.call_staff,
+        }[type(command)]
+        handler(command)
+
+    def _submit(self, command: s.Submit) -> None:
+        self.submission.submit(command)
+
+    def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
+        self.query.stop_scan()
+        self.card.cancel()
+        self.face.cancel()
+
+    def _session_ended(self, command: s.SessionEnded) -> None:
+        SensitiveNames.clear()
+        self.face.session_ended()
+        self.submission.session_ended(command.token)
+        log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
+        self.card.session_ended()

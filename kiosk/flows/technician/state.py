@@ -1,0 +1,44 @@
+"""What the technician panel shows (`TechnicianState`) and the masked log reader."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from kiosk import diagnostics as d
+from kiosk.pii import mask_text
+
+LOG_LINES_SHOWN = 200
+
+
+@dataclass
+class TechnicianState:
+    mode: str = "closed"                  # closed | pin | open
+    pin_message: str = ""
+    pin_locked_for_s: float = 0.0
+    busy: set = field(default_factory=set)            # job names running
+    report: d.DiagnosticsReport | None = None         # devices + platform + outbox + catalog
+    counters: dict = field(default_factory=dict)      # device -> {event: count}
+    card_test: dict | None = None                     # masked fields or {"error": reason}
+    camera_image: QImage | None = None
+    camera_fps: float = 0.0
+    camera_faces: int = 0
+    print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
+    receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
+    reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
+    queue: dict | None = None             # offline_cache.queue_admin.queue_status()
+    log_lines: list = field(default_factory=list)
+    message: str = ""                     # last action's result line
+
+
+def read_masked_log(path: Path, last: int | None) -> list[str]:
+    """Log lines with ID and phone numbers masked again (defence in depth: the log is already masked)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return []
+    if last is not None:
+        lines = lines[-last:]
+    return [mask_text(line) for line in lines]
