@@ -176,7 +176,7 @@ def test_photo_attack_is_rejected(qtbot, verifier, elderly_chip_photo, cameras, 
         assert result.reason == "liveness_failed" and not result.matched, (scenario, challenge, result)
         assert result.liveness is False and result.steps_done == 0
         assert result.best_distance <= THRESHOLD       # it was the right face, just not alive
-        assert feedback[-1] in ("turn_left", "turn_right", "blink", "not_frontal", "no_face"), feedback[-5:]
+        assert {"turn_left", "turn_right", "blink"} & set(feedback), feedback[-5:]   # the step was asked
 
 
 def test_a_tilted_photo_does_not_look_turned():
