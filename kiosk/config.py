@@ -20,10 +20,79 @@ LANGUAGES = ("zh_CN", "zh_HK", "en")
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
 
 
-def setting(default, help: str):  # noqa: A002 (the word the docs use)
-    """A configuration key declared once: type (the annotation), default and help text
-    (`dataclasses.fields(Section)[i].metadata["help"]`); kiosk.toml and docs/deploy.md repeat it."""
-    return field(default=default, metadata={"help": help})
+def setting(default, help: str, *, choices=None):  # noqa: A002 (the word the docs use)
+    """A configuration key declared once: its type is the field's annotation; `default`, `help`
+    and, for a closed set of values, `choices` (one module constant, also used by the code that
+    acts on the value) go into `dataclasses.fields(Section)[i].metadata`. `_build` validates
+    choices; kiosk.toml is checked against these declarations (tests/test_config_schema.py) and
+    `python -m kiosk.config --toml` prints the reference. A list default is copied per instance."""
+    metadata = {"help": help}
+    if choices is not None:
+        metadata["choices"] = choices
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def section(cls):
+    """A nested table (`[devices.printer]`): its own dataclass, defaults from its fields."""
+    return field(default_factory=cls)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One device backend, declared once: the section keys its factory reads (besides `backend`)
+    and whether it is test-only (a simulator, emulator or rig): those are accepted only in demo
+    mode (`main.py --demo`, or `[kiosk] demo = true`)."""
+    help: str
+    options: tuple[str, ...]
+    test_only: bool = False
+
+
+ID_READER_BACKENDS = {
+    "sim": Backend("in-process simulated reader presenting a sample card",
+                   ("identity", "scenario", "delay_s"), test_only=True),
+    "sam_serial": Backend("GA/T 467 SAM reader on a serial port (docs/id-readers.md)",
+                          ("port", "baudrate", "wlt_decoder")),
+    "sam_sim": Backend("the sam_serial driver on its pty SAM simulator",
+                       ("identity", "card_type", "scenario", "wlt_decoder"), test_only=True),
+    "pcsc": Backend("PC/SC smart-card reader: social security card, passport (docs/pcsc-cards.md)",
+                    ("reader_filter", "card_types", "apdu_timeout_s")),
+    "pcsc_sim": Backend("the pcsc driver on pcscd + vpcd + a virtual card process",
+                        ("reader_filter", "card_types", "apdu_timeout_s", "sim_card", "identity", "vpcd_port"),
+                        test_only=True),
+}
+CAMERA_BACKENDS = {
+    "sim": Backend("replays an image, a folder of images or a video", ("source", "scenario", "fps"), test_only=True),
+    "opencv": Backend("a real camera through OpenCV", ("device", "width", "height", "fps")),
+}
+_ESCPOS_OPTIONS = ("profile", "paper_width_px", "text_mode", "printer_charset", "qr_native", "status_timeout_s",
+                   "write_timeout_s", "poll_interval_s", "confirm_s")
+PRINTER_BACKENDS = {
+    "sim": Backend("in-process simulated printer: bytes and previews into output_dir",
+                   ("scenario", "output_dir", "paper_width_px"), test_only=True),
+    "network": Backend("ESC/POS over TCP (port 9100)", ("host", "port", *_ESCPOS_OPTIONS)),
+    "serial": Backend("ESC/POS on a serial port", ("device", "baudrate", *_ESCPOS_OPTIONS)),
+    "usb": Backend("ESC/POS over USB; device = \"vendor:product\" in hex", ("device", *_ESCPOS_OPTIONS)),
+    "file": Backend("ESC/POS written to a device file such as /dev/usb/lp0", ("device", *_ESCPOS_OPTIONS)),
+    "cups": Backend("ESC/POS through a raw CUPS queue; device = the queue name", ("device", *_ESCPOS_OPTIONS)),
+    "emulator": Backend("the network driver on a loopback ESC/POS emulator (devices/printer/emulator.py)",
+                        ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
+}
+BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,
+            "devices.printer": PRINTER_BACKENDS}
+
+
+def test_only_backends(backends: dict[str, Backend]) -> tuple[str, ...]:
+    return tuple(name for name, backend in backends.items() if backend.test_only)
+
+
+LIVENESS_MODES = ("auto", "on", "off")
+PCSC_CARD_TYPES = ("ssse", "emrtd")
+SAM_SIM_CARD_TYPES = ("resident", "hmt", "foreigner2017", "foreigner2023")
+PRINTER_TEXT_MODES = ("image", "gb18030")
+PRINTER_CHARSETS = ("gb2312", "gbk", "gb18030")
+SIGNATURE_ALGORITHMS = ("HMAC-SM3",)
 
 
 class ConfigError(Exception):
@@ -36,31 +105,36 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class KioskSection:
-    id: str = "KIOSK-DEMO-0001"
-    location: str = "示例市政务服务中心 自助区 1 号机"
-    languages: list = field(default_factory=lambda: list(LANGUAGES))
-    default_language: str = "zh_CN"
-    data_dir: str = "var"
-    fullscreen: bool = True
+    id: str = setting("KIOSK-DEMO-0001", "This kiosk's id: sent with every submission, heartbeat and signature.")
+    location: str = setting("示例市政务服务中心 自助区 1 号机", "Where the kiosk stands (shown to technicians, sent "
+                            "with heartbeats).")
+    languages: list = setting(list(LANGUAGES), "Languages offered on the screen, in this order.", choices=LANGUAGES)
+    default_language: str = setting("zh_CN", "Language at the start of each session (one of `languages`).")
+    data_dir: str = setting("var", "Outbox, device key, receipts, logs (relative to the configuration file).")
+    fullscreen: bool = setting(True, "Full screen, frameless window (false = a window, for development).")
+    demo: bool = setting(False, (
+        "A demo or test kiosk: test-only device backends (simulators, emulators, rigs: "
+        + "; ".join(f"{key.split('.')[-1]}: {', '.join(test_only_backends(b))}" for key, b in BACKENDS.items())
+        + ") are accepted. `main.py --demo` sets it. false = real drivers only."))
 
 
 @dataclass(frozen=True)
 class PlatformSection:
-    url: str = "http://127.0.0.1:8700"
-    connect_timeout_s: float = 3.05
-    read_timeout_s: float = 10.0
-    ca_bundle: str = ""
-    # How long the citizen waits on the "submitting" screen for the platform's
-    # application number before getting an "offline, saved" receipt instead.
-    submit_wait_s: float = 8.0
-    # Request signatures (docs/platform-api.md): per-kiosk secret shared with the platform.
-    signature_alg: str = "HMAC-SM3"
-    signing_key_path: str = ""    # "" = data_dir/platform-signing.key (0600, created on first start)
-    # mTLS: the kiosk's certificate and (unencrypted, 0600) key, PEM; "" = no client certificate.
-    client_cert: str = ""
-    client_key: str = ""
-    # Delivered submissions keep only receipt metadata (number, status, token) this long.
-    receipt_retention_days: float = 30.0
+    url: str = setting("http://127.0.0.1:8700", "The platform's base URL (https:// unless on this machine).")
+    connect_timeout_s: float = setting(3.05, "TCP/TLS connect timeout of each request.")
+    read_timeout_s: float = setting(10.0, "Read timeout of each request.")
+    ca_bundle: str = setting("", "PEM bundle to verify the platform's TLS certificate (\"\" = the default CA store).")
+    submit_wait_s: float = setting(8.0, (
+        "How long the citizen waits on the \"submitting\" screen for the platform's application number "
+        "before getting an \"offline, saved\" receipt instead."))
+    signature_alg: str = setting("HMAC-SM3", "Request signature on every attempt (docs/platform-api.md).",
+                                 choices=SIGNATURE_ALGORITHMS)
+    signing_key_path: str = setting("", "Per-kiosk secret shared with the platform; \"\" = "
+                                        "data_dir/platform-signing.key (0600, created on first start).")
+    client_cert: str = setting("", "mTLS: the kiosk's certificate (PEM), with client_key; \"\" = none.")
+    client_key: str = setting("", "mTLS: the kiosk's unencrypted 0600 private key (PEM), with client_cert.")
+    receipt_retention_days: float = setting(30.0, "Delivered submissions keep only receipt metadata (number, "
+                                                  "status, token) this long.")
     catalog_public_key: str = setting("", (
         "PEM file with the platform's Ed25519 catalog-signing public key. When set, every catalog "
         "must carry a valid X-Catalog-Signature; a missing or bad one keeps the last good catalog and "
@@ -72,11 +146,11 @@ class PlatformSection:
 
 @dataclass(frozen=True)
 class TimeoutsSection:
-    idle_s: float = 60.0          # no touch for this long -> "Are you still there?"
-    countdown_s: float = 15.0     # countdown shown before the session ends
-    card_read_s: float = 30.0
-    face_s: float = 25.0
-    receipt_s: float = 20.0       # receipt screen stays this long, then rating
+    idle_s: float = setting(60.0, "No touch for this long -> \"Are you still there?\"")
+    countdown_s: float = setting(15.0, "Countdown shown before the session ends.")
+    card_read_s: float = setting(30.0, "Time to present the ID card.")
+    face_s: float = setting(25.0, "Time for the face check.")
+    receipt_s: float = setting(20.0, "The receipt screen stays this long, then the rating.")
 
 
 # Each engine's threshold: accept when the smallest distance over the gated
@@ -85,20 +159,20 @@ class TimeoutsSection:
 # AND on the East Asian ones alone (bench/face_calibrate.py; docs/face.md).
 @dataclass(frozen=True)
 class SFaceEngineSection:
-    threshold: float = 0.57
-    metric: str = "cosine"        # 1 - cosine similarity of the 128-d SFace embeddings
+    threshold: float = setting(0.57, "Cosine distance; calibrated: bench/face_calibrate.py, docs/face.md.")
+    metric: str = setting("cosine", "1 - cosine similarity of the 128-d SFace embeddings (fixed).")
 
 
 @dataclass(frozen=True)
 class DlibEngineSection:
-    threshold: float = 0.37
-    metric: str = "euclidean"     # distance of the 128-d dlib ResNet embeddings
+    threshold: float = setting(0.37, "Euclidean distance; calibrated the same way.")
+    metric: str = setting("euclidean", "Distance of the 128-d dlib ResNet embeddings (fixed).")
 
 
 @dataclass(frozen=True)
 class FaceEnginesSection:
-    sface: SFaceEngineSection = field(default_factory=SFaceEngineSection)
-    dlib: DlibEngineSection = field(default_factory=DlibEngineSection)
+    sface: SFaceEngineSection = section(SFaceEngineSection)
+    dlib: DlibEngineSection = section(DlibEngineSection)
 
 
 # Plausible thresholds per metric: outside them a typo (or an uncalibrated value) is refused.
@@ -107,22 +181,19 @@ FACE_THRESHOLD_RANGES = {"cosine": (0.2, 0.7), "euclidean": (0.2, 0.6)}
 
 @dataclass(frozen=True)
 class FaceSection:
-    # The face engine (kiosk.face_engine.ENGINES): "sface" (YuNet + SFace on
-    # OpenCV DNN, the default) or "dlib" (kept for comparison; 68 % of genuine
-    # chip pairs rejected at its safe threshold, docs/face.md).
-    engine: str = "sface"
-    engines: FaceEnginesSection = field(default_factory=FaceEnginesSection)
-    frames_needed: int = 5
-    # Liveness challenge: "on", "off", or "auto" = on with a real camera, off
-    # with the simulator (its still photos cannot turn a head or blink).
-    # "off" is refused with a real camera.
-    liveness: str = "auto"
-    # Blink as a challenge step (needs the face mesh model); false = turns only.
-    blink: bool = True
-    no_face_timeout_s: float = 20.0   # nobody in front of the camera this long -> end the check
-    challenge_timeout_s: float = 8.0  # time for each challenge step once asked
-    turn_delta: float = 0.12          # yaw change past the citizen's own frontal yaw (docs/face.md)
-    blink_min_closed_s: float = 0.4   # a deliberate eye closure; natural blinks are shorter
+    engine: str = setting("sface", (
+        "The face engine (kiosk.face_engine.ENGINES): sface (YuNet + SFace on OpenCV DNN, the default) "
+        "or dlib (kept for comparison; 68 % of genuine chip pairs rejected at its safe threshold, docs/face.md)."))
+    engines: FaceEnginesSection = section(FaceEnginesSection)
+    frames_needed: int = setting(5, "Gated frames compared before deciding (1-50).")
+    liveness: str = setting("auto", (
+        "Liveness challenge: on | off | auto (= on with a real camera, off with the simulator, whose still "
+        "photos cannot turn a head or blink). off is refused with a real camera."), choices=LIVENESS_MODES)
+    blink: bool = setting(True, "Blink as a challenge step (needs the face mesh model); false = head turns only.")
+    no_face_timeout_s: float = setting(20.0, "Nobody in front of the camera this long -> end the check.")
+    challenge_timeout_s: float = setting(8.0, "Time for each challenge step once asked.")
+    turn_delta: float = setting(0.12, "Yaw change past the citizen's own frontal yaw (docs/face.md).")
+    blink_min_closed_s: float = setting(0.4, "A deliberate eye closure; natural blinks are shorter.")
 
     @property
     def engine_settings(self) -> SFaceEngineSection | DlibEngineSection:
@@ -136,81 +207,89 @@ class FaceSection:
 
 @dataclass(frozen=True)
 class IdReaderSection:
-    backend: str = "sim"          # sim
-    identity: str = "elderly"     # sim: which sample card is presented
-    scenario: str = "ok"          # sim: ok | no_card | card_removed | unplugged
-    delay_s: float = 0.4          # sim: time to "read" the card
-    port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
-    baudrate: int = 115200
-    wlt_decoder: str = ""         # sam_serial: vendor WLT library "path[:symbol]"; "" = no chip photo
-    card_type: str = "resident"   # sam_sim: resident | hmt | foreigner2017 | foreigner2023
-    # pcsc / pcsc_sim (docs/pcsc-cards.md):
-    reader_filter: str = ""       # pcsc: use readers whose name contains this ("" = any)
-    card_types: list = field(default_factory=lambda: ["ssse", "emrtd"])   # pcsc: tried in order
-    apdu_timeout_s: float = 3.0   # pcsc: a card silent this long is reported mute
-    sim_card: str = "ssse"        # pcsc_sim: card the virtual card process inserts (ssse | emrtd)
-    vpcd_port: int = 35963        # pcsc_sim: vpcd slot 0 port
+    backend: str = setting("sim", "ID card reader driver; the keys each backend reads are listed with it.", choices=ID_READER_BACKENDS)
+    identity: str = setting("elderly", "sim, sam_sim, pcsc_sim: which sample card holder (elderly | young | expired).")
+    scenario: str = setting("ok", (
+        "sim: ok | no_card | card_removed | unplugged; sam_sim: ok (= card) | no_card | card_removed | slow | "
+        "corrupt_checksum | truncated | sam_fault | bad_text | unplugged."))
+    delay_s: float = setting(0.4, "sim: time to \"read\" the card.")
+    port: str = setting("", "sam_serial: serial port, e.g. /dev/ttyUSB0 (better: the udev name /dev/kiosk-id-reader).")
+    baudrate: int = setting(115200, "sam_serial: line speed.")
+    wlt_decoder: str = setting("", "sam_serial, sam_sim: vendor WLT library \"path[:symbol]\" for the chip photo; "
+                                   "\"\" = no chip photo (sam_sim: the simulated decoder).")
+    card_type: str = setting("resident", "sam_sim: card the simulator presents.", choices=SAM_SIM_CARD_TYPES)
+    reader_filter: str = setting("", "pcsc, pcsc_sim: use readers whose name contains this (\"\" = any).")
+    card_types: list = setting(list(PCSC_CARD_TYPES), "pcsc, pcsc_sim: card applications tried in order.",
+                               choices=PCSC_CARD_TYPES)
+    apdu_timeout_s: float = setting(3.0, "pcsc, pcsc_sim: a card silent this long is reported mute.")
+    sim_card: str = setting("ssse", "pcsc_sim: card the virtual card process inserts.", choices=PCSC_CARD_TYPES)
+    vpcd_port: int = setting(35963, "pcsc_sim: vpcd slot 0 port.")
 
 
 @dataclass(frozen=True)
 class CameraSection:
-    backend: str = "sim"          # sim | opencv
-    source: str = ""              # sim: image, folder or video; "" = the sample identity's photo
-    scenario: str = "ok"          # sim: ok | no_face | black | unplugged | two_faces | photo_attack | dark | overexposed | unplug_after
-    device: str = "0"             # opencv: index or /dev/videoN
-    width: int = 640
-    height: int = 480
-    fps: int = 10
+    backend: str = setting("sim", "Camera driver; the keys each backend reads are listed with it.", choices=CAMERA_BACKENDS)
+    source: str = setting("", "sim: image, folder or video; \"\" = another photo of the sample card holder.")
+    scenario: str = setting("ok", ("sim: ok | no_face | black | unplugged | two_faces | photo_attack | dark | "
+                                   "overexposed | unplug_after."))
+    device: str = setting("0", "opencv: camera index or /dev/videoN.")
+    width: int = setting(640, "opencv: capture width in pixels.")
+    height: int = setting(480, "opencv: capture height in pixels.")
+    fps: int = setting(10, "Frames per second delivered to the face check.")
 
 
 @dataclass(frozen=True)
 class PrinterSection:
-    backend: str = "sim"          # sim | network | serial | usb | file
-    scenario: str = "ok"          # sim: ok | paper_low | paper_out | cover_open | offline
-    output_dir: str = ""          # sim: where captured bytes and previews go ("" = data_dir/receipts)
-    host: str = ""
-    port: int = 9100
-    device: str = ""              # serial/file path
-    profile: str = "default"
-    paper_width_px: int = 512
-    # Receipt printing (docs/printing.md). "image": Chinese drawn with a CJK font,
-    # every character prints; "gb18030": printer's own font, lines it cannot encode as pictures.
-    text_mode: str = "image"
-    printer_charset: str = "gbk"  # what the printer's Chinese font covers (gb2312 | gbk | gb18030)
-    qr_native: bool = True        # GS ( k; false = QR as a raster picture for printers without it
-    status_timeout_s: float = 1.5
-    write_timeout_s: float = 10.0
-    poll_interval_s: float = 5.0  # background DLE EOT status check between jobs
-    confirm_s: float = 1.5        # status watched this long after the last byte before "printed"
-    reprint_keep: int = 20        # receipts kept (encrypted) for technician reprint
+    backend: str = setting("sim", "Receipt printer driver; the keys each backend reads are listed with it.", choices=PRINTER_BACKENDS)
+    scenario: str = setting("ok", "sim, emulator: ok | paper_low | paper_out | cover_open | offline.")
+    output_dir: str = setting("", "sim, emulator: where captured bytes and previews go (\"\" = data_dir/receipts).")
+    host: str = setting("", "network: the printer's address.")
+    port: int = setting(9100, "network: TCP port.")
+    device: str = setting("", ("serial, file: device path; usb: \"vendor:product\" in hex; "
+                               "cups: the raw queue's name."))
+    baudrate: int = setting(9600, "serial: line speed.")
+    profile: str = setting("default", "python-escpos printer profile.")
+    paper_width_px: int = setting(512, "Printable width in dots (512 = 80 mm paper at 203 dpi).")
+    text_mode: str = setting("image", (
+        "Receipt printing (docs/printing.md). image: Chinese drawn with a CJK font, every character "
+        "prints; gb18030: the printer's own font, lines it cannot encode as pictures (~40x fewer bytes)."),
+        choices=PRINTER_TEXT_MODES)
+    printer_charset: str = setting("gbk", "gb18030 mode: what the printer's Chinese font covers.",
+                                   choices=PRINTER_CHARSETS)
+    qr_native: bool = setting(True, "GS ( k; false = QR as a raster picture for printers without it.")
+    status_timeout_s: float = setting(1.5, "Wait this long for a DLE EOT status answer.")
+    write_timeout_s: float = setting(10.0, "A job not written within this long fails.")
+    poll_interval_s: float = setting(5.0, "Background DLE EOT status check between jobs (0 = off).")
+    confirm_s: float = setting(1.5, "Status watched this long after the last byte before \"printed\" (0 = off).")
+    reprint_keep: int = setting(20, "Receipts kept (encrypted) for technician reprint.")
 
 
 @dataclass(frozen=True)
 class DevicesSection:
-    id_reader: IdReaderSection = field(default_factory=IdReaderSection)
-    camera: CameraSection = field(default_factory=CameraSection)
-    printer: PrinterSection = field(default_factory=PrinterSection)
+    id_reader: IdReaderSection = section(IdReaderSection)
+    camera: CameraSection = section(CameraSection)
+    printer: PrinterSection = section(PrinterSection)
 
 
 @dataclass(frozen=True)
 class SecuritySection:
-    device_key_path: str = ""     # "" = data_dir/device.key (0600)
+    device_key_path: str = setting("", "Encryption key of the outbox and journal; \"\" = data_dir/device.key (0600).")
 
 
 @dataclass(frozen=True)
 class LoggingSection:
-    level: str = "INFO"
-    file: str = ""                # "" = data_dir/kiosk.log
+    level: str = setting("INFO", "DEBUG | INFO | WARNING | ERROR.")
+    file: str = setting("", "\"\" = data_dir/kiosk.log.")
 
 
 @dataclass(frozen=True)
 class DisplaySection:
     """The touch panel's physical size: touch targets and text are sized in
     millimetres from it (>= 20 mm targets), not in pixels."""
-    width_px: int = 1920
-    height_px: int = 1080
-    diagonal_in: float = 21.5
-    voice_guidance: bool = True   # care mode speaks each step when a TTS engine is present
+    width_px: int = setting(1920, "Panel width in pixels.")
+    height_px: int = setting(1080, "Panel height in pixels.")
+    diagonal_in: float = setting(21.5, "Panel diagonal in inches (5-120).")
+    voice_guidance: bool = setting(True, "Care mode speaks each step when a TTS engine is present.")
 
     @property
     def px_per_mm(self) -> float:
@@ -220,40 +299,38 @@ class DisplaySection:
 
 @dataclass(frozen=True)
 class TechnicianSection:
-    # Salted scrypt hash of the technician PIN ("scrypt$n$r$p$salt_hex$hash_hex"),
-    # made by `python main.py set-pin`. "" = technician mode cannot be entered.
-    pin_hash: str = ""
-    max_failures: int = 5         # wrong PINs in a row before the lockout
-    lockout_s: float = 900.0      # how long the PIN pad stays locked
-    idle_exit_s: float = 120.0    # technician mode ends after this long without a touch
+    pin_hash: str = setting("", ("Salted scrypt hash of the technician PIN (\"scrypt$n$r$p$salt_hex$hash_hex\"), "
+                                 "made by `python main.py set-pin`. \"\" = technician mode cannot be entered."))
+    max_failures: int = setting(5, "Wrong PINs in a row before the lockout.")
+    lockout_s: float = setting(900.0, "How long the PIN pad stays locked.")
+    idle_exit_s: float = setting(120.0, "Technician mode ends after this long without a touch.")
 
 
 @dataclass(frozen=True)
 class HeartbeatSection:
-    interval_s: float = 60.0      # heartbeat to the platform every N seconds
+    interval_s: float = setting(60.0, "Heartbeat to the platform every N seconds.")
 
 
 @dataclass(frozen=True)
 class MetricsSection:
-    # Prometheus metrics (prometheus_client). Port 0 = off. Keep the address on
-    # localhost unless the fleet network is trusted (no auth on the endpoint).
-    address: str = "127.0.0.1"
-    port: int = 0
+    address: str = setting("127.0.0.1", ("Prometheus metrics address; keep it on localhost unless the fleet "
+                                         "network is trusted (no auth on the endpoint)."))
+    port: int = setting(0, "Prometheus metrics port; 0 = off.")
 
 
 @dataclass(frozen=True)
 class KioskConfig:
-    kiosk: KioskSection = field(default_factory=KioskSection)
-    platform: PlatformSection = field(default_factory=PlatformSection)
-    timeouts: TimeoutsSection = field(default_factory=TimeoutsSection)
-    face: FaceSection = field(default_factory=FaceSection)
-    devices: DevicesSection = field(default_factory=DevicesSection)
-    security: SecuritySection = field(default_factory=SecuritySection)
-    logging: LoggingSection = field(default_factory=LoggingSection)
-    display: DisplaySection = field(default_factory=DisplaySection)
-    technician: TechnicianSection = field(default_factory=TechnicianSection)
-    heartbeat: HeartbeatSection = field(default_factory=HeartbeatSection)
-    metrics: MetricsSection = field(default_factory=MetricsSection)
+    kiosk: KioskSection = section(KioskSection)
+    platform: PlatformSection = section(PlatformSection)
+    timeouts: TimeoutsSection = section(TimeoutsSection)
+    face: FaceSection = section(FaceSection)
+    devices: DevicesSection = section(DevicesSection)
+    security: SecuritySection = section(SecuritySection)
+    logging: LoggingSection = section(LoggingSection)
+    display: DisplaySection = section(DisplaySection)
+    technician: TechnicianSection = section(TechnicianSection)
+    heartbeat: HeartbeatSection = section(HeartbeatSection)
+    metrics: MetricsSection = section(MetricsSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property
@@ -269,6 +346,11 @@ class KioskConfig:
         return self.data_dir / "outbox.sqlite3"
 
     @property
+    def journal_path(self) -> Path:
+        """The receipt journal (kept receipts for reprint): the kiosk and the technician CLI open this one."""
+        return self.data_dir / "receipts.sqlite3"
+
+    @property
     def signing_key_path(self) -> Path:
         return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
 
@@ -279,7 +361,8 @@ class KioskConfig:
 
 # --- loading ---------------------------------------------------------------
 
-def load_config(path: str | os.PathLike) -> KioskConfig:
+def load_config(path: str | os.PathLike, *, demo: bool = False) -> KioskConfig:
+    """The validated configuration in `path`; `demo=True` (main.py --demo) sets `[kiosk] demo`."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError("", f"configuration file not found: {path}")
@@ -289,13 +372,16 @@ def load_config(path: str | os.PathLike) -> KioskConfig:
         raise ConfigError("", f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
-    config = config_from_dict(raw)
+    config = config_from_dict(raw, demo=demo)
     config = dataclasses.replace(config, source_path=str(path))
     _resolve_relative_paths_against(path.parent, config)
     return config
 
 
-def config_from_dict(raw: dict) -> KioskConfig:
+def config_from_dict(raw: dict, *, demo: bool = False) -> KioskConfig:
+    if demo:
+        kiosk = raw.get("kiosk", {})
+        raw = {**raw, "kiosk": {**kiosk, "demo": True} if isinstance(kiosk, dict) else kiosk}
     config = _build(KioskConfig, raw, prefix="", skip={"source_path"})
     check_semantics(config)
     return config
@@ -305,7 +391,8 @@ def _build(cls, raw: dict, prefix: str, skip=frozenset()):
     if not isinstance(raw, dict):
         raise ConfigError(prefix.rstrip("."), "expected a table")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
+    known = set(fields)
     for key in raw:
         if key not in known:
             raise ConfigError(prefix + key, f"unknown key (allowed: {', '.join(sorted(known))})")
@@ -314,6 +401,10 @@ def _build(cls, raw: dict, prefix: str, skip=frozenset()):
         if name not in raw:
             continue
         values[name] = _coerce(hints[name], raw[name], prefix + name)
+        choices = fields[name].metadata.get("choices")
+        if choices is not None:
+            for value in (values[name] if isinstance(values[name], list) else [values[name]]):
+                _check_choice(prefix + name, value, tuple(choices))
     return cls(**values)
 
 
@@ -377,8 +468,6 @@ def check_semantics(config: KioskConfig) -> None:
             raise ConfigError(f"platform.{name}", f"file not found: {getattr(config.platform, name)}")
     if bool(config.platform.client_cert) != bool(config.platform.client_key):
         raise ConfigError("platform.client_cert", "client_cert and client_key go together")
-    if config.platform.signature_alg not in ("HMAC-SM3",):
-        raise ConfigError("platform.signature_alg", "supported: HMAC-SM3")
     if config.platform.receipt_retention_days <= 0:
         raise ConfigError("platform.receipt_retention_days", "must be greater than 0")
 
@@ -392,7 +481,6 @@ def check_semantics(config: KioskConfig) -> None:
     _check_face_engines(config.face)
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
-    _check_choice("face.liveness", config.face.liveness, ("auto", "on", "off"))
     if config.face.liveness == "off" and config.devices.camera.backend != "sim":
         raise ConfigError("face.liveness", "\"off\" is only allowed with the simulated camera")
     if not 1.0 <= config.face.no_face_timeout_s <= 120.0:
@@ -402,19 +490,8 @@ def check_semantics(config: KioskConfig) -> None:
     if not 0.05 <= config.face.turn_delta <= 0.4:
         raise ConfigError("face.turn_delta", "must be between 0.05 and 0.4")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend,
-                  ("sim", "sam_serial", "sam_sim", "pcsc", "pcsc_sim"))
-    for card_type in config.devices.id_reader.card_types:
-        _check_choice("devices.id_reader.card_types", card_type, ("ssse", "emrtd"))
-    _check_choice("devices.id_reader.sim_card", config.devices.id_reader.sim_card, ("ssse", "emrtd"))
     if config.devices.id_reader.apdu_timeout_s <= 0:
         raise ConfigError("devices.id_reader.apdu_timeout_s", "must be greater than 0")
-    _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
-    _check_choice("devices.printer.backend", config.devices.printer.backend,
-                  ("sim", "network", "serial", "usb", "file", "cups", "emulator"))
-    _check_choice("devices.printer.text_mode", config.devices.printer.text_mode, ("image", "gb18030"))
-    _check_choice("devices.printer.printer_charset", config.devices.printer.printer_charset,
-                  ("gb2312", "gbk", "gb18030"))
     for name in ("status_timeout_s", "write_timeout_s"):
         if getattr(config.devices.printer, name) <= 0:
             raise ConfigError(f"devices.printer.{name}", "must be greater than 0")
@@ -434,9 +511,26 @@ def check_semantics(config: KioskConfig) -> None:
         raise ConfigError("devices.printer.host", "required for the network backend")
     if not 1 <= config.devices.printer.port <= 65535:
         raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
+    if config.devices.printer.baudrate <= 0:
+        raise ConfigError("devices.printer.baudrate", "must be greater than 0")
     _check_technician_sections(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+    _check_test_only_backends(config)
+
+
+def _check_test_only_backends(config: KioskConfig) -> None:
+    """Simulators, emulators and rigs run only on a demo/test kiosk: a production configuration that
+    names one (or leaves the simulator default) is refused. Checked last, so a more specific
+    mistake in the file is reported first."""
+    if config.kiosk.demo:
+        return
+    for key, backends in BACKENDS.items():
+        name = getattr(config.devices, key.split(".")[-1]).backend
+        if backends[name].test_only:
+            real = ", ".join(n for n, b in backends.items() if not b.test_only)
+            raise ConfigError(f"{key}.backend", f"{name!r} is a test-only backend (real drivers: {real}); "
+                              "it needs main.py --demo or [kiosk] demo = true")
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -529,3 +623,69 @@ def _resolve_relative_paths_against(base: Path, config: KioskConfig) -> None:
     """Relative data paths in a config file mean 'relative to that file'."""
     if not Path(config.kiosk.data_dir).is_absolute():
         object.__setattr__(config.kiosk, "data_dir", str((base / config.kiosk.data_dir).resolve()))
+
+
+# --- the reference of every key --------------------------------------------
+
+def reference_toml() -> str:
+    """Every key of every section with its help text, choices (each backend with the keys it reads)
+    and default, as TOML: `python -m kiosk.config --toml`. It loads (with demo) into the defaults."""
+    import textwrap
+    lines = ["# Every kiosk.toml key with its default, generated from kiosk/config.py",
+             "# (`python -m kiosk.config --toml`). Simulated devices are test-only: demo = true below."]
+
+    def emit(cls, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        fields = [f for f in dataclasses.fields(cls) if f.name != "source_path"]
+        plain = [f for f in fields if not dataclasses.is_dataclass(hints[f.name])]
+        if plain:
+            lines.extend(["", f"[{prefix}]"])
+        for f in plain:
+            lines.extend("# " + line for line in textwrap.wrap(f.metadata.get("help", ""), 100))
+            choices = f.metadata.get("choices")
+            if isinstance(choices, dict):
+                for name, backend in choices.items():
+                    kind = "test-only" if backend.test_only else "real"
+                    lines.append(f"#   {name} ({kind}): {backend.help}; keys: {', '.join(backend.options)}")
+            elif choices:
+                lines.append(f"#   one of: {', '.join(choices)}")
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            if prefix == "kiosk" and f.name == "demo":
+                default = True    # the reference's own simulated devices need it
+            lines.append(f"{f.name} = {_toml_value(default)}")
+        for f in fields:
+            if dataclasses.is_dataclass(hints[f.name]):
+                emit(hints[f.name], f"{prefix}.{f.name}" if prefix else f.name)
+
+    emit(KioskConfig, "")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    import json
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m kiosk.config",
+                                     description="Check a kiosk configuration, or print the reference of every key.")
+    parser.add_argument("--toml", action="store_true", help="print every key, its default and help text as TOML")
+    parser.add_argument("--check", metavar="FILE", help="load FILE and report the first problem (exit 2)")
+    parser.add_argument("--demo", action="store_true", help="with --check: as main.py --demo loads it")
+    args = parser.parse_args()
+    if args.check:
+        try:
+            load_config(args.check, demo=args.demo)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}")
+            raise SystemExit(2) from None
+        print(f"{args.check}: ok")
+    else:
+        print(reference_toml(), end="")
