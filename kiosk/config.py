@@ -207,7 +207,8 @@ class FaceSection:
 
 @dataclass(frozen=True)
 class IdReaderSection:
-    backend: str = setting("sim", "ID card reader driver; the keys each backend reads are listed with it.", choices=ID_READER_BACKENDS)
+    backend: str = setting("sim", "ID card reader driver; the keys each backend reads are listed with it.",
+                           choices=ID_READER_BACKENDS)
     identity: str = setting("elderly", "sim, sam_sim, pcsc_sim: which sample card holder (elderly | young | expired).")
     scenario: str = setting("ok", (
         "sim: ok | no_card | card_removed | unplugged; sam_sim: ok (= card) | no_card | card_removed | slow | "
@@ -228,7 +229,8 @@ class IdReaderSection:
 
 @dataclass(frozen=True)
 class CameraSection:
-    backend: str = setting("sim", "Camera driver; the keys each backend reads are listed with it.", choices=CAMERA_BACKENDS)
+    backend: str = setting("sim", "Camera driver; the keys each backend reads are listed with it.",
+                           choices=CAMERA_BACKENDS)
     source: str = setting("", "sim: image, folder or video; \"\" = another photo of the sample card holder.")
     scenario: str = setting("ok", ("sim: ok | no_face | black | unplugged | two_faces | photo_attack | dark | "
                                    "overexposed | unplug_after."))
@@ -240,7 +242,8 @@ class CameraSection:
 
 @dataclass(frozen=True)
 class PrinterSection:
-    backend: str = setting("sim", "Receipt printer driver; the keys each backend reads are listed with it.", choices=PRINTER_BACKENDS)
+    backend: str = setting("sim", "Receipt printer driver; the keys each backend reads are listed with it.",
+                           choices=PRINTER_BACKENDS)
     scenario: str = setting("ok", "sim, emulator: ok | paper_low | paper_out | cover_open | offline.")
     output_dir: str = setting("", "sim, emulator: where captured bytes and previews go (\"\" = data_dir/receipts).")
     host: str = setting("", "network: the printer's address.")
