@@ -69,11 +69,11 @@ def test_sim_reader_gets_the_schema_delay():
 def test_journal_path_is_declared_once(tmp_path):
     """The kiosk (kiosk/app.py) and the technician CLI (devices/printer/technician.py) each spelled
     data_dir/receipts.sqlite3."""
-    from devices.printer.technician import journal_for
-    config = config_from_dict({"kiosk": {"data_dir": str(tmp_path), "demo": True}})
-    journal_for(config).close()
-    assert config.journal_path == tmp_path / "receipts.sqlite3" and config.journal_path.is_file()
     spelled = [p.relative_to(REPO).as_posix()
                for p in (*REPO.glob("kiosk/*.py"), *REPO.glob("devices/**/*.py"), REPO / "main.py")
                if "receipts.sqlite3" in p.read_text(encoding="utf-8")]
     assert spelled == ["kiosk/config.py"]
+    from devices.printer.technician import journal_for
+    config = config_from_dict({"kiosk": {"data_dir": str(tmp_path)}, "devices": REAL_DEVICES})
+    journal_for(config).close()
+    assert config.journal_path == tmp_path / "receipts.sqlite3" and config.journal_path.is_file()
