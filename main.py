@@ -18,11 +18,11 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.config import ID_READER_BACKENDS, test_only_backends   # stdlib only: --help stays without Qt
+from kiosk.config import ID_READER_BACKENDS, only_in_demo   # stdlib only: --help stays without Qt
 
 REPO = Path(__file__).resolve().parent
 EXIT_CONFIG = 2
-DEMO_ID_READERS = test_only_backends(ID_READER_BACKENDS)   # ID-reader backends the demo may use (no hardware)
+DEMO_ID_READERS = only_in_demo(ID_READER_BACKENDS)   # ID-reader backends the demo may use (no hardware)
 
 
 def parse_args(argv):

@@ -72,7 +72,7 @@ def test_journal_path_is_declared_once(tmp_path):
     spelled = [p.relative_to(REPO).as_posix()
                for p in (*REPO.glob("kiosk/*.py"), *REPO.glob("devices/**/*.py"), REPO / "main.py")
                if "receipts.sqlite3" in p.read_text(encoding="utf-8")]
-    assert spelled == ["kiosk/config.py"]
+    assert spelled == ["kiosk/settings.py"]
     from devices.printer.technician import journal_for
     config = config_from_dict({"kiosk": {"data_dir": str(tmp_path)}, "devices": REAL_DEVICES})
     journal_for(config).close()

@@ -1,4 +1,5 @@
-"""Each setting and each device backend is declared once, in kiosk/config.py.
+"""Each setting and each device backend is declared once, in kiosk/settings.py
+(loaded and validated by kiosk/config.py).
 
 * every key has a type (its annotation), a default and help text; closed sets of values are one
   constant used by validation and by the code acting on them;

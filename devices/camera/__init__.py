@@ -4,13 +4,13 @@ from __future__ import annotations
 from devices.camera.interface import Camera
 from devices.camera.opencv import OpenCvCamera
 from devices.camera.sim import SimCamera
-from kiosk.config import CAMERA_BACKENDS, CameraSection
+from kiosk.settings import CAMERA_BACKENDS, CameraSection
 
 __all__ = ["CAMERA_BACKENDS", "Camera", "OpenCvCamera", "SimCamera", "create_camera"]
 
 
 def create_camera(section: CameraSection, sim_identity: str = "elderly") -> Camera:
-    """`section` is the validated `[devices.camera]` table (`kiosk.config.CameraSection`): every
+    """`section` is the validated `[devices.camera]` table (`kiosk.settings.CameraSection`): every
     value, default included, comes from there (each backend's keys: `CAMERA_BACKENDS`).
 
     For the sim backend an empty `source` means "another photo of the sample
@@ -18,7 +18,7 @@ def create_camera(section: CameraSection, sim_identity: str = "elderly") -> Came
     the face check has a genuine pair to compare.
     """
     if not isinstance(section, CameraSection):
-        raise TypeError(f"create_camera takes a kiosk.config.CameraSection, not {type(section).__name__}")
+        raise TypeError(f"create_camera takes a kiosk.settings.CameraSection, not {type(section).__name__}")
     backend = section.backend
     if backend not in CAMERA_BACKENDS:
         raise ValueError(f"devices.camera.backend: unknown backend {backend!r} "

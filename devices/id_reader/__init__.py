@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from devices.id_reader.interface import IdReader, ReadFailure
 from devices.id_reader.sim import SimIdReader
-from kiosk.config import ID_READER_BACKENDS, IdReaderSection
+from kiosk.settings import ID_READER_BACKENDS, IdReaderSection
 
 __all__ = ["ID_READER_BACKENDS", "IdReader", "ReadFailure", "SimIdReader", "create_id_reader"]
 
 
 def create_id_reader(section: IdReaderSection) -> IdReader:
-    """`section` is the validated `[devices.id_reader]` table (`kiosk.config.IdReaderSection`):
+    """`section` is the validated `[devices.id_reader]` table (`kiosk.settings.IdReaderSection`):
     every value, default included, comes from there (each backend's keys: `ID_READER_BACKENDS`)."""
     if not isinstance(section, IdReaderSection):
-        raise TypeError(f"create_id_reader takes a kiosk.config.IdReaderSection, not {type(section).__name__}")
+        raise TypeError(f"create_id_reader takes a kiosk.settings.IdReaderSection, not {type(section).__name__}")
     backend = section.backend
     if backend not in ID_READER_BACKENDS:
         raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} "

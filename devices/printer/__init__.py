@@ -9,14 +9,14 @@ from devices.printer.escpos_printer import (CupsReceiptPrinter, FileReceiptPrint
 from devices.printer.interface import ReceiptPrinter
 from devices.printer.receipt import Receipt, render_receipt, render_receipt_preview
 from devices.printer.sim import SimPrinter
-from kiosk.config import PRINTER_BACKENDS, PrinterSection
+from kiosk.settings import PRINTER_BACKENDS, PrinterSection
 
 __all__ = ["PRINTER_BACKENDS", "Receipt", "ReceiptPrinter", "SimPrinter", "create_printer", "render_receipt",
            "render_receipt_preview"]
 
 
 def create_printer(section: PrinterSection, output_dir: str | Path | None = None, journal=None) -> ReceiptPrinter:
-    """`section` is the validated `[devices.printer]` table (`kiosk.config.PrinterSection`): every
+    """`section` is the validated `[devices.printer]` table (`kiosk.settings.PrinterSection`): every
     value, default included, comes from there (each backend's keys: `PRINTER_BACKENDS`).
 
     `output_dir` (the sim's folder for captured bytes and previews) wins over
@@ -26,7 +26,7 @@ def create_printer(section: PrinterSection, output_dir: str | Path | None = None
     and prints to it over TCP exactly like the "network" backend.
     """
     if not isinstance(section, PrinterSection):
-        raise TypeError(f"create_printer takes a kiosk.config.PrinterSection, not {type(section).__name__}")
+        raise TypeError(f"create_printer takes a kiosk.settings.PrinterSection, not {type(section).__name__}")
     backend = section.backend
     if backend not in PRINTER_BACKENDS:
         raise ValueError(f"devices.printer.backend: unknown backend {backend!r} "
