@@ -18,9 +18,11 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.config import ID_READER_BACKENDS, only_in_demo   # stdlib only: --help stays without Qt
+
 REPO = Path(__file__).resolve().parent
 EXIT_CONFIG = 2
-DEMO_ID_READERS = ("sim", "sam_sim", "pcsc_sim")   # ID-reader backends the demo may use (no hardware)
+DEMO_ID_READERS = only_in_demo(ID_READER_BACKENDS)   # ID-reader backends the demo may use (no hardware)
 
 
 def parse_args(argv):
@@ -49,9 +51,9 @@ def load_configuration(args):
     from kiosk.config import ConfigError, config_from_dict, load_config
     try:
         if args.demo and not Path(args.config).exists():
-            config = config_from_dict({})
+            config = config_from_dict({}, demo=True)
         else:
-            config = load_config(args.config)
+            config = load_config(args.config, demo=args.demo)
     except ConfigError as exc:
         fail(f"configuration error: {exc}")
     if args.demo:

@@ -38,6 +38,7 @@ import devices.pyside_refcount_fix  # noqa: E402,F401
 from devices.printer import create_printer  # noqa: E402
 from devices.printer.emulator import PrinterEmulator  # noqa: E402
 from devices.printer.escpos_printer import SocketStatusChannel  # noqa: E402
+from kiosk.config import PrinterSection  # noqa: E402
 from devices.printer.status import query_status  # noqa: E402
 from tests.test_devices_printer import make_receipt  # noqa: E402
 
@@ -46,8 +47,8 @@ STATUS_RUNS = 200
 
 
 def time_mode(emulator: PrinterEmulator, text_mode: str) -> tuple[float, int, bool]:
-    printer = create_printer({"backend": "network", "host": "127.0.0.1", "port": emulator.port,
-                              "text_mode": text_mode, "poll_interval_s": 0, "confirm_s": 0.1})
+    printer = create_printer(PrinterSection(backend="network", host="127.0.0.1", port=emulator.port,
+                                            text_mode=text_mode, poll_interval_s=0, confirm_s=0.1))
     printer.open()
     receipt = make_receipt()
     try:

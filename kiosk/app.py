@@ -58,17 +58,10 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         logging.getLogger(__name__).warning(warning)
     devices = config.devices
     id_reader = create_id_reader(devices.id_reader)
-    camera_section = dataclasses.asdict(devices.camera)
-    if devices.camera.backend == "sim" and not devices.camera.source:
-        from devices.id_reader.sim_identities import camera_source_for
-        camera_section["source"] = str(camera_source_for(devices.id_reader.identity))
-    camera = create_camera(camera_section)
-    printer_section = dataclasses.asdict(devices.printer)
-    printer_section["output_dir"] = str(config.receipts_dir)
+    camera = create_camera(devices.camera, sim_identity=devices.id_reader.identity)
     from devices.printer.journal import ReceiptJournal
-    journal = ReceiptJournal(config.data_dir / "receipts.sqlite3", config.device_key_path,
-                             keep=devices.printer.reprint_keep)
-    printer = create_printer(printer_section, journal=journal)
+    journal = ReceiptJournal(config.journal_path, config.device_key_path, keep=devices.printer.reprint_keep)
+    printer = create_printer(devices.printer, output_dir=config.receipts_dir, journal=journal)
 
     from kiosk.crypto import load_or_create_device_key
     from kiosk.signing import make_signer

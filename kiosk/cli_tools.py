@@ -24,8 +24,8 @@ def _load_config(path: str, demo: bool):
     from kiosk.config import ConfigError, config_from_dict, load_config
     try:
         if demo and not Path(path).exists():
-            return config_from_dict({})
-        return load_config(path)
+            return config_from_dict({}, demo=True)
+        return load_config(path, demo=demo)
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
@@ -118,7 +118,7 @@ def _open_devices(config, report) -> list:
         ("id_reader", lambda: create_id_reader(config.devices.id_reader)),
         ("camera", lambda: create_camera(config.devices.camera, sim_identity=config.devices.id_reader.identity)),
         ("printer", lambda: create_printer(config.devices.printer,
-                                           output_dir=str(config.receipts_dir))),
+                                           output_dir=config.receipts_dir)),
     )
     for name, build in builders:
         try:

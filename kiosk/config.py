@@ -1,7 +1,8 @@
 """Kiosk configuration: one TOML file, validated strictly.
 
-Every section is a dataclass; its fields are the only keys allowed, with their
-types and defaults. A mistake in the file becomes one `ConfigError` naming the
+Every section is a dataclass (declared once in kiosk/settings.py, re-exported here);
+its fields are the only keys allowed, with their types, defaults, help text and
+choices. A mistake in the file becomes one `ConfigError` naming the
 key (`devices.printer.paper_width_mm: expected an integer, got "80mm"`), which
 main.py prints as a single line before exiting with code 2: a technician at a
 service point must be able to fix it without reading a traceback.
@@ -12,18 +13,18 @@ import dataclasses
 import os
 import tomllib
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-LANGUAGES = ("zh_CN", "zh_HK", "en")
+from kiosk.settings import (BACKENDS, CAMERA_BACKENDS, FACE_THRESHOLD_RANGES, ID_READER_BACKENDS,  # noqa: F401
+                            LANGUAGES, LIVENESS_MODES, PCSC_CARD_TYPES, PRINTER_BACKENDS, PRINTER_CHARSETS,
+                            PRINTER_TEXT_MODES, SAM_SIM_CARD_TYPES, SIGNATURE_ALGORITHMS, Backend, CameraSection,
+                            DevicesSection, DisplaySection, DlibEngineSection, FaceEnginesSection, FaceSection,
+                            HeartbeatSection, IdReaderSection, KioskConfig, KioskSection, LoggingSection,
+                            MetricsSection, PlatformSection, PrinterSection, SecuritySection, SFaceEngineSection,
+                            TechnicianSection, TimeoutsSection, section, setting, only_in_demo)
+
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
-
-
-def setting(default, help: str):  # noqa: A002 (the word the docs use)
-    """A configuration key declared once: type (the annotation), default and help text
-    (`dataclasses.fields(Section)[i].metadata["help"]`); kiosk.toml and docs/deploy.md repeat it."""
-    return field(default=default, metadata={"help": help})
 
 
 class ConfigError(Exception):
@@ -34,265 +35,10 @@ class ConfigError(Exception):
         self.key = key
 
 
-@dataclass(frozen=True)
-class KioskSection:
-    id: str = "KIOSK-DEMO-0001"
-    location: str = "示例市政务服务中心 自助区 1 号机"
-    languages: list = field(default_factory=lambda: list(LANGUAGES))
-    default_language: str = "zh_CN"
-    data_dir: str = "var"
-    fullscreen: bool = True
-
-
-@dataclass(frozen=True)
-class PlatformSection:
-    url: str = "http://127.0.0.1:8700"
-    connect_timeout_s: float = 3.05
-    read_timeout_s: float = 10.0
-    ca_bundle: str = ""
-    # How long the citizen waits on the "submitting" screen for the platform's
-    # application number before getting an "offline, saved" receipt instead.
-    submit_wait_s: float = 8.0
-    # Request signatures (docs/platform-api.md): per-kiosk secret shared with the platform.
-    signature_alg: str = "HMAC-SM3"
-    signing_key_path: str = ""    # "" = data_dir/platform-signing.key (0600, created on first start)
-    # mTLS: the kiosk's certificate and (unencrypted, 0600) key, PEM; "" = no client certificate.
-    client_cert: str = ""
-    client_key: str = ""
-    # Delivered submissions keep only receipt metadata (number, status, token) this long.
-    receipt_retention_days: float = 30.0
-    catalog_public_key: str = setting("", (
-        "PEM file with the platform's Ed25519 catalog-signing public key. When set, every catalog "
-        "must carry a valid X-Catalog-Signature; a missing or bad one keeps the last good catalog and "
-        "is shown to the technician. \"\" = catalogs are accepted unsigned."))
-    allow_insecure_http: bool = setting(False, (
-        "Allow a plain http:// platform URL to a host other than this machine. Off: the platform must "
-        "be https:// unless it is on the loopback interface (127.0.0.1, ::1, localhost)."))
-
-
-@dataclass(frozen=True)
-class TimeoutsSection:
-    idle_s: float = 60.0          # no touch for this long -> "Are you still there?"
-    countdown_s: float = 15.0     # countdown shown before the session ends
-    card_read_s: float = 30.0
-    face_s: float = 25.0
-    receipt_s: float = 20.0       # receipt screen stays this long, then rating
-
-
-# Each engine's threshold: accept when the smallest distance over the gated
-# frames is <= threshold, in the engine's own metric (kiosk.face_engine.ENGINES).
-# Each default is the largest value with FAR <= 0.1 % on all calibration pairs
-# AND on the East Asian ones alone (bench/face_calibrate.py; docs/face.md).
-@dataclass(frozen=True)
-class SFaceEngineSection:
-    threshold: float = 0.57
-    metric: str = "cosine"        # 1 - cosine similarity of the 128-d SFace embeddings
-
-
-@dataclass(frozen=True)
-class DlibEngineSection:
-    threshold: float = 0.37
-    metric: str = "euclidean"     # distance of the 128-d dlib ResNet embeddings
-
-
-@dataclass(frozen=True)
-class FaceEnginesSection:
-    sface: SFaceEngineSection = field(default_factory=SFaceEngineSection)
-    dlib: DlibEngineSection = field(default_factory=DlibEngineSection)
-
-
-# Plausible thresholds per metric: outside them a typo (or an uncalibrated value) is refused.
-FACE_THRESHOLD_RANGES = {"cosine": (0.2, 0.7), "euclidean": (0.2, 0.6)}
-
-
-@dataclass(frozen=True)
-class FaceSection:
-    # The face engine (kiosk.face_engine.ENGINES): "sface" (YuNet + SFace on
-    # OpenCV DNN, the default) or "dlib" (kept for comparison; 68 % of genuine
-    # chip pairs rejected at its safe threshold, docs/face.md).
-    engine: str = "sface"
-    engines: FaceEnginesSection = field(default_factory=FaceEnginesSection)
-    frames_needed: int = 5
-    # Liveness challenge: "on", "off", or "auto" = on with a real camera, off
-    # with the simulator (its still photos cannot turn a head or blink).
-    # "off" is refused with a real camera.
-    liveness: str = "auto"
-    # Blink as a challenge step (needs the face mesh model); false = turns only.
-    blink: bool = True
-    no_face_timeout_s: float = 20.0   # nobody in front of the camera this long -> end the check
-    challenge_timeout_s: float = 8.0  # time for each challenge step once asked
-    turn_delta: float = 0.12          # yaw change past the citizen's own frontal yaw (docs/face.md)
-    blink_min_closed_s: float = 0.4   # a deliberate eye closure; natural blinks are shorter
-
-    @property
-    def engine_settings(self) -> SFaceEngineSection | DlibEngineSection:
-        return getattr(self.engines, self.engine)
-
-    @property
-    def threshold(self) -> float:
-        """The active engine's threshold."""
-        return self.engine_settings.threshold
-
-
-@dataclass(frozen=True)
-class IdReaderSection:
-    backend: str = "sim"          # sim
-    identity: str = "elderly"     # sim: which sample card is presented
-    scenario: str = "ok"          # sim: ok | no_card | card_removed | unplugged
-    delay_s: float = 0.4          # sim: time to "read" the card
-    port: str = ""                # serial SAM reader, e.g. /dev/ttyUSB0
-    baudrate: int = 115200
-    wlt_decoder: str = ""         # sam_serial: vendor WLT library "path[:symbol]"; "" = no chip photo
-    card_type: str = "resident"   # sam_sim: resident | hmt | foreigner2017 | foreigner2023
-    # pcsc / pcsc_sim (docs/pcsc-cards.md):
-    reader_filter: str = ""       # pcsc: use readers whose name contains this ("" = any)
-    card_types: list = field(default_factory=lambda: ["ssse", "emrtd"])   # pcsc: tried in order
-    apdu_timeout_s: float = 3.0   # pcsc: a card silent this long is reported mute
-    sim_card: str = "ssse"        # pcsc_sim: card the virtual card process inserts (ssse | emrtd)
-    vpcd_port: int = 35963        # pcsc_sim: vpcd slot 0 port
-
-
-@dataclass(frozen=True)
-class CameraSection:
-    backend: str = "sim"          # sim | opencv
-    source: str = ""              # sim: image, folder or video; "" = the sample identity's photo
-    scenario: str = "ok"          # sim: ok | no_face | black | unplugged | two_faces | photo_attack | dark | overexposed | unplug_after
-    device: str = "0"             # opencv: index or /dev/videoN
-    width: int = 640
-    height: int = 480
-    fps: int = 10
-
-
-@dataclass(frozen=True)
-class PrinterSection:
-    backend: str = "sim"          # sim | network | serial | usb | file
-    scenario: str = "ok"          # sim: ok | paper_low | paper_out | cover_open | offline
-    output_dir: str = ""          # sim: where captured bytes and previews go ("" = data_dir/receipts)
-    host: str = ""
-    port: int = 9100
-    device: str = ""              # serial/file path
-    profile: str = "default"
-    paper_width_px: int = 512
-    # Receipt printing (docs/printing.md). "image": Chinese drawn with a CJK font,
-    # every character prints; "gb18030": printer's own font, lines it cannot encode as pictures.
-    text_mode: str = "image"
-    printer_charset: str = "gbk"  # what the printer's Chinese font covers (gb2312 | gbk | gb18030)
-    qr_native: bool = True        # GS ( k; false = QR as a raster picture for printers without it
-    status_timeout_s: float = 1.5
-    write_timeout_s: float = 10.0
-    poll_interval_s: float = 5.0  # background DLE EOT status check between jobs
-    confirm_s: float = 1.5        # status watched this long after the last byte before "printed"
-    reprint_keep: int = 20        # receipts kept (encrypted) for technician reprint
-
-
-@dataclass(frozen=True)
-class DevicesSection:
-    id_reader: IdReaderSection = field(default_factory=IdReaderSection)
-    camera: CameraSection = field(default_factory=CameraSection)
-    printer: PrinterSection = field(default_factory=PrinterSection)
-
-
-@dataclass(frozen=True)
-class SecuritySection:
-    # Where the device key and the request-signing key come from (kiosk/keystore.py):
-    # "systemd-creds" = systemd credentials sealed with the TPM2 / host key, loaded by the
-    # unit (LoadCredentialEncrypted=) into $CREDENTIALS_DIRECTORY: production.
-    # "file" = plain 0600 files in data_dir: demo and tests, or a disk with full-disk encryption.
-    key_store: str = "file"
-    device_key_path: str = ""     # key_store "file": "" = data_dir/device.key (0600)
-
-
-@dataclass(frozen=True)
-class LoggingSection:
-    level: str = "INFO"
-    file: str = ""                # "" = data_dir/kiosk.log
-
-
-@dataclass(frozen=True)
-class DisplaySection:
-    """The touch panel's physical size: touch targets and text are sized in
-    millimetres from it (>= 20 mm targets), not in pixels."""
-    width_px: int = 1920
-    height_px: int = 1080
-    diagonal_in: float = 21.5
-    voice_guidance: bool = True   # care mode speaks each step when a TTS engine is present
-
-    @property
-    def px_per_mm(self) -> float:
-        import math
-        return math.hypot(self.width_px, self.height_px) / self.diagonal_in / 25.4
-
-
-@dataclass(frozen=True)
-class TechnicianSection:
-    # Salted scrypt hash of the technician PIN ("scrypt$n$r$p$salt_hex$hash_hex"),
-    # made by `python main.py set-pin`. "" = technician mode cannot be entered.
-    pin_hash: str = ""
-    max_failures: int = 5         # wrong PINs in a row before the lockout
-    lockout_s: float = 900.0      # first lockout; each further one in a row doubles it ...
-    lockout_max_s: float = 86400.0   # ... up to this (escalating lockout, kiosk/technician_pin.py)
-    min_pin_length: int = 6       # digits; 6 is the floor (a 4-digit PIN fell in ~10 days of guessing)
-    idle_exit_s: float = 120.0    # technician mode ends after this long without a touch
-
-
-@dataclass(frozen=True)
-class HeartbeatSection:
-    interval_s: float = 60.0      # heartbeat to the platform every N seconds
-
-
-@dataclass(frozen=True)
-class MetricsSection:
-    # Prometheus metrics (prometheus_client). Port 0 = off. Keep the address on
-    # localhost unless the fleet network is trusted (no auth on the endpoint).
-    address: str = "127.0.0.1"
-    port: int = 0
-
-
-@dataclass(frozen=True)
-class KioskConfig:
-    kiosk: KioskSection = field(default_factory=KioskSection)
-    platform: PlatformSection = field(default_factory=PlatformSection)
-    timeouts: TimeoutsSection = field(default_factory=TimeoutsSection)
-    face: FaceSection = field(default_factory=FaceSection)
-    devices: DevicesSection = field(default_factory=DevicesSection)
-    security: SecuritySection = field(default_factory=SecuritySection)
-    logging: LoggingSection = field(default_factory=LoggingSection)
-    display: DisplaySection = field(default_factory=DisplaySection)
-    technician: TechnicianSection = field(default_factory=TechnicianSection)
-    heartbeat: HeartbeatSection = field(default_factory=HeartbeatSection)
-    metrics: MetricsSection = field(default_factory=MetricsSection)
-    source_path: str = ""         # where it was loaded from (not a TOML key)
-
-    @property
-    def data_dir(self) -> Path:
-        return Path(self.kiosk.data_dir)
-
-    @property
-    def device_key_path(self) -> Path:
-        if self.security.key_store == "systemd-creds":
-            from kiosk.keystore import DEVICE_KEY_CREDENTIAL, credential_path
-            return credential_path(DEVICE_KEY_CREDENTIAL)
-        return Path(self.security.device_key_path or self.data_dir / "device.key")
-
-    @property
-    def outbox_path(self) -> Path:
-        return self.data_dir / "outbox.sqlite3"
-
-    @property
-    def signing_key_path(self) -> Path:
-        if self.security.key_store == "systemd-creds":
-            from kiosk.keystore import SIGNING_KEY_CREDENTIAL, credential_path
-            return credential_path(SIGNING_KEY_CREDENTIAL)
-        return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
-
-    @property
-    def receipts_dir(self) -> Path:
-        return Path(self.devices.printer.output_dir or self.data_dir / "receipts")
-
-
 # --- loading ---------------------------------------------------------------
 
-def load_config(path: str | os.PathLike) -> KioskConfig:
+def load_config(path: str | os.PathLike, *, demo: bool = False) -> KioskConfig:
+    """The validated configuration in `path`; `demo=True` (main.py --demo) sets `[kiosk] demo`."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError("", f"configuration file not found: {path}")
@@ -302,13 +48,16 @@ def load_config(path: str | os.PathLike) -> KioskConfig:
         raise ConfigError("", f"{path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{path} is not valid TOML: {exc}") from None
-    config = config_from_dict(raw)
+    config = config_from_dict(raw, demo=demo)
     config = dataclasses.replace(config, source_path=str(path))
     _resolve_relative_paths_against(path.parent, config)
     return config
 
 
-def config_from_dict(raw: dict) -> KioskConfig:
+def config_from_dict(raw: dict, *, demo: bool = False) -> KioskConfig:
+    if demo:
+        kiosk = raw.get("kiosk", {})
+        raw = {**raw, "kiosk": {**kiosk, "demo": True} if isinstance(kiosk, dict) else kiosk}
     config = _build(KioskConfig, raw, prefix="", skip={"source_path"})
     check_semantics(config)
     return config
@@ -318,7 +67,8 @@ def _build(cls, raw: dict, prefix: str, skip=frozenset()):
     if not isinstance(raw, dict):
         raise ConfigError(prefix.rstrip("."), "expected a table")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
+    known = set(fields)
     for key in raw:
         if key not in known:
             raise ConfigError(prefix + key, f"unknown key (allowed: {', '.join(sorted(known))})")
@@ -327,6 +77,10 @@ def _build(cls, raw: dict, prefix: str, skip=frozenset()):
         if name not in raw:
             continue
         values[name] = _coerce(hints[name], raw[name], prefix + name)
+        choices = fields[name].metadata.get("choices")
+        if choices is not None:
+            for value in (values[name] if isinstance(values[name], list) else [values[name]]):
+                _check_choice(prefix + name, value, tuple(choices))
     return cls(**values)
 
 
@@ -390,8 +144,6 @@ def check_semantics(config: KioskConfig) -> None:
             raise ConfigError(f"platform.{name}", f"file not found: {getattr(config.platform, name)}")
     if bool(config.platform.client_cert) != bool(config.platform.client_key):
         raise ConfigError("platform.client_cert", "client_cert and client_key go together")
-    if config.platform.signature_alg not in ("HMAC-SM3",):
-        raise ConfigError("platform.signature_alg", "supported: HMAC-SM3")
     if config.platform.receipt_retention_days <= 0:
         raise ConfigError("platform.receipt_retention_days", "must be greater than 0")
 
@@ -405,7 +157,6 @@ def check_semantics(config: KioskConfig) -> None:
     _check_face_engines(config.face)
     if not 1 <= config.face.frames_needed <= 50:
         raise ConfigError("face.frames_needed", "must be between 1 and 50")
-    _check_choice("face.liveness", config.face.liveness, ("auto", "on", "off"))
     if config.face.liveness == "off" and config.devices.camera.backend != "sim":
         raise ConfigError("face.liveness", "\"off\" is only allowed with the simulated camera")
     if not 1.0 <= config.face.no_face_timeout_s <= 120.0:
@@ -415,19 +166,8 @@ def check_semantics(config: KioskConfig) -> None:
     if not 0.05 <= config.face.turn_delta <= 0.4:
         raise ConfigError("face.turn_delta", "must be between 0.05 and 0.4")
 
-    _check_choice("devices.id_reader.backend", config.devices.id_reader.backend,
-                  ("sim", "sam_serial", "sam_sim", "pcsc", "pcsc_sim"))
-    for card_type in config.devices.id_reader.card_types:
-        _check_choice("devices.id_reader.card_types", card_type, ("ssse", "emrtd"))
-    _check_choice("devices.id_reader.sim_card", config.devices.id_reader.sim_card, ("ssse", "emrtd"))
     if config.devices.id_reader.apdu_timeout_s <= 0:
         raise ConfigError("devices.id_reader.apdu_timeout_s", "must be greater than 0")
-    _check_choice("devices.camera.backend", config.devices.camera.backend, ("sim", "opencv"))
-    _check_choice("devices.printer.backend", config.devices.printer.backend,
-                  ("sim", "network", "serial", "usb", "file", "cups", "emulator"))
-    _check_choice("devices.printer.text_mode", config.devices.printer.text_mode, ("image", "gb18030"))
-    _check_choice("devices.printer.printer_charset", config.devices.printer.printer_charset,
-                  ("gb2312", "gbk", "gb18030"))
     for name in ("status_timeout_s", "write_timeout_s"):
         if getattr(config.devices.printer, name) <= 0:
             raise ConfigError(f"devices.printer.{name}", "must be greater than 0")
@@ -447,10 +187,27 @@ def check_semantics(config: KioskConfig) -> None:
         raise ConfigError("devices.printer.host", "required for the network backend")
     if not 1 <= config.devices.printer.port <= 65535:
         raise ConfigError("devices.printer.port", "must be a TCP port (1-65535)")
+    if config.devices.printer.baudrate <= 0:
+        raise ConfigError("devices.printer.baudrate", "must be greater than 0")
     _check_technician_sections(config)
     _check_key_store(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+    _refuse_test_only_backends(config)
+
+
+def _refuse_test_only_backends(config: KioskConfig) -> None:
+    """Simulators, emulators and rigs run only on a demo/test kiosk: a production configuration that
+    names one (or leaves the simulator default) is refused. Checked last, so a more specific
+    mistake in the file is reported first."""
+    if config.kiosk.demo:
+        return
+    for key, backends in BACKENDS.items():
+        name = getattr(config.devices, key.split(".")[-1]).backend
+        if backends[name].test_only:
+            real = ", ".join(n for n, b in backends.items() if not b.test_only)
+            raise ConfigError(f"{key}.backend", f"{name!r} is a test-only backend (real drivers: {real}); "
+                              "it needs main.py --demo or [kiosk] demo = true")
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -565,3 +322,69 @@ def _resolve_relative_paths_against(base: Path, config: KioskConfig) -> None:
     """Relative data paths in a config file mean 'relative to that file'."""
     if not Path(config.kiosk.data_dir).is_absolute():
         object.__setattr__(config.kiosk, "data_dir", str((base / config.kiosk.data_dir).resolve()))
+
+
+# --- the reference of every key --------------------------------------------
+
+def reference_toml() -> str:
+    """Every key of every section with its help text, choices (each backend with the keys it reads)
+    and default, as TOML: `python -m kiosk.config --toml`. It loads (with demo) into the defaults."""
+    import textwrap
+    lines = ["# Every kiosk.toml key with its default, generated from kiosk/settings.py",
+             "# (`python -m kiosk.config --toml`). Simulated devices are test-only: demo = true below."]
+
+    def emit(cls, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        fields = [f for f in dataclasses.fields(cls) if f.name != "source_path"]
+        plain = [f for f in fields if not dataclasses.is_dataclass(hints[f.name])]
+        if plain:
+            lines.extend(["", f"[{prefix}]"])
+        for f in plain:
+            lines.extend("# " + line for line in textwrap.wrap(f.metadata.get("help", ""), 100))
+            choices = f.metadata.get("choices")
+            if isinstance(choices, dict):
+                for name, backend in choices.items():
+                    kind = "test-only" if backend.test_only else "real"
+                    lines.append(f"#   {name} ({kind}): {backend.help}; keys: {', '.join(backend.options)}")
+            elif choices:
+                lines.append(f"#   one of: {', '.join(choices)}")
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            if prefix == "kiosk" and f.name == "demo":
+                default = True    # the reference's own simulated devices need it
+            lines.append(f"{f.name} = {_toml_value(default)}")
+        for f in fields:
+            if dataclasses.is_dataclass(hints[f.name]):
+                emit(hints[f.name], f"{prefix}.{f.name}" if prefix else f.name)
+
+    emit(KioskConfig, "")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    import json
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m kiosk.config",
+                                     description="Check a kiosk configuration, or print the reference of every key.")
+    parser.add_argument("--toml", action="store_true", help="print every key, its default and help text as TOML")
+    parser.add_argument("--check", metavar="FILE", help="load FILE and report the first problem (exit 2)")
+    parser.add_argument("--demo", action="store_true", help="with --check: as main.py --demo loads it")
+    args = parser.parse_args()
+    if args.check:
+        try:
+            load_config(args.check, demo=args.demo)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}")
+            raise SystemExit(2) from None
+        print(f"{args.check}: ok")
+    else:
+        print(reference_toml(), end="")

@@ -133,7 +133,10 @@ def main(argv: list[str], default_config: str) -> int:
 
     from kiosk.config import ConfigError, config_from_dict, load_config
     try:
-        config = load_config(args.config) if Path(args.config).exists() else config_from_dict({})
+        # Only [face] is read and no device is opened, so the example kiosk.toml's simulated
+        # devices are accepted (demo=True) as on a test bench.
+        config = (load_config(args.config, demo=True) if Path(args.config).exists()
+                  else config_from_dict({}, demo=True))
     except ConfigError as exc:
         print(f"face-compare: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE

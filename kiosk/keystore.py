@@ -21,8 +21,8 @@ import os
 from pathlib import Path
 
 from kiosk.crypto import KeyFileError
+from kiosk.settings import KEY_STORES  # noqa: F401  (re-exported: the choices live with the setting)
 
-KEY_STORES = ("file", "systemd-creds")
 DEVICE_KEY_CREDENTIAL = "kiosk-device-key"
 SIGNING_KEY_CREDENTIAL = "kiosk-signing-key"
 CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"

@@ -89,7 +89,7 @@ def run(target: Path) -> list[Path]:
     server = ReferencePlatformServer(work / "platform.sqlite3")
     url = server.start()
     config = config_from_dict({
-        "kiosk": {"id": "GD-ZQ-DZ-0001", "data_dir": str(work / "kiosk"), "fullscreen": False},
+        "kiosk": {"id": "GD-ZQ-DZ-0001", "data_dir": str(work / "kiosk"), "fullscreen": False, "demo": True},
         "platform": {"url": url},
         "timeouts": {"idle_s": 600.0, "receipt_s": 600.0},
         "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 8.0},

@@ -23,9 +23,9 @@ def platform_server(tmp_path):
 
 
 def kiosk_config(tmp_path, platform_url: str, **overrides):
-    """A demo-style configuration: simulated devices, data in tmp_path."""
+    """A demo-style configuration: simulated devices (so `[kiosk] demo = true`), data in tmp_path."""
     raw = {
-        "kiosk": {"id": "TEST-KIOSK-1", "data_dir": str(tmp_path / "kiosk-data"), "fullscreen": False},
+        "kiosk": {"id": "TEST-KIOSK-1", "data_dir": str(tmp_path / "kiosk-data"), "fullscreen": False, "demo": True},
         "platform": {"url": platform_url, "submit_wait_s": 8.0, "connect_timeout_s": 1.0, "read_timeout_s": 3.0},
         "timeouts": {"idle_s": 120.0, "card_read_s": 10.0, "face_s": 30.0, "receipt_s": 120.0},
         "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.2},

@@ -47,6 +47,7 @@ def test_autopilot_ends_with_fullscreen_true(tmp_path, platform_server):
     config.write_text(f"""
 [kiosk]
 id = "AUTOPILOT-1"
+demo = true
 data_dir = "{tmp_path / 'data'}"
 fullscreen = true
 [platform]

@@ -24,7 +24,7 @@ REFERENCE_VERSION = json.loads(DEFAULT_CATALOG_PATH.read_bytes())["version"]
 
 
 def platform_config(**platform) -> None:
-    config_from_dict({"platform": platform})
+    config_from_dict({"platform": platform}, demo=True)
 
 
 # --- configuration --------------------------------------------------------------------------

@@ -22,10 +22,14 @@ def write(tmp_path, text):
 
 
 def test_example_config_loads():
-    config = load_config(REPO / "kiosk.toml")
+    config = load_config(REPO / "kiosk.toml", demo=True)     # as `main.py --demo` loads it
     assert config.kiosk.languages == ["zh_CN", "zh_HK", "en"]
     assert config.face.threshold < 0.6
     assert config.devices.printer.backend == "sim"
+    # Its simulated devices are test-only: without --demo (or [kiosk] demo = true) it is refused.
+    with pytest.raises(ConfigError) as info:
+        load_config(REPO / "kiosk.toml")
+    assert info.value.key == "devices.id_reader.backend" and "test-only" in str(info.value)
 
 
 @pytest.mark.parametrize("text, key", [

@@ -11,6 +11,7 @@ from devices.base import DeviceStatus
 from devices.camera import OpenCvCamera, SimCamera, create_camera
 from devices.id_reader.sim_identities import camera_source_for
 from devices.sample_faces import faces_dir
+from kiosk.config import CameraSection
 
 VIDEO = faces_dir() / "face_recognition" / "examples" / "short_hamilton_clip.mp4"
 
@@ -138,11 +139,11 @@ def test_opencv_camera_without_a_device_is_no_device(qtbot, cameras, tmp_path):
 
 
 def test_factory():
-    camera = create_camera({"backend": "sim", "source": "", "fps": 10})
+    camera = create_camera(CameraSection(backend="sim", source="", fps=10))
     assert isinstance(camera, SimCamera)
-    assert isinstance(create_camera({"backend": "opencv", "device": "0"}), OpenCvCamera)
+    assert isinstance(create_camera(CameraSection(backend="opencv", device="0")), OpenCvCamera)
     with pytest.raises(ValueError, match="gopro"):
-        create_camera({"backend": "gopro"})
+        create_camera(CameraSection(backend="gopro"))
 
 
 # --- scenarios for the face check -----------------------------------------------------

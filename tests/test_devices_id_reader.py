@@ -11,6 +11,7 @@ import pytest
 from devices.base import DeviceStatus
 from devices.id_reader import SimIdReader, create_id_reader
 from devices.id_reader.chip_photo import CHIP_HEIGHT, CHIP_WIDTH
+from kiosk.config import IdReaderSection
 from devices.id_reader.id_number import check_character, is_valid_id_number, make_id_number
 from devices.id_reader.sim_identities import SIM_IDENTITIES, camera_source_for
 from kiosk.identity import CardType, IdentityDocument
@@ -165,12 +166,12 @@ def test_close_is_idempotent_and_stops_the_worker(qtbot, reader_factory):
 
 
 def test_factory():
-    reader = create_id_reader({"backend": "sim", "identity": "young", "scenario": "no_card"})
+    reader = create_id_reader(IdReaderSection(backend="sim", identity="young", scenario="no_card"))
     assert isinstance(reader, SimIdReader)
     with pytest.raises(ValueError, match="sam_serial"):
-        create_id_reader({"backend": "sam_serial"})
+        create_id_reader(IdReaderSection(backend="sam_serial"))
     with pytest.raises(ValueError, match="nobody"):
-        create_id_reader({"backend": "sim", "identity": "nobody"})
+        create_id_reader(IdReaderSection(backend="sim", identity="nobody"))
 
 
 def test_sim_reports_media_events(qtbot, reader_factory):

@@ -11,6 +11,7 @@ from PIL import Image
 from devices.base import DeviceStatus
 from devices.printer import Receipt, SimPrinter, create_printer, render_receipt, render_receipt_preview
 from devices.printer.receipt import find_cjk_font, load_font, missing_glyphs
+from kiosk.config import PrinterSection
 
 APPLICATION_NUMBER = "GD20261123000001"
 QR_STORE = b"\x1d(k"          # GS ( k: native QR code
@@ -122,14 +123,14 @@ def test_faults_fail_the_job(qtbot, printers, scenario, reason, status):
 
 
 def test_factory(tmp_path):
-    assert isinstance(create_printer({"backend": "sim", "scenario": "ok"}, output_dir=tmp_path), SimPrinter)
+    assert isinstance(create_printer(PrinterSection(backend="sim", scenario="ok"), output_dir=tmp_path), SimPrinter)
     from devices.printer.escpos_printer import NetworkReceiptPrinter, UsbReceiptPrinter
-    assert isinstance(create_printer({"backend": "network", "host": "192.0.2.10"}), NetworkReceiptPrinter)
-    assert isinstance(create_printer({"backend": "usb", "device": "04b8:0e15"}), UsbReceiptPrinter)
+    assert isinstance(create_printer(PrinterSection(backend="network", host="192.0.2.10")), NetworkReceiptPrinter)
+    assert isinstance(create_printer(PrinterSection(backend="usb", device="04b8:0e15")), UsbReceiptPrinter)
     with pytest.raises(ValueError, match="host"):
-        create_printer({"backend": "network"})
+        create_printer(PrinterSection(backend="network"))
     with pytest.raises(ValueError, match="laser"):
-        create_printer({"backend": "laser"})
+        create_printer(PrinterSection(backend="laser"))
 
 
 def test_network_printer_nobody_listening_fails_offline(qtbot, printers):
@@ -137,7 +138,7 @@ def test_network_printer_nobody_listening_fails_offline(qtbot, printers):
     with socket.socket() as probe:    # a free port with nothing listening on it
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    printer = create_printer({"backend": "network", "host": "127.0.0.1", "port": port})
+    printer = create_printer(PrinterSection(backend="network", host="127.0.0.1", port=port))
     printers.append(printer)
     with qtbot.waitSignal(printer.print_failed, timeout=10000) as blocker:
         printer.print_receipt(make_receipt())

@@ -44,6 +44,7 @@ backend = "sim"
     path.write_text(f"""
 [kiosk]
 id = "TEST-KIOSK-9"
+demo = true
 data_dir = "{tmp_path / 'data'}"
 fullscreen = false
 [platform]

@@ -238,17 +238,17 @@ def test_stale_results_are_ignored():
 
 def test_config_defaults_and_liveness_rules():
     from kiosk.config import ConfigError, config_from_dict
-    config = config_from_dict({})
+    config = config_from_dict({}, demo=True)
     assert config.face.engine == "sface" and config.face.blink is True
     assert config.face.threshold == config.face.engines.sface.threshold
     assert config.face.liveness == "auto" and config.face.no_face_timeout_s == 20.0
     with pytest.raises(ConfigError, match="face.liveness"):
-        config_from_dict({"face": {"liveness": "off"}, "devices": {"camera": {"backend": "opencv"}}})
+        config_from_dict({"face": {"liveness": "off"}, "devices": {"camera": {"backend": "opencv"}}}, demo=True)
     with pytest.raises(ConfigError, match="face.liveness"):
-        config_from_dict({"face": {"liveness": "maybe"}})
-    assert config_from_dict({"face": {"liveness": "off"}}).face.liveness == "off"   # sim camera only
+        config_from_dict({"face": {"liveness": "maybe"}}, demo=True)
+    assert config_from_dict({"face": {"liveness": "off"}}, demo=True).face.liveness == "off"   # sim camera only
     with pytest.raises(ConfigError, match="face.turn_delta"):
-        config_from_dict({"face": {"turn_delta": 0.9}})
+        config_from_dict({"face": {"turn_delta": 0.9}}, demo=True)
 
 
 @pytest.mark.parametrize("face, key", [
@@ -265,12 +265,12 @@ def test_config_defaults_and_liveness_rules():
 def test_engine_misconfiguration_is_refused_naming_the_key(face, key):
     from kiosk.config import ConfigError, config_from_dict
     with pytest.raises(ConfigError) as raised:
-        config_from_dict({"face": face})
+        config_from_dict({"face": face}, demo=True)
     assert raised.value.key == key
 
 
 def test_each_engine_keeps_its_own_threshold():
     from kiosk.config import config_from_dict
-    config = config_from_dict({"face": {"engine": "dlib", "engines": {"sface": {"threshold": 0.45}}}})
+    config = config_from_dict({"face": {"engine": "dlib", "engines": {"sface": {"threshold": 0.45}}}}, demo=True)
     assert config.face.threshold == config.face.engines.dlib.threshold == 0.37
     assert config.face.engines.sface.threshold == 0.45

@@ -57,7 +57,7 @@ def sealed_credentials(tmp_path, monkeypatch):
 
 def creds_config(tmp_path, **security):
     return config_from_dict({"kiosk": {"data_dir": str(tmp_path / "data")},
-                             "security": {"key_store": "systemd-creds", **security}})
+                             "security": {"key_store": "systemd-creds", **security}}, demo=True)
 
 
 def application(sid: str) -> Submission:
@@ -115,7 +115,7 @@ def test_missing_credentials_stop_the_kiosk_with_one_line_naming_the_key(tmp_pat
 ])
 def test_key_store_is_validated(raw, key):
     with pytest.raises(ConfigError) as info:
-        config_from_dict(raw)
+        config_from_dict(raw, demo=True)
     assert info.value.key == key
 
 
@@ -126,7 +126,7 @@ def test_plain_file_paths_are_refused_with_systemd_creds(tmp_path, sealed_creden
 
 
 def test_plain_file_store_is_the_default_and_diagnose_warns_about_it(tmp_path):
-    config = config_from_dict({"kiosk": {"data_dir": str(tmp_path)}})
+    config = config_from_dict({"kiosk": {"data_dir": str(tmp_path)}}, demo=True)
     assert config.security.key_store == "file" and config.device_key_path == tmp_path / "device.key"
     check = check_key_store("file", tmp_path)
     assert check.ok and "plain files" in check.summary

@@ -7,11 +7,11 @@ from kiosk.config import ConfigError, config_from_dict
 
 
 def test_pcsc_backends_and_defaults_are_accepted():
-    config = config_from_dict({"devices": {"id_reader": {"backend": "pcsc", "reader_filter": "ACS"}}})
+    config = config_from_dict({"devices": {"id_reader": {"backend": "pcsc", "reader_filter": "ACS"}}}, demo=True)
     section = config.devices.id_reader
     assert (section.backend, section.reader_filter, section.card_types) == ("pcsc", "ACS", ["ssse", "emrtd"])
-    assert config_from_dict({"devices": {"id_reader": {"backend": "pcsc_sim", "sim_card": "emrtd"}}}
-                            ).devices.id_reader.sim_card == "emrtd"
+    assert config_from_dict({"devices": {"id_reader": {"backend": "pcsc_sim", "sim_card": "emrtd"}}},
+                            demo=True).devices.id_reader.sim_card == "emrtd"
 
 
 @pytest.mark.parametrize("values,key", [
@@ -22,7 +22,7 @@ def test_pcsc_backends_and_defaults_are_accepted():
 ])
 def test_bad_values_name_the_key(values, key):
     with pytest.raises(ConfigError) as info:
-        config_from_dict({"devices": {"id_reader": values}})
+        config_from_dict({"devices": {"id_reader": values}}, demo=True)
     assert info.value.key == key
 
 

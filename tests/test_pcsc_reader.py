@@ -11,6 +11,7 @@ from devices.id_reader import create_id_reader
 from devices.id_reader.pcsc import pcscd
 from devices.id_reader.pcsc.reader import PcscIdReader
 from devices.id_reader.interface import MediaStatus
+from kiosk.config import IdReaderSection
 from kiosk.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
@@ -205,17 +206,17 @@ def test_reader_hotplug_through_pcscd_restart(qtbot, make_reader, pcscd_daemon, 
 
 
 def test_factory_builds_the_pcsc_reader():
-    reader = create_id_reader({"backend": "pcsc", "reader_filter": "Virtual", "card_types": ["ssse"]})
+    reader = create_id_reader(IdReaderSection(backend="pcsc", reader_filter="Virtual", card_types=["ssse"]))
     assert isinstance(reader, PcscIdReader)
     with pytest.raises(ValueError):
-        create_id_reader({"backend": "pcsc", "card_types": ["magstripe"]})
+        create_id_reader(IdReaderSection(backend="pcsc", card_types=["magstripe"]))
 
 
 def test_pcsc_sim_backend_reads_the_sample_holder_through_pcscd(qtbot, pcscd_daemon):
     """The demo back-end: its own virtual card process, the configured sample identity."""
     from devices.id_reader.sim_identities import sim_identity
-    reader = create_id_reader({"backend": "pcsc_sim", "identity": "young", "sim_card": "ssse",
-                               "reader_filter": READER})
+    reader = create_id_reader(IdReaderSection(backend="pcsc_sim", identity="young", sim_card="ssse",
+                                              reader_filter=READER))
     try:
         reader.open()
         qtbot.waitUntil(lambda: reader.status() == DeviceStatus.ONLINE, timeout=10000)

@@ -17,6 +17,7 @@ import pytest
 from devices.base import DeviceStatus
 from devices.printer import create_printer
 from devices.printer.emulator import PrinterEmulator
+from kiosk.config import PrinterSection
 from devices.printer.journal import ReceiptJournal
 from tests.test_devices_printer import APPLICATION_NUMBER, make_receipt
 
@@ -43,8 +44,8 @@ def make_printer(qtbot, journal):
     made = []
 
     def make(port, **options):
-        section = {"backend": "network", "host": "127.0.0.1", "port": port, "poll_interval_s": 0,
-                   "status_timeout_s": 0.5, "write_timeout_s": 1.0, "confirm_s": 0.3, **options}
+        section = PrinterSection(**{"backend": "network", "host": "127.0.0.1", "port": port, "poll_interval_s": 0,
+                                    "status_timeout_s": 0.5, "write_timeout_s": 1.0, "confirm_s": 0.3, **options})
         printer = create_printer(section, journal=journal)
         made.append(printer)
         printer.open()
@@ -250,8 +251,8 @@ def serial_emulator():
 
 def test_serial_backend_prints_and_reads_status_over_a_pty(qtbot, serial_emulator, journal):
     """The serial transport for real (pyserial on a pseudo-terminal): status, print, paper out."""
-    printer = create_printer({"backend": "serial", "device": serial_emulator.device, "baudrate": 115200,
-                              "poll_interval_s": 0, "status_timeout_s": 0.5, "text_mode": "gb18030"},
+    printer = create_printer(PrinterSection(backend="serial", device=serial_emulator.device, baudrate=115200,
+                                            poll_interval_s=0, status_timeout_s=0.5, text_mode="gb18030"),
                              journal=journal)
     printer.open()
     try:
@@ -274,7 +275,7 @@ def test_file_backend_writes_the_receipt_and_has_no_status(qtbot, tmp_path, jour
     from devices.printer.emulator import decode_receipt
     device = tmp_path / "lp0"
     device.touch()
-    printer = create_printer({"backend": "file", "device": str(device), "poll_interval_s": 0}, journal=journal)
+    printer = create_printer(PrinterSection(backend="file", device=str(device), poll_interval_s=0), journal=journal)
     printer.open()
     try:
         qtbot.waitUntil(lambda: printer.status() is DeviceStatus.ONLINE, timeout=5000)
@@ -287,8 +288,8 @@ def test_file_backend_writes_the_receipt_and_has_no_status(qtbot, tmp_path, jour
 
 
 def test_file_backend_missing_device_is_no_device(qtbot, tmp_path, journal):
-    printer = create_printer({"backend": "file", "device": str(tmp_path / "no-such-dir" / "lp0"),
-                              "poll_interval_s": 0}, journal=journal)
+    printer = create_printer(PrinterSection(backend="file", device=str(tmp_path / "no-such-dir" / "lp0"),
+                                            poll_interval_s=0), journal=journal)
     printer.open()
     try:
         qtbot.waitUntil(lambda: printer.status() is DeviceStatus.NO_DEVICE, timeout=5000)
@@ -299,7 +300,7 @@ def test_file_backend_missing_device_is_no_device(qtbot, tmp_path, journal):
 
 
 def test_cups_backend_without_the_queue_is_no_device(qtbot, journal):
-    printer = create_printer({"backend": "cups", "device": "kiosk-receipts-missing", "poll_interval_s": 0},
+    printer = create_printer(PrinterSection(backend="cups", device="kiosk-receipts-missing", poll_interval_s=0),
                              journal=journal)
     printer.open()
     try:
@@ -308,7 +309,7 @@ def test_cups_backend_without_the_queue_is_no_device(qtbot, journal):
     finally:
         printer.close()
     with pytest.raises(ValueError, match="CUPS queue"):
-        create_printer({"backend": "cups"})
+        create_printer(PrinterSection(backend="cups"))
 
 
 @pytest.mark.parametrize("profile, width, qr_native", [("TM-T20II", 512, True), ("POS-5890", 384, False)])

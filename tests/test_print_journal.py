@@ -80,7 +80,7 @@ def test_technician_cli_lists_and_reprints_through_a_real_process(tmp_path):
     journal.close()
     with PrinterEmulator() as emulator:
         config = tmp_path / "kiosk.toml"
-        config.write_text(f'[kiosk]\ndata_dir = "{data_dir}"\n\n[devices.printer]\nbackend = "network"\n'
+        config.write_text(f'[kiosk]\ndata_dir = "{data_dir}"\ndemo = true\n\n[devices.printer]\nbackend = "network"\n'
                           f'host = "127.0.0.1"\nport = {emulator.port}\ntext_mode = "gb18030"\n')
 
         def cli(*args):

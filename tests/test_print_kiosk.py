@@ -115,14 +115,14 @@ def test_receipt_screen_offers_number_qr_and_sms_when_printing_is_unavailable(qt
 def test_bad_printer_settings_name_the_key(printer, key):
     from kiosk.config import ConfigError, config_from_dict
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
-        config_from_dict({"devices": {"printer": printer}})
+        config_from_dict({"devices": {"printer": printer}}, demo=True)
 
 
 def test_printer_settings_reach_the_driver():
     from kiosk.config import config_from_dict
     from devices.printer import create_printer
     config = config_from_dict({"devices": {"printer": {"backend": "network", "host": "192.0.2.10",
-                                                       "text_mode": "gb18030", "printer_charset": "gb2312"}}})
+                                                       "text_mode": "gb18030", "printer_charset": "gb2312"}}}, demo=True)
     printer = create_printer(config.devices.printer)
     assert (printer._text_mode, printer._printer_charset, printer._write_timeout_s) == ("gb18030", "gb2312", 10.0)
 
@@ -131,7 +131,8 @@ def test_printer_settings_reach_the_driver():
                                                         ("paper_out", "out", False), ("cover_open", "full", False)])
 def test_demo_emulator_backend_takes_the_sim_scenarios(qtbot, tmp_path, scenario, paper, available):
     from devices.printer import create_printer
-    printer = create_printer({"backend": "emulator", "scenario": scenario, "poll_interval_s": 0},
+    from kiosk.config import PrinterSection
+    printer = create_printer(PrinterSection(backend="emulator", scenario=scenario, poll_interval_s=0),
                              output_dir=tmp_path)
     printer.open()
     try:
@@ -140,4 +141,4 @@ def test_demo_emulator_backend_takes_the_sim_scenarios(qtbot, tmp_path, scenario
     finally:
         printer.close()
     with pytest.raises(ValueError, match="scenario"):
-        create_printer({"backend": "emulator", "scenario": "on_fire"})
+        create_printer(PrinterSection(backend="emulator", scenario="on_fire"))

@@ -30,6 +30,7 @@ from devices.id_reader.sam_serial import NoResponseError, SamLink, SamSerialIdRe
 from devices.id_reader.sam_sim_cards import sim_card
 from devices.id_reader.sam_simulator import SamSimulatorProcess
 from devices.id_reader.text_block import parse_text_block
+from kiosk.config import IdReaderSection
 from kiosk.identity import CardType
 
 
@@ -338,16 +339,16 @@ def test_card_inserted_and_removed_events_outside_a_read(qtbot, sim, reader_fact
 # --- configuration ---------------------------------------------------------------------------------
 
 def test_factory_builds_the_sam_backends(sim):
-    reader = create_id_reader({"backend": "sam_serial", "port": sim.path, "baudrate": 115200})
+    reader = create_id_reader(IdReaderSection(backend="sam_serial", port=sim.path, baudrate=115200))
     assert isinstance(reader, SamSerialIdReader) and reader.port == sim.path
     with pytest.raises(ValueError, match="port"):
-        create_id_reader({"backend": "sam_serial", "port": ""})
+        create_id_reader(IdReaderSection(backend="sam_serial", port=""))
     with pytest.raises(ValueError, match="WLT"):
-        create_id_reader({"backend": "sam_serial", "port": sim.path, "wlt_decoder": "/nonexistent/libwlt.so"})
+        create_id_reader(IdReaderSection(backend="sam_serial", port=sim.path, wlt_decoder="/nonexistent/libwlt.so"))
     from devices.id_reader.sam_sim_reader import SamSimIdReader
     with pytest.raises(ValueError, match="card type"):
-        create_id_reader({"backend": "sam_sim", "card_type": "passport"})
-    reader = create_id_reader({"backend": "sam_sim", "card_type": "hmt", "scenario": "ok"})
+        create_id_reader(IdReaderSection(backend="sam_sim", card_type="passport"))
+    reader = create_id_reader(IdReaderSection(backend="sam_sim", card_type="hmt", scenario="ok"))
     assert isinstance(reader, SamSimIdReader)
     reader.close()              # never opened: removes its port folder, starts nothing
     assert reader.simulator.pid is None and not os.path.exists(os.path.dirname(reader.port))
@@ -356,7 +357,7 @@ def test_factory_builds_the_sam_backends(sim):
 def test_sam_sim_backend_starts_its_simulator_and_reads(qtbot):
     from kiosk.config import config_from_dict
     config = config_from_dict({"devices": {"id_reader": {"backend": "sam_sim", "identity": "young",
-                                                         "card_type": "foreigner2023"}}})
+                                                         "card_type": "foreigner2023"}}}, demo=True)
     reader = create_id_reader(config.devices.id_reader)
     try:
         reader.open()
@@ -420,12 +421,12 @@ def test_link_survives_any_answer(raw_pty, answer):
 def test_config_section_for_sam_readers(sim):
     from kiosk.config import ConfigError, config_from_dict
     config = config_from_dict({"devices": {"id_reader": {"backend": "sam_serial", "port": sim.path,
-                                                         "baudrate": 115200, "wlt_decoder": ""}}})
+                                                         "baudrate": 115200, "wlt_decoder": ""}}}, demo=True)
     assert isinstance(create_id_reader(config.devices.id_reader), SamSerialIdReader)
     with pytest.raises(ConfigError, match="devices.id_reader.wlt_decoder"):
-        config_from_dict({"devices": {"id_reader": {"wlt_decoder": "/opt/vendor/libnothere.so:unpack"}}})
+        config_from_dict({"devices": {"id_reader": {"wlt_decoder": "/opt/vendor/libnothere.so:unpack"}}}, demo=True)
     with pytest.raises(ConfigError, match="devices.id_reader.backend"):
-        config_from_dict({"devices": {"id_reader": {"backend": "sam"}}})
+        config_from_dict({"devices": {"id_reader": {"backend": "sam"}}}, demo=True)
 
 
 def test_close_is_prompt_and_idempotent(qtbot, sim, reader_factory):

@@ -124,6 +124,7 @@ def test_real_kiosk_process_notifies_systemd_and_serves_metrics(tmp_path, platfo
     config.write_text(f"""
 [kiosk]
 id = "WD-KIOSK-1"
+demo = true
 data_dir = "{tmp_path / 'data'}"
 fullscreen = true
 [platform]

@@ -21,7 +21,7 @@ import sys
 
 def journal_for(config):
     from devices.printer.journal import ReceiptJournal
-    return ReceiptJournal(config.data_dir / "receipts.sqlite3", config.device_key_path,
+    return ReceiptJournal(config.journal_path, config.device_key_path,
                           keep=config.devices.printer.reprint_keep)
 
 
@@ -59,10 +59,8 @@ def _reprint(config, journal, entry_id: str, timeout_s: float) -> int:
 
     from devices.printer import create_printer
     app = QCoreApplication.instance() or QCoreApplication([])
-    section = dataclasses.asdict(config.devices.printer)
-    section["output_dir"] = str(config.receipts_dir)
-    section["poll_interval_s"] = 0
-    printer = create_printer(section, journal=journal)
+    section = dataclasses.replace(config.devices.printer, poll_interval_s=0)
+    printer = create_printer(section, output_dir=config.receipts_dir, journal=journal)
     outcome = {}
 
     def finish(result: str) -> None:

@@ -1,0 +1,364 @@
+"""Every configuration key, declared once: the sections of kiosk.toml as frozen dataclasses.
+
+A key's type is its annotation; `setting()` gives its default, help text and, for a closed set of
+values, its `choices` (one constant here, used by validation and by the code acting on the value).
+Each device's backends are declared with the keys their factory reads and whether they are test-only
+(`ID_READER_BACKENDS`, `CAMERA_BACKENDS`, `PRINTER_BACKENDS`). Loading and validation: kiosk/config.py,
+which re-exports every name here. Standard library only: importing it loads neither Qt nor OpenCV.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGUAGES = ("zh_CN", "zh_HK", "en")
+
+
+def setting(default, help: str, *, choices=None):  # noqa: A002 (the word the docs use)
+    """A configuration key declared once: its type is the field's annotation; `default`, `help`
+    and, for a closed set of values, `choices` (one module constant, also used by the code that
+    acts on the value) go into `dataclasses.fields(Section)[i].metadata`. `_build` validates
+    choices (kiosk.config._build); kiosk.toml is checked against these declarations (tests/test_config_schema.py) and
+    `python -m kiosk.config --toml` prints the reference. A list default is copied per instance."""
+    metadata = {"help": help}
+    if choices is not None:
+        metadata["choices"] = choices
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def section(cls):
+    """A nested table (`[devices.printer]`): its own dataclass, defaults from its fields."""
+    return field(default_factory=cls)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One device backend, declared once: the section keys its factory reads (besides `backend`)
+    and whether it is test-only (a simulator, emulator or rig): those are accepted only in demo
+    mode (`main.py --demo`, or `[kiosk] demo = true`)."""
+    help: str
+    options: tuple[str, ...]
+    test_only: bool = False
+
+
+ID_READER_BACKENDS = {
+    "sim": Backend("in-process simulated reader presenting a sample card",
+                   ("identity", "scenario", "delay_s"), test_only=True),
+    "sam_serial": Backend("GA/T 467 SAM reader on a serial port (docs/id-readers.md)",
+                          ("port", "baudrate", "wlt_decoder")),
+    "sam_sim": Backend("the sam_serial driver on its pty SAM simulator",
+                       ("identity", "card_type", "scenario", "wlt_decoder"), test_only=True),
+    "pcsc": Backend("PC/SC smart-card reader: social security card, passport (docs/pcsc-cards.md)",
+                    ("reader_filter", "card_types", "apdu_timeout_s")),
+    "pcsc_sim": Backend("the pcsc driver on pcscd + vpcd + a virtual card process",
+                        ("reader_filter", "card_types", "apdu_timeout_s", "sim_card", "identity", "vpcd_port"),
+                        test_only=True),
+}
+CAMERA_BACKENDS = {
+    "sim": Backend("replays an image, a folder of images or a video", ("source", "scenario", "fps"), test_only=True),
+    "opencv": Backend("a real camera through OpenCV", ("device", "width", "height", "fps")),
+}
+_ESCPOS_OPTIONS = ("profile", "paper_width_px", "text_mode", "printer_charset", "qr_native", "status_timeout_s",
+                   "write_timeout_s", "poll_interval_s", "confirm_s")
+PRINTER_BACKENDS = {
+    "sim": Backend("in-process simulated printer: bytes and previews into output_dir",
+                   ("scenario", "output_dir", "paper_width_px"), test_only=True),
+    "network": Backend("ESC/POS over TCP (port 9100)", ("host", "port", *_ESCPOS_OPTIONS)),
+    "serial": Backend("ESC/POS on a serial port", ("device", "baudrate", *_ESCPOS_OPTIONS)),
+    "usb": Backend("ESC/POS over USB; device = \"vendor:product\" in hex", ("device", *_ESCPOS_OPTIONS)),
+    "file": Backend("ESC/POS written to a device file such as /dev/usb/lp0", ("device", *_ESCPOS_OPTIONS)),
+    "cups": Backend("ESC/POS through a raw CUPS queue; device = the queue name", ("device", *_ESCPOS_OPTIONS)),
+    "emulator": Backend("the network driver on a loopback ESC/POS emulator (devices/printer/emulator.py)",
+                        ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
+}
+BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,
+            "devices.printer": PRINTER_BACKENDS}
+
+
+def only_in_demo(backends: dict[str, Backend]) -> tuple[str, ...]:
+    """The names of the test-only backends among `backends`."""
+    return tuple(name for name, backend in backends.items() if backend.test_only)
+
+
+LIVENESS_MODES = ("auto", "on", "off")
+PCSC_CARD_TYPES = ("ssse", "emrtd")
+SAM_SIM_CARD_TYPES = ("resident", "hmt", "foreigner2017", "foreigner2023")
+PRINTER_TEXT_MODES = ("image", "gb18030")
+PRINTER_CHARSETS = ("gb2312", "gbk", "gb18030")
+SIGNATURE_ALGORITHMS = ("HMAC-SM3",)
+KEY_STORES = ("file", "systemd-creds")   # kiosk/keystore.py
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = setting("KIOSK-DEMO-0001", "This kiosk's id: sent with every submission, heartbeat and signature.")
+    location: str = setting("示例市政务服务中心 自助区 1 号机", "Where the kiosk stands (shown to technicians, sent "
+                            "with heartbeats).")
+    languages: list = setting(list(LANGUAGES), "Languages offered on the screen, in this order.", choices=LANGUAGES)
+    default_language: str = setting("zh_CN", "Language at the start of each session (one of `languages`).")
+    data_dir: str = setting("var", "Outbox, device key, receipts, logs (relative to the configuration file).")
+    fullscreen: bool = setting(True, "Full screen, frameless window (false = a window, for development).")
+    demo: bool = setting(False, (
+        "A demo or test kiosk: test-only device backends (simulators, emulators, rigs: "
+        + "; ".join(f"{key.split('.')[-1]}: {', '.join(only_in_demo(b))}" for key, b in BACKENDS.items())
+        + ") are accepted. `main.py --demo` sets it. false = real drivers only."))
+
+
+@dataclass(frozen=True)
+class PlatformSection:
+    url: str = setting("http://127.0.0.1:8700", "The platform's base URL (https:// unless on this machine).")
+    connect_timeout_s: float = setting(3.05, "TCP/TLS connect timeout of each request.")
+    read_timeout_s: float = setting(10.0, "Read timeout of each request.")
+    ca_bundle: str = setting("", "PEM bundle to verify the platform's TLS certificate (\"\" = the default CA store).")
+    submit_wait_s: float = setting(8.0, (
+        "How long the citizen waits on the \"submitting\" screen for the platform's application number "
+        "before getting an \"offline, saved\" receipt instead."))
+    signature_alg: str = setting("HMAC-SM3", "Request signature on every attempt (docs/platform-api.md).",
+                                 choices=SIGNATURE_ALGORITHMS)
+    signing_key_path: str = setting("", "Per-kiosk secret shared with the platform; \"\" = "
+                                        "data_dir/platform-signing.key (0600, created on first start).")
+    client_cert: str = setting("", "mTLS: the kiosk's certificate (PEM), with client_key; \"\" = none.")
+    client_key: str = setting("", "mTLS: the kiosk's unencrypted 0600 private key (PEM), with client_cert.")
+    receipt_retention_days: float = setting(30.0, "Delivered submissions keep only receipt metadata (number, "
+                                                  "status, token) this long.")
+    catalog_public_key: str = setting("", (
+        "PEM file with the platform's Ed25519 catalog-signing public key. When set, every catalog "
+        "must carry a valid X-Catalog-Signature; a missing or bad one keeps the last good catalog and "
+        "is shown to the technician. \"\" = catalogs are accepted unsigned."))
+    allow_insecure_http: bool = setting(False, (
+        "Allow a plain http:// platform URL to a host other than this machine. Off: the platform must "
+        "be https:// unless it is on the loopback interface (127.0.0.1, ::1, localhost)."))
+
+
+@dataclass(frozen=True)
+class TimeoutsSection:
+    idle_s: float = setting(60.0, "No touch for this long -> \"Are you still there?\"")
+    countdown_s: float = setting(15.0, "Countdown shown before the session ends.")
+    card_read_s: float = setting(30.0, "Time to present the ID card.")
+    face_s: float = setting(25.0, "Time for the face check.")
+    receipt_s: float = setting(20.0, "The receipt screen stays this long, then the rating.")
+
+
+# Each engine's threshold: accept when the smallest distance over the gated
+# frames is <= threshold, in the engine's own metric (kiosk.face_engine.ENGINES).
+# Each default is the largest value with FAR <= 0.1 % on all calibration pairs
+# AND on the East Asian ones alone (bench/face_calibrate.py; docs/face.md).
+@dataclass(frozen=True)
+class SFaceEngineSection:
+    threshold: float = setting(0.57, "Cosine distance; calibrated: bench/face_calibrate.py, docs/face.md.")
+    metric: str = setting("cosine", "1 - cosine similarity of the 128-d SFace embeddings (fixed).")
+
+
+@dataclass(frozen=True)
+class DlibEngineSection:
+    threshold: float = setting(0.37, "Euclidean distance; calibrated the same way.")
+    metric: str = setting("euclidean", "Distance of the 128-d dlib ResNet embeddings (fixed).")
+
+
+@dataclass(frozen=True)
+class FaceEnginesSection:
+    sface: SFaceEngineSection = section(SFaceEngineSection)
+    dlib: DlibEngineSection = section(DlibEngineSection)
+
+
+# Plausible thresholds per metric: outside them a typo (or an uncalibrated value) is refused.
+FACE_THRESHOLD_RANGES = {"cosine": (0.2, 0.7), "euclidean": (0.2, 0.6)}
+
+
+@dataclass(frozen=True)
+class FaceSection:
+    engine: str = setting("sface", (
+        "The face engine (kiosk.face_engine.ENGINES): sface (YuNet + SFace on OpenCV DNN, the default) "
+        "or dlib (kept for comparison; 68 % of genuine chip pairs rejected at its safe threshold, docs/face.md)."))
+    engines: FaceEnginesSection = section(FaceEnginesSection)
+    frames_needed: int = setting(5, "Gated frames compared before deciding (1-50).")
+    liveness: str = setting("auto", (
+        "Liveness challenge: on | off | auto (= on with a real camera, off with the simulator, whose still "
+        "photos cannot turn a head or blink). off is refused with a real camera."), choices=LIVENESS_MODES)
+    blink: bool = setting(True, "Blink as a challenge step (needs the face mesh model); false = head turns only.")
+    no_face_timeout_s: float = setting(20.0, "Nobody in front of the camera this long -> end the check.")
+    challenge_timeout_s: float = setting(8.0, "Time for each challenge step once asked.")
+    turn_delta: float = setting(0.12, "Yaw change past the citizen's own frontal yaw (docs/face.md).")
+    blink_min_closed_s: float = setting(0.4, "A deliberate eye closure; natural blinks are shorter.")
+
+    @property
+    def engine_settings(self) -> SFaceEngineSection | DlibEngineSection:
+        return getattr(self.engines, self.engine)
+
+    @property
+    def threshold(self) -> float:
+        """The active engine's threshold."""
+        return self.engine_settings.threshold
+
+
+@dataclass(frozen=True)
+class IdReaderSection:
+    backend: str = setting("sim", "ID card reader driver; the keys each backend reads are listed with it.",
+                           choices=ID_READER_BACKENDS)
+    identity: str = setting("elderly", "sim, sam_sim, pcsc_sim: which sample card holder (elderly | young | expired).")
+    scenario: str = setting("ok", (
+        "sim: ok | no_card | card_removed | unplugged; sam_sim: ok (= card) | no_card | card_removed | slow | "
+        "corrupt_checksum | truncated | sam_fault | bad_text | unplugged."))
+    delay_s: float = setting(0.4, "sim: time to \"read\" the card.")
+    port: str = setting("", "sam_serial: serial port, e.g. /dev/ttyUSB0 (better: the udev name /dev/kiosk-id-reader).")
+    baudrate: int = setting(115200, "sam_serial: line speed.")
+    wlt_decoder: str = setting("", "sam_serial, sam_sim: vendor WLT library \"path[:symbol]\" for the chip photo; "
+                                   "\"\" = no chip photo (sam_sim: the simulated decoder).")
+    card_type: str = setting("resident", "sam_sim: card the simulator presents.", choices=SAM_SIM_CARD_TYPES)
+    reader_filter: str = setting("", "pcsc, pcsc_sim: use readers whose name contains this (\"\" = any).")
+    card_types: list = setting(list(PCSC_CARD_TYPES), "pcsc, pcsc_sim: card applications tried in order.",
+                               choices=PCSC_CARD_TYPES)
+    apdu_timeout_s: float = setting(3.0, "pcsc, pcsc_sim: a card silent this long is reported mute.")
+    sim_card: str = setting("ssse", "pcsc_sim: card the virtual card process inserts.", choices=PCSC_CARD_TYPES)
+    vpcd_port: int = setting(35963, "pcsc_sim: vpcd slot 0 port.")
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    backend: str = setting("sim", "Camera driver; the keys each backend reads are listed with it.",
+                           choices=CAMERA_BACKENDS)
+    source: str = setting("", "sim: image, folder or video; \"\" = another photo of the sample card holder.")
+    scenario: str = setting("ok", ("sim: ok | no_face | black | unplugged | two_faces | photo_attack | dark | "
+                                   "overexposed | unplug_after."))
+    device: str = setting("0", "opencv: camera index or /dev/videoN.")
+    width: int = setting(640, "opencv: capture width in pixels.")
+    height: int = setting(480, "opencv: capture height in pixels.")
+    fps: int = setting(10, "Frames per second delivered to the face check.")
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    backend: str = setting("sim", "Receipt printer driver; the keys each backend reads are listed with it.",
+                           choices=PRINTER_BACKENDS)
+    scenario: str = setting("ok", "sim, emulator: ok | paper_low | paper_out | cover_open | offline.")
+    output_dir: str = setting("", "sim, emulator: where captured bytes and previews go (\"\" = data_dir/receipts).")
+    host: str = setting("", "network: the printer's address.")
+    port: int = setting(9100, "network: TCP port.")
+    device: str = setting("", ("serial, file: device path; usb: \"vendor:product\" in hex; "
+                               "cups: the raw queue's name."))
+    baudrate: int = setting(9600, "serial: line speed.")
+    profile: str = setting("default", "python-escpos printer profile.")
+    paper_width_px: int = setting(512, "Printable width in dots (512 = 80 mm paper at 203 dpi).")
+    text_mode: str = setting("image", (
+        "Receipt printing (docs/printing.md). image: Chinese drawn with a CJK font, every character "
+        "prints; gb18030: the printer's own font, lines it cannot encode as pictures (~40x fewer bytes)."),
+        choices=PRINTER_TEXT_MODES)
+    printer_charset: str = setting("gbk", "gb18030 mode: what the printer's Chinese font covers.",
+                                   choices=PRINTER_CHARSETS)
+    qr_native: bool = setting(True, "GS ( k; false = QR as a raster picture for printers without it.")
+    status_timeout_s: float = setting(1.5, "Wait this long for a DLE EOT status answer.")
+    write_timeout_s: float = setting(10.0, "A job not written within this long fails.")
+    poll_interval_s: float = setting(5.0, "Background DLE EOT status check between jobs (0 = off).")
+    confirm_s: float = setting(1.5, "Status watched this long after the last byte before \"printed\" (0 = off).")
+    reprint_keep: int = setting(20, "Receipts kept (encrypted) for technician reprint.")
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    id_reader: IdReaderSection = section(IdReaderSection)
+    camera: CameraSection = section(CameraSection)
+    printer: PrinterSection = section(PrinterSection)
+
+
+@dataclass(frozen=True)
+class SecuritySection:
+    key_store: str = setting("file", (
+        "Where the device key and the request-signing key come from (kiosk/keystore.py): \"systemd-creds\" = "
+        "systemd credentials sealed with the TPM2 / host key, loaded by the unit (LoadCredentialEncrypted=) into "
+        "$CREDENTIALS_DIRECTORY: production. \"file\" = plain 0600 files in data_dir: demo and tests, or a disk "
+        "with full-disk encryption."), choices=KEY_STORES)
+    device_key_path: str = setting("", ("key_store \"file\": encryption key of the outbox and journal; "
+                                        "\"\" = data_dir/device.key (0600)."))
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: str = setting("INFO", "DEBUG | INFO | WARNING | ERROR.")
+    file: str = setting("", "\"\" = data_dir/kiosk.log.")
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    """The touch panel's physical size: touch targets and text are sized in
+    millimetres from it (>= 20 mm targets), not in pixels."""
+    width_px: int = setting(1920, "Panel width in pixels.")
+    height_px: int = setting(1080, "Panel height in pixels.")
+    diagonal_in: float = setting(21.5, "Panel diagonal in inches (5-120).")
+    voice_guidance: bool = setting(True, "Care mode speaks each step when a TTS engine is present.")
+
+    @property
+    def px_per_mm(self) -> float:
+        import math
+        return math.hypot(self.width_px, self.height_px) / self.diagonal_in / 25.4
+
+
+@dataclass(frozen=True)
+class TechnicianSection:
+    pin_hash: str = setting("", ("Salted scrypt hash of the technician PIN (\"scrypt$n$r$p$salt_hex$hash_hex\"), "
+                                 "made by `python main.py set-pin`. \"\" = technician mode cannot be entered."))
+    max_failures: int = setting(5, "Wrong PINs in a row before the lockout.")
+    lockout_s: float = setting(900.0, "First lockout; each further one in a row doubles it, up to lockout_max_s.")
+    lockout_max_s: float = setting(86400.0, "The longest lockout (escalating lockout, kiosk/technician_pin.py).")
+    min_pin_length: int = setting(6, "Digits a PIN needs at least; 6 is the floor (a 4-digit PIN fell in ~10 days).")
+    idle_exit_s: float = setting(120.0, "Technician mode ends after this long without a touch.")
+
+
+@dataclass(frozen=True)
+class HeartbeatSection:
+    interval_s: float = setting(60.0, "Heartbeat to the platform every N seconds.")
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    address: str = setting("127.0.0.1", ("Prometheus metrics address; keep it on localhost unless the fleet "
+                                         "network is trusted (no auth on the endpoint)."))
+    port: int = setting(0, "Prometheus metrics port; 0 = off.")
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk: KioskSection = section(KioskSection)
+    platform: PlatformSection = section(PlatformSection)
+    timeouts: TimeoutsSection = section(TimeoutsSection)
+    face: FaceSection = section(FaceSection)
+    devices: DevicesSection = section(DevicesSection)
+    security: SecuritySection = section(SecuritySection)
+    logging: LoggingSection = section(LoggingSection)
+    display: DisplaySection = section(DisplaySection)
+    technician: TechnicianSection = section(TechnicianSection)
+    heartbeat: HeartbeatSection = section(HeartbeatSection)
+    metrics: MetricsSection = section(MetricsSection)
+    source_path: str = ""         # where it was loaded from (not a TOML key)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.kiosk.data_dir)
+
+    @property
+    def device_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import DEVICE_KEY_CREDENTIAL, credential_path
+            return credential_path(DEVICE_KEY_CREDENTIAL)
+        return Path(self.security.device_key_path or self.data_dir / "device.key")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def journal_path(self) -> Path:
+        """The receipt journal (kept receipts for reprint): the kiosk and the technician CLI open this one."""
+        return self.data_dir / "receipts.sqlite3"
+
+    @property
+    def signing_key_path(self) -> Path:
+        if self.security.key_store == "systemd-creds":
+            from kiosk.keystore import SIGNING_KEY_CREDENTIAL, credential_path
+            return credential_path(SIGNING_KEY_CREDENTIAL)
+        return Path(self.platform.signing_key_path or self.data_dir / "platform-signing.key")
+
+    @property
+    def receipts_dir(self) -> Path:
+        return Path(self.devices.printer.output_dir or self.data_dir / "receipts")
