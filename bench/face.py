@@ -247,7 +247,7 @@ def soak(reference_jpeg: bytes, camera_photo: Path) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from devices.camera import SimCamera
-    from kiosk.face_decision import FaceCheckParams
+    from kiosk.core.face_decision import FaceCheckParams
     from kiosk.face_verification import FaceVerifier
 
     app = QApplication.instance() or QApplication([])

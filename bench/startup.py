@@ -107,7 +107,7 @@ def measure_session_stall(platform_url: str, in_thread: bool) -> float:
 
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
-    from kiosk.session import State
+    from kiosk.core.session import State
     from screens.autopilot import Autopilot
     from tests.conftest import kiosk_config
 

@@ -21,13 +21,13 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk import session as s
-from kiosk.catalog import CatalogError, parse_catalog
+from kiosk.core import session as s
+from kiosk.core.catalog import CatalogError, parse_catalog
 from kiosk.config import KioskConfig
-from kiosk.document_gate import document_problems, warm_up_document_checks
-from kiosk.face_decision import FaceCheckParams
+from kiosk.core.document_gate import document_problems, warm_up_document_checks
+from kiosk.core.face_decision import FaceCheckParams
 from kiosk.logging_setup import SensitiveNames
-from kiosk.pii import mask_id_number, mask_name, mask_phone
+from kiosk.core.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from kiosk.qr_scan import QrScanner
 from offline_cache.catalog_cache import CatalogRejected
@@ -429,7 +429,7 @@ class KioskController(QObject):
             self.session.submission_saved(token, outcome)
 
     def _print_receipt(self, command: s.PrintReceipt) -> None:
-        from devices.printer.receipt import Receipt  # data only; printing happens on the printer's thread
+        from kiosk.core.receipt import Receipt  # data only; printing happens on the printer's thread
         session = self.session
         outcome, doc = session.outcome, session.document
         name = doc.name if doc else session.form_values.get("name", "")

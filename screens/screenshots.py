@@ -37,7 +37,7 @@ class Shooter:
             time.sleep(0.01)
 
     def wait(self, condition, what: str) -> None:
-        from kiosk.session import State
+        from kiosk.core.session import State
         end = time.monotonic() + STEP_TIMEOUT_S
         while not condition():
             if self.session.state is State.ERROR and "error" not in what:
@@ -81,7 +81,7 @@ def run(target: Path) -> list[Path]:
 
     from kiosk.app import build_kiosk
     from kiosk.config import config_from_dict
-    from kiosk.session import State
+    from kiosk.core.session import State
     from reference_platform.server import ReferencePlatformServer
 
     app = QApplication.instance() or QApplication([])

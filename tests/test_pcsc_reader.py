@@ -11,7 +11,7 @@ from devices.id_reader import create_id_reader
 from devices.id_reader.pcsc import pcscd
 from devices.id_reader.pcsc.reader import PcscIdReader
 from devices.id_reader.interface import MediaStatus
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from devices.id_reader.sim_identities import SIM_IDENTITIES
 from kiosk import controller as controller_module
-from kiosk.session import State
+from kiosk.core.session import State
 from tests.test_ux_services import submit_at_counter
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 

@@ -6,7 +6,8 @@ from devices.printer.escpos_printer import (CupsReceiptPrinter, FileReceiptPrint
                                             NetworkReceiptPrinter, SerialReceiptPrinter,
                                             UsbReceiptPrinter)
 from devices.printer.interface import ReceiptPrinter
-from devices.printer.receipt import Receipt, render_receipt, render_receipt_preview
+from devices.printer.receipt import render_receipt, render_receipt_preview
+from kiosk.core.receipt import Receipt
 from devices.printer.sim import SimPrinter
 
 __all__ = ["Receipt", "ReceiptPrinter", "SimPrinter", "create_printer", "render_receipt",

@@ -1,4 +1,4 @@
-"""The application receipt: its content (`Receipt`), its layout, and two renderers.
+"""The application receipt: its layout and two renderers (the content, `Receipt`, is kiosk.core.receipt's).
 
 `layout_receipt()` turns a Receipt into a list of blocks; `render_receipt()`
 sends the blocks to a python-escpos printer and `render_receipt_preview()` draws
@@ -28,6 +28,8 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.core.receipt import Receipt
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PAPER_WIDTH_PX = 512     # safe printable width of an 80 mm head (576 dots on most)
@@ -44,24 +46,6 @@ _FALLBACK_CJK_FONTS = (
     "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
 )
-
-
-@dataclass(frozen=True)
-class Receipt:
-    language: str                 # "zh_CN" | "zh_HK" | "en"
-    kiosk_id: str
-    kiosk_location: str
-    service_name: str
-    applicant_name_masked: str
-    id_number_masked: str
-    application_number: str       # printed as text, large; ASCII
-    qr_payload: str               # progress-query URL or opaque token, never personal data
-    submitted_at: dt.datetime
-    expected_completion: dt.date | None
-    materials: tuple[str, ...]
-    hotline: str = "12345"
-    queued_offline: bool = False  # "saved, will be submitted automatically" variant
-    reprint: bool = False
 
 
 _WORDS = {

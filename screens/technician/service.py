@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from kiosk import diagnostics as d
-from kiosk.pii import mask_id_number, mask_name, mask_text
+from kiosk.core.pii import mask_id_number, mask_name, mask_text
 from kiosk.technician_pin import PinGuard
 
 log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ class TechnicianService(QObject):
         self.state.camera_image = None
 
     def test_print(self) -> None:
-        from devices.printer.receipt import Receipt
+        from kiosk.core.receipt import Receipt
         self.touch()
         receipt = Receipt(language="en", kiosk_id=self.config.kiosk.id, kiosk_location=self.config.kiosk.location,
                           service_name="TEST PRINT", applicant_name_masked="-", id_number_masked="-",
