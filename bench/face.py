@@ -242,7 +242,8 @@ def rss_mb(pid: int) -> float:
 
 
 def soak(reference_jpeg: bytes, camera_photo: Path) -> dict:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 

@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug; see module)
 from kiosk import face_worker
 from kiosk.core.face_decision import FaceCheckParams, FaceDecision, draw_challenge
 

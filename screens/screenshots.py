@@ -76,7 +76,8 @@ class Shooter:
 
 
 def run(target: Path) -> list[Path]:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
+    apply_pyside_refcount_fix()   # a Qt program's start-up (see the module)
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import build_kiosk
