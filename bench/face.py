@@ -251,7 +251,7 @@ def soak(reference_jpeg: bytes, camera_photo: Path) -> dict:
     from kiosk.core.face_decision import FaceCheckParams
     from kiosk.face_verification import FaceVerifier
 
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (widgets and signals need an application)
     verifier = FaceVerifier()
     params = FaceCheckParams(THRESHOLD, liveness=False)
     loop = QEventLoop()

@@ -17,7 +17,6 @@ bytes contain it.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import functools
 import logging
 import shutil
