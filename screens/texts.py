@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.core import check_messages
+
 CONTEXT = "Kiosk"
 
 
@@ -23,7 +25,6 @@ def id_document_message(key: str) -> tuple[str, str]:
     The keys and English sources are kiosk.core.check_messages' (context `IdDocument`);
     unknown keys give the generic "could not be read" pair.
     """
-    from kiosk.core import check_messages
     source, action = check_messages.source_message(key)
     return (QCoreApplication.translate(check_messages.CONTEXT, source),
             QCoreApplication.translate(check_messages.CONTEXT, action))
