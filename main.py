@@ -104,15 +104,39 @@ def quit_kiosk(app, window) -> None:
     app.quit()
 
 
+def apply_qt_workarounds() -> None:
+    """Once, before the first Qt signal: the PySide6 6.12 refcount workaround (version-gated,
+    opt-out KIOSK_PYSIDE_REFCOUNT_FIX=0; bug and removal condition in kiosk/pyside_refcount_fix.py)."""
+    from kiosk.pyside_refcount_fix import apply
+    apply()
+
+
 SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
+
+
+def start_diagnose_platform(config, workdir: Path):
+    """`diagnose --demo`: an in-process reference platform on 127.0.0.1 -> (server, url).
+
+    Demo composition lives here, not in kiosk/: product code never imports reference_platform
+    (.importlinter, contract "product-never-imports-reference-platform"). Like `main.py --demo`,
+    the platform knows this kiosk's signing key and requires signatures, so "heartbeat accepted"
+    also proves the request signature is accepted.
+    """
+    from kiosk.crypto import load_or_create_device_key
+    from reference_platform.server import ReferencePlatformServer
+    server = ReferencePlatformServer(workdir / "platform.sqlite3", signature_keys={
+        config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
+    return server, server.start()
 
 
 def run_subcommand(argv) -> int:
     """Technician commands; they never open a window (safe over SSH)."""
     from kiosk import cli_tools
     command, rest = argv[0], list(argv[1:])
+    if command in ("diagnose", "face-compare"):   # these run Qt objects (devices, face verification)
+        apply_qt_workarounds()
     if command == "diagnose":
-        return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"))
+        return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"), start_demo_platform=start_diagnose_platform)
     if command == "queue":
         return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
     if command == "face-compare":
@@ -145,7 +169,7 @@ def main(argv=None) -> int:
     log_file = Path(config.logging.file) if config.logging.file else config.data_dir / "kiosk.log"
     configure_logging(config.logging.level, log_file, stream=None if autopilot else sys.stderr)
 
-    import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug, see module)
+    apply_qt_workarounds()
     from PySide6.QtWidgets import QApplication
     app = QApplication(sys.argv[:1])
     from screens.fonts import check_cjk_font

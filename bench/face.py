@@ -242,15 +242,16 @@ def rss_mb(pid: int) -> float:
 
 
 def soak(reference_jpeg: bytes, camera_photo: Path) -> dict:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
     from devices.camera import SimCamera
-    from kiosk.face_decision import FaceCheckParams
+    from kiosk.core.face_decision import FaceCheckParams
     from kiosk.face_verification import FaceVerifier
 
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (widgets and signals need an application)
     verifier = FaceVerifier()
     params = FaceCheckParams(THRESHOLD, liveness=False)
     loop = QEventLoop()

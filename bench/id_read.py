@@ -40,7 +40,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def sam_read_times(reads: int) -> tuple[list[float], list[float]]:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QCoreApplication, Qt
 
     from devices.base import DeviceStatus

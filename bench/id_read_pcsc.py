@@ -78,7 +78,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _timed_reads(n: int) -> list[float]:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QCoreApplication, Qt
 
     from devices.base import DeviceStatus

@@ -32,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+from qt_setup import apply_qt_workarounds  # noqa: E402
+
+apply_qt_workarounds()
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
-import devices.pyside_refcount_fix  # noqa: E402,F401
 from devices.printer import create_printer  # noqa: E402
 from devices.printer.emulator import PrinterEmulator  # noqa: E402
 from devices.printer.escpos_printer import SocketStatusChannel  # noqa: E402

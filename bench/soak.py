@@ -142,7 +142,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=0, help="run exactly this many sessions instead")
     args = parser.parse_args()
 
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication
 

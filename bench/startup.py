@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 def child_cold_start(platform_url: str, data_dir: str) -> None:
     """Runs in the timed child: build the kiosk, show it, report when idle is on screen."""
-    import devices.pyside_refcount_fix  # noqa: F401
+    from qt_setup import apply_qt_workarounds
+    apply_qt_workarounds()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -107,7 +108,7 @@ def measure_session_stall(platform_url: str, in_thread: bool) -> float:
 
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
-    from kiosk.session import State
+    from kiosk.core.session import State
     from screens.autopilot import Autopilot
     from tests.conftest import kiosk_config
 

@@ -20,8 +20,6 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug; see module)
-
 log = logging.getLogger(__name__)
 
 

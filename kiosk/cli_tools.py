@@ -132,7 +132,10 @@ def _open_devices(config, report) -> list:
     return devices
 
 
-def diagnose_main(argv: list[str], default_config: str) -> int:
+def diagnose_main(argv: list[str], default_config: str, start_demo_platform=None) -> int:
+    """`main.py diagnose`. With --demo, `start_demo_platform(config, workdir) -> (server, url)`
+    starts the in-process reference platform; main.py (the demo composition) passes it, so
+    product code never imports `reference_platform` (contract in .importlinter)."""
     parser = argparse.ArgumentParser(prog="main.py diagnose",
                                      description="Check devices, platform link, outbox and catalog; "
                                                  "exit 1 when a device or the platform link is unhealthy.")
@@ -148,13 +151,9 @@ def diagnose_main(argv: list[str], default_config: str) -> int:
     if args.demo:
         workdir = tempfile.TemporaryDirectory(prefix="kiosk-diagnose-")
         config = _demo_config(config, Path(workdir.name))
-        from reference_platform.server import ReferencePlatformServer
-        from kiosk.crypto import load_or_create_device_key
-        # Like `main.py --demo`: the platform knows this kiosk's signing key and requires signatures,
-        # so "heartbeat accepted" also proves the request signature is accepted.
-        server = ReferencePlatformServer(Path(workdir.name) / "platform.sqlite3", signature_keys={
-            config.kiosk.id: load_or_create_device_key(config.signing_key_path)})
-        url = server.start()
+        if start_demo_platform is None:
+            raise SystemExit("diagnose --demo: no demo platform wired in (run it as `main.py diagnose --demo`)")
+        server, url = start_demo_platform(config, Path(workdir.name))
         config = dataclasses.replace(config, platform=dataclasses.replace(config.platform, url=url))
     try:
         from PySide6.QtCore import QCoreApplication

@@ -20,6 +20,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
+# Feedback codes (also on-screen hint keys) and frame modes are the domain core's
+# vocabulary (kiosk/core/face_codes.py); the engines, workers and screens use them as `fe.OK`.
+from kiosk.core.face_codes import (  # noqa: F401
+    BLURRY, CHALLENGE, MULTIPLE_FACES, NO_FACE, NOT_FRONTAL, OK, STALE, TOO_BRIGHT, TOO_DARK, TOO_SMALL, VERIFY,
+)
+
 # name -> the distance metric its threshold is expressed in (one constant for config and code).
 ENGINES = {"sface": "cosine", "dlib": "euclidean"}
 DEFAULT_ENGINE = "sface"
@@ -33,19 +39,6 @@ MAX_BRIGHTNESS = 215
 MIN_SHARPNESS = 15.0       # variance of the Laplacian of the face resized to 128 px wide
 MAX_FRONTAL_YAW = 0.15     # |nose position along the eye line - 0.5| (dlib units); 0 = frontal, ~0.5 = profile
 MAX_ROLL_DEG = 20.0
-
-# Feedback codes (also on-screen hint keys).
-OK = "ok"
-NO_FACE = "no_face"
-MULTIPLE_FACES = "multiple_faces"
-TOO_SMALL = "too_small"
-TOO_DARK = "too_dark"
-TOO_BRIGHT = "too_bright"
-BLURRY = "blurry"
-NOT_FRONTAL = "not_frontal"
-STALE = "stale"
-
-VERIFY, CHALLENGE = "verify", "challenge"   # frame modes
 
 
 class FaceModelError(Exception):

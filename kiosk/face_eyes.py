@@ -14,7 +14,7 @@ eye's width (contour 0/8), averaged over both eyes: an eye aspect ratio
 (Soukupová & Čech, 2016) on the finer eyelid contour. The face mesh's own eyelid
 points barely move when the eyes close (measured: eyes painted shut, mesh 0.246
 -> 0.246, iris contour 0.269 -> 0.117), so the mesh alone is not used for it.
-It is compared with the citizen's own open-eye value (kiosk.face_decision),
+It is compared with the citizen's own open-eye value (kiosk.core.face_decision),
 never with a fixed cut-off.
 
 Workaround, OpenCV 5.0.0.93: `readNetFromTFLite` runs these models only with

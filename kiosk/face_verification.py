@@ -8,9 +8,9 @@ by `start()` so its model load overlaps the citizen's first screens. This side o
   frame offered meanwhile replaces the waiting one, so a slow worker never
   builds a backlog of stale frames;
 * the decision (best-of-N quality-gated frames within the time window, then a
-  randomized head-turn liveness challenge) is kiosk.face_decision's, fed with
+  randomized head-turn liveness challenge) is kiosk.core.face_decision's, fed with
   the worker's per-frame observations; the challenge (blink / turn steps) is
-  drawn per check with `random.SystemRandom` (kiosk.face_decision.draw_challenge);
+  drawn per check with `random.SystemRandom` (kiosk.core.face_decision.draw_challenge);
 * a listener thread reads the worker's results, checks the deadlines and
   watches the process; if the worker dies, a new one is started and the
   running check continues on it once (the reference is sent again); a second
@@ -31,9 +31,8 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-import devices.pyside_refcount_fix  # noqa: F401  (PySide6 6.12 emit() refcount bug; see module)
 from kiosk import face_worker
-from kiosk.face_decision import FaceCheckParams, FaceDecision, draw_challenge
+from kiosk.core.face_decision import FaceCheckParams, FaceDecision, draw_challenge
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ class FaceVerifier(QObject):
         `fallback_jpeg`: another photo of the same ID (the platform's), used when
         the card photo cannot be decoded or shows no face. `params` overrides the
         liveness/deadline settings (threshold, frames_needed and timeout_s win).
-        `challenge` (steps of kiosk.face_decision.STEPS) is drawn at random unless given (tests).
+        `challenge` (steps of kiosk.core.face_decision.STEPS) is drawn at random unless given (tests).
         """
         self.cancel()
         if self._listener is None:

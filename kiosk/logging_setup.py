@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk.pii import mask_text
+from kiosk.core.pii import mask_text
 from kiosk.private_files import create_private_file
 
 

@@ -10,8 +10,8 @@ a schema violation, a bad signature — is refused: the last good catalog stays 
 a technician alert is raised. Written atomically (tmp, fsync, rename, fsync dir) so a
 power cut leaves either the old or the new file.
 
-Validation is looked up *by name* ("module:function", default `kiosk.catalog:parse_catalog`)
-so the catalog schema can live with the catalog model (kiosk/catalog.py) and change there
+Validation is looked up *by name* ("module:function", default `kiosk.core.catalog:parse_catalog`)
+so the catalog schema can live with the catalog model (kiosk/core/catalog.py) and change there
 without this module changing: the function must raise on an invalid catalog.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Callable, Protocol
 
 log = logging.getLogger(__name__)
 
-DEFAULT_VALIDATOR = "kiosk.catalog:parse_catalog"
+DEFAULT_VALIDATOR = "kiosk.core.catalog:parse_catalog"
 
 
 class CatalogRejected(Exception):

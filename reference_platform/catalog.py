@@ -12,7 +12,7 @@ DEFAULT_CATALOG_PATH = Path(__file__).with_name("catalog.json")
 # 18-character resident ID / permit number: 17 digits and a digit or X check character.
 ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 # The applicant's number has the format of the document it came from (Applicant.document_type,
-# kiosk.identity.CardType values): GB 11643 for resident IDs and the cards that reuse it, but a
+# kiosk.core.identity.CardType values): GB 11643 for resident IDs and the cards that reuse it, but a
 # 2017 foreigner card has 3 letters + 12 digits and a passport its own 5-9 characters (ICAO 9303).
 ID_NUMBER_FORMATS = {
     "resident_id": ID_NUMBER_RE,

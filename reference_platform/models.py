@@ -94,7 +94,7 @@ class Applicant(BaseModel):
     name: str = Field(max_length=100)
     address: str = Field(max_length=300)
     phone: str = Field(max_length=32)
-    # The document id_number comes from (kiosk.identity.CardType values: resident_id, emrtd, ...);
+    # The document id_number comes from (kiosk.core.identity.CardType values: resident_id, emrtd, ...);
     # its format depends on it. A number the citizen typed is a resident ID number.
     document_type: str = Field(default="resident_id", max_length=32)
 

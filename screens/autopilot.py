@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from kiosk.session import State
+from kiosk.core.session import State
 from screens.passport import MRZ_FIELDS
 
 # Steps a service may skip: screenshot only when their own screen is showing.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.session import NEGATIVE_LEVELS, RATING_LEVELS
+from kiosk.core.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
 from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
 from screens.widgets import big_button, label, qr_pixmap

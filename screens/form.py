@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.catalog import localized
-from kiosk.pii import mask_id_number
+from kiosk.core.catalog import localized
+from kiosk.core.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import FIELD_ERRORS, tr
 from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area

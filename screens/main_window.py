@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, Q
                                QVBoxLayout, QWidget)
 
 from kiosk.i18n import LanguageSwitcher
-from kiosk.session import State
+from kiosk.core.session import State
 from screens.base import KioskView
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen

@@ -37,7 +37,7 @@ class Shooter:
             time.sleep(0.01)
 
     def wait(self, condition, what: str) -> None:
-        from kiosk.session import State
+        from kiosk.core.session import State
         end = time.monotonic() + STEP_TIMEOUT_S
         while not condition():
             if self.session.state is State.ERROR and "error" not in what:
@@ -76,12 +76,13 @@ class Shooter:
 
 
 def run(target: Path) -> list[Path]:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
+    apply_pyside_refcount_fix()   # a Qt program's start-up (see the module)
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import build_kiosk
     from kiosk.config import config_from_dict
-    from kiosk.session import State
+    from kiosk.core.session import State
     from reference_platform.server import ReferencePlatformServer
 
     app = QApplication.instance() or QApplication([])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.catalog import localized
+from kiosk.core.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import tr
 from screens.widgets import WrappingButton, big_button, label, touch_scroll_area

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.core import check_messages
+
 CONTEXT = "Kiosk"
 
 
@@ -17,7 +19,18 @@ def tr(source: str) -> str:
     return QCoreApplication.translate(CONTEXT, source)
 
 
-# Error keys from kiosk.session -> (message, way forward)
+def id_document_message(key: str) -> tuple[str, str]:
+    """(message, way forward) for an ID-card failure key, in the current UI language.
+
+    The keys and English sources are kiosk.core.check_messages' (context `IdDocument`);
+    unknown keys give the generic "could not be read" pair.
+    """
+    source, action = check_messages.source_message(key)
+    return (QCoreApplication.translate(check_messages.CONTEXT, source),
+            QCoreApplication.translate(check_messages.CONTEXT, action))
+
+
+# Error keys from kiosk.core.session -> (message, way forward)
 ERROR_MESSAGES = {
     "card_timeout": ("No ID card was detected.",
                      "Place your ID card flat on the reader and press Try again."),
@@ -90,7 +103,7 @@ QUERY_ERRORS = {
     "query_other_service": "This number belongs to another kind of application. Use 'Check application progress'.",
 }
 
-# Passport (eMRTD) key entry: kiosk.session.CitizenSession.mrz_error
+# Passport (eMRTD) key entry: kiosk.core.session.CitizenSession.mrz_error
 MRZ_ERRORS = {
     "mrz_document_number": "The passport number has 5 to 9 letters and digits. Please check it.",
     "mrz_birth_date": "Enter the date of birth as six digits: year, month, day.",

@@ -5,7 +5,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import devices.pyside_refcount_fix  # noqa: E402,F401  (PySide6 6.12 emit() refcount bug)
+from kiosk import pyside_refcount_fix  # noqa: E402
+
+# Once per test process, before any signal is emitted (see the module: bug, gate, opt-out, removal).
+pyside_refcount_fix.apply()
 
 import pytest  # noqa: E402
 

@@ -3,7 +3,7 @@ ends is shown on the idle screen until the reader reports it gone. Real SAM driv
 against its simulator process on a pseudo-terminal."""
 import logging
 
-from kiosk.session import State
+from kiosk.core.session import State
 from screens.texts import tr
 from tests.ux_helpers import make_kiosk, start_service, wait_state
 

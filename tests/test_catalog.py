@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import CatalogError, validate_catalog
-from kiosk.identity import CardType
+from kiosk.core.catalog import CatalogError, validate_catalog
+from kiosk.core.identity import CardType
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = json.loads((ROOT / "reference_platform" / "catalog.json").read_text(encoding="utf-8"))
@@ -134,7 +134,7 @@ def test_json_schema_file_matches_the_reference_catalog():
     schema = json.loads((ROOT / "docs" / "catalog.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["schema_version"]["const"] == REFERENCE["schema_version"]
     field_types = schema["$defs"]["field"]["properties"]["type"]["enum"]
-    from kiosk.catalog import FIELD_TYPES, IDENTITY_MODES
+    from kiosk.core.catalog import FIELD_TYPES, IDENTITY_MODES
     assert tuple(field_types) == FIELD_TYPES
     assert tuple(schema["$defs"]["service"]["properties"]["identity"]["enum"]) == IDENTITY_MODES
 

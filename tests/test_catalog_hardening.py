@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import CatalogError, validate_catalog
-from kiosk.safe_regex import UnsafePattern, check_safe_pattern
+from kiosk.core.catalog import CatalogError, validate_catalog
+from kiosk.core.safe_regex import UnsafePattern, check_safe_pattern
 from offline_cache.catalog_cache import CatalogCache, CatalogRejected
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.config import ConfigError, load_config
 from kiosk.logging_setup import SensitiveNames, configure_logging
-from kiosk.pii import mask_id_number, mask_name, mask_phone, mask_text
+from kiosk.core.pii import mask_id_number, mask_name, mask_phone, mask_text
 
 REPO = Path(__file__).resolve().parents[1]
 

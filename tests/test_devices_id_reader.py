@@ -12,9 +12,9 @@ from devices.base import DeviceStatus
 from devices.id_reader import SimIdReader, create_id_reader
 from devices.id_reader.chip_photo import CHIP_HEIGHT, CHIP_WIDTH
 from kiosk.config import IdReaderSection
-from devices.id_reader.id_number import check_character, is_valid_id_number, make_id_number
+from kiosk.core.id_number import check_character, is_valid_id_number, make_id_number
 from devices.id_reader.sim_identities import SIM_IDENTITIES, camera_source_for
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 
 @pytest.fixture

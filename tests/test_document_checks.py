@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.id_reader import document_checks as checks
-from devices.id_reader.check_messages import CONTEXT, MESSAGES, message
-from devices.id_reader.id_number import check_character
+from kiosk.core import document_checks as checks
+from kiosk.core.check_messages import CONTEXT, MESSAGES
+from kiosk.core.id_number import check_character
 from devices.id_reader.sam_protocol import STATUS_TABLE
 from devices.id_reader.sam_sim_cards import sim_card
 from devices.id_reader.text_block import TextBlockError, UnknownCardTypeError
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 
 TODAY = dt.date(2026, 11, 23)
 I18N = Path(__file__).resolve().parents[1] / "screens" / "i18n"
@@ -164,11 +164,12 @@ def test_every_message_is_translated(language):
 def test_messages_through_qt_translator(qapp, language, expected):
     from kiosk.i18n import LanguageSwitcher
     from kiosk.i18n_build import compile_all
+    from screens.texts import id_document_message
     compile_all()
     switcher = LanguageSwitcher(qapp)
     try:
         switcher.switch(language)
-        text, action = message("id_expired")
+        text, action = id_document_message("id_expired")
         assert text == expected and action
     finally:
         switcher.switch("en")

@@ -1,12 +1,12 @@
-"""Documents the kiosk refuses right after the read (kiosk.document_gate), and how
+"""Documents the kiosk refuses right after the read (kiosk.core.document_gate), and how
 the session then treats the citizen (counter, no pointless "Try again")."""
 import dataclasses
 import datetime as dt
 
-from devices.id_reader.id_number import check_character
-from kiosk import session as s
-from kiosk.document_gate import document_problems
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.id_number import check_character
+from kiosk.core import session as s
+from kiosk.core.document_gate import document_problems
+from kiosk.core.identity import CardType, IdentityDocument
 from tests.test_session import harness  # noqa: F401  (fixture)
 
 BODY = "44120219380101123"        # Huizhou Huicheng, born 1938-01-01
@@ -67,8 +67,8 @@ def test_invalid_document_sends_the_citizen_to_the_counter_without_retry(harness
 def test_warm_up_builds_the_region_table_before_the_first_card():
     # The first lookup builds the GB/T 2260 table (~50 ms): the controller does it on a
     # background thread at start, so the check on the GUI thread finds it cached.
-    from devices.id_reader.document_checks import _region_codes
-    from kiosk.document_gate import warm_up_document_checks
+    from kiosk.core.document_checks import _region_codes
+    from kiosk.core.document_gate import warm_up_document_checks
     _region_codes.cache_clear()
     warm_up_document_checks()
     assert _region_codes.cache_info().currsize == 1

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from devices.id_reader.sim_identities import SIM_IDENTITIES
 from kiosk.app import build_kiosk
 from kiosk.logging_setup import configure_logging
-from kiosk.pii import mask_id_number
-from kiosk.session import State
+from kiosk.core.pii import mask_id_number
+from kiosk.core.session import State
 from tests.conftest import kiosk_config
 from tests.ux_helpers import click, wait_state
 

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from kiosk.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams, FaceDecision, draw_challenge
+from kiosk.core.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams, FaceDecision, draw_challenge
 
 OPEN = 0.30          # this citizen's open-eye aspect ratio
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.app import build_kiosk
-from kiosk.session import State
+from kiosk.core.session import State
 from tests.conftest import kiosk_config
 
 

@@ -21,7 +21,7 @@ from devices.id_reader.sim_identities import camera_source_for, chip_photo_jpeg,
 from devices.sample_faces import faces_dir
 from kiosk.config import FaceSection
 from devices.camera.sim import viewed_photo
-from kiosk.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams
+from kiosk.core.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams
 from kiosk.face_verification import FaceCheckResult, FaceVerifier
 
 THRESHOLD = FaceSection().threshold          # the calibrated kiosk default

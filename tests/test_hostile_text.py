@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtGui import Qt   # QtGui adds Qt.mightBeRichText
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from kiosk.session import State
+from kiosk.core.session import State
 from reference_platform.catalog import DEFAULT_CATALOG_PATH
 from tests.ux_helpers import click, make_kiosk, type_keys, wait_state
 

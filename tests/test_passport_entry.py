@@ -9,8 +9,8 @@ import logging
 from PySide6.QtCore import QPoint, Qt
 
 from devices.id_reader.pcsc.sim_rig import DEMO_PASSPORT_NUMBER
-from kiosk.identity import CardType
-from kiosk.session import State
+from kiosk.core.identity import CardType
+from kiosk.core.session import State
 from tests.pcsc_fixtures import READER, pcscd_daemon  # noqa: F401  (fixture)
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 

@@ -12,7 +12,7 @@ from devices.id_reader.pcsc import pcscd
 from devices.id_reader.pcsc.reader import PcscIdReader
 from devices.id_reader.interface import MediaStatus
 from kiosk.config import IdReaderSection
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
 

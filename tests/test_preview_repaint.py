@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from kiosk.session import State
+from kiosk.core.session import State
 from screens.main_window import SCREEN_CLASSES, KioskWindow
 from tests.ux_helpers import InstantFaceVerifier, make_kiosk, start_service, wait_state
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk import session as s
+from kiosk.core import session as s
 from kiosk.app import build_kiosk
 from tests.conftest import kiosk_config
 from tests.test_reference_platform import application_body, post

@@ -102,7 +102,7 @@ def test_catalog_serves_the_elderly_allowance_schema_and_parses_in_the_kiosk(url
     assert {"pension-certification", "residence-permit", "open-barbershop", "queue-ticket",
             "progress-query", "real-estate-progress", "hmt-social-insurance"} <= services.keys()
 
-    from kiosk.catalog import parse_catalog  # the kiosk's own strict parser accepts it
+    from kiosk.core.catalog import parse_catalog  # the kiosk's own strict parser accepts it
     parsed = parse_catalog(catalog)
     assert parsed.service("elderly-allowance").min_age == 80
 

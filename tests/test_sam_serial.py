@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 
 from devices.base import DeviceStatus
 from devices.id_reader import create_id_reader
-from devices.id_reader.document_checks import check_document
+from kiosk.core.document_checks import check_document
 from devices.id_reader.interface import MediaStatus
 from devices.id_reader.photo_decoder import NoWltDecoder, SimWltDecoder
 from devices.id_reader.sam_protocol import (STATUS_TABLE, FrameError, SamCommand, SamStatus, encode_response,
@@ -31,7 +31,7 @@ from devices.id_reader.sam_sim_cards import sim_card
 from devices.id_reader.sam_simulator import SamSimulatorProcess
 from devices.id_reader.text_block import parse_text_block
 from kiosk.config import IdReaderSection
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import session as s
-from kiosk.catalog import parse_catalog
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core import session as s
+from kiosk.core.catalog import parse_catalog
+from kiosk.core.identity import CardType, IdentityDocument
 
 CATALOG = json.loads((Path(__file__).resolve().parents[1] / "reference_platform" / "catalog.json")
                      .read_text(encoding="utf-8"))

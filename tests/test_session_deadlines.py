@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import session as s
+from kiosk.core import session as s
 from tests.test_session import document, harness, walk_to_form  # noqa: F401  (fixture)
 
 PHONE = "13812345678"

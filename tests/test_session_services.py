@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from kiosk import session as s
-from kiosk.identity import CardType
+from kiosk.core import session as s
+from kiosk.core.identity import CardType
 from tests.test_session import document, harness  # noqa: F401  (harness is a fixture)
 
 VALID_ID = "441202193801010015"   # check character per GB 11643 (ISO 7064 MOD 11-2)

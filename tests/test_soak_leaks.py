@@ -39,7 +39,8 @@ import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, sys.argv[1])
 if sys.argv[2] == "fixed":
-    import devices.pyside_refcount_fix  # noqa: F401
+    import kiosk.pyside_refcount_fix
+    kiosk.pyside_refcount_fix.apply()
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 app = QApplication([])
 widget = QWidget()

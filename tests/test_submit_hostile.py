@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from devices.id_reader.sim_identities import SIM_IDENTITIES
+from kiosk.core.session import State
 from kiosk.flows import submission as submission_flow
-from kiosk.session import State
 from tests.test_ux_services import submit_at_counter
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 

@@ -413,7 +413,7 @@ def test_rating_is_sent_only_after_its_application(platform, outbox, workers):
     rating = Submission(rating_id, "rating", rating_body(rating_id, app.submission_id), time.time())
     outbox.enqueue(app)
     outbox.enqueue(rating)
-    worker = live_worker(workers, outbox, url, recorder)
+    live_worker(workers, outbox, url, recorder)   # runs until the fixture stops it
     assert wait_for(lambda: outbox.entry(rating_id).state == "delivered")
     order = [(sid, state) for sid, state, _ in recorder.events]
     assert order.index((app.submission_id, "delivered")) < order.index((rating_id, "sending"))

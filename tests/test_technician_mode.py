@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QPushButton
 from devices.id_reader.sim_identities import SIM_IDENTITIES
 from kiosk.app import build_kiosk
 from kiosk.logging_setup import configure_logging
-from kiosk.pii import mask_id_number
+from kiosk.core.pii import mask_id_number
 from kiosk.technician_pin import hash_pin
 from screens.technician import install_technician_mode
 from tests.conftest import kiosk_config

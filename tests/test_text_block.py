@@ -12,7 +12,7 @@ from devices.id_reader.sam_sim_cards import CARD_TYPES, sim_card
 from devices.id_reader.text_block import (NATIONS, SEX_CODES, TEXT_BLOCK_SIZE, FieldError, TextBlockError,
                                           TextBlockSizeError, TextEncodingError, UnknownCardTypeError,
                                           card_type_of, encode_text_block, parse_text_block)
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 
 TODAY = dt.date(2026, 11, 23)
 

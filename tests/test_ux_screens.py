@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
 from kiosk.i18n_build import I18N_DIR, source_strings, translated_strings
-from kiosk.session import State
+from kiosk.core.session import State
 from kiosk.voice import VoiceGuide, tts_module_available
 from screens.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, contrast_ratio
 from tests.ux_helpers import InstantFaceVerifier, click, make_kiosk, start_service, type_keys, wait_state

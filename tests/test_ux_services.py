@@ -15,11 +15,11 @@ import numpy as np
 import requests
 from PySide6.QtCore import Qt
 
-from devices.id_reader.id_number import make_id_number
+from kiosk.core.id_number import make_id_number
 from devices.id_reader.sim_identities import SIM_IDENTITIES
-from kiosk.identity import CardType
+from kiosk.core.identity import CardType
 from kiosk.qr import qr_png
-from kiosk.session import State
+from kiosk.core.session import State
 from tests.ux_helpers import click, make_kiosk, start_service, type_keys, ux_kiosk, wait_state  # noqa: F401
 
 PHONE = "13812345678"

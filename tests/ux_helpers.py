@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QPushButton
 
 from kiosk.app import build_kiosk
-from kiosk.session import State
+from kiosk.core.session import State
 from tests.conftest import kiosk_config
 
 

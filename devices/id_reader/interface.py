@@ -8,7 +8,7 @@ from enum import Enum
 from PySide6.QtCore import Signal
 
 from devices.base import Command, Device, DeviceStatus
-from kiosk.identity import IdentityDocument
+from kiosk.core.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
 

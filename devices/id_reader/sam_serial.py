@@ -29,7 +29,7 @@ from devices.id_reader.sam_protocol import (FrameError, FrameReassembler, Outcom
                                             SamStatus, TruncatedFrameError, decode_response, encode_request,
                                             format_sam_id, split_base_message)
 from devices.id_reader.text_block import TextBlockError, TextEncodingError, parse_text_block
-from kiosk.identity import IdentityDocument
+from kiosk.core.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
 

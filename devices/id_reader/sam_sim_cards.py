@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from devices.id_reader.id_number import check_character
+from kiosk.core.id_number import check_character
 from devices.id_reader.sim_identities import sim_identity
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 CARD_TYPES = {
     "resident": CardType.RESIDENT_ID,

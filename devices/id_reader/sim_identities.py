@@ -25,9 +25,9 @@ from pathlib import Path
 import cv2
 
 from devices.id_reader.chip_photo import make_chip_photo
-from devices.id_reader.id_number import make_id_number
+from kiosk.core.id_number import make_id_number
 from devices.sample_faces import faces_dir
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 log = logging.getLogger(__name__)
 

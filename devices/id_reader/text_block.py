@@ -8,7 +8,7 @@ selects the layout (fact sheet ../shared/reference/id-documents.md §2):
     'I'  foreigner's permanent residence ID card, 2017
     'Y'  foreigner's permanent residence ID card, 2023
 
-`parse_text_block()` returns a `kiosk.identity.IdentityDocument` or raises a
+`parse_text_block()` returns a `kiosk.core.identity.IdentityDocument` or raises a
 `TextBlockError` (typed, with a reason code and a citizen message key);
 nothing else escapes. `encode_text_block()` is its inverse, used by the
 simulator and the round-trip tests.
@@ -19,7 +19,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 TEXT_BLOCK_SIZE = 256
 TYPE_OFFSET = 248

@@ -7,7 +7,8 @@ from devices.printer.escpos_printer import (CupsReceiptPrinter, FileReceiptPrint
                                             NetworkReceiptPrinter, SerialReceiptPrinter,
                                             UsbReceiptPrinter)
 from devices.printer.interface import ReceiptPrinter
-from devices.printer.receipt import Receipt, render_receipt, render_receipt_preview
+from devices.printer.receipt import render_receipt, render_receipt_preview
+from kiosk.core.receipt import Receipt
 from devices.printer.sim import SimPrinter
 from kiosk.settings import PRINTER_BACKENDS, PrinterSection
 

@@ -33,7 +33,8 @@ from escpos.printer import Dummy
 
 from devices.base import Command, DeviceStatus
 from devices.printer.interface import OFFLINE, PrintFailure, ReceiptPrinter
-from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, Receipt, find_cjk_font, render_receipt
+from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, find_cjk_font, render_receipt
+from kiosk.core.receipt import Receipt
 from devices.printer.status import PAPER_UNKNOWN, PrinterState, query_status
 
 log = logging.getLogger(__name__)

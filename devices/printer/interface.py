@@ -15,7 +15,7 @@ import uuid
 from PySide6.QtCore import Signal
 
 from devices.base import Command, Device, DeviceStatus
-from devices.printer.receipt import Receipt
+from kiosk.core.receipt import Receipt
 
 log = logging.getLogger(__name__)
 

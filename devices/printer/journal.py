@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from devices.printer.receipt import Receipt
+from kiosk.core.receipt import Receipt
 from kiosk.crypto import EnvelopeCipher, SealedRecord, load_or_create_device_key
 from kiosk.private_files import SQLITE_COMPANIONS, create_private_file
 

@@ -1,4 +1,4 @@
-"""The application receipt: its content (`Receipt`), its layout, and two renderers.
+"""The application receipt: its layout and two renderers (the content, `Receipt`, is kiosk.core.receipt's).
 
 `layout_receipt()` turns a Receipt into a list of blocks; `render_receipt()`
 sends the blocks to a python-escpos printer and `render_receipt_preview()` draws
@@ -17,7 +17,6 @@ bytes contain it.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import functools
 import logging
 import shutil
@@ -27,6 +26,8 @@ from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.core.receipt import Receipt
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +45,6 @@ _FALLBACK_CJK_FONTS = (
     "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
 )
-
-
-@dataclass(frozen=True)
-class Receipt:
-    language: str                 # "zh_CN" | "zh_HK" | "en"
-    kiosk_id: str
-    kiosk_location: str
-    service_name: str
-    applicant_name_masked: str
-    id_number_masked: str
-    application_number: str       # printed as text, large; ASCII
-    qr_payload: str               # progress-query URL or opaque token, never personal data
-    submitted_at: dt.datetime
-    expected_completion: dt.date | None
-    materials: tuple[str, ...]
-    hotline: str = "12345"
-    queued_offline: bool = False  # "saved, will be submitted automatically" variant
-    reprint: bool = False
 
 
 _WORDS = {

@@ -17,8 +17,9 @@ from escpos.printer import Dummy
 from devices.base import Command, DeviceStatus
 from devices.printer.interface import (COVER_OPEN, OFFLINE, PAPER_OUT, PrintFailure,
                                        ReceiptPrinter)
-from devices.printer.receipt import (DEFAULT_PAPER_WIDTH_PX, Receipt, find_cjk_font,
+from devices.printer.receipt import (DEFAULT_PAPER_WIDTH_PX, find_cjk_font,
                                      render_receipt, render_receipt_preview)
+from kiosk.core.receipt import Receipt
 
 SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
 

@@ -54,7 +54,8 @@ def main(argv=None) -> int:
 
 
 def _reprint(config, journal, entry_id: str, timeout_s: float) -> int:
-    import devices.pyside_refcount_fix  # noqa: F401
+    from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
+    apply_pyside_refcount_fix()   # this CLI is a Qt program's start-up (see the module)
     from PySide6.QtCore import QCoreApplication, QTimer
 
     from devices.printer import create_printer

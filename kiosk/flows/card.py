@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from kiosk import session as s
-from kiosk.document_gate import document_problems
+from kiosk.core import session as s
+from kiosk.core.document_gate import document_problems
 from kiosk.flows.context import Coordinator, FlowContext
 from kiosk.logging_setup import SensitiveNames
 

@@ -19,7 +19,7 @@ UNAVAILABLE = ("noDevice", "hardwareError", "offline")   # device statuses in wh
 class FlowContext:
     """Shared by the coordinators; built once by the controller facade."""
     config: KioskConfig
-    session: Any                 # kiosk.session.CitizenSession
+    session: Any                 # kiosk.core.session.CitizenSession
     view: KioskView
     jobs: BackgroundJobs
     changed: Callable[[], None]           # the view or session changed: the window renders

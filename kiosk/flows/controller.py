@@ -18,9 +18,9 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk import session as s
+from kiosk.core import session as s
 from kiosk.config import KioskConfig
-from kiosk.document_gate import warm_up_document_checks
+from kiosk.core.document_gate import warm_up_document_checks
 from kiosk.flows.card import CardFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.device_board import DeviceBoard

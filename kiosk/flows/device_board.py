@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from kiosk import session as s
+from kiosk.core import session as s
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from kiosk import session as s
-from kiosk.face_decision import FaceCheckParams
+from kiosk.core import session as s
+from kiosk.core.face_decision import FaceCheckParams
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
 
 log = logging.getLogger(__name__)

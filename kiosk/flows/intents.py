@@ -35,7 +35,7 @@ class CitizenIntents(Protocol):
 
 
 class SessionIntents:
-    """Forwards every intent to `self.session` (a kiosk.session.CitizenSession).
+    """Forwards every intent to `self.session` (a kiosk.core.session.CitizenSession).
 
     Used on its own (`SessionIntents(session)`) or as a base of the controller facade,
     which keeps `controller.start()` etc. for the demo tools and tests."""

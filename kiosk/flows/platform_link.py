@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from kiosk.catalog import CatalogError, parse_catalog
+from kiosk.core.catalog import CatalogError, parse_catalog
 from kiosk.flows.context import Coordinator, FlowContext
 from offline_cache.catalog_cache import CatalogRejected
 

@@ -5,7 +5,7 @@ import logging
 
 from PySide6.QtCore import QTimer
 
-from kiosk import session as s
+from kiosk.core import session as s
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
 from kiosk.qr_scan import QrScanner
 

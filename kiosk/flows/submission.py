@@ -6,9 +6,9 @@ import logging
 import threading
 import time
 
-from kiosk import session as s
+from kiosk.core import session as s
 from kiosk.flows.context import Coordinator, FlowContext
-from kiosk.pii import mask_id_number, mask_name, mask_phone
+from kiosk.core.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
 from offline_cache.outbox import Submission
 

@@ -18,7 +18,7 @@ from devices.id_reader.pcsc import icao_bac as bac
 from devices.id_reader.pcsc.apdu import ApduChannel, StatusWordError, command
 from devices.id_reader.pcsc.mrz import Mrz, MrzError, parse_dg1, yymmdd_to_date
 from devices.id_reader.pcsc.tlv import TlvError, ber_header_length, find, parse_ber
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 EMRTD_AID = bytes.fromhex("A0000002471001")
 EF_COM = b"\x01\x1E"

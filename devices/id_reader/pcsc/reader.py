@@ -38,7 +38,7 @@ from devices.id_reader.pcsc.icao_bac import BacError, ChipAuthenticationError, S
 from devices.id_reader.pcsc.mrz import MrzError
 from devices.id_reader.pcsc.pcscd import list_readers
 from devices.id_reader.pcsc.tlv import TlvError
-from kiosk.identity import IdentityDocument
+from kiosk.core.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
 

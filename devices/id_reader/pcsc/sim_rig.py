@@ -20,7 +20,7 @@ from devices.base import Command, DeviceStatus
 from devices.id_reader.pcsc import pcscd
 from devices.id_reader.pcsc.mrz import make_td3_mrz, parse_mrz
 from devices.id_reader.pcsc.reader import PcscIdReader
-from kiosk.identity import IdentityDocument
+from kiosk.core.identity import IdentityDocument
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class PcscSimIdReader(PcscIdReader):
         self._card_process = None
 
     def _card_params(self) -> dict:
-        from devices.id_reader.id_number import make_id_number
+        from kiosk.core.id_number import make_id_number
         today = dt.date.today()
         birth = self._identity.birth_date(today)
         return {"name": self._identity.name,

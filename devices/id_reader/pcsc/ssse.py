@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from devices.id_reader.pcsc.apdu import ApduChannel, StatusWordError, command
 from devices.id_reader.pcsc.tlv import TlvError, parse_simple_record
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.identity import CardType, IdentityDocument
 
 # "sx1.sh." + GBK "社会保障"
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")

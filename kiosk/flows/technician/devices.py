@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
-from kiosk.pii import mask_id_number, mask_name
+from kiosk.core.pii import mask_id_number, mask_name
 
 
 class CardTest(QObject):

@@ -160,7 +160,7 @@ class TechnicianService(QObject):
         self.state.camera_image = None
 
     def test_print(self) -> None:
-        from devices.printer.receipt import Receipt
+        from kiosk.core.receipt import Receipt
         self.touch()
         receipt = Receipt(language="en", kiosk_id=self.config.kiosk.id, kiosk_location=self.config.kiosk.location,
                           service_name="TEST PRINT", applicant_name_masked="-", id_number_masked="-",

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from kiosk import diagnostics as d
-from kiosk.pii import mask_text
+from kiosk.core.pii import mask_text
 
 LOG_LINES_SHOWN = 200
 

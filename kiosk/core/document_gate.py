@@ -1,6 +1,6 @@
 """Which read documents the kiosk refuses before any service rule looks at them.
 
-The reader delivers whatever the card holds; `devices.id_reader.document_checks`
+The reader delivers whatever the card holds; `kiosk.core.document_checks`
 knows the GB 11643 / GB/T 2260 rules. This module decides which of those
 failures stop a session: a number that fails its check character, a region
 code that never existed, a birth date that contradicts the number or lies in
@@ -11,8 +11,8 @@ already verified by the reader.
 """
 from __future__ import annotations
 
-from devices.id_reader.document_checks import EXPIRED, check_document, check_id_number, is_known_region
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.document_checks import EXPIRED, check_document, check_id_number, is_known_region
+from kiosk.core.identity import CardType, IdentityDocument
 
 _SAM_CARD_TYPES = (CardType.RESIDENT_ID, CardType.HMT_RESIDENCE_PERMIT,
                    CardType.FOREIGNER_PERMANENT_2017, CardType.FOREIGNER_PERMANENT_2023)

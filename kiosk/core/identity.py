@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kiosk.pii import mask_id_number, mask_name
+from kiosk.core.pii import mask_id_number, mask_name
 
 
 class CardType(str, Enum):

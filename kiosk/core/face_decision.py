@@ -41,7 +41,7 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
-from kiosk import face_engine as fe
+from kiosk.core import face_codes as fe
 
 LEFT, RIGHT, BLINK = "left", "right", "blink"
 STEPS = (BLINK, LEFT, RIGHT)

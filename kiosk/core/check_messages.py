@@ -5,11 +5,11 @@ context of screens/i18n/kiosk_<lang>.ts (compiled by `python -m
 kiosk.i18n_build`), so Qt's translator installed by kiosk.i18n serves them.
 Keys come from sam_protocol.STATUS_TABLE (`message_key`), text_block
 (`TextBlockError.message_key`) and document_checks (`CheckFailure.message_key`).
-Screens show `message(key)`; nothing here touches devices.
+Part of the domain core (kiosk/core/): plain data, no Qt. The screens look a
+key up in the current UI language with `screens.texts.id_document_message(key)`,
+which passes these English sources to Qt's translator under `CONTEXT`.
 """
 from __future__ import annotations
-
-from PySide6.QtCore import QCoreApplication
 
 CONTEXT = "IdDocument"
 
@@ -44,7 +44,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 ALL_SOURCES: tuple[str, ...] = tuple(text for pair in MESSAGES.values() for text in pair)
 
 
-def message(key: str) -> tuple[str, str]:
-    """(message, way forward) in the current UI language; a generic pair for unknown keys."""
-    source, action = MESSAGES.get(key, MESSAGES["card_data_invalid"])
-    return (QCoreApplication.translate(CONTEXT, source), QCoreApplication.translate(CONTEXT, action))
+def source_message(key: str) -> tuple[str, str]:
+    """English (message, way forward) for `key`; the generic pair for unknown keys."""
+    return MESSAGES.get(key, MESSAGES["card_data_invalid"])

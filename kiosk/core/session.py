@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
-from kiosk.catalog import CARD_LANGUAGE, Catalog, Service
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.catalog import CARD_LANGUAGE, Catalog, Service
+from kiosk.core.identity import CardType, IdentityDocument
 
 
 class State(str, Enum):

@@ -25,8 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from devices.id_reader.id_number import check_character
-from kiosk.identity import CardType, IdentityDocument
+from kiosk.core.id_number import check_character
+from kiosk.core.identity import CardType, IdentityDocument
 
 # Reason codes (stable; tests and logs use them). Message keys are "id_" + reason.
 BAD_FORMAT = "number_format"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from devices.id_reader.id_number import is_valid_id_number
-from kiosk.identity import CardType, IdentityDocument
-from kiosk.safe_regex import UnsafePattern, check_safe_pattern
+from kiosk.core.id_number import is_valid_id_number
+from kiosk.core.identity import CardType, IdentityDocument
+from kiosk.core.safe_regex import UnsafePattern, check_safe_pattern
 
 SCHEMA_VERSION = 2
 LANGUAGES = ("zh_CN", "zh_HK", "en")
@@ -130,7 +130,7 @@ class FormField:
         if self.type == "latin" and not re.fullmatch(r"[A-Z0-9]+", value):
             return "invalid_latin"
         # The pattern passed check_safe_pattern at catalog load, and the value is at most
-        # `limit` (<= 500) characters long: the match is bounded (kiosk/safe_regex.py).
+        # `limit` (<= 500) characters long: the match is bounded (kiosk/core/safe_regex.py).
         if self.pattern and not re.fullmatch(self.pattern, value):
             return f"invalid_{self.type}"
         return None
