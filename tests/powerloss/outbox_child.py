@@ -16,18 +16,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from offline_cache.database import OutboxDatabase  # noqa: E402
 from offline_cache.outbox import Attachment, Outbox, Submission  # noqa: E402
 
 
 def plant_synchronous(level: str) -> None:
-    original = Outbox._connect
+    original = OutboxDatabase._connect
 
     def _connect(self):
         conn = original(self)
         conn.execute(f"PRAGMA synchronous={level}")
         return conn
 
-    Outbox._connect = _connect
+    OutboxDatabase._connect = _connect
 
 
 def main() -> None:
