@@ -44,6 +44,7 @@ import requests
 
 from kiosk.platform_deadline import DeadlineAdapter, RequestDeadline
 from kiosk.platform_replies import InvalidReply, check_reply
+from offline_cache.delivery import DeliveryError
 
 log = logging.getLogger(__name__)
 # urllib3 at DEBUG logs request lines and headers; keep it quiet whatever the root level is.
@@ -57,17 +58,15 @@ _ID_FIELDS = {"application": "application_id", "rating": "rating_id"}
 _SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
-class PlatformError(Exception):
-    """A platform call failed. `code` is a short machine-readable reason without personal data."""
+class PlatformError(DeliveryError):
+    """A platform call failed. `code` is a short machine-readable reason without personal data.
+
+    A `DeliveryError`: `PlatformClient` is the outbox's delivery (`offline_cache.delivery`)."""
 
     def __init__(self, message: str, *, retryable: bool, status: int | None = None,
                  retry_after: float | None = None, code: str = "error", server_code: str | None = None):
-        super().__init__(message)
+        super().__init__(message, retryable=retryable, status=status, retry_after=retry_after, code=code)
         self.server_code = server_code    # the platform's own error code, e.g. "idempotency_key_reused"
-        self.retryable = retryable
-        self.status = status
-        self.retry_after = retry_after
-        self.code = code
 
     @property
     def reason(self) -> str:

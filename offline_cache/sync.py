@@ -4,7 +4,9 @@ Everything it needs is in the database (state, attempts, next_attempt_at per row
 restarted kiosk simply resumes. Delivery is at-least-once with the submission id as
 Idempotency-Key; the platform turns that into exactly-once.
 
-Per failed attempt (see `kiosk.platform` for the classification):
+Submissions go out through a `Delivery` (`offline_cache.delivery`; the composition passes
+`kiosk.platform.PlatformClient`). Per failed attempt (a `DeliveryError`, classified by the
+deliverer):
 
 * retryable -> back to `pending` with next_attempt_at = now + max(full-jitter backoff,
   Retry-After capped at 300 s); counts towards the circuit breaker;
@@ -25,8 +27,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from kiosk.platform import PlatformClient, PlatformError
 from offline_cache.backoff import BackoffPolicy, CircuitBreaker
+from offline_cache.delivery import Delivery, DeliveryError
 from offline_cache.outbox import Outbox, OutboxEntry, OutboxError, UndecryptableEntry
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ def public_result(reply: dict) -> dict:
 
 
 class SyncWorker:
-    def __init__(self, outbox: Outbox, client: PlatformClient,
+    def __init__(self, outbox: Outbox, client: Delivery,
                  on_change: Callable[[OutboxEntry], None] | None = None, *,
                  policy: BackoffPolicy | None = None, breaker: CircuitBreaker | None = None,
                  clock: Callable[[], float] = time.time, rng: random.Random | None = None,
@@ -178,7 +180,7 @@ class SyncWorker:
         self._notify(entry)
         try:
             reply = self.client.submit(entry.kind, entry.submission_id, body)
-        except PlatformError as err:
+        except DeliveryError as err:
             del body
             self._handle_failure(entry, err)
         except Exception as exc:  # a client bug: keep the row, retry later, say what broke
@@ -213,11 +215,11 @@ class SyncWorker:
         log.info("submission %s delivered after %d attempt(s)", entry.submission_id, entry.attempts)
         self._notify(delivered)
 
-    def _handle_failure(self, entry: OutboxEntry, err: PlatformError) -> None:
+    def _handle_failure(self, entry: OutboxEntry, err: DeliveryError) -> None:
         self._last_error = err.reason
         # A transport failure or 5xx means "cannot deliver now"; a 4xx answer means the platform is up.
-        self._online = not (err.retryable or err.status in (401, 403))
-        if err.status in (401, 403):
+        self._online = not (err.retryable or err.credentials_refused)
+        if err.credentials_refused:
             log.error("submission %s: platform refused our credentials (HTTP %s); pausing the queue",
                       entry.submission_id, err.status)
             self.breaker.trip(cooldown_s=self.policy.cap_s)

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTex
                                QWidget)
 
 from screens.widgets import NumericKeypad, big_button, label
-# A pure text formatter (no database access): the CLI and this tab show the queue alike.
-from offline_cache.queue_admin import format_queue_status
 
 
 def t(text: str) -> str:
@@ -187,7 +185,7 @@ class TechnicianPanel(QFrame):
             (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")
             + f"test print: {state.print_test or '-'}\nreprint: {state.reprint or '-'}"
             + _receipts_text(state.receipts))
-        self.boxes["outbox"].setPlainText(_queue_text(state.queue))
+        self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
@@ -211,10 +209,6 @@ def _checks_text(checks: dict, prefix: str, counters: dict) -> str:
         if counters.get(device):
             lines.append("      counters: " + ", ".join(f"{k}={v}" for k, v in sorted(counters[device].items())))
     return "\n".join(lines)
-
-
-def _queue_text(queue: dict | None) -> str:
-    return format_queue_status(queue) if queue else ""
 
 
 def _receipts_text(entries) -> str:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QImage
 
 from kiosk import diagnostics as d
 from kiosk.core.pii import mask_text
+from offline_cache.queue_admin import format_queue_status
 
 LOG_LINES_SHOWN = 200
 
@@ -30,6 +31,10 @@ class TechnicianState:
     queue: dict | None = None             # offline_cache.queue_admin.queue_status()
     log_lines: list = field(default_factory=list)
     message: str = ""                     # last action's result line
+
+    def queue_text(self) -> str:
+        """The outbox tab's text (as `main.py queue status` prints it); "" before the first refresh."""
+        return format_queue_status(self.queue) if self.queue else ""
 
 
 def read_masked_log(path: Path, last: int | None) -> list[str]:
