@@ -75,6 +75,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
                             signer=make_signer(config.platform.signature_alg,
                                                load_or_create_device_key(config.signing_key_path)))
     controller_holder = {}
+    # The platform client is the sync worker's Delivery (offline_cache.delivery): the outbox never imports it.
     sync_worker = SyncWorker(outbox, client, on_change=lambda entry: controller_holder["c"].on_outbox_change(entry))
     controller = KioskController(
         config, id_reader=id_reader, camera=camera, printer=printer,

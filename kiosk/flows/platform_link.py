@@ -7,6 +7,7 @@ import threading
 from kiosk.core.catalog import CatalogError, parse_catalog
 from kiosk.flows.context import Coordinator, FlowContext
 from offline_cache.catalog_cache import CatalogRejected
+from offline_cache.records import RowState
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,9 @@ class PlatformLink(Coordinator):
 
     def outbox_changed(self, entry) -> None:
         """Sync worker's thread: every state change of an outbox entry."""
-        if entry.state == "delivered":
+        if entry.state == RowState.DELIVERED:
             self._reachable(True)
-        elif entry.state == "pending" and entry.last_error:
+        elif entry.state == RowState.PENDING and entry.last_error:
             self._reachable(False)
         self.ctx.jobs.post(self._on_queue_changed, self.ctx.outbox.stats().pending)
 

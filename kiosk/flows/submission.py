@@ -10,7 +10,7 @@ from kiosk.core import session as s
 from kiosk.flows.context import Coordinator, FlowContext
 from kiosk.core.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
-from offline_cache.outbox import Submission
+from offline_cache.outbox import RowState, Submission
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +110,9 @@ class SubmissionFlow(Coordinator):
         with self._waiters_lock:
             self._delivery_waiters.pop(submission.submission_id, None)
         entry = self.ctx.outbox.entry(submission.submission_id)
-        if entry is not None and entry.state == "dead":
+        if entry is not None and entry.state == RowState.DEAD:
             return None, "rejected"
-        result = (entry.result or {}) if entry is not None and entry.state == "delivered" else {}
+        result = (entry.result or {}) if entry is not None and entry.state == RowState.DELIVERED else {}
         expected = result.get("expected_completion")
         outcome = s.Outcome(
             application_id=submission.submission_id,
@@ -126,7 +126,7 @@ class SubmissionFlow(Coordinator):
 
     def outbox_changed(self, entry) -> None:
         """Sync worker's thread: a delivered or dead-lettered application ends its wait."""
-        if entry.state in ("delivered", "dead"):
+        if entry.state in (RowState.DELIVERED, RowState.DEAD):
             with self._waiters_lock:
                 waiter = self._delivery_waiters.get(entry.submission_id)
             if waiter is not None:
