@@ -10,7 +10,7 @@ import os
 
 from devices.base import Command, DeviceStatus
 from devices.id_reader.interface import CARD_REMOVED, DEVICE_OFFLINE, IdReader, MediaStatus, ReadFailure
-from devices.id_reader.sim_identities import sim_identity
+from sim.identities import sim_identity
 from kiosk.core.identity import IdentityDocument
 
 SCENARIOS = ("ok", "no_card", "card_removed", "unplugged")

@@ -81,5 +81,5 @@ def _usb_ids(device: str) -> tuple[int, int]:
 
 def _emulated_printer(output_dir, scenario: str, common: dict) -> ReceiptPrinter:
     """Test-only: a network printer with its own loopback emulator (see emulator.py)."""
-    from devices.printer.emulator import EmulatedReceiptPrinter
+    from sim.printer.emulated import EmulatedReceiptPrinter
     return EmulatedReceiptPrinter(output_dir=output_dir, scenario=scenario, **common)

@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 
 from kiosk.core.id_number import check_character
-from devices.id_reader.sim_identities import sim_identity
+from sim.identities import sim_identity
 from kiosk.core.identity import CardType, IdentityDocument
 
 CARD_TYPES = {
