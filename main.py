@@ -70,7 +70,7 @@ def load_configuration(args):
                     backend=args.id_reader or (devices.id_reader.backend
                                                if devices.id_reader.backend in DEMO_ID_READERS else "sim")),
                 camera=dataclasses.replace(devices.camera, backend="sim"),
-                # The demo prints over TCP to a loopback ESC/POS emulator (devices/printer/emulator.py),
+                # The demo prints over TCP to a loopback ESC/POS emulator (sim/printer/),
                 # which saves each job's bytes and a PNG rendering into the receipts folder.
                 printer=dataclasses.replace(devices.printer, backend="emulator", output_dir="")))
     return config
@@ -210,7 +210,7 @@ def main(argv=None) -> int:
     from kiosk.field_kit import install_field_kit
     field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
     if autopilot:
-        from screens.autopilot import Autopilot
+        from sim.demo.autopilot import Autopilot
         window.resize(1280, 800)
         window.show()
         # The PC/SC cards (social security card, passport) are not accepted for the elderly

@@ -68,7 +68,7 @@ THRESHOLD = None   # the kiosk default, set in main()
 # --- frames ------------------------------------------------------------------------
 
 def background_frames(count: int) -> list[np.ndarray]:
-    from devices.sample_faces import faces_dir
+    from sim.sample_faces import faces_dir
     capture = cv2.VideoCapture(str(faces_dir() / "face_recognition" / "examples" / "short_hamilton_clip.mp4"))
     frames = []
     while len(frames) < count:
@@ -327,7 +327,7 @@ def main() -> None:
     import multiprocessing
 
     import face_calibrate
-    from devices.sample_faces import faces_dir
+    from sim.sample_faces import faces_dir
     from kiosk.config import FaceSection
     from kiosk.face_engine import create_engine
     section = FaceSection()
@@ -398,7 +398,7 @@ def main() -> None:
           f"naive {processed['naive']}, ours {processed['ours']}", flush=True)
 
     print(f"GUI stall + worker RSS over {VERIFICATIONS} verifications...", flush=True)
-    from devices.id_reader.sim_identities import camera_source_for, chip_photo_jpeg
+    from sim.identities import camera_source_for, chip_photo_jpeg
     soaked = soak(chip_photo_jpeg("elderly", str(faces_dir())), camera_source_for("elderly"))
     print(f"GUI longest gap {soaked['gui_stall_ms']} ms over {soaked['ticks']} ticks; worker RSS "
           f"{soaked['rss_warm_mb']:.1f} MB after {RSS_WARM_AT}, {soaked['rss_end_mb']:.1f} MB after "

@@ -43,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devices.sample_faces import faces_dir  # noqa: E402
+from sim.sample_faces import faces_dir  # noqa: E402
 from kiosk.face_compare import chip_reference  # noqa: E402
 from kiosk.face_engine import ENGINES, create_engine  # noqa: E402
 

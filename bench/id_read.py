@@ -48,7 +48,7 @@ def sam_read_times(reads: int) -> tuple[list[float], list[float]]:
     from devices.id_reader.photo_decoder import NoWltDecoder
     from devices.id_reader.sam_protocol import split_base_message
     from devices.id_reader.sam_serial import SamLink, SamSerialIdReader
-    from devices.id_reader.sam_simulator import SamSimulatorProcess
+    from sim.id_reader.sam_simulator import SamSimulatorProcess
     from devices.id_reader.text_block import parse_text_block
 
     app = QCoreApplication.instance() or QCoreApplication([])  # noqa: F841 (signals need an application)

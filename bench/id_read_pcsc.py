@@ -39,7 +39,7 @@ class _Rig:
 
     def __enter__(self):
         from devices.id_reader.pcsc import pcscd
-        from devices.id_reader.pcsc.virtual_card.process import VirtualCardProcess
+        from sim.id_reader.virtual_card.process import VirtualCardProcess
         self.daemon = None
         if pcscd.running_pid() is None:
             self.daemon = pcscd.PcscDaemon(vpcd_port=VPCD_PORT)

@@ -38,7 +38,7 @@ apply_qt_workarounds()
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from devices.printer import create_printer  # noqa: E402
-from devices.printer.emulator import PrinterEmulator  # noqa: E402
+from sim.printer.server import PrinterEmulator  # noqa: E402
 from devices.printer.escpos_printer import SocketStatusChannel  # noqa: E402
 from kiosk.config import PrinterSection  # noqa: E402
 from devices.printer.status import query_status  # noqa: E402

@@ -6,7 +6,7 @@
 
 One kiosk is built once (simulated reader, camera and printer, the real outbox file,
 face matching in the worker process with the real dlib models, the reference platform
-in its own process over HTTP on 127.0.0.1) and screens/autopilot.py drives one session after another:
+in its own process over HTTP on 127.0.0.1) and sim/demo/autopilot.py drives one session after another:
 choose service, card, face, form, confirm, submit, receipt, rating, back to idle.
 
 Measured after WARMUP_SESSIONS (first-use caches, fonts, models are not leaks):
@@ -150,7 +150,7 @@ def main() -> None:
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
     from kiosk.logging_setup import configure_logging
-    from screens.autopilot import Autopilot
+    from sim.demo.autopilot import Autopilot
     from tests.conftest import kiosk_config
 
     app = QApplication.instance() or QApplication([])

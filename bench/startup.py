@@ -109,7 +109,7 @@ def measure_session_stall(platform_url: str, in_thread: bool) -> float:
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
     from kiosk.core.session import State
-    from screens.autopilot import Autopilot
+    from sim.demo.autopilot import Autopilot
     from tests.conftest import kiosk_config
 
     app = QApplication.instance() or QApplication([])

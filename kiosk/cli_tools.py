@@ -34,7 +34,7 @@ def _load_config(path: str, demo: bool):
 def _demo_config(config, data_dir: Path):
     """Simulated devices, fresh data dir; the platform URL is set once the server runs."""
     devices = config.devices
-    from devices.id_reader.sim_identities import camera_source_for
+    from sim.identities import camera_source_for
     # The sample photos are never bundled (rights not cleared): without them the simulated
     # camera replays plain frames, which still exercises the whole device stack.
     camera_scenario = "ok" if camera_source_for(devices.id_reader.identity).exists() else "no_face"

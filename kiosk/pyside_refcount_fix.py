@@ -27,7 +27,7 @@ the PYSIDE-nnnn number here.
 
 WHERE IT IS APPLIED. Once per process, at start-up, by the programs that run Qt:
 main.py (the kiosk and `diagnose`/`face-compare`), tests/conftest.py,
-bench/_qt.py (bench scripts), screens/screenshots.py and
+bench/_qt.py (bench scripts), sim/demo/screenshots.py and
 `python -m devices.printer.technician`. Importing this module patches nothing.
 
 GATE. Applied only for PySide6 versions in `AFFECTED` (the ones measured), and

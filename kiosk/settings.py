@@ -70,7 +70,7 @@ PRINTER_BACKENDS = {
     "usb": Backend("ESC/POS over USB; device = \"vendor:product\" in hex", ("device", *_ESCPOS_OPTIONS)),
     "file": Backend("ESC/POS written to a device file such as /dev/usb/lp0", ("device", *_ESCPOS_OPTIONS)),
     "cups": Backend("ESC/POS through a raw CUPS queue; device = the queue name", ("device", *_ESCPOS_OPTIONS)),
-    "emulator": Backend("the network driver on a loopback ESC/POS emulator (devices/printer/emulator.py)",
+    "emulator": Backend("the network driver on a loopback ESC/POS emulator (sim/printer/)",
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
 BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 def enrol_sim_identities(photos: dict[str, bytes]) -> int:
     """Adds each sample card holder's chip photo under their ID number; returns how many."""
-    from devices.id_reader.sim_identities import SIM_IDENTITIES
+    from sim.identities import SIM_IDENTITIES
     count = 0
     for identity in SIM_IDENTITIES.values():
         document = identity.document()

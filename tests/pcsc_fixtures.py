@@ -14,7 +14,7 @@ import os
 import pytest
 
 from devices.id_reader.pcsc import pcscd
-from devices.id_reader.pcsc.virtual_card.process import VirtualCardProcess
+from sim.id_reader.virtual_card.process import VirtualCardProcess
 
 VPCD_PORT = 35963
 READER = "Virtual PCD 00 00"        # slot 0 = VPCD_PORT

@@ -77,7 +77,7 @@ def test_demo_screenshots_show_the_laid_out_screen(qtbot, tmp_path, platform_ser
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
-    from screens.autopilot import Autopilot
+    from sim.demo.autopilot import Autopilot
     from tests.ux_helpers import make_kiosk
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, size=(1280, 800))
     pilot = Autopilot(parts, tmp_path / "out", service_id="elderly-allowance")

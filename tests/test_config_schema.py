@@ -130,13 +130,13 @@ FACTORIES = {"id_reader": (devices.id_reader.create_id_reader, IdReaderSection),
              "printer": (devices.printer.create_printer, PrinterSection)}
 DRIVERS = {   # where each factory finds its driver classes (replaced by a recorder below)
     "id_reader": [(devices.id_reader, "SimIdReader"), ("devices.id_reader.sam_serial", "SamSerialIdReader"),
-                  ("devices.id_reader.sam_sim_reader", "SamSimIdReader"),
+                  ("sim.id_reader.sam_sim_reader", "SamSimIdReader"),
                   ("devices.id_reader.pcsc.reader", "PcscIdReader"),
-                  ("devices.id_reader.pcsc.sim_rig", "PcscSimIdReader")],
+                  ("sim.id_reader.pcsc_rig", "PcscSimIdReader")],
     "camera": [(devices.camera, "SimCamera"), (devices.camera, "OpenCvCamera")],
     "printer": [(devices.printer, name) for name in ("SimPrinter", "NetworkReceiptPrinter", "SerialReceiptPrinter",
                                                      "UsbReceiptPrinter", "FileReceiptPrinter", "CupsReceiptPrinter")]
-               + [("devices.printer.emulator", "EmulatedReceiptPrinter")],
+               + [("sim.printer.emulated", "EmulatedReceiptPrinter")],
 }
 
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QCoreApplication, QThread
 
 from devices.base import DeviceStatus
 from devices.camera import OpenCvCamera, SimCamera, create_camera
-from devices.id_reader.sim_identities import camera_source_for
-from devices.sample_faces import faces_dir
+from sim.identities import camera_source_for
+from sim.sample_faces import faces_dir
 from kiosk.config import CameraSection
 
 VIDEO = faces_dir() / "face_recognition" / "examples" / "short_hamilton_clip.mp4"

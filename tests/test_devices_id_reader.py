@@ -13,7 +13,7 @@ from devices.id_reader import SimIdReader, create_id_reader
 from devices.id_reader.chip_photo import CHIP_HEIGHT, CHIP_WIDTH
 from kiosk.config import IdReaderSection
 from kiosk.core.id_number import check_character, is_valid_id_number, make_id_number
-from devices.id_reader.sim_identities import SIM_IDENTITIES, camera_source_for
+from sim.identities import SIM_IDENTITIES, camera_source_for
 from kiosk.core.identity import CardType, IdentityDocument
 
 

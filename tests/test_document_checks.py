@@ -14,7 +14,7 @@ from kiosk.core import document_checks as checks
 from kiosk.core.check_messages import CONTEXT, MESSAGES
 from kiosk.core.id_number import check_character
 from devices.id_reader.sam_protocol import STATUS_TABLE
-from devices.id_reader.sam_sim_cards import sim_card
+from sim.id_reader.sam_sim_cards import sim_card
 from devices.id_reader.text_block import TextBlockError, UnknownCardTypeError
 from kiosk.core.identity import CardType
 

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from devices.id_reader.sim_identities import camera_source_for
-from devices.sample_faces import faces_dir
+from sim.identities import camera_source_for
+from sim.sample_faces import faces_dir
 from kiosk.config import FaceSection
 from kiosk.face_engine import ENGINES, FaceModelError, check_frame, create_engine, package_dir
 from kiosk.face_engine_sface import SFACE_FILE, YUNET_FILE

@@ -17,8 +17,8 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 
 from devices.camera import SimCamera
 from devices.id_reader.chip_photo import make_chip_photo
-from devices.id_reader.sim_identities import camera_source_for, chip_photo_jpeg, sim_identity
-from devices.sample_faces import faces_dir
+from sim.identities import camera_source_for, chip_photo_jpeg, sim_identity
+from sim.sample_faces import faces_dir
 from kiosk.config import FaceSection
 from devices.camera.sim import viewed_photo
 from kiosk.core.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams

@@ -8,7 +8,7 @@ import logging
 
 from PySide6.QtCore import QPoint, Qt
 
-from devices.id_reader.pcsc.sim_rig import DEMO_PASSPORT_NUMBER
+from sim.id_reader.pcsc_rig import DEMO_PASSPORT_NUMBER
 from kiosk.core.identity import CardType
 from kiosk.core.session import State
 from tests.pcsc_fixtures import READER, pcscd_daemon  # noqa: F401  (fixture)

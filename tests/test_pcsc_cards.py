@@ -8,7 +8,7 @@ import pytest
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, StatusWordError, command
 from devices.id_reader.pcsc.mrz import MrzError, make_td3_mrz, parse_dg1, parse_mrz, yymmdd_to_date
-from devices.id_reader.pcsc.virtual_card.cards import ICAO_SPECIMEN_MRZ, EmrtdCard, SsseCard
+from sim.id_reader.virtual_card.cards import ICAO_SPECIMEN_MRZ, EmrtdCard, SsseCard
 from kiosk.core.identity import CardType
 
 H = bytes.fromhex

@@ -16,7 +16,7 @@ from devices.id_reader.pcsc import icao_bac as bac
 from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, parse_command, split_response
 from devices.id_reader.pcsc.mrz import Mrz, MrzError, encode_dg1, parse_dg1, parse_mrz
 from devices.id_reader.pcsc.tlv import TlvError, ber_header_length, parse_ber, parse_simple_record
-from devices.id_reader.pcsc.virtual_card.cards import ICAO_SPECIMEN_MRZ, SPECIMEN_EF_COM, SsseCard
+from sim.id_reader.virtual_card.cards import ICAO_SPECIMEN_MRZ, SPECIMEN_EF_COM, SsseCard
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 H = bytes.fromhex

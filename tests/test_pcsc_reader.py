@@ -214,7 +214,7 @@ def test_factory_builds_the_pcsc_reader():
 
 def test_pcsc_sim_backend_reads_the_sample_holder_through_pcscd(qtbot, pcscd_daemon):
     """The demo back-end: its own virtual card process, the configured sample identity."""
-    from devices.id_reader.sim_identities import sim_identity
+    from sim.identities import sim_identity
     reader = create_id_reader(IdReaderSection(backend="pcsc_sim", identity="young", sim_card="ssse",
                                               reader_filter=READER))
     try:

@@ -16,7 +16,7 @@ import pytest
 
 from devices.base import DeviceStatus
 from devices.printer import create_printer
-from devices.printer.emulator import PrinterEmulator
+from sim.printer.server import PrinterEmulator
 from kiosk.config import PrinterSection
 from devices.printer.journal import ReceiptJournal
 from tests.test_devices_printer import APPLICATION_NUMBER, make_receipt
@@ -242,7 +242,7 @@ def test_failed_receipt_is_reprinted_by_the_technician(qtbot, emulator, make_pri
 
 @pytest.fixture
 def serial_emulator():
-    from devices.printer.emulator import SerialPrinterEmulator
+    from sim.printer.pty import SerialPrinterEmulator
     emu = SerialPrinterEmulator()
     emu.start()
     yield emu
@@ -272,7 +272,7 @@ def test_serial_backend_prints_and_reads_status_over_a_pty(qtbot, serial_emulato
 
 def test_file_backend_writes_the_receipt_and_has_no_status(qtbot, tmp_path, journal):
     """/dev/usb/lp0-style device file: write-only, so paper stays unknown but printing is allowed."""
-    from devices.printer.emulator import decode_receipt
+    from sim.printer.escpos_parser import decode_receipt
     device = tmp_path / "lp0"
     device.touch()
     printer = create_printer(PrinterSection(backend="file", device=str(device), poll_interval_s=0), journal=journal)

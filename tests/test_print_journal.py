@@ -70,7 +70,7 @@ def test_technician_cli_lists_and_reprints_through_a_real_process(tmp_path):
     import sys
     from pathlib import Path
 
-    from devices.printer.emulator import PrinterEmulator
+    from sim.printer.server import PrinterEmulator
     repo = Path(__file__).resolve().parents[1]
     data_dir = tmp_path / "data"
     data_dir.mkdir()

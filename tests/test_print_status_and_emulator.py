@@ -13,7 +13,9 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from devices.base import DeviceStatus
-from devices.printer.emulator import EmulatorState, decode_job, decode_receipt, render_job
+from sim.printer.escpos_parser import decode_job, decode_receipt
+from sim.printer.renderer import render_job
+from sim.printer.server import EmulatorState
 from devices.printer.receipt import render_receipt
 from devices.printer.status import decode_status, is_status_byte, query_status
 from tests.test_devices_printer import APPLICATION_NUMBER, make_receipt
@@ -122,7 +124,7 @@ def test_commands_split_across_chunks_parse_the_same():
     printer = Dummy()
     render_receipt(printer, make_receipt(), text_mode="gb18030")
     whole = decode_receipt(printer.output)
-    from devices.printer.emulator import EscPosParser
+    from sim.printer.escpos_parser import EscPosParser
     parser = EscPosParser()
     items = []
     for start in range(0, len(printer.output), 7):      # 7-byte chunks cut every command somewhere

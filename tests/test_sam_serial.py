@@ -27,8 +27,8 @@ from devices.id_reader.photo_decoder import NoWltDecoder, SimWltDecoder
 from devices.id_reader.sam_protocol import (STATUS_TABLE, FrameError, SamCommand, SamStatus, encode_response,
                                             split_base_message)
 from devices.id_reader.sam_serial import NoResponseError, SamLink, SamSerialIdReader
-from devices.id_reader.sam_sim_cards import sim_card
-from devices.id_reader.sam_simulator import SamSimulatorProcess
+from sim.id_reader.sam_sim_cards import sim_card
+from sim.id_reader.sam_simulator import SamSimulatorProcess
 from devices.id_reader.text_block import parse_text_block
 from kiosk.config import IdReaderSection
 from kiosk.core.identity import CardType
@@ -345,7 +345,7 @@ def test_factory_builds_the_sam_backends(sim):
         create_id_reader(IdReaderSection(backend="sam_serial", port=""))
     with pytest.raises(ValueError, match="WLT"):
         create_id_reader(IdReaderSection(backend="sam_serial", port=sim.path, wlt_decoder="/nonexistent/libwlt.so"))
-    from devices.id_reader.sam_sim_reader import SamSimIdReader
+    from sim.id_reader.sam_sim_reader import SamSimIdReader
     with pytest.raises(ValueError, match="card type"):
         create_id_reader(IdReaderSection(backend="sam_sim", card_type="passport"))
     reader = create_id_reader(IdReaderSection(backend="sam_sim", card_type="hmt", scenario="ok"))
@@ -461,7 +461,7 @@ def test_every_failure_status_on_a_read_reaches_the_reader_typed(qtbot, sim, rea
 
 @pytest.fixture(scope="module")
 def in_process_simulator(tmp_path_factory):
-    from devices.id_reader.sam_simulator import SamSimulator
+    from sim.id_reader.sam_simulator import SamSimulator
     simulator = SamSimulator(tmp_path_factory.mktemp("simpty") / "ttySAM0", "elderly", "resident", "card", 0.0)
     yield simulator
     simulator.unplug()

@@ -12,7 +12,7 @@ import threading
 import pytest
 from PySide6.QtCore import Qt
 
-from devices.id_reader.sim_identities import SIM_IDENTITIES
+from sim.identities import SIM_IDENTITIES
 from kiosk.core.session import State
 from kiosk.flows import submission as submission_flow
 from tests.test_ux_services import submit_at_counter

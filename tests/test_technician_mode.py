@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
-from devices.id_reader.sim_identities import SIM_IDENTITIES
+from sim.identities import SIM_IDENTITIES
 from kiosk.app import build_kiosk
 from kiosk.logging_setup import configure_logging
 from kiosk.core.pii import mask_id_number

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices.id_reader.sam_sim_cards import CARD_TYPES, sim_card
+from sim.id_reader.sam_sim_cards import CARD_TYPES, sim_card
 from devices.id_reader.text_block import (NATIONS, SEX_CODES, TEXT_BLOCK_SIZE, FieldError, TextBlockError,
                                           TextBlockSizeError, TextEncodingError, UnknownCardTypeError,
                                           card_type_of, encode_text_block, parse_text_block)

@@ -16,7 +16,7 @@ import requests
 from PySide6.QtCore import Qt
 
 from kiosk.core.id_number import make_id_number
-from devices.id_reader.sim_identities import SIM_IDENTITIES
+from sim.identities import SIM_IDENTITIES
 from kiosk.core.identity import CardType
 from kiosk.qr import qr_png
 from kiosk.core.session import State

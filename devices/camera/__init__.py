@@ -26,7 +26,7 @@ def create_camera(section: CameraSection, sim_identity: str = "elderly") -> Came
     if backend == "sim":
         source = section.source
         if not source:
-            from devices.id_reader.sim_identities import camera_source_for
+            from sim.identities import camera_source_for
             source = camera_source_for(sim_identity)
         return SimCamera(source, fps=section.fps, loop=True, scenario=section.scenario)
     return OpenCvCamera(section.device, width=section.width, height=section.height, fps=section.fps)   # "opencv"

@@ -26,7 +26,7 @@ def create_id_reader(section: IdReaderSection) -> IdReader:
                                  photo_decoder=create_photo_decoder(section.wlt_decoder))
     if backend == "sam_sim":
         from devices.id_reader.photo_decoder import create_photo_decoder
-        from devices.id_reader.sam_sim_reader import SamSimIdReader
+        from sim.id_reader.sam_sim_reader import SamSimIdReader
         return SamSimIdReader(identity=section.identity, card_type=section.card_type, scenario=section.scenario,
                               photo_decoder=create_photo_decoder(section.wlt_decoder or "sim"))
     # pcsc, pcsc_sim. Imported here: pyscard needs libpcsclite, which a sim-only kiosk does not.
@@ -35,6 +35,6 @@ def create_id_reader(section: IdReaderSection) -> IdReader:
     if backend == "pcsc":
         from devices.id_reader.pcsc.reader import PcscIdReader
         return PcscIdReader(**pcsc_options)
-    from devices.id_reader.pcsc.sim_rig import PcscSimIdReader
+    from sim.id_reader.pcsc_rig import PcscSimIdReader
     return PcscSimIdReader(sim_card=section.sim_card, identity=section.identity, vpcd_port=section.vpcd_port,
                            **pcsc_options)

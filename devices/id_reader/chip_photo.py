@@ -8,7 +8,7 @@ its sample photos the same way: head-and-shoulders crop, 102x126, JPEG at about
 
 No face detector runs here: this module is imported by the GUI process, and
 the face boxes of the few sample photos are fixed constants (see
-sim_identities.py).
+sim/identities.py).
 """
 from __future__ import annotations
 

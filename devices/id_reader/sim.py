@@ -10,7 +10,6 @@ import os
 
 from devices.base import Command, DeviceStatus
 from devices.id_reader.interface import CARD_REMOVED, DEVICE_OFFLINE, IdReader, MediaStatus, ReadFailure
-from devices.id_reader.sim_identities import sim_identity
 from kiosk.core.identity import IdentityDocument
 
 SCENARIOS = ("ok", "no_card", "card_removed", "unplugged")
@@ -22,6 +21,9 @@ class SimIdReader(IdReader):
         super().__init__(parent)
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown id reader scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+        # The sample card holders are test data (sim/, see .importlinter); imported here so that
+        # importing devices.id_reader loads neither sim nor cv2.
+        from sim.identities import sim_identity
         self._identity = sim_identity(identity)   # fail early on a typo in the config
         self._scenario = scenario
         self._delay_s = delay_s

@@ -80,6 +80,6 @@ def _usb_ids(device: str) -> tuple[int, int]:
 
 
 def _emulated_printer(output_dir, scenario: str, common: dict) -> ReceiptPrinter:
-    """Test-only: a network printer with its own loopback emulator (see emulator.py)."""
-    from devices.printer.emulator import EmulatedReceiptPrinter
+    """Test-only: a network printer with its own loopback emulator (sim/printer/emulated.py)."""
+    from sim.printer.emulated import EmulatedReceiptPrinter
     return EmulatedReceiptPrinter(output_dir=output_dir, scenario=scenario, **common)

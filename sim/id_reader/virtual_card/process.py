@@ -8,9 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
-from devices.id_reader.pcsc.virtual_card.vpcd_link import DEFAULT_PORT
+from sim.id_reader.virtual_card.vpcd_link import DEFAULT_PORT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[4]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 class VirtualCardError(RuntimeError):
@@ -25,7 +25,7 @@ class VirtualCardProcess:
         env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         self.port = port
         self._proc = subprocess.Popen(
-            [python, "-m", "devices.id_reader.pcsc.virtual_card", "--port", str(port)],
+            [python, "-m", "sim.id_reader.virtual_card", "--port", str(port)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT)
         self._lock = threading.Lock()
         self._read_reply(timeout_s=20)        # {"ready": true}

@@ -19,7 +19,7 @@ import socket
 import struct
 import threading
 
-from devices.id_reader.pcsc.virtual_card.cards import Card
+from sim.id_reader.virtual_card.cards import Card
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ the slave side by path, exactly as it opens /dev/ttyUSB0. A stable symlink
 (like a udev rule's /dev/idreader) points at the current slave, so "unplug"
 and "replug" can change the pty underneath, as a USB re-enumeration does.
 
-    python -m devices.id_reader.sam_simulator [--link PATH] [--identity elderly]
+    python -m sim.id_reader.sam_simulator [--link PATH] [--identity elderly]
         [--card resident|hmt|foreigner2017|foreigner2023] [--scenario card] [--delay 0]
 
 prints the port path on its first stdout line, then takes commands on stdin,
@@ -90,7 +90,7 @@ class SamSimulator:
             # Imported here: they pull in OpenCV, which the controller side
             # (SamSimulatorProcess, imported by the kiosk) does not need.
             from devices.id_reader.photo_decoder import encode_sim_wlt
-            from devices.id_reader.sam_sim_cards import sim_card
+            from sim.id_reader.sam_sim_cards import sim_card
             from devices.id_reader.text_block import encode_text_block
             document = sim_card(identity, card)
             self._texts[key] = (encode_text_block(document), encode_sim_wlt(document.photo_jpeg))
@@ -258,7 +258,7 @@ class SamSimulator:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m devices.id_reader.sam_simulator",
+    parser = argparse.ArgumentParser(prog="python -m sim.id_reader.sam_simulator",
                                      description="SAM ID-card reader simulator on a pseudo-terminal.")
     parser.add_argument("--link", help="stable symlink to the pty (default: a new temp dir/ttySAM0)")
     parser.add_argument("--identity", default="elderly")
@@ -309,7 +309,7 @@ class SamSimulatorProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "devices.id_reader.sam_simulator", *self._args],
+            [sys.executable, "-m", "sim.id_reader.sam_simulator", *self._args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(REPO_ROOT), env=env)
         first = self._read_line(timeout_s)
         if first.startswith("error"):

@@ -1,7 +1,7 @@
 """The real SAM driver connected to the pty simulator process (demo and tests).
 
 `backend = "sam_sim"` builds this: on open (on the worker thread, never the
-GUI thread) it starts `python -m devices.id_reader.sam_simulator` and then
+GUI thread) it starts `python -m sim.id_reader.sam_simulator` and then
 opens the simulator's port exactly as `SamSerialIdReader` opens /dev/ttyUSB0;
 on close it stops the process. Everything between is the production driver.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from devices.id_reader.photo_decoder import PhotoDecoder, SimWltDecoder
 from devices.id_reader.sam_serial import SamSerialIdReader
-from devices.id_reader.sam_simulator import SCENARIOS, SamSimulatorProcess
-from devices.id_reader.sam_sim_cards import CARD_TYPES
+from sim.id_reader.sam_simulator import SCENARIOS, SamSimulatorProcess
+from sim.id_reader.sam_sim_cards import CARD_TYPES
 
 log = logging.getLogger(__name__)
 

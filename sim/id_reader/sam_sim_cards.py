@@ -1,6 +1,6 @@
 """The cards the SAM simulator holds: each sample identity as each card type.
 
-The sample people (sim_identities.py) are mainland residents; for the other
+The sample people (sim/identities.py) are mainland residents; for the other
 three card types the same person gets the number and extra fields that card
 type carries, built by the published rules (fact sheet §2.3-2.5), so every
 parser path and every document check sees realistic data:
@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 
 from kiosk.core.id_number import check_character
-from devices.id_reader.sim_identities import sim_identity
+from sim.identities import sim_identity
 from kiosk.core.identity import CardType, IdentityDocument
 
 CARD_TYPES = {

@@ -1,4 +1,4 @@
-"""The virtual card process: `python -m devices.id_reader.pcsc.virtual_card [--port N]`.
+"""The virtual card process: `python -m sim.id_reader.virtual_card [--port N]`.
 
 Controlled by one JSON object per line on stdin; answers one JSON line on stdout:
 
@@ -17,8 +17,8 @@ import datetime as dt
 import json
 import sys
 
-from devices.id_reader.pcsc.virtual_card.cards import CARD_TYPES
-from devices.id_reader.pcsc.virtual_card.vpcd_link import DEFAULT_PORT, VpcdLink
+from sim.id_reader.virtual_card.cards import CARD_TYPES
+from sim.id_reader.virtual_card.vpcd_link import DEFAULT_PORT, VpcdLink
 
 
 def _card_params(kind: str, params: dict) -> dict:

@@ -26,7 +26,7 @@ import cv2
 
 from devices.id_reader.chip_photo import make_chip_photo
 from kiosk.core.id_number import make_id_number
-from devices.sample_faces import faces_dir
+from sim.sample_faces import faces_dir
 from kiosk.core.identity import CardType, IdentityDocument
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ class PcscSimIdReader(PcscIdReader):
         super().__init__(**kwargs)
         if sim_card not in ("ssse", "emrtd"):
             raise ValueError(f"unknown pcsc_sim card {sim_card!r} (ssse | emrtd)")
-        from devices.id_reader.sim_identities import sim_identity
+        from sim.identities import sim_identity
         self._identity = sim_identity(identity)
         self._sim_card = sim_card
         self._vpcd_port = vpcd_port
@@ -52,7 +52,7 @@ class PcscSimIdReader(PcscIdReader):
                 "card_id_code": self._identity.region_code + "D156000005"}
 
     def _open_on_worker(self) -> None:
-        from devices.id_reader.pcsc.virtual_card.process import VirtualCardProcess
+        from sim.id_reader.virtual_card.process import VirtualCardProcess
         try:
             if pcscd.running_pid() is None:
                 if os.geteuid() != 0:
@@ -101,6 +101,6 @@ class PcscSimIdReader(PcscIdReader):
         # A passport is read only with the key the citizen typed on the MRZ screen (set_mrz_key).
         document = super()._read_on_worker(command)
         import dataclasses
-        from devices.id_reader.sim_identities import chip_photo_jpeg, faces_dir
+        from sim.identities import chip_photo_jpeg, faces_dir
         photo = chip_photo_jpeg(self._identity.key, str(faces_dir(self._faces_dir)))
         return dataclasses.replace(document, photo_jpeg=photo)

@@ -1,7 +1,7 @@
 """Renders every citizen screen in zh_CN, zh_HK and en, normal and care mode,
 to docs/screens/<lang>/NN-name.png and docs/screens/<lang>/care/NN-name.png.
 
-    python -m screens.screenshots [docs/screens]
+    python -m sim.demo.screenshots [docs/screens]
 
 Real screens, simulated devices, the reference platform on 127.0.0.1 and the
 real face verifier, offscreen, at the configured panel resolution (1920x1080),
@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("zh_CN", "zh_HK", "en")
 STEP_TIMEOUT_S = 120.0
 

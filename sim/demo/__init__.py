@@ -1,0 +1,1 @@
+"""Demo tools: the autopilot (drives the window like a visitor) and the screenshot tool."""

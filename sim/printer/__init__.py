@@ -1,0 +1,1 @@
+"""Printer test tools: ESC/POS parser, renderer, loopback TCP and pty emulators, the demo backend."""
