@@ -343,6 +343,7 @@ def test_fail_next_answers_503_and_does_no_work(server, url):
     assert server.store.application_count() == 1
 
 
+@pytest.mark.faults
 def test_lost_response_after_commit_then_retry_gives_one_application(server, url):
     server.faults.drop_after_commit_next(1)
     body = application_body()
@@ -359,6 +360,7 @@ def test_lost_response_after_commit_then_retry_gives_one_application(server, url
     assert server.store.application_count() == 1
 
 
+@pytest.mark.slow
 def test_retry_while_in_progress_gets_409_and_exactly_one_row(server, url):
     server.faults.delay_s = 1.0
     body = application_body()
