@@ -16,6 +16,9 @@ import requests
 from reference_platform import PlatformServerError, ReferencePlatformServer
 from reference_platform.numbers import BEIJING
 
+# A real uvicorn server is started and stopped for each test (~0.2 s each, ~7 s in all).
+pytestmark = pytest.mark.slow
+
 ID_NUMBER = "44030019400101123X"
 NAME = "陈美玲"
 ADDRESS = "广东省深圳市福田区福华路1号"
@@ -360,7 +363,6 @@ def test_lost_response_after_commit_then_retry_gives_one_application(server, url
     assert server.store.application_count() == 1
 
 
-@pytest.mark.slow
 def test_retry_while_in_progress_gets_409_and_exactly_one_row(server, url):
     server.faults.delay_s = 1.0
     body = application_body()

@@ -321,6 +321,7 @@ def test_submission_is_delivered_exactly_once(platform, outbox, workers):
 
 
 @pytest.mark.faults
+@pytest.mark.slow
 def test_platform_down_then_back_on_the_same_database(platform, outbox, workers):
     server, url = platform
     server.stop()

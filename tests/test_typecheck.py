@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -21,6 +23,7 @@ def test_mypy_passes_on_the_core():
     assert "kiosk/core" in (REPO / "mypy.ini").read_text()
 
 
+@pytest.mark.slow
 def test_mypy_fails_on_a_type_error(tmp_path):
     """The check has teeth: the same configuration reports a planted error (and an untyped def)."""
     planted = tmp_path / "planted.py"
