@@ -11,6 +11,8 @@ import pytest
 
 import main
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -3,6 +3,8 @@ ends is shown on the idle screen until the reader reports it gone. Real SAM driv
 against its simulator process on a pseudo-terminal."""
 import logging
 
+import pytest
+
 from kiosk.core.session import State
 from screens.texts import tr
 from tests.ux_helpers import make_kiosk, start_service, wait_state
@@ -10,6 +12,7 @@ from tests.ux_helpers import make_kiosk, start_service, wait_state
 REMINDER = "Please take your ID card from the reader."
 
 
+@pytest.mark.slow
 def test_card_left_on_the_reader_is_reminded_until_taken(qtbot, tmp_path, platform_server):
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url,
                        devices={"id_reader": {"backend": "sam_sim", "identity": "young"},

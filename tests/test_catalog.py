@@ -139,6 +139,7 @@ def test_json_schema_file_matches_the_reference_catalog():
     assert tuple(schema["$defs"]["service"]["properties"]["identity"]["enum"]) == IDENTITY_MODES
 
 
+@pytest.mark.slow
 def test_kiosk_refuses_a_bad_platform_catalog_and_keeps_the_cached_one(qtbot, tmp_path):
     """Real platform over HTTP serving a catalog with a missing translation; the kiosk
     keeps serving citizens from its last good (cached) catalog and tells the technician."""

@@ -49,6 +49,7 @@ def test_bad_catalog_keeps_the_last_good_one_and_alerts(tmp_path, good, mutate, 
     assert [a.code for a in cache.alerts()] == [code]
 
 
+@pytest.mark.faults
 def test_corrupt_cache_file_on_disk_is_not_trusted(tmp_path, good):
     (tmp_path / "catalog.json").write_bytes(good[:100])
     cache = CatalogCache(tmp_path / "catalog.json")

@@ -22,6 +22,8 @@ from kiosk.core.catalog import CatalogError, validate_catalog
 from kiosk.core.safe_regex import UnsafePattern, check_safe_pattern
 from offline_cache.catalog_cache import CatalogCache, CatalogRejected
 
+pytestmark = pytest.mark.faults
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_BYTES = (ROOT / "reference_platform" / "catalog.json").read_bytes()
 REFERENCE = json.loads(REFERENCE_BYTES)

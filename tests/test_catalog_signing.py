@@ -106,6 +106,7 @@ def seed_last_good_catalog(tmp_path) -> bytes:
     return cache.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_catalog_signed_with_another_key_keeps_the_last_good_one(qtbot, tmp_path, signed_platform):
     server, _key = signed_platform
     last_good = seed_last_good_catalog(tmp_path)

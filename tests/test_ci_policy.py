@@ -49,6 +49,7 @@ def run_inner(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_skips_fail_under_ci(tmp_path):
     result = run_inner(tmp_path, "true")
     assert result.returncode != 0, result.stdout
@@ -57,6 +58,7 @@ def test_skips_fail_under_ci(tmp_path):
     assert "1 xfailed" in result.stdout and " skipped" not in result.stdout.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_skips_stay_skips_outside_ci(tmp_path):
     result = run_inner(tmp_path, None)
     assert result.returncode == 0, result.stdout
@@ -83,6 +85,7 @@ def sandboxed_bootstrap(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("ci", ["true", None])
+@pytest.mark.slow
 def test_bootstrap_not_as_root_is_loud_and_fails_under_ci(ci):
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root (and setpriv) to run the bootstrap as another user")

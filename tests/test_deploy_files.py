@@ -56,6 +56,7 @@ def test_udev_rule_gives_the_reader_a_stable_name():
                for r in rules)
 
 
+@pytest.mark.slow
 def test_build_command_builds_and_smoke_tests_the_bundle(tmp_path):
     env = dict(os.environ, DIST=str(tmp_path / "dist"), WORK=str(tmp_path / "build"))
     result = subprocess.run([str(REPO / "scripts" / "build.sh")], cwd=REPO, env=env, capture_output=True,

@@ -66,6 +66,7 @@ def qtbot_main_thread():
     return QApplication.instance().thread()
 
 
+@pytest.mark.slow
 def test_video_file_delivers_changing_frames(qtbot, cameras):
     assert VIDEO.is_file(), VIDEO
     camera = SimCamera(VIDEO, fps=30)
@@ -113,6 +114,7 @@ def test_synthetic_scenarios(qtbot, cameras, scenario, value):
     assert np.all(frames[-1] == value)
 
 
+@pytest.mark.faults
 def test_unplugged_is_no_device(qtbot, cameras):
     camera = SimCamera(camera_source_for("elderly"), scenario="unplugged")
     cameras.append(camera)
@@ -179,6 +181,7 @@ def test_lighting_scenarios(qtbot, cameras, scenario, low, high):
     assert low <= frames[-1].mean() < high
 
 
+@pytest.mark.faults
 def test_unplug_mid_stream_and_replug(qtbot, cameras):
     camera = SimCamera(camera_source_for("elderly"), fps=30)
     cameras.append(camera)
@@ -197,6 +200,7 @@ def test_unplug_mid_stream_and_replug(qtbot, cameras):
     qtbot.waitUntil(lambda: len(frames) > count + 2, timeout=3000)
 
 
+@pytest.mark.faults
 def test_unplug_after_scenario(qtbot, cameras):
     camera = SimCamera(camera_source_for("elderly"), fps=30, scenario="unplug_after", unplug_after_s=0.5)
     cameras.append(camera)
@@ -226,6 +230,8 @@ def test_preview_is_made_off_the_gui_thread_and_mirrored(qtbot, cameras, tmp_pat
     assert (right.blue(), right.red()) == (255, 0) and left.blue() == 0   # mirrored, RGB order right
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_opencv_camera_reconnects_when_the_device_comes_back(qtbot, cameras, tmp_path):
     """A capture source that disappears and comes back (a short video file standing
     in for /dev/videoN): status goes noDevice, then online again, frames resume."""

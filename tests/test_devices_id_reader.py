@@ -118,6 +118,7 @@ def test_card_removed_mid_read(qtbot, reader_factory):
     assert blocker.args[0] == "card_removed"
 
 
+@pytest.mark.faults
 def test_unplugged_is_no_device_and_reads_fail_offline(qtbot, reader_factory):
     reader = reader_factory(scenario="unplugged")
     with qtbot.waitSignal(reader.status_changed, timeout=3000,

@@ -112,6 +112,7 @@ def test_paper_low_still_prints(qtbot, printers):
     ("cover_open", "cover_open", DeviceStatus.USER_ERROR),
     ("offline", "offline", DeviceStatus.OFFLINE),
 ])
+@pytest.mark.faults
 def test_faults_fail_the_job(qtbot, printers, scenario, reason, status):
     printer = SimPrinter(scenario=scenario)
     printers.append(printer)

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 import warnings
 
+import pytest
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import pyside_refcount_fix
@@ -81,6 +82,7 @@ def test_apply_patches_an_affected_version():
     assert out == "True (True, True, True)"
 
 
+@pytest.mark.slow
 def test_environment_variable_opts_out():
     for value in ("0", "off", "No", "false"):
         out = run_child("import kiosk.pyside_refcount_fix as fix\n"

@@ -15,6 +15,8 @@ import pytest
 
 from tests.tls_platform import TlsPlatform, make_ca_and_server_cert
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -73,6 +75,7 @@ def test_diagnose_demo_is_healthy_and_exits_zero():
     assert checks["device.printer"]["details"]["paper"] == "full"
 
 
+@pytest.mark.faults
 def test_every_device_missing_and_platform_down(tmp_path):
     closed = free_port()      # nothing listens here: the platform is down, the printer unreachable
     config = write_config(tmp_path, f"http://127.0.0.1:{closed}", devices=f"""

@@ -20,6 +20,8 @@ from kiosk.core.session import State
 from tests.conftest import kiosk_config
 from tests.ux_helpers import click, wait_state
 
+pytestmark = pytest.mark.slow
+
 PHONE = "13812345678"
 
 
@@ -96,6 +98,7 @@ def test_elderly_allowance_end_to_end(qtbot, kiosk, platform_server):
     assert controller.view.camera_image is None
 
 
+@pytest.mark.faults
 def test_platform_down_gives_offline_receipt_then_delivers_once(qtbot, tmp_path, platform_server):
     """Network gone after start-up: the application is saved, the receipt says so, and it is
     delivered exactly once when the platform comes back."""

@@ -18,6 +18,8 @@ from kiosk.config import FaceSection
 from kiosk.face_engine import ENGINES, FaceModelError, check_frame, create_engine, package_dir
 from kiosk.face_engine_sface import SFACE_FILE, YUNET_FILE
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 PUTIN = faces_dir() / "lfw_krasserm" / "Vladimir_Putin"
 OBAMA = faces_dir() / "face_recognition" / "examples" / "obama.jpg"
@@ -104,6 +106,7 @@ def test_a_missing_model_file_is_named(tmp_path):
         create_engine("sface", models_dir=str(models), blink=False)
 
 
+@pytest.mark.faults
 def test_a_corrupt_model_file_is_refused_before_loading(tmp_path):
     models = _copy_models(tmp_path)
     data = bytearray((models / YUNET_FILE).read_bytes())
@@ -127,6 +130,7 @@ def test_an_unknown_engine_is_refused():
         create_engine("arcface")
 
 
+@pytest.mark.faults
 def test_broken_models_make_face_checks_unavailable_not_a_crash(qtbot, monkeypatch, tmp_path):
     """The worker cannot load its models: it is restarted a few times, then the verifier
     gives up; a check ends at once with worker_failed and the technician sees the file."""

@@ -9,6 +9,8 @@ from kiosk.app import build_kiosk
 from kiosk.core.session import State
 from tests.conftest import kiosk_config
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def make_kiosk(qtbot, tmp_path, platform_server):
@@ -35,6 +37,7 @@ def start_face_step(qtbot, controller):
     return session
 
 
+@pytest.mark.faults
 def test_camera_gone_mid_verification(qtbot, make_kiosk):
     # threshold 0.2 and 50 frames: the check is still running when the camera goes.
     controller = make_kiosk(face={"engines": {"sface": {"threshold": 0.2}}, "frames_needed": 50},

@@ -24,6 +24,8 @@ from devices.camera.sim import viewed_photo
 from kiosk.core.face_decision import BLINK, LEFT, RIGHT, STEPS, FaceCheckParams
 from kiosk.face_verification import FaceCheckResult, FaceVerifier
 
+pytestmark = pytest.mark.slow
+
 THRESHOLD = FaceSection().threshold          # the calibrated kiosk default
 NO_LIVENESS = FaceCheckParams(THRESHOLD, liveness=False)
 OTHER_PERSON = faces_dir() / "lfw_krasserm" / "Vladimir_Putin" / "Vladimir_Putin_0001.jpg"
@@ -311,6 +313,7 @@ def test_card_photo_without_a_face(qtbot, verifier):
     assert result.reason == "no_reference_face" and result.reference == "card:no_face_in_photo"
 
 
+@pytest.mark.faults
 def test_corrupt_card_photo_falls_back_to_the_platform_photo(qtbot, verifier, elderly_chip_photo):
     frame = cv2.imread(str(camera_source_for("elderly")))
     truncated = elderly_chip_photo[: len(elderly_chip_photo) // 3]
@@ -318,6 +321,7 @@ def test_corrupt_card_photo_falls_back_to_the_platform_photo(qtbot, verifier, el
     assert result.matched and result.reference == "fallback:face_found"
 
 
+@pytest.mark.faults
 def test_worker_crash_mid_check_restarts_and_the_check_continues(qtbot, verifier, elderly_chip_photo):
     frame = cv2.imread(str(camera_source_for("elderly")))
     old_pid = verifier.worker_info()["pid"]
@@ -348,6 +352,7 @@ def test_worker_crash_mid_check_restarts_and_the_check_continues(qtbot, verifier
     assert result.matched
 
 
+@pytest.mark.faults
 def test_worker_crash_then_match_in_the_same_check(qtbot, verifier, elderly_chip_photo):
     """The restart is transparent: a check that lost its worker still matches."""
     frame = cv2.imread(str(camera_source_for("elderly")))
@@ -361,6 +366,7 @@ def test_worker_crash_then_match_in_the_same_check(qtbot, verifier, elderly_chip
     assert blocker.args[0].matched and blocker.args[0].reason == "matched"
 
 
+@pytest.mark.faults
 def test_malformed_frames_do_not_kill_the_worker(qtbot, verifier, elderly_chip_photo):
     pid = verifier.worker_info()["pid"]
     feedback = []

@@ -33,6 +33,7 @@ def umask_022():
     os.umask(previous)
 
 
+@pytest.mark.slow
 def test_a_kiosk_creates_its_data_dir_databases_keys_and_log_private(tmp_path, umask_022):
     config = kiosk_config(tmp_path, "http://127.0.0.1:9")
     log_file = config.data_dir / "kiosk.log"

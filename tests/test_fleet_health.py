@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 
+import pytest
 import requests
 
 from kiosk import diagnostics as d
@@ -18,6 +19,7 @@ from reference_platform.fleet import render_fleet_page
 from tests.conftest import kiosk_config
 
 
+@pytest.mark.slow
 def test_kiosk_heartbeat_reaches_fleet_page_and_metrics(qtbot, tmp_path, platform_server):
     config = kiosk_config(tmp_path, platform_server.base_url, devices={
         "id_reader": {"backend": "sim"}, "camera": {"backend": "sim", "scenario": "no_face"},

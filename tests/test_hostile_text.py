@@ -20,6 +20,8 @@ from kiosk.core.session import State
 from reference_platform.catalog import DEFAULT_CATALOG_PATH
 from tests.ux_helpers import click, make_kiosk, type_keys, wait_state
 
+pytestmark = pytest.mark.faults
+
 PAID = "<h1 style='color:red'>已缴费</h1>"
 IMG = "<img src='file:///etc/hostname'>"
 SERVICE = "elderly-allowance"
@@ -84,6 +86,7 @@ def assert_literal(window, hostile: str) -> None:
     assert any(hostile in text for text in shown_texts(window)), f"{hostile!r} not shown literally"
 
 
+@pytest.mark.slow
 def test_catalog_and_card_markup_is_shown_as_plain_text(qtbot, hostile_kiosk):
     parts = hostile_kiosk
     window, session = parts.window, parts.controller.session

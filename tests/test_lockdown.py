@@ -13,6 +13,8 @@ from kiosk.app import build_kiosk
 from screens.lockdown import install_lockdown
 from tests.conftest import kiosk_config
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def locked_window(qtbot, tmp_path):

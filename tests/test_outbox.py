@@ -135,6 +135,7 @@ def test_personal_data_never_reaches_the_database_files_in_clear(outbox, paths):
     assert ID_NUMBER.encode() not in all_db_bytes(paths[0])
 
 
+@pytest.mark.faults
 def test_tampered_row_is_refused_and_moved_to_dead(outbox, paths):
     sub = application()
     outbox.enqueue(sub)
@@ -269,6 +270,7 @@ def test_concurrent_enqueue_and_claim_from_two_threads(outbox):
 
 # --- crashes and corruption -----------------------------------------------------------
 
+@pytest.mark.faults
 def test_row_left_sending_by_a_crash_is_pending_again_after_reopen(paths):
     box = Outbox(*paths)
     sub = application()
@@ -288,6 +290,8 @@ def test_row_left_sending_by_a_crash_is_pending_again_after_reopen(paths):
         reopened.close()
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_sigkill_mid_loop_loses_no_acknowledged_submission(paths):
     rng = random.Random(1234)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -330,6 +334,7 @@ def test_sigkill_mid_loop_loses_no_acknowledged_submission(paths):
         box.close()
 
 
+@pytest.mark.faults
 def test_garbage_file_is_quarantined_and_a_new_database_used(paths):
     db_path, key_path = paths
     db_path.parent.mkdir(parents=True)
@@ -354,6 +359,7 @@ def test_garbage_file_is_quarantined_and_a_new_database_used(paths):
         reopened.close()
 
 
+@pytest.mark.faults
 def test_garbage_file_without_quarantine_gives_a_clear_error_naming_it(paths):
     db_path, key_path = paths
     db_path.parent.mkdir(parents=True)
@@ -363,6 +369,7 @@ def test_garbage_file_without_quarantine_gives_a_clear_error_naming_it(paths):
     assert str(db_path) in str(info.value)
 
 
+@pytest.mark.faults
 def test_damaged_pages_are_detected_and_quarantined_with_the_spool(paths):
     db_path, key_path = paths
     box = Outbox(db_path, key_path, spool_threshold=1000)
@@ -419,6 +426,7 @@ def test_large_attachment_is_spooled_encrypted_and_sent_then_removed(paths):
         box.close()
 
 
+@pytest.mark.faults
 def test_tampered_or_missing_spool_file_sends_the_row_dead_not_garbage(paths):
     box = Outbox(*paths, spool_threshold=100)
     try:
@@ -526,6 +534,7 @@ def test_export_encrypted_contains_ciphertext_only(outbox, tmp_path):
     (300_000, ("OutboxFullError", "OutboxWriteError"), True),    # spooled attachments fill it
     (700_000, ("OutboxFullError",), False),                      # the spool file itself: EFBIG
 ])
+@pytest.mark.faults
 def test_disk_full_refuses_with_a_typed_error_and_keeps_every_saved_submission(paths, attachment_bytes, errors,
                                                                                expect_saved):
     db_path, key_path = paths
@@ -569,6 +578,7 @@ def test_delivery_and_next_claim_commit_together_and_unclaim_returns_the_row(out
     assert (entry.state, entry.attempts) == ("pending", 0)
 
 
+@pytest.mark.slow
 def test_claim_walks_the_fifo_index_instead_of_sorting_the_backlog(outbox):
     conn = outbox._conn()
     plan = " ".join(row[3] for row in conn.execute(

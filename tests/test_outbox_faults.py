@@ -25,6 +25,8 @@ from reference_platform.server import ReferencePlatformServer
 from tests.fault_proxy import FaultProxy
 from tests.test_platform_client import ID_NUMBER, KIOSK_ID, application_body
 
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
 NAME = "张三丰"
 KEY = b"s" * 32
 FAST = BackoffPolicy(base_s=0.02, cap_s=0.1, retry_after_cap_s=0.2)   # Retry-After: 1 capped to 0.2 s here

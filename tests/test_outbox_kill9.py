@@ -21,9 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from offline_cache.outbox import Outbox
 from reference_platform.server import ReferencePlatformServer
 from tests.test_platform_client import ID_NUMBER, KIOSK_ID
+
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIGNING_KEY = b"k" * 32

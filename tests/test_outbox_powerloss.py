@@ -23,6 +23,8 @@ import pytest
 
 from offline_cache.outbox import Outbox
 
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIM_SOURCE = REPO_ROOT / "tests" / "powerloss" / "fsync_shadow.c"
 CHILD = REPO_ROOT / "tests" / "powerloss" / "outbox_child.py"

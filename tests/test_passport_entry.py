@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from sim.id_reader.pcsc_rig import DEMO_PASSPORT_NUMBER
@@ -13,6 +14,8 @@ from kiosk.core.identity import CardType
 from kiosk.core.session import State
 from tests.pcsc_fixtures import READER, pcscd_daemon  # noqa: F401  (fixture)
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
+
+pytestmark = pytest.mark.slow
 
 PASSPORT_READER = {"backend": "pcsc_sim", "sim_card": "emrtd", "identity": "young", "reader_filter": READER}
 

@@ -10,6 +10,7 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc import icao_bac as bac
@@ -17,6 +18,8 @@ from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, parse_command, s
 from devices.id_reader.pcsc.mrz import Mrz, MrzError, encode_dg1, parse_dg1, parse_mrz
 from devices.id_reader.pcsc.tlv import TlvError, ber_header_length, parse_ber, parse_simple_record
 from sim.id_reader.virtual_card.cards import ICAO_SPECIMEN_MRZ, SPECIMEN_EF_COM, SsseCard
+
+pytestmark = pytest.mark.slow
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 H = bytes.fromhex

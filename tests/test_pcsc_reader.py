@@ -15,6 +15,8 @@ from kiosk.config import IdReaderSection
 from kiosk.core.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def make_reader(qtbot, pcscd_daemon):

@@ -165,6 +165,7 @@ def test_injected_503_is_retryable_with_retry_after(platform):
     assert server.store.application_count() == 1
 
 
+@pytest.mark.faults
 def test_lost_response_after_commit_then_retry_gets_the_same_number(platform):
     server, url = platform
     client = PlatformClient(url, KIOSK_ID)
@@ -189,6 +190,7 @@ def test_rating_for_unknown_application_is_permanent(platform):
     assert not info.value.retryable and info.value.server_code == "unknown_application"
 
 
+@pytest.mark.faults
 def test_platform_down_is_a_retryable_connection_error():
     client = PlatformClient(closed_port_url(), KIOSK_ID, connect_timeout=1.0)
     key = str(uuid.uuid4())
@@ -209,6 +211,7 @@ def test_idempotency_key_header_and_kiosk_id_are_sent(scripted):
 
 
 @pytest.mark.parametrize("body", [b"<html>proxy login</html>", b"[1, 2]", b'{"status": "received"}', b""])
+@pytest.mark.faults
 def test_malformed_2xx_reply_is_a_retryable_error_not_a_crash(scripted, body):
     scripted.then(200, body, {"Content-Type": "application/json"})
     key = str(uuid.uuid4())

@@ -15,6 +15,8 @@ from kiosk.platform import PlatformClient, PlatformError
 from tests.test_platform_client import KIOSK_ID, ScriptedServer, application_body
 from tests.tls_platform import make_ca_and_server_cert
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture
 def first():
@@ -111,6 +113,7 @@ class DrippingServer:
 
 
 @pytest.mark.parametrize("phase", ["headers", "body"])
+@pytest.mark.slow
 def test_a_reply_dripping_one_byte_at_a_time_ends_at_the_overall_deadline(phase):
     server = DrippingServer(phase)
     try:
@@ -132,6 +135,7 @@ def test_a_reply_dripping_one_byte_at_a_time_ends_at_the_overall_deadline(phase)
         server.close()
 
 
+@pytest.mark.slow
 def test_a_dripping_reply_over_tls_ends_at_the_deadline_too(tmp_path):
     ca, cert, key = make_ca_and_server_cert(tmp_path / "tls")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -55,6 +55,7 @@ def schemathesis_command() -> list[str]:
     return [str(st)] if st.exists() else [sys.executable, "-m", "schemathesis.cli"]
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_mismatch_between_the_platform_and_its_document(platform, tmp_path):
     _server, url = platform
     config = tmp_path / "schemathesis.toml"

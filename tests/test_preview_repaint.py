@@ -43,6 +43,7 @@ def counted_kiosk(qtbot, tmp_path, platform_server, monkeypatch):
     parts.close()
 
 
+@pytest.mark.slow
 def test_preview_frames_repaint_only_the_preview(qtbot, counted_kiosk):
     parts, renders = counted_kiosk
     controller, window = parts.controller, parts.window

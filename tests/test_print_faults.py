@@ -21,6 +21,8 @@ from kiosk.config import PrinterSection
 from devices.printer.journal import ReceiptJournal
 from tests.test_devices_printer import APPLICATION_NUMBER, make_receipt
 
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
 QR_TOKEN = f"https://zwfw.example.gov.cn/q/{APPLICATION_NUMBER}"
 
 

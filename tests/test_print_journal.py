@@ -64,6 +64,7 @@ def test_rows_cannot_be_swapped_or_read_with_another_key(paths, tmp_path):
         ReceiptJournal(paths[0], other_key).receipt(second)
 
 
+@pytest.mark.slow
 def test_technician_cli_lists_and_reprints_through_a_real_process(tmp_path):
     """The CLI in its own process: list (masked), reprint to the emulator, unknown id = exit 2."""
     import subprocess

@@ -16,6 +16,8 @@ from kiosk.app import build_kiosk
 from tests.conftest import kiosk_config
 from tests.test_reference_platform import application_body, post
 
+pytestmark = pytest.mark.slow
+
 PHONE = "13812345678"
 
 

@@ -16,6 +16,9 @@ import requests
 from reference_platform import PlatformServerError, ReferencePlatformServer
 from reference_platform.numbers import BEIJING
 
+# A real uvicorn server is started and stopped for each test (~0.2 s each, ~7 s in all).
+pytestmark = pytest.mark.slow
+
 ID_NUMBER = "44030019400101123X"
 NAME = "陈美玲"
 ADDRESS = "广东省深圳市福田区福华路1号"
@@ -343,6 +346,7 @@ def test_fail_next_answers_503_and_does_no_work(server, url):
     assert server.store.application_count() == 1
 
 
+@pytest.mark.faults
 def test_lost_response_after_commit_then_retry_gives_one_application(server, url):
     server.faults.drop_after_commit_next(1)
     body = application_body()

@@ -33,6 +33,8 @@ from devices.id_reader.text_block import parse_text_block
 from kiosk.config import IdReaderSection
 from kiosk.core.identity import CardType
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def simulator():
@@ -189,6 +191,7 @@ def test_card_removed_between_select_and_read(qtbot, sim, reader_factory):
     assert reader.media_status() == MediaStatus.NOT_PRESENT
 
 
+@pytest.mark.faults
 def test_slow_reader_still_reads_within_the_deadline(qtbot, sim, reader_factory):
     sim.delay(0.3)
     reader = reader_factory(sim.path)
@@ -199,6 +202,7 @@ def test_slow_reader_still_reads_within_the_deadline(qtbot, sim, reader_factory)
     assert time.monotonic() - started >= 0.9     # find, select, read: three slow answers
 
 
+@pytest.mark.faults
 def test_slow_reader_past_the_deadline_is_a_clean_timeout(qtbot, sim, reader_factory):
     sim.scenario("slow")                          # 0.8 s per answer
     reader = reader_factory(sim.path)
@@ -216,6 +220,7 @@ def test_slow_reader_past_the_deadline_is_a_clean_timeout(qtbot, sim, reader_fac
 
 @pytest.mark.parametrize("scenario, detail", [("corrupt_checksum", "bad_checksum"), ("truncated", "truncated"),
                                               ("bad_text", "unknown_card_type")])
+@pytest.mark.faults
 def test_damaged_reads_are_typed_failures_and_the_reader_recovers(qtbot, sim, reader_factory, scenario, detail):
     sim.scenario(scenario)
     reader = reader_factory(sim.path, response_timeout_s=0.5)
@@ -229,6 +234,7 @@ def test_damaged_reads_are_typed_failures_and_the_reader_recovers(qtbot, sim, re
     assert kind == "card" and document.name == "梁国栋"
 
 
+@pytest.mark.faults
 def test_sam_fault_is_a_hardware_error(qtbot, sim, reader_factory):
     sim.scenario("sam_fault")
     reader = reader_factory(sim.path)
@@ -241,6 +247,7 @@ def test_sam_fault_is_a_hardware_error(qtbot, sim, reader_factory):
     qtbot.waitUntil(lambda: reader.status() == DeviceStatus.ONLINE, timeout=3000)
 
 
+@pytest.mark.faults
 def test_unplugged_reader_is_no_device_and_reconnects_when_plugged_back(qtbot, sim, reader_factory):
     reader = reader_factory(sim.path)
     open_reader(qtbot, reader)
@@ -255,6 +262,7 @@ def test_unplugged_reader_is_no_device_and_reconnects_when_plugged_back(qtbot, s
     assert kind == "card" and document.name == "梁国栋", document
 
 
+@pytest.mark.faults
 def test_unplugged_during_a_read(qtbot, sim, reader_factory):
     sim.scenario("no_card")
     reader = reader_factory(sim.path)
@@ -271,6 +279,7 @@ def test_unplugged_during_a_read(qtbot, sim, reader_factory):
     sim.replug()
 
 
+@pytest.mark.faults
 def test_simulator_killed_with_sigkill(qtbot, reader_factory):
     """The reader's process dies (SIGKILL: no goodbye): the pty hangs up -> noDevice."""
     process = SamSimulatorProcess()
@@ -389,6 +398,7 @@ def raw_pty():
     st.tuples(st.integers(0, 1294), st.integers(1, 255)).map(
         lambda t: (lambda f: f[:t[0]] + bytes([f[t[0]] ^ t[1]]) + f[t[0] + 1:])(
             encode_response(SamStatus.SUCCESS, bytes(1284))))))
+@pytest.mark.faults
 def test_link_survives_any_answer(raw_pty, answer):
     master, path = raw_pty
     link = SamLink(path, response_timeout_s=0.15)

@@ -101,6 +101,7 @@ def heartbeat_bytes() -> bytes:
             b' "queue": {"pending": 0, "dead": 0, "oldest_pending_age_s": null}}' % KIOSK_ID.encode())
 
 
+@pytest.mark.slow
 def test_replayed_nonce_is_refused_even_after_a_platform_restart(signed_platform):
     server, url, _ = signed_platform
     body = heartbeat_bytes()

@@ -6,7 +6,11 @@ import threading
 import time
 import uuid
 
+import pytest
+
 from offline_cache.outbox import Outbox, Submission
+
+pytestmark = pytest.mark.slow   # soak-like loops (the soak bench's findings)
 
 
 def fds() -> int:

@@ -18,6 +18,8 @@ from kiosk.flows import submission as submission_flow
 from tests.test_ux_services import submit_at_counter
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
 PHONE = "13812345678"
 
 

@@ -245,6 +245,7 @@ def test_half_open_probe_uses_the_oldest_row_without_waiting_for_its_backoff(out
     assert len(client.calls) == 4 and client.calls[2][1] == subs[0].submission_id   # oldest first
 
 
+@pytest.mark.faults
 def test_a_crashing_callback_does_not_stop_the_worker(outbox, workers):
     def explode(entry):
         raise RuntimeError("ui went away")
@@ -319,6 +320,8 @@ def test_submission_is_delivered_exactly_once(platform, outbox, workers):
     assert entry.attempts == 1
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_platform_down_then_back_on_the_same_database(platform, outbox, workers):
     server, url = platform
     server.stop()
@@ -354,6 +357,7 @@ def test_two_503s_then_delivered_once(platform, outbox, workers):
     assert server.faults.failures_injected == 2 and server.store.application_count() == 1
 
 
+@pytest.mark.faults
 def test_lost_response_after_commit_is_resent_with_the_same_key(platform, outbox, workers):
     server, url = platform
     server.faults.drop_after_commit_next(1)
@@ -387,6 +391,7 @@ def test_invalid_submission_goes_dead(platform, outbox, workers):
     assert server.store.application_count() == 0
 
 
+@pytest.mark.faults
 def test_malformed_reply_is_retried_not_a_crash(outbox, workers):
     scripted = ScriptedServer()
     try:

@@ -22,6 +22,8 @@ from kiosk.technician_pin import hash_pin
 from screens.technician import install_technician_mode
 from tests.conftest import kiosk_config
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 
 PIN = "246813"

@@ -72,6 +72,7 @@ def test_lockout_after_five_failures_persists_and_expires(tmp_path):
     assert json.loads(state.read_text()) == {"failures": 0, "lockouts": 0, "lockouts_total": 1, "locked_until": 0.0}
 
 
+@pytest.mark.slow
 def test_lockout_escalates_doubling_up_to_the_cap_and_a_right_pin_resets_it(tmp_path):
     clock = Clock()
     state = tmp_path / "lockout.json"
@@ -124,6 +125,7 @@ def test_success_resets_the_count(tmp_path):
     assert guard.attempt("000000").remaining_attempts == 2
 
 
+@pytest.mark.faults
 def test_corrupt_lockout_file_keeps_the_pad_locked(tmp_path):
     state = tmp_path / "l.json"
     state.write_text("{not json")

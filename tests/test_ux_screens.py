@@ -175,6 +175,7 @@ def slow_kiosk(qtbot, tmp_path, platform_server):
     parts.close()
 
 
+@pytest.mark.slow
 def test_every_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
     parts, verifier = slow_kiosk
     window, session = parts.window, parts.controller.session
@@ -231,6 +232,7 @@ def test_every_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
 
 
+@pytest.mark.slow
 def test_passport_entry_screen_in_every_language_and_care_mode(qtbot, slow_kiosk):
     """The MRZ key screen (a passport on the reader), blank and with an error, in every language."""
     parts, _verifier = slow_kiosk
@@ -248,6 +250,7 @@ def test_passport_entry_screen_in_every_language_and_care_mode(qtbot, slow_kiosk
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
 
 
+@pytest.mark.slow
 def test_query_result_screen_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
     try:
@@ -390,6 +393,8 @@ def _fake_helper(script: str) -> list[str]:
     return [sys.executable, "-c", script]
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_voice_helper_that_never_starts_is_killed_and_the_kiosk_stays_silent(qtbot):
     """What speech-dispatcher did on a build machine: the engine constructor never returned."""
     voice = VoiceGuide(start_timeout_s=1, command=_fake_helper("import time; time.sleep(120)"))
@@ -422,6 +427,7 @@ def test_voice_helper_stuck_while_speaking_never_blocks_the_caller(qtbot):
     assert not voice.available
 
 
+@pytest.mark.slow
 def test_voice_guidance_with_the_system_engine_never_blocks(qtbot):
     """speechd on this machine: either it starts (and speaks) or it is given up after the start
     timeout; either way every call returns at once and close() leaves no helper behind."""
@@ -442,6 +448,7 @@ def test_voice_guidance_with_the_system_engine_never_blocks(qtbot):
 
 
 @pytest.mark.skipif(not tts_module_available(), reason="QtTextToSpeech (PySide6 Addons + libpulse0) not installed")
+@pytest.mark.slow
 def test_voice_guidance_speaks_each_step_in_care_mode(qtbot, tmp_path, platform_server):
     """With Qt's own test engine ("mock"), care mode speaks every new step's instruction."""
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
@@ -465,6 +472,7 @@ def test_voice_guidance_speaks_each_step_in_care_mode(qtbot, tmp_path, platform_
         parts.close()
 
 
+@pytest.mark.slow
 def test_still_there_overlay_in_every_language_and_care_mode(qtbot, tmp_path, platform_server):
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts={"idle_s": 1.0, "countdown_s": 30.0})
     try:
@@ -484,6 +492,8 @@ def test_still_there_overlay_in_every_language_and_care_mode(qtbot, tmp_path, pl
         parts.close()
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_voice_helper_ends_when_the_kiosk_is_killed(tmp_path):
     """kill -9 of the kiosk process: its speech helper sees the end of its input and exits
     (no orphan holding speech-dispatcher)."""

@@ -12,6 +12,7 @@ import uuid
 
 import cv2
 import numpy as np
+import pytest
 import requests
 from PySide6.QtCore import Qt
 
@@ -21,6 +22,8 @@ from kiosk.core.identity import CardType
 from kiosk.qr import qr_png
 from kiosk.core.session import State
 from tests.ux_helpers import click, make_kiosk, start_service, type_keys, ux_kiosk, wait_state  # noqa: F401
+
+pytestmark = pytest.mark.slow
 
 PHONE = "13812345678"
 

@@ -11,7 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk.watchdog import sd_notify, watchdog_interval_s
+
+pytestmark = pytest.mark.slow
 
 CHILD = Path(__file__).with_name("watchdog_child.py")
 WATCHDOG_SEC = 0.6
@@ -98,6 +102,7 @@ class Supervisor:
             self.sock.close()
 
 
+@pytest.mark.faults
 def test_frozen_gui_event_loop_is_killed_and_restarted(tmp_path):
     supervisor = Supervisor(tmp_path)
     starts = supervisor.run(total_s=12.0)

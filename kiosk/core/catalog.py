@@ -13,8 +13,11 @@ technician. The caller keeps the last good catalog, never a crash in a screen.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, NoReturn
 
 from kiosk.core.id_number import is_valid_id_number
 from kiosk.core.identity import CardType, IdentityDocument
@@ -32,7 +35,7 @@ FIELD_TYPES = ("text", "id_number", "phone", "digits", "latin", "choice")
 KEYBOARD_TYPES = {"phone": "digits", "digits": "digits", "id_number": "id_digits", "latin": "latin"}
 DEFAULT_MAX_LENGTH = {"text": 120, "id_number": 18, "phone": 11, "digits": 32, "latin": 32, "choice": 64}
 
-PREFILL_SOURCES = {
+PREFILL_SOURCES: dict[str, Callable[[IdentityDocument], str]] = {
     "card.name": lambda doc: doc.name,
     "card.id_number": lambda doc: doc.id_number,
     "card.address": lambda doc: doc.address,
@@ -70,7 +73,7 @@ class CatalogError(ValueError):
     """A catalog the kiosk must not use; the message is for the technician."""
 
 
-Localized = dict  # {"zh_CN": ..., "zh_HK": ..., "en": ...}
+Localized = dict[str, str]  # {"zh_CN": ..., "zh_HK": ..., "en": ...}
 
 
 def localized(texts: Localized, language: str) -> str:
@@ -174,7 +177,7 @@ class Service:
     def prefilled_values(self, document: IdentityDocument) -> dict[str, str]:
         return {f.id: PREFILL_SOURCES[f.prefill](document) for f in self.fields if f.prefill}
 
-    def eligibility_problem(self, document: IdentityDocument, today) -> str | None:
+    def eligibility_problem(self, document: IdentityDocument, today: dt.date) -> str | None:
         """Checked right after the card is read, so nobody fills a form in vain."""
         if document.is_expired(today):
             return "card_expired"
@@ -204,7 +207,7 @@ class Catalog:
 
 # --- validation ---------------------------------------------------------------
 
-def validate_catalog(raw) -> Catalog:
+def validate_catalog(raw: object) -> Catalog:
     """The catalog, or CatalogError naming the first problem (technician message)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("services"), list):
         raise CatalogError("catalog: expected an object with a 'services' list")
@@ -215,7 +218,7 @@ def validate_catalog(raw) -> Catalog:
     version = raw.get("version")
     if not isinstance(version, str) or not version:
         raise CatalogError("catalog.version: expected a non-empty string")
-    raw_by_id: dict[str, dict] = {}
+    raw_by_id: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(raw["services"]):
         where = f"services[{index}]"
         if not isinstance(item, dict):
@@ -232,7 +235,7 @@ def validate_catalog(raw) -> Catalog:
     return Catalog(version=version, services=services)
 
 
-def _check_not_degenerate(services: tuple) -> None:
+def _check_not_degenerate(services: tuple[Service, ...]) -> None:
     """A catalog that would leave the citizen with nothing to choose replaces nothing:
     the last good catalog stays (an outage of the platform's catalog job looks like this)."""
     if not services:
@@ -244,14 +247,14 @@ def _check_not_degenerate(services: tuple) -> None:
 parse_catalog = validate_catalog  # the name the controller and older tests use
 
 
-def _require(obj: dict, key: str, kind, where: str):
+def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
     value = obj.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise CatalogError(f"{where}.{key}: missing or wrong type (expected {kind.__name__})")
     return value
 
 
-def _localized(value, where: str) -> Localized:
+def _localized(value: object, where: str) -> Localized:
     """All three kiosk languages, each non-empty: a missing translation is a catalog error."""
     if not isinstance(value, dict):
         raise CatalogError(f"{where}: expected {{language: text}}")
@@ -261,7 +264,7 @@ def _localized(value, where: str) -> Localized:
     return {lang: value[lang] for lang in LANGUAGES}
 
 
-def _parse_service(raw: dict, where: str, raw_by_id: dict[str, dict]) -> Service:
+def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[str, Any]]) -> Service:
     kind = raw.get("kind", "application")
     if kind not in SERVICE_KINDS:
         raise CatalogError(f"{where}.kind: unknown kind {kind!r} (expected one of {', '.join(SERVICE_KINDS)})")
@@ -357,7 +360,8 @@ def _parse_service(raw: dict, where: str, raw_by_id: dict[str, dict]) -> Service
     )
 
 
-def _check_prefill_sources(fields, identity: str, card_types, where: str) -> None:
+def _check_prefill_sources(fields: tuple[FormField, ...], identity: str, card_types: tuple[CardType, ...],
+                           where: str) -> None:
     prefilled = [f for f in fields if f.prefill]
     if not prefilled:
         return
@@ -371,7 +375,7 @@ def _check_prefill_sources(fields, identity: str, card_types, where: str) -> Non
                                    f"which card type {card_type.value!r} does not carry")
 
 
-def _parse_field(raw, where: str) -> FormField:
+def _parse_field(raw: object, where: str) -> FormField:
     if not isinstance(raw, dict):
         raise CatalogError(f"{where}: expected an object")
     field_id = _require(raw, "id", str, where)
@@ -398,7 +402,7 @@ def _parse_field(raw, where: str) -> FormField:
     if max_length is not None and (not isinstance(max_length, int) or isinstance(max_length, bool)
                                    or not 1 <= max_length <= 500):
         raise CatalogError(f"{where}.max_length: expected 1..500")
-    choices = ()
+    choices: tuple[Choice, ...] = ()
     if field_type == "choice":
         raw_choices = raw.get("choices")
         if not isinstance(raw_choices, list) or not raw_choices:
@@ -418,5 +422,5 @@ def _parse_field(raw, where: str) -> FormField:
     )
 
 
-def _bad_choice(where: str):
+def _bad_choice(where: str) -> NoReturn:
     raise CatalogError(f"{where}: expected {{value, labels}}")

@@ -113,9 +113,11 @@ def check_document(document: IdentityDocument, today: dt.date | None = None) -> 
             failures.append(CheckFailure(BAD_BIRTH_DATE, "birth date in the number differs from the card"))
     if document.birth_date > today:
         failures.append(CheckFailure(BIRTH_IN_FUTURE, "birth date after today"))
-    if document.valid_until is not None and document.valid_until < document.valid_from:
+    # valid_from is None only on an eMRTD (no issue date in the MRZ): nothing to compare then.
+    if document.valid_until is not None and document.valid_from is not None \
+            and document.valid_until < document.valid_from:
         failures.append(CheckFailure(BAD_VALIDITY, "valid-to before valid-from"))
-    if document.valid_from > today:
+    if document.valid_from is not None and document.valid_from > today:
         failures.append(CheckFailure(NOT_YET_VALID, "valid-from after today"))
     if document.is_expired(today):
         failures.append(CheckFailure(EXPIRED, "valid-to before today"))

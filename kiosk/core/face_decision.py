@@ -40,6 +40,7 @@ from __future__ import annotations
 import random
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 from kiosk.core import face_codes as fe
 
@@ -100,14 +101,15 @@ class FaceDecision:
     _armed: bool = True
     _closed_since: float | None = None
 
-    def __post_init__(self):
-        if isinstance(self.challenge, str):
-            self.challenge = (self.challenge,)
+    def __post_init__(self) -> None:
+        challenge: object = self.challenge      # one step may be given as a bare string
+        if isinstance(challenge, str):
+            self.challenge = (challenge,)
         self._last_face_at = self.started_at
 
     # --- what the worker should do with the next frame --------------------------
 
-    def frame_mode(self) -> dict:
+    def frame_mode(self) -> dict[str, Any]:
         return {"mode": fe.CHALLENGE if self.phase == "challenge" else fe.VERIFY}
 
     def baseline_yaw(self) -> float:
@@ -118,7 +120,7 @@ class FaceDecision:
 
     # --- events --------------------------------------------------------------------
 
-    def observe(self, obs: dict, now: float) -> str | None:
+    def observe(self, obs: dict[str, Any], now: float) -> str | None:
         """One frame's observation from the worker; returns the outcome once decided."""
         if self.outcome is not None:
             return self.outcome
@@ -151,7 +153,7 @@ class FaceDecision:
 
     # --- verify ----------------------------------------------------------------------
 
-    def _observe_verify(self, obs: dict, feedback: str, now: float) -> None:
+    def _observe_verify(self, obs: dict[str, Any], feedback: str, now: float) -> None:
         self.guidance = feedback
         distance = obs.get("distance")
         if feedback != fe.OK or distance is None:
@@ -187,7 +189,7 @@ class FaceDecision:
         self._closed_since = None
         self.guidance = guidance_for(self.challenge[self.step])
 
-    def _observe_challenge(self, obs: dict, feedback: str, now: float) -> None:
+    def _observe_challenge(self, obs: dict[str, Any], feedback: str, now: float) -> None:
         if feedback in _NOT_SEEN:
             self.guidance = feedback
             self._closed_since = None
@@ -227,7 +229,7 @@ class FaceDecision:
                 return BLINK
         return None
 
-    def _on_event(self, event: str, obs: dict, now: float) -> None:
+    def _on_event(self, event: str, obs: dict[str, Any], now: float) -> None:
         if obs.get("same_person") is False:
             # Someone else did the step: not the person whose face matched the card.
             self.failed_because = "other_person"

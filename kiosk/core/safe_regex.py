@@ -19,13 +19,18 @@ at most `MAX_ALTERNATIVES` ways through the alternations. With the field's lengt
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-try:                                   # Python 3.11+
-    import re._constants as _c
-    import re._parser as _parser
-except ImportError:                    # pragma: no cover - Python 3.10
-    import sre_constants as _c         # type: ignore[no-redef]
-    import sre_parse as _parser        # type: ignore[no-redef]
+if TYPE_CHECKING:                      # typeshed describes the parser under its old, public names
+    import sre_constants as _c
+    import sre_parse as _parser
+else:
+    try:                               # Python 3.11+ (the old names warn there)
+        import re._constants as _c
+        import re._parser as _parser
+    except ImportError:                # pragma: no cover - Python 3.10
+        import sre_constants as _c
+        import sre_parse as _parser
 
 MAX_PATTERN_LENGTH = 200
 MAX_VARIABLE_QUANTIFIERS = 2
@@ -39,7 +44,7 @@ class UnsafePattern(ValueError):
     """The pattern is outside the safe subset; the message says why (for the technician)."""
 
 
-def check_safe_pattern(pattern: object) -> re.Pattern:
+def check_safe_pattern(pattern: object) -> re.Pattern[str]:
     """The compiled pattern, or UnsafePattern naming the first construct that is not allowed."""
     if not isinstance(pattern, str):
         raise UnsafePattern("not a string")
@@ -53,7 +58,7 @@ def check_safe_pattern(pattern: object) -> re.Pattern:
     if compiled.flags & ~re.UNICODE:
         raise UnsafePattern("inline flags such as (?i) are not allowed")
     counts = {"variable": 0}
-    alternatives = _walk(list(parsed), counts)
+    alternatives = _walk(list(parsed.data), counts)
     if counts["variable"] > MAX_VARIABLE_QUANTIFIERS:
         raise UnsafePattern(f"more than {MAX_VARIABLE_QUANTIFIERS} variable-length quantifiers")
     if alternatives > MAX_ALTERNATIVES:
@@ -61,7 +66,7 @@ def check_safe_pattern(pattern: object) -> re.Pattern:
     return compiled
 
 
-def _walk(items: list, counts: dict) -> int:
+def _walk(items: list[tuple[Any, Any]], counts: dict[str, int]) -> int:
     """Checks a sequence of parsed items; returns how many ways there are through it."""
     ways = 1
     for op, argument in items:
@@ -86,7 +91,7 @@ def _walk(items: list, counts: dict) -> int:
     return ways
 
 
-def _check_repeat(argument, counts: dict) -> None:
+def _check_repeat(argument: tuple[int, int, Any], counts: dict[str, int]) -> None:
     low, high, body = argument
     body = list(body)
     if len(body) != 1 or body[0][0] not in _SINGLE_CHARACTER:

@@ -30,7 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable
+from typing import Any, Callable
 
 from kiosk.core.catalog import CARD_LANGUAGE, Catalog, Service
 from kiosk.core.identity import CardType, IdentityDocument
@@ -115,7 +115,7 @@ class CancelDeviceWork:
 class Submit:
     token: int
     application_id: str
-    body: dict
+    body: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class PrintReceipt:
 class SendRating:
     token: int
     rating_id: str
-    body: dict
+    body: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -166,18 +166,48 @@ SCAN_GRACE_S = 5.0   # the controller stops a QR scan after card_read_s; the ses
 class _CitizenData:
     """Everything personal in one place, so the wipe cannot miss a field."""
     document: IdentityDocument | None = None
-    form_values: dict = field(default_factory=dict)
+    form_values: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
 
 
 class CitizenSession:
     _tokens = itertools.count(1)
 
+    # Per-session state, all set by _reset_to_idle() (at construction and whenever a session ends).
+    token: int
+    state: State
+    language: str
+    care_mode: bool
+    language_chosen: bool
+    help_requested: bool
+    face_verified: bool
+    query_busy: bool
+    query_scanning: bool
+    query_error: str | None
+    query_result: dict[str, Any] | None
+    service: Service | None
+    field_errors: dict[str, str]
+    error_key: str | None
+    error_retry: Callable[[], None] | None
+    face_attempts: int
+    mrz_attempts: int
+    mrz_error: str | None
+    print_status: str | None
+    last_end_reason: EndReason | None
+    _data: _CitizenData
+    _query_started: float
+    _query_reference: str | None
+    _submission_stored: bool
+    _pending_application_id: str | None
+    _entered_at: float
+    _last_activity: float
+    _warning_started: float | None
+
     def __init__(self, *, kiosk_id: str, default_language: str, timeouts: Timeouts,
                  catalog: Catalog | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  today: Callable[[], dt.date] = dt.date.today,
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()):
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()) -> None:
         self.kiosk_id = kiosk_id
         self.default_language = default_language
         self.timeouts = timeouts
@@ -204,12 +234,19 @@ class CitizenSession:
         return self._data.document
 
     @property
-    def form_values(self) -> dict:
+    def form_values(self) -> dict[str, str]:
         return dict(self._data.form_values)
 
     @property
     def outcome(self) -> Outcome | None:
         return self._data.outcome
+
+    @property
+    def _service(self) -> Service:
+        """The chosen service: every state after CHOOSE_SERVICE has one (a bug otherwise)."""
+        if self.service is None:
+            raise RuntimeError(f"no service chosen in state {self.state.value}")
+        return self.service
 
     @property
     def idle_warning_remaining_s(self) -> float | None:
@@ -272,10 +309,10 @@ class CitizenSession:
         """The citizen read the materials list and pressed "Start"."""
         if self.state is not State.SERVICE_INFO:
             return
-        if self.service.kind == "progress_query":
+        if self._service.kind == "progress_query":
             self.query_error = None
             self._go(State.QUERY)
-        elif self.service.identity in ("none", "face_only"):
+        elif self._service.identity in ("none", "face_only"):
             # Face-only: the citizen types the ID number first (it tells the
             # platform whose reference photo to compare with), then the face.
             self._go(State.FORM)
@@ -285,7 +322,7 @@ class CitizenSession:
     def set_field(self, field_id: str, value: str) -> None:
         if self.state is not State.FORM:
             return
-        form_field = next((f for f in self.service.fields if f.id == field_id), None)
+        form_field = next((f for f in self._service.fields if f.id == field_id), None)
         if form_field is None or form_field.readonly:
             return
         self._data.form_values[field_id] = value
@@ -296,13 +333,13 @@ class CitizenSession:
         if self.state is not State.FORM:
             return
         self.field_errors = {}
-        for form_field in self.service.fields:
+        for form_field in self._service.fields:
             problem = form_field.validate(self._data.form_values.get(form_field.id, ""))
             if problem:
                 self.field_errors[form_field.id] = problem
         if self.field_errors:
             self._changed()
-        elif self.service.identity == "face_only" and not self.face_verified:
+        elif self._service.identity == "face_only" and not self.face_verified:
             self._start_face_check()
         else:
             self._go(State.CONFIRM)
@@ -344,7 +381,7 @@ class CitizenSession:
             return
         self._lookup(reference)
 
-    def query_answered(self, token: int, status: dict | None, error: str | None = None,
+    def query_answered(self, token: int, status: dict[str, Any] | None, error: str | None = None,
                        reference: str | None = None) -> None:
         """The platform's answer: the status record, or an error key (not_found, offline).
         With `reference`, an answer to an earlier lookup (one that ran past its deadline) is ignored."""
@@ -357,7 +394,7 @@ class CitizenSession:
             self.query_error = f"query_{error or 'not_found'}"
             self._changed()
             return
-        scope = self.service.query_services
+        scope = self._service.query_services
         if scope and status.get("service_id") not in scope:
             self.query_error = "query_other_service"
             self._changed()
@@ -387,7 +424,7 @@ class CitizenSession:
         values = self._data.form_values
         body = {
             "application_id": application_id,
-            "service_id": self.service.id,
+            "service_id": self._service.id,
             "kiosk_id": self.kiosk_id,
             "applicant": {
                 "id_number": doc.id_number if doc else values.get("id_number", ""),
@@ -400,10 +437,10 @@ class CitizenSession:
             "form": dict(values),
             "submitted_at": self._now().isoformat(timespec="seconds"),
             # 跨区通办: which region and department receive it (from the catalog).
-            "routing": {"region_code": self.service.region_code, "department": self.service.department_code},
+            "routing": {"region_code": self._service.region_code, "department": self._service.department_code},
         }
-        if self.service.is_bundle:
-            body["items"] = list(self.service.items)   # 一件事: one form, one submission, several items
+        if self._service.is_bundle:
+            body["items"] = list(self._service.items)   # 一件事: one form, one submission, several items
         self._pending_application_id = application_id
         self._submission_stored = False
         self._go(State.SUBMITTING)
@@ -470,19 +507,19 @@ class CitizenSession:
     def card_read(self, token: int, document: IdentityDocument) -> None:
         if token != self.token or self.state is not State.IDENTIFY:
             return
-        problem = self.service.eligibility_problem(document, self._today())
+        problem = self._service.eligibility_problem(document, self._today())
         if problem:
             self._fail(problem, retry=None)
             return
         self._data.document = document
-        self._data.form_values = self.service.prefilled_values(document)
+        self._data.form_values = self._service.prefilled_values(document)
         card_language = CARD_LANGUAGE.get(document.card_type)
         if card_language and not self.language_chosen:
             # A HK/Macau permit holder reads Traditional Chinese, a foreigner English,
             # unless they already picked a language themselves.
             self.language = card_language
         self.touch()
-        if self.service.identity == "card_and_face":
+        if self._service.identity == "card_and_face":
             self._start_face_check()
         else:
             self._go(State.FORM)
@@ -531,9 +568,9 @@ class CitizenSession:
         self.touch()
         if matched:
             self.face_verified = True
-            self._go(State.CONFIRM if self.service.identity == "face_only" else State.FORM)
+            self._go(State.CONFIRM if self._service.identity == "face_only" else State.FORM)
             return
-        if reason == "no_reference_face" and self.service.identity == "face_only":
+        if reason == "no_reference_face" and self._service.identity == "face_only":
             # Nothing to compare with on the platform: retrying cannot help.
             self._fail("face_no_photo_on_record", retry=None)
             return
@@ -555,7 +592,7 @@ class CitizenSession:
         if token != self.token or self.state is not State.SUBMITTING:
             return
         self._data.outcome = outcome
-        if not self.service.receipt.print or self.service.receipt.kind == "none":
+        if not self._service.receipt.print or self._service.receipt.kind == "none":
             self.print_status = "not_needed"
             self._go(State.RECEIPT)
             return
@@ -628,7 +665,7 @@ class CitizenSession:
 
     def _submission_overdue(self) -> None:
         """SUBMITTING ran past its deadline without an outcome from the controller."""
-        if self._submission_stored:
+        if self._submission_stored and self._pending_application_id is not None:
             # In the outbox for good: the sender delivers it later. The citizen gets the
             # "saved, will be sent automatically" receipt, as when the platform is offline.
             self.submission_saved(self.token, Outcome(self._pending_application_id, None, queued_offline=True))
@@ -651,7 +688,7 @@ class CitizenSession:
     def _back_to_confirm(self) -> None:
         self._go(State.CONFIRM)
 
-    def _fail(self, error_key: str, retry) -> None:
+    def _fail(self, error_key: str, retry: Callable[[], None] | None) -> None:
         self.error_key = error_key
         self.error_retry = retry
         self._go(State.ERROR)
@@ -683,19 +720,19 @@ class CitizenSession:
         self.query_busy = False
         self.query_scanning = False
         self._query_started = 0.0
-        self._query_reference: str | None = None
+        self._query_reference = None
         self._submission_stored = False
-        self.query_error: str | None = None
-        self.query_result: dict | None = None
-        self.service: Service | None = None
-        self.field_errors: dict[str, str] = {}
-        self.error_key: str | None = None
+        self.query_error = None
+        self.query_result = None
+        self.service = None
+        self.field_errors = {}
+        self.error_key = None
         self.error_retry = None
         self.face_attempts = 0
         self.mrz_attempts = 0
-        self.mrz_error: str | None = None
-        self.print_status: str | None = None
-        self.last_end_reason: EndReason | None = None
+        self.mrz_error = None
+        self.print_status = None
+        self.last_end_reason = None
         self._pending_application_id = None
         self._entered_at = self._last_activity = self._clock()
         self._warning_started = None
@@ -707,7 +744,7 @@ class CitizenSession:
         for listener in list(self._listeners):
             listener(self)
 
-    def _command(self, command) -> None:
+    def _command(self, command: object) -> None:
         for handler in list(self._command_handlers):
             handler(command)
 
