@@ -27,57 +27,19 @@ import multiprocessing
 import queue
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import face_worker
-from kiosk.core.face_decision import FaceCheckParams, FaceDecision, draw_challenge
+from kiosk.core.face_decision import FaceCheckParams, draw_challenge
+from kiosk.face_check import (  # noqa: F401  (FaceCheckResult: what `finished` carries, imported from here)
+    STOP_TIMEOUT_S, FaceCheckResult, RunningCheck, put_quietly, start_worker_process, stop_worker_process)
 
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.05
 MAX_RESTARTS_WITHOUT_READY = 3   # then give up: a broken install would otherwise respawn forever
-STOP_TIMEOUT_S = 3.0
-
-
-@dataclass(frozen=True)
-class FaceCheckResult:
-    matched: bool
-    best_distance: float | None
-    frames_used: int
-    reason: str      # "matched", "not_matched", "no_reference_face", "timeout", "cancelled",
-                     # "worker_failed", "liveness_failed", "no_face", "multiple_faces"
-    liveness: bool | None = None      # None: no challenge was run (liveness off or not reached)
-    reference: str = ""               # how the reference was made, e.g. "card:face_found", "fallback:..."
-    challenge: tuple[str, ...] = ()   # the liveness steps asked, e.g. ("blink", "left")
-    steps_done: int = 0               # how many of them were done
-    failed_because: str = ""          # liveness: "timeout", "wrong_action:<step>", "other_person"
-
-
-class _Check:
-    """The running check, as the parent sees it (no biometric data besides distances)."""
-
-    def __init__(self, check_id: int, reference_jpeg: bytes, fallback_jpeg: bytes,
-                 params: FaceCheckParams, challenge: tuple[str, ...]):
-        self.check_id = check_id
-        # The chip photo (the card's own, already in memory) is kept until the check
-        # ends so a restarted worker can be given it again.
-        self.reference_jpeg = reference_jpeg
-        self.fallback_jpeg = fallback_jpeg
-        self.decision = FaceDecision(params, time.monotonic(), challenge=challenge)
-        self.reference_how = ""
-        self.crashes = 0
-        self.frame_in_flight = False
-        self.waiting_frame = None
-
-    @property
-    def frames_used(self) -> int:
-        return self.decision.frames_used
-
-    @property
-    def best_distance(self) -> float | None:
-        return self.decision.best_distance
 
 
 class FaceVerifier(QObject):
@@ -108,7 +70,7 @@ class FaceVerifier(QObject):
         self._worker_info: dict = {}
         self._gave_up = False
         self._failed_starts = 0
-        self._check: _Check | None = None
+        self._check: RunningCheck | None = None
         self._next_check_id = 1
         self._stopping = threading.Event()
         self._listener: threading.Thread | None = None
@@ -161,7 +123,7 @@ class FaceVerifier(QObject):
         elif isinstance(challenge, str):
             challenge = (challenge,)
         with self._lock:
-            check = _Check(self._next_check_id, bytes(reference_jpeg or b""), bytes(fallback_jpeg or b""),
+            check = RunningCheck(self._next_check_id, bytes(reference_jpeg or b""), bytes(fallback_jpeg or b""),
                            params, challenge)
             self._next_check_id += 1
             self._check = check
@@ -345,38 +307,24 @@ class FaceVerifier(QObject):
             check.reference_jpeg = check.fallback_jpeg = b""
             # Tell the worker to drop the reference encoding now.
             self._send(("cancel", check.check_id))
-        result = FaceCheckResult(matched=reason == "matched", best_distance=check.best_distance,
-                                 frames_used=check.frames_used, reason=reason,
-                                 liveness=check.decision.liveness_passed, reference=check.reference_how,
-                                 challenge=tuple(check.decision.challenge) if check.decision.params.liveness else (),
-                                 steps_done=check.decision.step, failed_because=check.decision.failed_because)
+        result = check.result(reason)
         best = "-" if check.best_distance is None else f"{check.best_distance:.3f}"
         log.info("face check %d: %s (best %s over %d frames)", check.check_id, reason, best,
                  check.frames_used)
         self.finished.emit(result)
 
     def _send(self, command: tuple) -> None:
-        commands = self._commands
-        if commands is None:
-            return
-        try:
-            commands.put(command)
-        except (OSError, ValueError):   # closed with a dead worker; the watchdog reports it
-            pass
+        put_quietly(self._commands, command)
 
     def _spawn_worker(self) -> None:
         self._stop_process()
-        commands, results = self._context.Queue(), self._context.Queue()
-        process = self._context.Process(
-            target=face_worker.worker_main, name="face-worker", daemon=True,
-            args=(commands, results, self._engine, self._min_face_px, self._blink, self._models_dir))
-        try:
-            process.start()
-        except Exception:
-            log.exception("face worker could not be started")
+        started = start_worker_process(self._context, (self._engine, self._min_face_px, self._blink,
+                                                       self._models_dir))
+        if started is None:
             with self._lock:
                 self._gave_up = True
             return
+        process, commands, results = started
         with self._lock:
             self._process, self._commands, self._results = process, commands, results
             self._ready = False
@@ -393,17 +341,4 @@ class FaceVerifier(QObject):
             process, commands, results = self._process, self._commands, self._results
             self._process = self._commands = self._results = None
             self._ready = False
-        if process is None:
-            return
-        if process.is_alive():
-            try:
-                commands.put(("stop",))
-            except (OSError, ValueError):
-                pass
-            process.join(STOP_TIMEOUT_S)
-            if process.is_alive():
-                process.terminate()
-                process.join(1.0)
-        for q in (commands, results):
-            q.close()
-            q.cancel_join_thread()   # never block exit on a queue nobody reads
+        stop_worker_process(process, commands, results)
