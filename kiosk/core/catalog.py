@@ -15,49 +15,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
-from kiosk.core.id_number import is_valid_id_number
+# The form-field part lives in kiosk/core/catalog_fields.py; every name callers
+# and tests import from here is re-exported explicitly (`X as X`).
+from kiosk.core.catalog_fields import CARD_FIELDS as CARD_FIELDS
+from kiosk.core.catalog_fields import DEFAULT_MAX_LENGTH as DEFAULT_MAX_LENGTH
+from kiosk.core.catalog_fields import FIELD_TYPES as FIELD_TYPES
+from kiosk.core.catalog_fields import KEYBOARD_TYPES as KEYBOARD_TYPES
+from kiosk.core.catalog_fields import LANGUAGES as LANGUAGES
+from kiosk.core.catalog_fields import PREFILL_SOURCES as PREFILL_SOURCES
+from kiosk.core.catalog_fields import CatalogError as CatalogError
+from kiosk.core.catalog_fields import Choice as Choice
+from kiosk.core.catalog_fields import FormField as FormField
+from kiosk.core.catalog_fields import Localized as Localized
+from kiosk.core.catalog_fields import check_prefill_sources, parse_field, parse_localized, require
+from kiosk.core.catalog_fields import localized as localized
 from kiosk.core.identity import CardType, IdentityDocument
-from kiosk.core.safe_regex import UnsafePattern, check_safe_pattern
 
 SCHEMA_VERSION = 2
-LANGUAGES = ("zh_CN", "zh_HK", "en")
 IDENTITY_MODES = ("card_and_face", "card", "face_only", "none")
 SERVICE_KINDS = ("application", "progress_query", "queue_ticket")
 RECEIPT_KINDS = ("acceptance", "result", "queue_ticket", "none")
-# "text" is only for values that come from the card: the kiosk has no Chinese
-# input method by design (choices instead of typing), so an editable text field
-# is a catalog error. "latin" = capital letters and digits on our own keyboard.
-FIELD_TYPES = ("text", "id_number", "phone", "digits", "latin", "choice")
-KEYBOARD_TYPES = {"phone": "digits", "digits": "digits", "id_number": "id_digits", "latin": "latin"}
-DEFAULT_MAX_LENGTH = {"text": 120, "id_number": 18, "phone": 11, "digits": 32, "latin": 32, "choice": 64}
-
-PREFILL_SOURCES: dict[str, Callable[[IdentityDocument], str]] = {
-    "card.name": lambda doc: doc.name,
-    "card.id_number": lambda doc: doc.id_number,
-    "card.address": lambda doc: doc.address,
-    "card.sex": lambda doc: doc.sex,
-    "card.birth_date": lambda doc: doc.birth_date.isoformat(),
-    "card.nationality": lambda doc: doc.nation,
-}
-# What each card actually carries (GA/T 467 text blocks): the foreigner's
-# permanent residence card has no address; only foreigner cards carry a
-# nationality code (the resident ID's "nation" is the ethnic group).
-CARD_FIELDS = {
-    CardType.RESIDENT_ID: {"card.name", "card.id_number", "card.address", "card.sex", "card.birth_date"},
-    CardType.HMT_RESIDENCE_PERMIT: {"card.name", "card.id_number", "card.address", "card.sex", "card.birth_date"},
-    CardType.FOREIGNER_PERMANENT_2017: {"card.name", "card.id_number", "card.sex", "card.birth_date",
-                                        "card.nationality"},
-    CardType.FOREIGNER_PERMANENT_2023: {"card.name", "card.id_number", "card.sex", "card.birth_date",
-                                        "card.nationality"},
-    # PC/SC cards (devices/id_reader/pcsc): no address on either; the social
-    # security card's number is the holder's citizen ID number.
-    CardType.SOCIAL_SECURITY: {"card.name", "card.id_number", "card.sex", "card.birth_date"},
-    CardType.EMRTD: {"card.name", "card.id_number", "card.sex", "card.birth_date", "card.nationality"},
-}
 # The card type chooses the citizen's language when the session language is
 # still the kiosk default (issue 3 item 7): a 港澳台居民居住证 (type J) holder
 # reads Traditional Chinese, a foreigner's permanent residence card holder English.
@@ -67,76 +47,6 @@ CARD_LANGUAGE = {
     CardType.FOREIGNER_PERMANENT_2023: "en",
     CardType.EMRTD: "en",      # citizens use their resident ID here: a passport is a visitor's document
 }
-
-
-class CatalogError(ValueError):
-    """A catalog the kiosk must not use; the message is for the technician."""
-
-
-Localized = dict[str, str]  # {"zh_CN": ..., "zh_HK": ..., "en": ...}
-
-
-def localized(texts: Localized, language: str) -> str:
-    return texts.get(language) or texts.get("zh_CN") or next(iter(texts.values()), "")
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    labels: Localized
-
-
-@dataclass(frozen=True)
-class FormField:
-    id: str
-    type: str
-    labels: Localized
-    required: bool = True
-    readonly: bool = False
-    prefill: str | None = None
-    pattern: str | None = None
-    max_length: int | None = None
-    choices: tuple[Choice, ...] = ()
-
-    @property
-    def limit(self) -> int:
-        return self.max_length or DEFAULT_MAX_LENGTH[self.type]
-
-    @property
-    def keyboard(self) -> str | None:
-        """Which on-screen keyboard types into this field (None: not typed)."""
-        return None if self.readonly else KEYBOARD_TYPES.get(self.type)
-
-    def choice_label(self, value: str, language: str) -> str:
-        for choice in self.choices:
-            if choice.value == value:
-                return localized(choice.labels, language)
-        return value
-
-    def validate(self, value: str) -> str | None:
-        """Returns an error key (for the screen to translate) or None."""
-        value = (value or "").strip()
-        if not value:
-            return "required" if self.required else None
-        if len(value) > self.limit:
-            # A card value longer than the platform accepts (very long address):
-            # the counter handles it, the kiosk does not cut it silently.
-            return "too_long"
-        if self.type == "choice" and value not in {c.value for c in self.choices}:
-            return "invalid_choice"
-        # The check character is verified for typed numbers; a number read from
-        # the chip is what the card says (the reader has checked it already).
-        if self.type == "id_number" and not self.readonly and not is_valid_id_number(value):
-            return "invalid_id_number"
-        if self.type == "digits" and not value.isdigit():
-            return "invalid_digits"
-        if self.type == "latin" and not re.fullmatch(r"[A-Z0-9]+", value):
-            return "invalid_latin"
-        # The pattern passed check_safe_pattern at catalog load, and the value is at most
-        # `limit` (<= 500) characters long: the match is bounded (kiosk/core/safe_regex.py).
-        if self.pattern and not re.fullmatch(self.pattern, value):
-            return f"invalid_{self.type}"
-        return None
 
 
 @dataclass(frozen=True)
@@ -223,7 +133,7 @@ def validate_catalog(raw: object) -> Catalog:
         where = f"services[{index}]"
         if not isinstance(item, dict):
             raise CatalogError(f"{where}: expected an object")
-        service_id = _require(item, "id", str, where)
+        service_id = require(item, "id", str, where)
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", service_id):
             raise CatalogError(f"{where}.id: {service_id!r} must be lower-case letters, digits and '-'")
         if service_id in raw_by_id:
@@ -247,28 +157,13 @@ def _check_not_degenerate(services: tuple[Service, ...]) -> None:
 parse_catalog = validate_catalog  # the name the controller and older tests use
 
 
-def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
-    value = obj.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise CatalogError(f"{where}.{key}: missing or wrong type (expected {kind.__name__})")
-    return value
-
-
-def _localized(value: object, where: str) -> Localized:
-    """All three kiosk languages, each non-empty: a missing translation is a catalog error."""
-    if not isinstance(value, dict):
-        raise CatalogError(f"{where}: expected {{language: text}}")
-    missing = [lang for lang in LANGUAGES if not isinstance(value.get(lang), str) or not value[lang].strip()]
-    if missing:
-        raise CatalogError(f"{where}: missing translation for {', '.join(missing)}")
-    return {lang: value[lang] for lang in LANGUAGES}
 
 
 def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[str, Any]]) -> Service:
     kind = raw.get("kind", "application")
     if kind not in SERVICE_KINDS:
         raise CatalogError(f"{where}.kind: unknown kind {kind!r} (expected one of {', '.join(SERVICE_KINDS)})")
-    identity = _require(raw, "identity", str, where)
+    identity = require(raw, "identity", str, where)
     if identity not in IDENTITY_MODES:
         raise CatalogError(f"{where}.identity: unknown mode {identity!r} "
                            f"(expected one of {', '.join(IDENTITY_MODES)})")
@@ -279,7 +174,7 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
     department = raw.get("department")
     if not isinstance(department, dict):
         raise CatalogError(f"{where}.department: expected {{code, names}}")
-    region_code = _require(raw, "region_code", str, where)
+    region_code = require(raw, "region_code", str, where)
     if not re.fullmatch(r"[0-9]{6}", region_code):
         raise CatalogError(f"{where}.region_code: {region_code!r} is not a 6-digit region code")
     min_age = (raw.get("eligibility") or {}).get("min_age")
@@ -312,11 +207,11 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         field_specs = raw.get("fields", [])
     if not isinstance(field_specs, list):
         raise CatalogError(f"{where}.fields: expected a list")
-    fields = tuple(_parse_field(f, f"{where}.fields[{i}]") for i, f in enumerate(field_specs))
+    fields = tuple(parse_field(f, f"{where}.fields[{i}]") for i, f in enumerate(field_specs))
     ids = [f.id for f in fields]
     if len(set(ids)) != len(ids):
         raise CatalogError(f"{where}.fields: duplicate field id")
-    _check_prefill_sources(fields, identity, card_types, where)
+    check_prefill_sources(fields, identity, card_types, where)
 
     query_services = tuple(raw.get("query_services", []))
     for target in query_services:
@@ -340,87 +235,21 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
     return Service(
         id=raw["id"],
         kind=kind,
-        names=_localized(raw.get("names"), f"{where}.names"),
-        descriptions=_localized(raw.get("descriptions"), f"{where}.descriptions"),
-        department=_localized(department.get("names"), f"{where}.department.names"),
-        department_code=_require(department, "code", str, f"{where}.department"),
+        names=parse_localized(raw.get("names"), f"{where}.names"),
+        descriptions=parse_localized(raw.get("descriptions"), f"{where}.descriptions"),
+        department=parse_localized(department.get("names"), f"{where}.department.names"),
+        department_code=require(department, "code", str, f"{where}.department"),
         region_code=region_code,
         identity=identity,
         card_types=card_types,
         min_age=min_age,
-        materials=tuple(_localized(m, f"{where}.materials[{i}]") for i, m in enumerate(materials)),
+        materials=tuple(parse_localized(m, f"{where}.materials[{i}]") for i, m in enumerate(materials)),
         fields=fields,
         expected_days=expected_days,
         available=bool(raw.get("available", True)),
         listed=bool(raw.get("listed", True)),
         items=tuple(items),
-        item_names=tuple(_localized(raw_by_id[i].get("names"), f"{where}.items[{i}]") for i in items),
+        item_names=tuple(parse_localized(raw_by_id[i].get("names"), f"{where}.items[{i}]") for i in items),
         query_services=query_services,
         receipt=ReceiptOptions(print=bool(receipt_raw.get("print", True)), kind=receipt_kind),
     )
-
-
-def _check_prefill_sources(fields: tuple[FormField, ...], identity: str, card_types: tuple[CardType, ...],
-                           where: str) -> None:
-    prefilled = [f for f in fields if f.prefill]
-    if not prefilled:
-        return
-    if identity not in ("card", "card_and_face"):
-        raise CatalogError(f"{where}: field {prefilled[0].id!r} is prefilled from the card, "
-                           f"but identity {identity!r} reads no card")
-    for card_type in card_types or tuple(CardType):
-        for form_field in prefilled:
-            if form_field.prefill not in CARD_FIELDS[card_type]:
-                raise CatalogError(f"{where}: field {form_field.id!r} is prefilled from {form_field.prefill!r}, "
-                                   f"which card type {card_type.value!r} does not carry")
-
-
-def _parse_field(raw: object, where: str) -> FormField:
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: expected an object")
-    field_id = _require(raw, "id", str, where)
-    where = f"{where} ({field_id})"
-    field_type = _require(raw, "type", str, where)
-    if field_type not in FIELD_TYPES:
-        raise CatalogError(f"{where}.type: unknown field type {field_type!r} "
-                           f"(expected one of {', '.join(FIELD_TYPES)})")
-    prefill = raw.get("prefill")
-    if prefill is not None and prefill not in PREFILL_SOURCES:
-        raise CatalogError(f"{where}.prefill: unknown source {prefill!r} "
-                           f"(expected one of {', '.join(PREFILL_SOURCES)})")
-    readonly = bool(raw.get("readonly", False))
-    if field_type == "text" and not (prefill and readonly):
-        raise CatalogError(f"{where}: editable 'text' fields are not allowed (the kiosk has no Chinese "
-                           f"keyboard by design); prefill it read-only from the card or use 'choice'")
-    pattern = raw.get("pattern")
-    if pattern is not None:
-        try:
-            check_safe_pattern(pattern)   # runs on the GUI thread per key press: safe subset only
-        except UnsafePattern as exc:
-            raise CatalogError(f"{where}.pattern: {exc}") from None
-    max_length = raw.get("max_length")
-    if max_length is not None and (not isinstance(max_length, int) or isinstance(max_length, bool)
-                                   or not 1 <= max_length <= 500):
-        raise CatalogError(f"{where}.max_length: expected 1..500")
-    choices: tuple[Choice, ...] = ()
-    if field_type == "choice":
-        raw_choices = raw.get("choices")
-        if not isinstance(raw_choices, list) or not raw_choices:
-            raise CatalogError(f"{where}.choices: a choice field needs a non-empty list of choices")
-        choices = tuple(Choice(value=_require(c, "value", str, f"{where}.choices[{i}]"),
-                               labels=_localized(c.get("labels"), f"{where}.choices[{i}].labels"))
-                        if isinstance(c, dict) else _bad_choice(f"{where}.choices[{i}]")
-                        for i, c in enumerate(raw_choices))
-        if len({c.value for c in choices}) != len(choices):
-            raise CatalogError(f"{where}.choices: duplicate value")
-    elif "choices" in raw:
-        raise CatalogError(f"{where}.choices: only 'choice' fields have choices")
-    return FormField(
-        id=field_id, type=field_type, labels=_localized(raw.get("labels"), f"{where}.labels"),
-        required=bool(raw.get("required", True)), readonly=readonly, prefill=prefill, pattern=pattern,
-        max_length=max_length, choices=choices,
-    )
-
-
-def _bad_choice(where: str) -> NoReturn:
-    raise CatalogError(f"{where}: expected {{value, labels}}")

@@ -5,15 +5,9 @@ Events come from pyscard's monitors, which call us on their own threads:
 pcscd starts or a USB reader is plugged) and `CardMonitor` (blocks in
 SCardGetStatusChange; card inserted/removed). Both are process-wide
 singletons in pyscard, so there should be one PcscIdReader per process.
-
-Two pyscard behaviours are worked around here, deliberately:
-* `CardMonitor` is a process-wide singleton whose thread starts with the first
-  `CardMonitor()` and ends for good when pcscd goes away (SCARD_E_NO_SERVICE);
-  pyscard never restarts it. `_new_card_monitor()` stops the old thread and
-  resets the two singletons, so opening the reader, or readers re-appearing
-  after a pcscd restart, always gets a live monitor thread.
-* That thread waits up to 60 s inside SCardGetStatusChange; stopping it wakes
-  it with SCardCancel on its PC/SC context instead of waiting.
+Two pyscard behaviours of the card monitor (its thread never restarts after
+pcscd goes away; it waits up to 60 s in SCardGetStatusChange) are worked around
+in devices/id_reader/pcsc/monitors.py, together with the observer wrapper.
 
 A mute card makes SCardTransmit block until the card goes away (vpcd has no
 timeout; many real readers neither). Every APDU therefore runs on a helper
@@ -35,6 +29,7 @@ from devices.id_reader.interface import (CANCELLED, CARD_REMOVED, DEVICE_OFFLINE
 from devices.id_reader.pcsc import emrtd, ssse
 from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, CardMute, CardRemoved, StatusWordError
 from devices.id_reader.pcsc.icao_bac import BacError, ChipAuthenticationError, SecureMessagingError
+from devices.id_reader.pcsc.monitors import Observer, new_card_monitor, reset_card_monitor
 from devices.id_reader.pcsc.mrz import MrzError
 from devices.id_reader.pcsc.pcscd import list_readers
 from devices.id_reader.pcsc.tlv import TlvError
@@ -73,8 +68,8 @@ class PcscIdReader(IdReader):
         self._polls = 0                  # ReaderMonitor polls so far
         self._reader_monitor = None
         self._card_monitor = None
-        self._reader_observer = _Observer(self._on_readers)
-        self._card_observer = _Observer(self._on_cards)
+        self._reader_observer = Observer(self._on_readers)
+        self._card_observer = Observer(self._on_cards)
 
     # --- public API ----------------------------------------------------------------
 
@@ -111,7 +106,7 @@ class PcscIdReader(IdReader):
         from smartcard.ReaderMonitoring import ReaderMonitor
 
         self._reader_monitor = ReaderMonitor(readerProc=self._list_matching, period=self._poll_s)
-        self._card_monitor = _new_card_monitor()
+        self._card_monitor = new_card_monitor()
         self._reader_monitor.addObserver(self._reader_observer)
         self._card_monitor.addObserver(self._card_observer)
         # Wait for the monitor's first poll to be delivered (its second poll has
@@ -131,7 +126,7 @@ class PcscIdReader(IdReader):
             self._reader_monitor = None
         if self._card_monitor is not None:
             self._card_monitor.deleteObserver(self._card_observer)
-            _reset_card_monitor()
+            reset_card_monitor()
             self._card_monitor = None
         self.clear_mrz_key()
 
@@ -208,7 +203,7 @@ class PcscIdReader(IdReader):
             return
         log.info("pcsc: readers back after an outage; starting a new card monitor thread")
         self._card_monitor.deleteObserver(self._card_observer)
-        self._card_monitor = _new_card_monitor()
+        self._card_monitor = new_card_monitor()
         self._card_monitor.addObserver(self._card_observer)
 
     def _update_media(self) -> None:
@@ -339,20 +334,6 @@ class PcscIdReader(IdReader):
         return emrtd.read_document(channel, key).to_identity()
 
 
-class _Observer:
-    """pyscard observers are called as `update(observable, (added, removed))`."""
-
-    def __init__(self, callback):
-        self._callback = callback
-
-    def update(self, _observable, handlers) -> None:
-        added, removed = handlers
-        try:
-            self._callback(added, removed)
-        except Exception:     # an exception here would end pyscard's monitor thread
-            log.exception("pcsc: monitor callback failed")
-
-
 def _disconnect_quietly(connection) -> None:
     try:
         connection.disconnect()
@@ -362,40 +343,3 @@ def _disconnect_quietly(connection) -> None:
         connection.release()
     except Exception:
         pass
-
-
-def _stop_card_monitor_thread(timeout_s: float = 5.0) -> None:
-    """Wake CardMonitor's thread out of SCardGetStatusChange so it can be joined."""
-    from smartcard.CardMonitoring import CardMonitoringThread
-    from smartcard.scard import SCardCancel
-    thread = CardMonitoringThread.instance
-    if thread is None:
-        return
-    thread.stopEvent.set()
-    deadline = time.monotonic() + timeout_s
-    while thread.is_alive() and time.monotonic() < deadline:
-        # CardRequest wraps a PCSCCardRequest, which owns the PC/SC context.
-        request = getattr(getattr(thread, "cardrequest", None), "pcsccardrequest", None)
-        if request is not None and getattr(request, "hcontext", None) is not None:
-            try:
-                SCardCancel(request.hcontext)
-            except Exception:
-                pass
-        thread.join(0.1)
-
-
-def _reset_card_monitor() -> None:
-    """Stop pyscard's card monitor thread and forget both singletons."""
-    from smartcard import CardMonitoring
-    _stop_card_monitor_thread()
-    with CardMonitoring.CardMonitor.lock:
-        CardMonitoring.CardMonitor.instance = None
-    with CardMonitoring.CardMonitoringThread.lock:
-        CardMonitoring.CardMonitoringThread.instance = None
-
-
-def _new_card_monitor():
-    """A CardMonitor with a freshly started thread (see the module docstring)."""
-    from smartcard.CardMonitoring import CardMonitor
-    _reset_card_monitor()
-    return CardMonitor()
