@@ -362,3 +362,15 @@ class KioskConfig:
     @property
     def receipts_dir(self) -> Path:
         return Path(self.devices.printer.output_dir or self.data_dir / "receipts")
+
+
+def checked_backend(section: object, section_type: type, backends: dict, factory: str, key: str) -> str:
+    """The backend named by a device section, for the device factories: TypeError when the
+    factory is given anything but its validated section, ValueError for an unknown backend
+    (config loading refuses both first; this guards direct callers)."""
+    if not isinstance(section, section_type):
+        raise TypeError(f"{factory} takes a kiosk.settings.{section_type.__name__}, not {type(section).__name__}")
+    backend = getattr(section, "backend")
+    if backend not in backends:
+        raise ValueError(f"{key}.backend: unknown backend {backend!r} (available: {', '.join(backends)})")
+    return str(backend)

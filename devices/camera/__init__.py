@@ -4,7 +4,7 @@ from __future__ import annotations
 from devices.camera.interface import Camera
 from devices.camera.opencv import OpenCvCamera
 from devices.camera.sim import SimCamera
-from kiosk.settings import CAMERA_BACKENDS, CameraSection
+from kiosk.settings import CAMERA_BACKENDS, CameraSection, checked_backend
 
 __all__ = ["CAMERA_BACKENDS", "Camera", "OpenCvCamera", "SimCamera", "create_camera"]
 
@@ -17,12 +17,7 @@ def create_camera(section: CameraSection, sim_identity: str = "elderly") -> Came
     card holder" (`sim_identity`, normally `[devices.id_reader].identity`), so
     the face check has a genuine pair to compare.
     """
-    if not isinstance(section, CameraSection):
-        raise TypeError(f"create_camera takes a kiosk.settings.CameraSection, not {type(section).__name__}")
-    backend = section.backend
-    if backend not in CAMERA_BACKENDS:
-        raise ValueError(f"devices.camera.backend: unknown backend {backend!r} "
-                         f"(available: {', '.join(CAMERA_BACKENDS)})")
+    backend = checked_backend(section, CameraSection, CAMERA_BACKENDS, "create_camera", "devices.camera")
     if backend == "sim":
         source = section.source
         if not source:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from devices.id_reader.interface import IdReader, ReadFailure
 from devices.id_reader.sim import SimIdReader
-from kiosk.settings import ID_READER_BACKENDS, IdReaderSection
+from kiosk.settings import ID_READER_BACKENDS, IdReaderSection, checked_backend
 
 __all__ = ["ID_READER_BACKENDS", "IdReader", "ReadFailure", "SimIdReader", "create_id_reader"]
 
@@ -11,12 +11,7 @@ __all__ = ["ID_READER_BACKENDS", "IdReader", "ReadFailure", "SimIdReader", "crea
 def create_id_reader(section: IdReaderSection) -> IdReader:
     """`section` is the validated `[devices.id_reader]` table (`kiosk.settings.IdReaderSection`):
     every value, default included, comes from there (each backend's keys: `ID_READER_BACKENDS`)."""
-    if not isinstance(section, IdReaderSection):
-        raise TypeError(f"create_id_reader takes a kiosk.settings.IdReaderSection, not {type(section).__name__}")
-    backend = section.backend
-    if backend not in ID_READER_BACKENDS:
-        raise ValueError(f"devices.id_reader.backend: unknown backend {backend!r} "
-                         f"(available: {', '.join(ID_READER_BACKENDS)})")
+    backend = checked_backend(section, IdReaderSection, ID_READER_BACKENDS, "create_id_reader", "devices.id_reader")
     if backend == "sim":
         return SimIdReader(identity=section.identity, scenario=section.scenario, delay_s=section.delay_s)
     if backend == "sam_serial":

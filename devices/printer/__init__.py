@@ -10,7 +10,7 @@ from devices.printer.interface import ReceiptPrinter
 from devices.printer.receipt import render_receipt, render_receipt_preview
 from kiosk.core.receipt import Receipt
 from devices.printer.sim import SimPrinter
-from kiosk.settings import PRINTER_BACKENDS, PrinterSection
+from kiosk.settings import PRINTER_BACKENDS, PrinterSection, checked_backend
 
 __all__ = ["PRINTER_BACKENDS", "Receipt", "ReceiptPrinter", "SimPrinter", "create_printer", "render_receipt",
            "render_receipt_preview"]
@@ -26,12 +26,7 @@ def create_printer(section: PrinterSection, output_dir: str | Path | None = None
     Backend "emulator" (test-only) starts a loopback `PrinterEmulator`
     and prints to it over TCP exactly like the "network" backend.
     """
-    if not isinstance(section, PrinterSection):
-        raise TypeError(f"create_printer takes a kiosk.settings.PrinterSection, not {type(section).__name__}")
-    backend = section.backend
-    if backend not in PRINTER_BACKENDS:
-        raise ValueError(f"devices.printer.backend: unknown backend {backend!r} "
-                         f"(available: {', '.join(PRINTER_BACKENDS)})")
+    backend = checked_backend(section, PrinterSection, PRINTER_BACKENDS, "create_printer", "devices.printer")
     common = dict(paper_width_px=section.paper_width_px, journal=journal)
     if backend == "sim":
         return SimPrinter(output_dir=output_dir or section.output_dir or None, scenario=section.scenario, **common)
