@@ -15,6 +15,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 I18N_DIR = ROOT / "screens" / "i18n"
+# One .ts per feature and language beside the main file (parts/<feature>_<lang>.ts), so features
+# add strings without editing one shared XML file; all of a language's files compile into one .qm.
+PARTS_DIR = I18N_DIR / "parts"
+
+
+def language_of(ts: Path) -> str:
+    """'zh_CN' for kiosk_zh_CN.ts and for parts/payment_zh_CN.ts."""
+    return "_".join(ts.stem.split("_")[-2:])
+
+
+def sources_for(main_ts: Path) -> list[Path]:
+    """The main .ts file of a language and every feature part of the same language."""
+    return [main_ts] + sorted(PARTS_DIR.glob(f"*_{language_of(main_ts)}.ts"))
 
 
 def lrelease_command() -> list[str]:
@@ -33,7 +46,8 @@ def compile_all() -> list[Path]:
         qm = ts.with_suffix(".qm")
         # Written beside and renamed over: a running kiosk never sees a half-written file.
         partial = qm.with_suffix(".qm.partial")
-        subprocess.run(lrelease_command() + ["-silent", str(ts), "-qm", str(partial)], check=True)
+        subprocess.run(lrelease_command() + ["-silent", *map(str, sources_for(ts)), "-qm", str(partial)],
+                       check=True)
         os.replace(partial, qm)
         outputs.append(qm)
     return outputs
@@ -79,9 +93,15 @@ def translated_strings(ts: Path, context: str | None = None) -> dict[str, str]:
 
 def missing_translations() -> dict[str, list[str]]:
     citizen, technician = source_strings(), technician_strings()
-    return {ts.stem: sorted((citizen - set(translated_strings(ts)))
-                            | {f"[Technician] {text}" for text in technician - set(translated_strings(ts, "Technician"))})
-            for ts in sorted(I18N_DIR.glob("kiosk_*.ts"))}
+    result = {}
+    for ts in sorted(I18N_DIR.glob("kiosk_*.ts")):
+        done: set[str] = set()
+        done_technician: set[str] = set()
+        for part in sources_for(ts):
+            done |= set(translated_strings(part))
+            done_technician |= set(translated_strings(part, "Technician"))
+        result[ts.stem] = sorted((citizen - done) | {f"[Technician] {text}" for text in technician - done_technician})
+    return result
 
 
 if __name__ == "__main__":
