@@ -9,6 +9,9 @@
     python main.py queue status|retry|export    technician view of the outbox
     python main.py set-pin                      hash for [technician] pin_hash
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
+    python main.py update fetch|status|adopt    signed application updates (docs/updates.md)
+    python main.py update-guard [--on-start|--watch S]   switch at idle, confirm or roll back a release
+    python main.py release init|add|rollout|refresh|publish|show|serve   central release tooling
 """
 from __future__ import annotations
 
@@ -111,7 +114,7 @@ def apply_qt_workarounds() -> None:
     apply()
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "update", "update-guard", "release")
 
 
 def start_diagnose_platform(config, workdir: Path):
@@ -142,6 +145,12 @@ def run_subcommand(argv) -> int:
     if command == "face-compare":
         from kiosk import face_compare
         return face_compare.main(rest, str(REPO / "kiosk.toml"))
+    if command in ("update", "update-guard", "release"):   # no Qt: kiosk/update_cli.py
+        from kiosk import update_cli
+        if command == "release":
+            return update_cli.release_main(rest)
+        main_of = update_cli.update_main if command == "update" else update_cli.guard_main
+        return main_of(rest, str(REPO / "kiosk.toml"))
     if command == "voice-helper":   # how the PyInstaller build starts the speech process (no `-m` there)
         from kiosk import voice_helper
         return voice_helper.main([command, *rest])

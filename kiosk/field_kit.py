@@ -18,13 +18,15 @@ class FieldKit:
     """Technician mode, lockdown, systemd watchdog and Prometheus metrics of a running kiosk."""
 
     def __init__(self):
-        self.technician = self.lockdown = self.watchdog = self.metrics = None
+        self.technician = self.lockdown = self.watchdog = self.metrics = self.update_beacon = None
 
     def stop(self) -> None:
         if self.watchdog is not None:
             self.watchdog.stop()
         if self.metrics is not None:
             self.metrics.stop()
+        if self.update_beacon is not None:
+            self.update_beacon.stop()
 
 
 def install_sigterm_quit(app, parts) -> None:
@@ -71,6 +73,13 @@ def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bo
     kit.watchdog = GuiWatchdog()
     kit.watchdog.start()
     install_sigterm_quit(app, parts)
+    # Tells the update guard when the kiosk is idle and that this release reached its first
+    # idle screen (kiosk/update_beacon.py; docs/updates.md).
+    from kiosk.update_beacon import UpdateBeacon
+    kit.update_beacon = UpdateBeacon(config.data_dir)
+    controller = parts.controller
+    controller.changed.connect(lambda: kit.update_beacon.observe(controller.session.state.value))
+    kit.update_beacon.observe(controller.session.state.value)
     if config.metrics.port:
         from kiosk.metrics import KioskMetrics
         kit.metrics = KioskMetrics(config.kiosk.id)

@@ -318,6 +318,28 @@ class MetricsSection:
 
 
 @dataclass(frozen=True)
+class UpdateSection:
+    """Over-the-air updates of the application bundle with tufup/TUF (docs/updates.md)."""
+    repository_url: str = setting("", ("Base URL of the TUF update repository (metadata/ and targets/ below it); "
+                                       "\"\" = updates off."))
+    trusted_root: str = setting("", ("The repository's root.json shipped with the kiosk (TUF trust anchor); "
+                                     "\"\" = state_dir/metadata/root.json must already be there."))
+    install_root: str = setting("/opt/kiosk", "A/B layout: releases/<version>, current, previous, good.")
+    state_dir: str = setting("/var/lib/kiosk-update", "Trusted metadata, downloaded archives, state.json.")
+    check_interval_s: float = setting(3600.0, "Look for a new release this often (only while the kiosk is idle).")
+    min_idle_s: float = setting(120.0, ("The attract screen must have been shown this long before a check, "
+                                        "download or switch starts (never during a citizen session)."))
+    max_download_kib_s: float = setting(1024.0, "Download bandwidth cap in KiB/s (0 = no cap); 4G links are metered.")
+    free_space_margin_mb: float = setting(200.0, "Free space kept on the install disk beyond what an update needs.")
+    self_check_deadline_s: float = setting(600.0, ("After a switch the new release must pass `diagnose` and reach "
+                                                   "its first idle screen within this long, or it is rolled back."))
+    max_trial_starts: int = setting(3, "Starts of a release on trial (crash loop) before it is rolled back.")
+    diagnose_timeout_s: float = setting(120.0, "The self-check's `kiosk diagnose` run may take this long.")
+    restart_command: list = setting(["systemctl", "restart", "kiosk.service"],
+                                    "How the guard restarts the kiosk after a switch or a rollback.")
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = section(KioskSection)
     platform: PlatformSection = section(PlatformSection)
@@ -330,6 +352,7 @@ class KioskConfig:
     technician: TechnicianSection = section(TechnicianSection)
     heartbeat: HeartbeatSection = section(HeartbeatSection)
     metrics: MetricsSection = section(MetricsSection)
+    update: UpdateSection = section(UpdateSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property
