@@ -161,7 +161,7 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
     tmp_dir = layout.state_dir / "tmp"        # tuf downloads into a temporary file: keep it on this disk
     shutil.rmtree(tmp_dir, ignore_errors=True)
     tmp_dir.mkdir()
-    tempfile.tempdir = str(tmp_dir)
+    saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(tmp_dir)
     base = repository_url.rstrip("/")
     client = _client_classes()(
         kiosk_id=kiosk_id, refused_versions=set(state.get("refused", [])),
@@ -214,6 +214,7 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
         return _finish(layout, FetchResult("disk_full" if full else "failed", reason=f"{type(exc).__name__}: {exc}",
                                            downloaded_bytes=client.fetched_bytes), started)
     finally:
+        tempfile.tempdir = saved_tempdir
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 

@@ -96,11 +96,10 @@ def add(workspace: str | os.PathLike, bundle_dir: str | os.PathLike, version: st
         *, skip_patch: bool = False, extra_key_dirs: list[str] | None = None) -> dict:
     """Add a bundle folder (with its `kiosk` executable) as `version`, shared with rollout_percent %."""
     from packaging.version import Version
-    from kiosk.core.update_policy import ROLLOUT_KEY
+    from kiosk.core.update_policy import ROLLOUT_KEY, basis_points
     if not (Path(bundle_dir) / "kiosk").is_file():
         raise FileNotFoundError(f"{bundle_dir} has no `kiosk` executable (a PyInstaller one-folder bundle)")
-    if not 0 <= rollout_percent <= 100:
-        raise ValueError("rollout percent must be 0..100")
+    share = basis_points(rollout_percent)
     Version(version)                      # raises InvalidVersion for a malformed version
     repo = open_repository(workspace)
     repo._load_keys_and_roles(create_keys=False)
@@ -108,7 +107,7 @@ def add(workspace: str | os.PathLike, bundle_dir: str | os.PathLike, version: st
     if latest is not None and latest.version >= Version(version):
         raise ValueError(f"version {version} must be newer than the latest release {latest.version}")
     repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version, skip_patch=skip_patch,
-                    custom_metadata={ROLLOUT_KEY: rollout_percent})
+                    custom_metadata={ROLLOUT_KEY: share})
     repo.publish_changes(private_key_dirs=key_dirs(Path(workspace), extra_key_dirs))
     return describe(workspace)
 
@@ -116,9 +115,8 @@ def add(workspace: str | os.PathLike, bundle_dir: str | os.PathLike, version: st
 def rollout(workspace: str | os.PathLike, version: str, percent: float,
             extra_key_dirs: list[str] | None = None) -> dict:
     """Change the rollout share of a published version (re-signs targets, snapshot, timestamp)."""
-    from kiosk.core.update_policy import ROLLOUT_KEY
-    if not 0 <= percent <= 100:
-        raise ValueError("rollout percent must be 0..100")
+    from kiosk.core.update_policy import ROLLOUT_KEY, basis_points
+    share = basis_points(percent)
     repo = open_repository(workspace)
     repo._load_keys_and_roles(create_keys=False)
     name = f"{APP_NAME}-{version}.tar.gz"
@@ -126,7 +124,7 @@ def rollout(workspace: str | os.PathLike, version: str, percent: float,
     if target is None:
         raise KeyError(f"no published archive {name}")
     custom = target.unrecognized_fields.setdefault("custom", {"user": {}, "tufup": {}})
-    custom["user"] = {**(custom.get("user") or {}), ROLLOUT_KEY: percent}
+    custom["user"] = {**(custom.get("user") or {}), ROLLOUT_KEY: share}
     repo.publish_changes(private_key_dirs=key_dirs(Path(workspace), extra_key_dirs))
     return describe(workspace)
 
@@ -184,5 +182,6 @@ def serve(directory: str | os.PathLike, host: str = "127.0.0.1", port: int = 0):
 
     server = ThreadingHTTPServer((host, port), functools.partial(QuietHandler, directory=str(directory)))
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="update-repo-http", daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="update-repo-http",
+                     daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}"

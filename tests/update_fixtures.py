@@ -78,6 +78,7 @@ def write_config(path: Path, *, data_dir: Path, install_root: Path, state_dir: P
               "restart_command": ["true"], **update}
     lines = ["[kiosk]", f'id = "{kiosk_id}"', "demo = true", f'data_dir = "{data_dir}"', "", "[update]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     data_dir.mkdir(parents=True, exist_ok=True)
     return path

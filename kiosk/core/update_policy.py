@@ -18,7 +18,9 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-ROLLOUT_KEY = "rollout_percent"      # key in the archive target's custom "user" metadata
+# Key in the archive target's custom "user" metadata: the share in basis points (1/100 %), an
+# integer because TUF signs canonical JSON, which has no floating-point numbers.
+ROLLOUT_KEY = "rollout_basis_points"
 BUCKETS = 10_000
 
 
@@ -36,10 +38,17 @@ def rollout_percent(custom_user: object) -> float:
     value = custom_user.get(ROLLOUT_KEY)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0.0
-    value = float(value)
+    value = float(value) / 100
     if not math.isfinite(value) or value < 0:
         return 0.0
     return min(value, 100.0)
+
+
+def basis_points(percent: float) -> int:
+    """The signed form of a rollout share given in percent (0..100)."""
+    if not 0 <= percent <= 100:
+        raise ValueError("rollout percent must be 0..100")
+    return round(percent * 100)
 
 
 def in_rollout(kiosk_id: str, percent: float) -> bool:

@@ -1,0 +1,114 @@
+"""Rules of OTA updates (kiosk/core/update_policy.py) and the crash-safe A/B layout (kiosk/update_layout.py)."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kiosk.core.update_policy import (BUCKETS, Trial, Verdict, guard_verdict, idle_long_enough, in_rollout,
+                                      rollout_bucket, rollout_percent)
+from kiosk.update_layout import ReleaseLayout, read_json, write_json_atomic
+
+
+def test_rollout_share_is_deterministic_uniform_and_only_grows():
+    ids = [f"KIOSK-GZ-{n:05d}" for n in range(20_000)]
+    assert [rollout_bucket(i) for i in ids[:50]] == [rollout_bucket(i) for i in ids[:50]]
+    assert all(0 <= rollout_bucket(i) < BUCKETS for i in ids)
+    for percent in (1, 10, 50):
+        share = sum(in_rollout(i, percent) for i in ids) / len(ids) * 100
+        assert abs(share - percent) < max(0.5, percent * 0.1), (percent, share)
+    canaries = {i for i in ids if in_rollout(i, 1)}
+    assert canaries <= {i for i in ids if in_rollout(i, 10)}      # raising the share only adds kiosks
+    assert not any(in_rollout(i, 0) for i in ids) and all(in_rollout(i, 100) for i in ids)
+
+
+@pytest.mark.parametrize("custom, expected", [
+    ({"rollout_basis_points": 1000}, 10.0), ({"rollout_basis_points": 50}, 0.5),
+    ({"rollout_basis_points": 25000}, 100.0), ({"rollout_basis_points": -1}, 0.0),
+    ({"rollout_basis_points": math.nan}, 0.0), ({"rollout_basis_points": True}, 0.0),
+    ({"rollout_basis_points": "5000"}, 0.0), ({"rollout_percent": 50}, 0.0),
+    ({}, 0.0), (None, 0.0), ([], 0.0)])
+def test_rollout_percent_from_signed_metadata_defaults_to_nobody(custom, expected):
+    assert rollout_percent(custom) == expected
+
+
+def test_idle_only_after_min_idle_on_the_attract_screen():
+    assert idle_long_enough("idle", 100.0, 250.0, 120.0)
+    assert not idle_long_enough("idle", 200.0, 250.0, 120.0)
+    assert not idle_long_enough("busy", 0.0, 250.0, 120.0)
+    assert not idle_long_enough("idle", None, 250.0, 0.0)
+
+
+def test_guard_verdicts():
+    trial = Trial("2.0", "1.0", started_at=1000.0, starts=1, self_check="passed")
+    verdict = lambda t, now=1010.0, healthy=None: guard_verdict(   # noqa: E731
+        t, now=now, healthy_version=healthy, deadline_s=60, max_starts=3)[0]
+    assert verdict(trial) is Verdict.WAIT
+    assert verdict(trial, healthy="2.0") is Verdict.CONFIRM
+    assert verdict(trial, healthy="1.0") is Verdict.WAIT               # the old release's marker does not count
+    assert verdict(trial, now=1061.0) is Verdict.ROLLBACK             # deadline
+    assert verdict(Trial("2.0", "1.0", 1000.0, starts=4, self_check="passed")) is Verdict.ROLLBACK   # crash loop
+    assert verdict(Trial("2.0", "1.0", 1000.0, self_check="failed"), healthy="2.0") is Verdict.ROLLBACK
+    assert verdict(Trial("2.0", "1.0", 1000.0, self_check="pending"), healthy="2.0") is Verdict.WAIT
+    assert Trial.from_dict(trial.to_dict()) == trial
+    assert Trial.from_dict({"version": "x"}) is None and Trial.from_dict("junk") is None
+
+
+def _release(layout: ReleaseLayout, version: str) -> None:
+    folder = layout.releases / version
+    folder.mkdir(parents=True)
+    (folder / "kiosk").write_text("#!/bin/sh\n")
+    (folder / "kiosk").chmod(0o755)
+
+
+def test_layout_switches_links_atomically_and_cleans_leftovers(tmp_path):
+    layout = ReleaseLayout(tmp_path / "opt", tmp_path / "state")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "kiosk").write_text("#!/bin/sh\n")
+    (bundle / "kiosk").chmod(0o755)
+    layout.adopt("1.0", bundle)
+    assert layout.version_of("current") == layout.version_of("good") == "1.0"
+    _release(layout, "2.0")
+    layout.switch("previous", "1.0")
+    layout.switch("current", "2.0")
+    assert (layout.root / "current").is_symlink() and layout.version_of("current") == "2.0"
+    assert (layout.root / "current" / "kiosk").is_file()
+    (layout.releases / "2.1").mkdir()                     # incomplete: no executable
+    with pytest.raises(FileNotFoundError):
+        layout.switch("current", "2.1")
+    (layout.releases / ".staging-3.0").mkdir()
+    _release(layout, "0.9")
+    removed = layout.remove_leftovers(keep=set())
+    assert set(removed) == {".staging-3.0", "0.9", "2.1"}
+    assert layout.installed_versions() == ["1.0", "2.0"]
+    with pytest.raises(ValueError):
+        layout.release_dir("../etc")
+
+
+def test_state_file_is_replaced_whole(tmp_path):
+    path = tmp_path / "state.json"
+    write_json_atomic(path, {"a": 1})
+    write_json_atomic(path, {"a": 2})
+    assert read_json(path) == {"a": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+    path.write_text("{torn")
+    assert read_json(path) == {}
+
+
+def test_beacon_tells_the_guard_idle_busy_and_the_first_idle_screen(tmp_path):
+    from kiosk.update_beacon import HEALTH_FILE, IDLE_FILE, UpdateBeacon, read_beacon, running_release
+    beacon = UpdateBeacon(tmp_path, release="2.0.0")
+    beacon.observe("choose_service")
+    beacon.observe("idle")
+    beacon.observe("idle")                       # no change, no write
+    beacon.observe("identify")
+    beacon.stop()
+    assert read_beacon(tmp_path / IDLE_FILE)["state"] == "busy"
+    health = read_beacon(tmp_path / HEALTH_FILE)
+    assert health["release"] == "2.0.0" and health["idle_at"] > 0
+    release = tmp_path / "opt" / "releases" / "3.1.0"
+    release.mkdir(parents=True)
+    (release / "kiosk").write_text("")
+    (tmp_path / "opt" / "current").symlink_to("releases/3.1.0")
+    assert running_release(str(tmp_path / "opt" / "current" / "kiosk")) == "3.1.0"
