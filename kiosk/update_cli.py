@@ -88,6 +88,7 @@ def guard_main(argv: list[str], default_config: str) -> int:
     mode.add_argument("--watch", type=float, metavar="SECONDS", help="loop: a step every SECONDS, fetch when due")
     parser.add_argument("--no-fetch", action="store_true", help="with --watch: never start `update fetch`")
     parser.add_argument("--diagnose-user", help="run the self-check's diagnose as this user (the kiosk user)")
+    parser.add_argument("--fetch-user", help="with --watch: run `update fetch` as this user (kiosk-update)")
     args = parser.parse_args(argv)
     config = _config(args.config)
     _logging()
@@ -99,7 +100,7 @@ def guard_main(argv: list[str], default_config: str) -> int:
         return EXIT_OK                   # never blocks the start: it only chooses what starts
     if args.watch is not None:
         fetch = None if args.no_fetch or not config.update.repository_url else fetch_command(args.config)
-        guard.watch(args.watch, fetch)
+        guard.watch(args.watch, fetch, fetch_user=args.fetch_user)
         return EXIT_OK
     print(json.dumps({"guard": guard.step()}), flush=True)
     return EXIT_OK

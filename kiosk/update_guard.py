@@ -217,7 +217,8 @@ class UpdateGuard:
         at = last.get("at") if isinstance(last, dict) else None
         return not isinstance(at, (int, float)) or self.clock() - at >= self.settings.check_interval_s
 
-    def watch(self, interval_s: float, fetch_command: list[str] | None, stop_after: float | None = None) -> None:
+    def watch(self, interval_s: float, fetch_command: list[str] | None, stop_after: float | None = None,
+              fetch_user: str | None = None) -> str:
         """kiosk-update-guard.service: step() every interval_s; a fetch child when idle and due.
         Returns after a confirm or rollback so systemd restarts the guard from the new `good`."""
         started = time.monotonic()
@@ -225,15 +226,18 @@ class UpdateGuard:
         while stop_after is None or time.monotonic() - started < stop_after:
             did = self.step()
             if did in ("confirmed", "rolled back"):
-                return
+                if fetch is not None:
+                    fetch.wait()
+                return did
             if fetch is not None and fetch.poll() is not None:
                 fetch = None
             if (fetch is None and fetch_command and self.trial() is None and self.kiosk_idle()
                     and self.fetch_due()):
-                fetch = subprocess.Popen(fetch_command)
+                fetch = subprocess.Popen(fetch_command, user=fetch_user)
             time.sleep(interval_s)
         if fetch is not None:
             fetch.wait()
+        return "stopped"
 
 
 def fetch_command(config_path: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,18 +29,29 @@ def test_kiosk_unit_is_notify_with_watchdog_and_restart():
     assert int(service["WatchdogSec"]) > 0
     assert service["Restart"] == "always"
     assert service["User"] == "kiosk"
-    assert service["ExecStart"].startswith("/opt/kiosk/kiosk ")
+    assert service["ExecStart"].startswith("/opt/kiosk/current/kiosk ")     # A/B layout, docs/updates.md
+
+
+def test_update_guard_runs_from_the_good_release_before_every_start_and_as_a_service():
+    service = unit(REPO / "deploy" / "kiosk.service")["Service"]
+    # "+": outside the sandbox (it switches /opt/kiosk links); from `good`, never the release on trial.
+    assert service["ExecStartPre"].startswith("+/opt/kiosk/good/kiosk update-guard --on-start ")
+    assert "--diagnose-user kiosk" in service["ExecStartPre"]
+    guard = unit(REPO / "deploy" / "kiosk-update-guard.service")["Service"]
+    assert guard["ExecStart"].startswith("/opt/kiosk/good/kiosk update-guard --watch ")
+    assert "--fetch-user kiosk-update" in guard["ExecStart"] and guard["Restart"] == "always"
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_units_pass_systemd_analyze_verify(tmp_path):
-    for name in ("kiosk.service", "kiosk-x.service"):
+    for name in ("kiosk.service", "kiosk-x.service", "kiosk-update-guard.service"):
         text = (REPO / "deploy" / name).read_text()
         # verify insists that ExecStart binaries exist; point them at one that does.
-        text = text.replace("/opt/kiosk/kiosk", "/bin/true").replace("/usr/bin/Xorg", "/bin/true")
+        text = re.sub(r"/opt/kiosk/(current|good)/kiosk", "/bin/true", text).replace("/usr/bin/Xorg", "/bin/true")
         (tmp_path / name).write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", *(str(tmp_path / n) for n in
-                                                             ("kiosk.service", "kiosk-x.service"))],
+                                                             ("kiosk.service", "kiosk-x.service",
+                                                              "kiosk-update-guard.service"))],
                             capture_output=True, text=True)
     # verify also reports unrelated units of the host (missing dependencies in a container);
     # only parse errors in our two files count.

@@ -304,3 +304,24 @@ def test_canary_share_from_signed_metadata_is_respected(rig):
     rel.publish(r.ws, r.web)
     third_config, third_layout = r.make_kiosk("k3", canary)
     assert r.fetch(third_config)["result"] == "up_to_date"           # 0 % stops it everywhere
+
+
+def test_guard_watch_fetches_when_idle_switches_and_confirms(rig):
+    """kiosk-update-guard.service's loop: `update fetch` child when idle and due, switch, confirm."""
+    import threading
+
+    from kiosk.update_guard import fetch_command
+    r = rig()
+    r.add("1.1.0")
+    r.start()                                                         # the kiosk is on its idle screen
+    outcome = []
+    watcher = threading.Thread(target=lambda: outcome.append(
+        r.guard_object().watch(0.1, fetch_command(str(r.config)), stop_after=40)))
+    watcher.start()
+    deadline = time.monotonic() + 30
+    while r.layout.version_of("current") != "1.1.0" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert r.layout.version_of("current") == "1.1.0"                # fetched by the child, switched at idle
+    assert r.start()[1].stdout.strip() == "running 1.1.0"           # systemd's restart of the kiosk
+    watcher.join(timeout=30)
+    assert outcome == ["confirmed"] and r.layout.version_of("good") == "1.1.0"
