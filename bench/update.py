@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 from kiosk import update_release as rel  # noqa: E402
-from kiosk.config import load_config  # noqa: E402
+from kiosk.config import load_config_sections  # noqa: E402
 from kiosk.update_client import fetch_and_stage  # noqa: E402
 from kiosk.update_guard import UpdateGuard  # noqa: E402
 from kiosk.update_layout import ReleaseLayout  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> None:
         config_path = write_config(tmp / "kiosk" / "kiosk.toml", data_dir=tmp / "kiosk" / "data",
                                    install_root=tmp / "kiosk" / "opt", state_dir=tmp / "kiosk" / "state",
                                    url=url, root_json=root_json)
-        config = load_config(config_path)
+        config = load_config_sections(config_path, ("kiosk", "update"))
         layout = ReleaseLayout(config.update.install_root, config.update.state_dir)
         layout.adopt("1.0.0", tmp / "b-1.0.0")
         guard = UpdateGuard(layout, config.update, config.data_dir, config_path=str(config_path))

@@ -388,3 +388,19 @@ if __name__ == "__main__":
         print(f"{args.check}: ok")
     else:
         print(reference_toml(), end="")
+
+
+def load_config_sections(path: str | os.PathLike, sections: tuple[str, ...]) -> KioskConfig:
+    """Only `sections` of the file, validated, the rest at their defaults (demo backends allowed,
+    since the devices are not read). For tools that must keep working whatever the rest of the
+    file says, e.g. the update guard (`[kiosk]` and `[update]`), which must roll back a release even
+    when the device sections name a driver that release's schema does not know."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("", f"cannot read {path}: {exc}") from None
+    config = config_from_dict({name: raw[name] for name in sections if name in raw}, demo=True)
+    config = dataclasses.replace(config, source_path=str(path))
+    _resolve_relative_paths_against(path.parent, config)
+    return config

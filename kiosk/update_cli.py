@@ -20,9 +20,10 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def _config(path: str):
-    from kiosk.config import ConfigError, load_config
+    """[kiosk] and [update] only: the updater never reads the device sections (config.load_config_sections)."""
+    from kiosk.config import ConfigError, load_config_sections
     try:
-        return load_config(path)
+        return load_config_sections(path, ("kiosk", "update"))
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)

@@ -112,3 +112,16 @@ def test_beacon_tells_the_guard_idle_busy_and_the_first_idle_screen(tmp_path):
     (release / "kiosk").write_text("")
     (tmp_path / "opt" / "current").symlink_to("releases/3.1.0")
     assert running_release(str(tmp_path / "opt" / "current" / "kiosk")) == "3.1.0"
+
+
+def test_updater_reads_only_its_sections_of_the_configuration(tmp_path):
+    from kiosk.config import ConfigError, load_config_sections
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\nid = "K-1"\ndata_dir = "data"\n[devices.printer]\nbackend = "from-a-newer-release"\n'
+                    '[update]\nrepository_url = "https://updates.example"\nmax_trial_starts = 5\n')
+    config = load_config_sections(path, ("kiosk", "update"))
+    assert config.kiosk.id == "K-1" and config.update.max_trial_starts == 5
+    assert config.kiosk.data_dir == str(tmp_path / "data")
+    path.write_text('[update]\nmax_trial_starts = "many"\n')
+    with pytest.raises(ConfigError):
+        load_config_sections(path, ("kiosk", "update"))

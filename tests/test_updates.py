@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import update_release as rel
-from kiosk.config import load_config
+from kiosk.config import load_config_sections
 from kiosk.core.update_policy import in_rollout
 from kiosk.update_client import fetch_and_stage
 from kiosk.update_guard import UpdateGuard
@@ -60,14 +60,14 @@ class Rig:
             result = main_py("update", "fetch", "--now", "--config", str(config or self.config))
             assert result.stdout.strip(), result.stderr
             return last_json(result.stdout)
-        c = load_config(config or self.config)
+        c = load_config_sections(config or self.config, ("kiosk", "update"))
         return fetch_and_stage(ReleaseLayout(c.update.install_root, c.update.state_dir),
                                repository_url=c.update.repository_url, trusted_root=c.update.trusted_root,
                                kiosk_id=c.kiosk.id, max_download_kib_s=c.update.max_download_kib_s,
                                free_space_margin_mb=c.update.free_space_margin_mb).to_dict()
 
     def guard_object(self) -> UpdateGuard:
-        c = load_config(self.config)
+        c = load_config_sections(self.config, ("kiosk", "update"))
         return UpdateGuard(self.layout, c.update, c.data_dir, config_path=str(self.config))
 
     def guard(self) -> str:

@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.config import load_config  # noqa: E402
+from kiosk.config import load_config_sections  # noqa: E402
 from kiosk.update_client import fetch_and_stage  # noqa: E402
 from kiosk.update_layout import ReleaseLayout  # noqa: E402
 
 
 def main() -> None:
-    config = load_config(sys.argv[1])
+    config = load_config_sections(sys.argv[1], ("kiosk", "update"))
     limit = int(sys.argv[2])
     u = config.update
     layout = ReleaseLayout(u.install_root, u.state_dir)

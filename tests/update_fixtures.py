@@ -76,7 +76,7 @@ def write_config(path: Path, *, data_dir: Path, install_root: Path, state_dir: P
               "state_dir": str(state_dir), "min_idle_s": 0.0, "max_download_kib_s": 0.0,
               "free_space_margin_mb": 0.0, "self_check_deadline_s": 30.0, "max_trial_starts": 3,
               "restart_command": ["true"], **update}
-    lines = ["[kiosk]", f'id = "{kiosk_id}"', "demo = true", f'data_dir = "{data_dir}"', "", "[update]"]
+    lines = ["[kiosk]", f'id = "{kiosk_id}"', f'data_dir = "{data_dir}"', "", "[update]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
