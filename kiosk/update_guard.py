@@ -132,7 +132,8 @@ class UpdateGuard:
     def confirm(self, trial: Trial) -> None:
         self.layout.switch("good", trial.version)
         self._save_trial(None)
-        self.layout.remove_leftovers(keep=set())
+        staged = self.layout.load_state().get("staged")
+        self.layout.remove_leftovers(keep={staged} if staged else set())
         self._record("confirmed", version=trial.version)
 
     # --- entry points -------------------------------------------------------------------

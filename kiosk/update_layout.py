@@ -147,7 +147,12 @@ class ReleaseLayout:
         write_json_atomic(self.state_path, state)
 
     def update_state(self, **changes) -> dict:
-        state = self.load_state()
-        state.update(changes)
-        self.save_state(state)
+        """Read-modify-write under an exclusive lock: the guard and a fetch process both write it."""
+        import fcntl
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.state_dir / ".state.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = self.load_state()
+            state.update(changes)
+            self.save_state(state)
         return state
