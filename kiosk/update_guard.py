@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.core.update_policy import Trial, Verdict, guard_verdict, idle_long_enough
+from kiosk.core.update_policy import Trial, Verdict, guard_verdict, idle_long_enough, self_check_outcome
 from kiosk.update_beacon import HEALTH_FILE, IDLE_FILE, read_beacon
 from kiosk.update_layout import ReleaseLayout
 
@@ -137,8 +137,9 @@ class UpdateGuard:
         self._record("confirmed", version=trial.version)
 
     # --- entry points -------------------------------------------------------------------
-    def self_check(self, version: str) -> tuple[bool, str]:
-        """The new release's own `diagnose` (devices, platform link, outbox, catalog)."""
+    def self_check(self, version: str) -> tuple[str, str]:
+        """The new release's own `diagnose` (devices, platform link, outbox, catalog) ->
+        (passed | passed_offline | failed, why)."""
         command = [str(self.layout.executable(version)), "diagnose", "--json"]
         if self.config_path:
             command += ["--config", self.config_path]
@@ -146,16 +147,16 @@ class UpdateGuard:
             result = subprocess.run(command, capture_output=True, text=True, user=self.diagnose_user,
                                     timeout=self.settings.diagnose_timeout_s)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return False, f"diagnose did not run: {type(exc).__name__}: {exc}"
+            return "failed", f"diagnose did not run: {type(exc).__name__}: {exc}"
         last = (result.stdout.strip().splitlines() or [""])[-1]
         try:
             report = json.loads(last)
         except ValueError:
             report = {}
-        failed = [c.get("name") for c in report.get("checks", []) if isinstance(c, dict) and not c.get("ok")]
-        if result.returncode == 0 and report.get("healthy") is True:
-            return True, "diagnose healthy"
-        return False, f"diagnose exit {result.returncode}, failed checks: {failed or 'no report'}"
+        checks = [(str(c.get("name")), bool(c.get("ok"))) for c in report.get("checks", []) if isinstance(c, dict)]
+        outcome = self_check_outcome(checks, result.returncode == 0 and report.get("healthy") is True)
+        failed = [name for name, ok in checks if not ok]
+        return outcome, f"diagnose exit {result.returncode}, failed checks: {failed or 'none'}"
 
     def verdict(self, trial: Trial) -> tuple[Verdict, str]:
         return guard_verdict(trial, now=self.clock(), healthy_version=self.healthy_release(trial),
@@ -171,10 +172,10 @@ class UpdateGuard:
         trial = Trial(**{**trial.to_dict(), "starts": trial.starts + 1})
         self._save_trial(trial)
         if trial.self_check == "pending":
-            ok, why = self.self_check(trial.version)
-            trial = Trial(**{**trial.to_dict(), "self_check": "passed" if ok else "failed"})
+            outcome, why = self.self_check(trial.version)
+            trial = Trial(**{**trial.to_dict(), "self_check": outcome})
             self._save_trial(trial)
-            self._record("self_check", version=trial.version, ok=ok, detail=why)
+            self._record("self_check", version=trial.version, outcome=outcome, detail=why)
         verdict, why = self.verdict(trial)
         if verdict is Verdict.ROLLBACK:
             self.rollback(trial, why)

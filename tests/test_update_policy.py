@@ -6,7 +6,7 @@ import math
 import pytest
 
 from kiosk.core.update_policy import (BUCKETS, Trial, Verdict, guard_verdict, idle_long_enough, in_rollout,
-                                      rollout_bucket, rollout_percent)
+                                      rollout_bucket, rollout_percent, self_check_outcome)
 from kiosk.update_layout import ReleaseLayout, read_json, write_json_atomic
 
 
@@ -125,3 +125,17 @@ def test_updater_reads_only_its_sections_of_the_configuration(tmp_path):
     path.write_text('[update]\nmax_trial_starts = "many"\n')
     with pytest.raises(ConfigError):
         load_config_sections(path, ("kiosk", "update"))
+
+
+def test_self_check_outcome_tells_a_broken_release_from_a_missing_network():
+    ok = [("device.printer", True), ("platform.dns", True), ("platform.tcp", True), ("platform.heartbeat", True)]
+    assert self_check_outcome(ok, healthy=True) == "passed"
+    offline = [("device.printer", True), ("platform.dns", False)]
+    assert self_check_outcome(offline, healthy=False) == "passed_offline"
+    assert self_check_outcome([("device.printer", False), ("platform.tcp", False)], healthy=False) == "failed"
+    assert self_check_outcome([("device.printer", True), ("platform.heartbeat", False)], healthy=False) == "failed"
+    assert self_check_outcome([("device.printer", True), ("platform.tls", False)], healthy=False) == "failed"
+    assert self_check_outcome([], healthy=True) == "failed"                  # no report: it did not run
+    assert self_check_outcome([("device.printer", True)], healthy=False) == "failed"   # exit code says unhealthy
+    trial = Trial("2.0", "1.0", 1000.0, starts=1, self_check="passed_offline")
+    assert guard_verdict(trial, now=1001.0, healthy_version="2.0", deadline_s=60, max_starts=3)[0] is Verdict.CONFIRM

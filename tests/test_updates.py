@@ -186,6 +186,14 @@ def test_release_failing_its_self_check_is_rolled_back_and_not_retried(rig):
     assert state["last_event"]["event"] == "rolled_back" and "self-check" in state["last_event"]["reason"]
     assert r.fetch()["result"] == "up_to_date"                       # the refused version is not fetched again
 
+    r.add("1.2.0", offline=True)                  # healthy, but the platform is unreachable during the trial
+    assert r.fetch()["result"] == "staged"
+    assert r.guard() == "switched"
+    guard, run = r.start()
+    assert guard == {"guard": "wait"} and run.stdout.strip() == "running 1.2.0"
+    assert r.layout.load_state()["trial"]["self_check"] == "passed_offline"
+    assert r.guard() == "confirmed"                                   # a 4G outage does not roll it back
+
 
 def test_release_that_never_reaches_idle_or_cannot_start_is_rolled_back_by_itself(rig, tmp_path):
     restarted = tmp_path / "restarted"

@@ -29,8 +29,11 @@ sys.path.insert(0, behaviour["repo"])
 args = sys.argv[1:]
 if args and args[0] == "diagnose":
     ok = behaviour.get("diagnose_ok", True)
-    print(json.dumps({{"healthy": ok, "checks": [{{"name": "device.printer", "ok": ok, "summary": "stand-in"}}]}}))
-    sys.exit(0 if ok else 1)
+    online = not behaviour.get("offline", False)
+    checks = [{{"name": "device.printer", "ok": ok, "summary": "stand-in"}},
+              {{"name": "platform.tcp", "ok": online, "summary": "stand-in"}}]
+    print(json.dumps({{"healthy": ok and online, "checks": checks}}))
+    sys.exit(0 if ok and online else 1)
 if behaviour.get("crash"):
     print("crashing on start", flush=True)
     sys.exit(3)

@@ -69,7 +69,7 @@ class Trial:
     previous: str
     started_at: float          # wall clock of the switch
     starts: int = 0            # kiosk starts seen by the guard since the switch
-    self_check: str = "pending"   # pending | passed | failed (the diagnose run before the first start)
+    self_check: str = "pending"   # pending | passed | passed_offline | failed (diagnose before the first start)
 
     def to_dict(self) -> dict[str, object]:
         return {"version": self.version, "previous": self.previous, "started_at": self.started_at,
@@ -86,6 +86,25 @@ class Trial:
             return None
 
 
+# Failures that say "no network here right now", not "this release is broken": a 4G cell down
+# during the trial must not roll back a good release. TLS, HTTP and the signed heartbeat failing
+# while the platform is reachable are the release's fault (CA bundle, client, signing) and count.
+NETWORK_ONLY_CHECKS = frozenset({"platform.dns", "platform.tcp"})
+
+
+def self_check_outcome(checks: list[tuple[str, bool]], healthy: bool) -> str:
+    """`diagnose --json` of a release on trial -> passed | passed_offline | failed.
+    No checks at all (it did not run, or printed no report) is a failure."""
+    if not checks:
+        return "failed"
+    failed = {name for name, ok in checks if not ok}
+    if not failed and healthy:
+        return "passed"
+    if failed and failed <= NETWORK_ONLY_CHECKS:
+        return "passed_offline"
+    return "failed"
+
+
 class Verdict(str, Enum):
     WAIT = "wait"              # still within the deadline, not yet healthy
     CONFIRM = "confirm"        # self-check passed and the first idle screen was reached
@@ -97,7 +116,7 @@ def guard_verdict(trial: Trial, *, now: float, healthy_version: str | None, dead
     """What the guard does with a release on trial, and why (one line for the log and status)."""
     if trial.self_check == "failed":
         return Verdict.ROLLBACK, "self-check (diagnose) failed"
-    if trial.self_check == "passed" and healthy_version == trial.version:
+    if trial.self_check in ("passed", "passed_offline") and healthy_version == trial.version:
         return Verdict.CONFIRM, "self-check passed and the first idle screen was reached"
     if trial.starts > max_starts:
         return Verdict.ROLLBACK, f"started {trial.starts} times without reaching the idle screen"
