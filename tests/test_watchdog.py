@@ -166,6 +166,14 @@ scenario = "no_face"
                 assert time.monotonic() < deadline, "metrics never showed the printer online"
                 time.sleep(0.2)
             assert "kiosk_platform_up 1.0" in text
+            # The update guard's view of this kiosk (kiosk/update_beacon.py, docs/updates.md):
+            # idle on the attract screen, and this start reached its first idle screen.
+            import json
+            from kiosk import __version__
+            idle = json.loads((tmp_path / "data" / "update-idle.json").read_text())
+            health = json.loads((tmp_path / "data" / "update-health.json").read_text())
+            assert idle["state"] == "idle" and idle["release"] == __version__ == health["release"]
+            assert health["pid"] == child.pid
             child.terminate()            # the kiosk cannot be closed from the screen; SIGTERM from systemd can
             assert child.wait(15) == 0   # a clean exit through the event loop, not death by signal
         finally:
