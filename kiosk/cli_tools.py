@@ -79,6 +79,7 @@ def run_diagnostics(config, *, settle_s: float = DEVICE_SETTLE_S):
     report.checks.append(d.check_catalog_cache(config.data_dir / "catalog.json"))
     report.checks.append(d.check_face_engine(config.face))
     report.checks.append(d.check_key_store(config.security.key_store, config.data_dir))
+    report.checks.append(d.check_updates(config.update))
 
     report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                            timeout_s=config.platform.connect_timeout_s)

@@ -328,3 +328,33 @@ def check_catalog_cache(cache) -> CheckResult:
                        {"version": raw.get("version"), "last_sync": synced,
                         "services": len(raw.get("services", [])), "alerts": alerts},
                        "; ".join(alerts) or None)
+
+
+# --- over-the-air updates -----------------------------------------------------------------
+
+def check_updates(update) -> CheckResult:
+    """The A/B layout and the updater's state (docs/updates.md): which release runs, which one is
+    confirmed good, a release on trial, the last check's result, the last rollback. Never a failure
+    (the kiosk serves citizens whatever the updater says); problems are warnings for the technician."""
+    from kiosk.update_layout import ReleaseLayout
+    layout = ReleaseLayout(update.install_root, update.state_dir)
+    links = {link: layout.version_of(link) for link in ("current", "previous", "good")}
+    state = layout.load_state()
+    last = state.get("last_check") if isinstance(state.get("last_check"), dict) else {}
+    event = state.get("last_event") if isinstance(state.get("last_event"), dict) else {}
+    details = {"links": links, "trial": state.get("trial"), "staged": state.get("staged"),
+               "refused": state.get("refused", []), "last_check": last, "last_event": event}
+    if not update.repository_url:
+        return CheckResult("update", True, "updates off ([update] repository_url is empty)", details)
+    warnings = []
+    if links["current"] is None:
+        warnings.append(f"no A/B layout under {update.install_root} (install with `kiosk update adopt`)")
+    if state.get("trial"):
+        warnings.append(f"release {state['trial'].get('version')} on trial (self-check pending)")
+    if last.get("result") not in (None, "staged", "up_to_date"):
+        warnings.append(f"last update check {last.get('result')}: {last.get('reason', '')}"[:200])
+    if event.get("event") == "rolled_back":
+        warnings.append(f"release {event.get('version')} was rolled back: {event.get('reason')}")
+    summary = (f"release {links['current'] or '?'} (good {links['good'] or '?'}), last check "
+               f"{last.get('result', 'never')}")
+    return CheckResult("update", True, summary, details, "; ".join(warnings) or None)

@@ -139,3 +139,13 @@ def test_self_check_outcome_tells_a_broken_release_from_a_missing_network():
     assert self_check_outcome([("device.printer", True)], healthy=False) == "failed"   # exit code says unhealthy
     trial = Trial("2.0", "1.0", 1000.0, starts=1, self_check="passed_offline")
     assert guard_verdict(trial, now=1001.0, healthy_version="2.0", deadline_s=60, max_starts=3)[0] is Verdict.CONFIRM
+
+
+def test_diagnose_reports_updates_off_and_a_missing_layout(tmp_path):
+    from kiosk.diagnostics import check_updates
+    from kiosk.settings import UpdateSection
+    off = check_updates(UpdateSection(install_root=str(tmp_path / "opt"), state_dir=str(tmp_path / "st")))
+    assert off.ok and off.summary.startswith("updates off") and off.warning is None
+    on = check_updates(UpdateSection(repository_url="https://u.example", install_root=str(tmp_path / "opt"),
+                                     state_dir=str(tmp_path / "st")))
+    assert on.ok and "no A/B layout" in on.warning

@@ -16,6 +16,7 @@ import pytest
 
 from kiosk import update_release as rel
 from kiosk.config import load_config_sections
+from kiosk.diagnostics import check_updates
 from kiosk.core.update_policy import in_rollout
 from kiosk.update_client import fetch_and_stage
 from kiosk.update_guard import UpdateGuard
@@ -184,6 +185,9 @@ def test_release_failing_its_self_check_is_rolled_back_and_not_retried(rig):
     state = r.layout.load_state()
     assert r.layout.version_of("current") == "1.0.0" and state["refused"] == ["1.1.0"]
     assert state["last_event"]["event"] == "rolled_back" and "self-check" in state["last_event"]["reason"]
+    check = check_updates(load_config_sections(r.config, ("kiosk", "update")).update)   # what `diagnose` shows
+    assert check.ok and check.summary.startswith("release 1.0.0 (good 1.0.0)")
+    assert "release 1.1.0 was rolled back: self-check (diagnose) failed" in check.warning
     assert r.fetch()["result"] == "up_to_date"                       # the refused version is not fetched again
 
     r.add("1.2.0", offline=True)                  # healthy, but the platform is unreachable during the trial
