@@ -223,6 +223,15 @@ def test_release_that_never_reaches_idle_or_cannot_start_is_rolled_back_by_itsel
     assert r.layout.version_of("current") == "1.0.0"
     assert r.start()[1].stdout.strip() == "running 1.0.0"
 
+    bundle = r.add("1.3.0")
+    assert r.fetch()["result"] == "staged"
+    (r.layout.release_dir("1.3.0") / "kiosk").write_bytes(b"\x7fELF garbage")   # cannot even be executed
+    r.start()
+    assert r.guard() == "switched"
+    guard, run = r.start()
+    assert guard == {"guard": "rolled back"} and run.stdout.strip() == "running 1.0.0"
+    assert "did not run" in r.layout.load_state()["history"][-2]["detail"] and bundle.exists()
+
 
 @pytest.mark.faults
 def test_kill9_during_download_leaves_the_running_release(rig, tmp_path):
@@ -230,15 +239,19 @@ def test_kill9_during_download_leaves_the_running_release(rig, tmp_path):
     r.add("1.1.0")
     child = subprocess.Popen([PYTHON, str(REPO / "main.py"), "update", "fetch", "--now", "--progress",
                               "--config", str(r.config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = []
     try:
         for line in child.stdout:
-            if json.loads(line).get("progress", 0) > 200_000:          # the archive is coming in
+            seen.append((time.monotonic(), json.loads(line).get("progress", 0)))
+            if seen[-1][1] > 400_000:                                  # the archive is coming in
                 break
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
         child.wait()
     assert child.returncode == -signal.SIGKILL
+    (t0, b0), (t1, b1) = seen[0], seen[-1]
+    assert (b1 - b0) / (t1 - t0) < 300 * 1024 * 1.25                 # the bandwidth cap holds
     assert r.layout.version_of("current") == "1.0.0" and r.layout.is_runnable("1.0.0")
     assert not r.layout.release_dir("1.1.0").exists() and not r.layout.load_state().get("staged")
     guard, run = r.start()
