@@ -243,8 +243,9 @@ class UpdateGuard:
 
 
 def fetch_command(config_path: str) -> list[str]:
-    """`update fetch` of the release the guard runs from (frozen bundle or `python main.py`)."""
+    """`update fetch` of the release the guard runs from (frozen bundle or `python main.py`).
+    `--now`: the guard has just seen the kiosk idle (the fetch user cannot read the kiosk's data dir)."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, "update", "fetch", "--config", config_path]
-    return [sys.executable, str(Path(__file__).resolve().parents[1] / "main.py"), "update", "fetch",
+        return [sys.executable, "update", "fetch", "--now", "--config", config_path]
+    return [sys.executable, str(Path(__file__).resolve().parents[1] / "main.py"), "update", "fetch", "--now",
             "--config", config_path]
