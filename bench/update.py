@@ -15,6 +15,11 @@ keys) and the real kiosk-side code (fetch_and_stage, UpdateGuard, the release's 
 4. 4.0.0 (genuine) fails its self-check (diagnose unhealthy) -> must be rolled back to 3.0.0
 5. the remote-write outage (bench/remote_write.py, the telemetry part of issue 18)
 
+With BENCH_UPDATE_BUNDLE=dist/kiosk (a PyInstaller build, `scripts/build.sh`), the real bundle is
+also pushed through once before the stand-in run: a full update to a copy of it with one file
+changed, and the self-check running the real release's `kiosk diagnose --json` (simulated devices,
+no platform listening: expected `passed_offline`). Its figures are printed, not in the JSON line.
+
 Last line: one JSON object with update_s (seconds of the full update: check, download, verify,
 unpack, stage), patch_bytes and full_bytes (bytes downloaded for the patch update and for the full
 archive), tamper_refused, rollback_ok, series_after_outage_ok.
@@ -42,7 +47,44 @@ from kiosk.update_layout import ReleaseLayout  # noqa: E402
 from tests.update_fixtures import make_bundle, write_config  # noqa: E402
 
 
+def real_bundle_run(bundle: Path) -> None:
+    """The PyInstaller bundle itself: full update, real `diagnose` as the self-check."""
+    import shutil
+    with tempfile.TemporaryDirectory(prefix="bench-update-real-") as tmp_name:
+        tmp = Path(tmp_name)
+        root_json = rel.init(tmp / "ws")
+        started = time.monotonic()
+        rel.add(tmp / "ws", bundle, "1.0.0", 100.0)
+        second = tmp / "b-1.0.1"
+        shutil.copytree(bundle, second, symlinks=True)
+        (second / "_internal" / "RELEASE").write_text("1.0.1\n")
+        rel.add(tmp / "ws", second, "1.0.1", 100.0, skip_patch=True)
+        rel.publish(tmp / "ws", tmp / "web")
+        print(f"real bundle: two releases built and signed in {time.monotonic() - started:.1f} s", flush=True)
+        server, url = rel.serve(tmp / "web")
+        config_path = write_config(tmp / "kiosk" / "kiosk.toml", data_dir=tmp / "kiosk" / "data",
+                                   install_root=tmp / "kiosk" / "opt", state_dir=tmp / "kiosk" / "state",
+                                   url=url, root_json=root_json)
+        text = config_path.read_text().replace("[kiosk]\n", "[kiosk]\ndemo = true\n", 1)
+        config_path.write_text(text + '\n[platform]\nurl = "http://127.0.0.1:9"\n')
+        config = load_config_sections(config_path, ("kiosk", "update"))
+        layout = ReleaseLayout(config.update.install_root, config.update.state_dir)
+        layout.adopt("1.0.0", bundle)
+        # The fetch as production runs it: the installed release's own executable (its bundled tufup).
+        fetch = subprocess.run([str(layout.executable("1.0.0")), "update", "fetch", "--now", "--config",
+                                str(config_path)], capture_output=True, text=True, timeout=600)
+        result = json.loads(fetch.stdout.strip().splitlines()[-1]) if fetch.stdout.strip() else {"error": fetch.stderr}
+        guard = UpdateGuard(layout, config.update, config.data_dir, config_path=str(config_path))
+        outcome, why = guard.self_check("1.0.1") if result.get("result") == "staged" else ("not run", "")
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+        print(f"real bundle ({size / 2**20:.0f} MiB unpacked): full update by the bundle's own `kiosk update fetch`: "
+              f"{result}; self-check of the real release: {outcome} ({why})", flush=True)
+        server.shutdown()
+
+
 def main() -> None:
+    if os.environ.get("BENCH_UPDATE_BUNDLE"):
+        real_bundle_run(Path(os.environ["BENCH_UPDATE_BUNDLE"]))
     size = int(float(os.environ.get("BENCH_UPDATE_MB", "100")) * 1024 * 1024)
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp_name:
         tmp = Path(tmp_name)
