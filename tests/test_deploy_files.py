@@ -88,6 +88,16 @@ def test_build_command_builds_and_smoke_tests_the_bundle(tmp_path):
     assert list(internal.rglob("libqoffscreen.so")) and list(internal.rglob("libqxcb.so"))
     # The sample face photos are test material and must never be bundled.
     assert not list(internal.rglob("*.jpg"))
+    # OTA updates run from the bundle itself (docs/updates.md: the guard is /opt/kiosk/good/kiosk).
+    update_config = tmp_path / "update.toml"
+    update_config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n[update]\n'
+                             f'install_root = "{tmp_path / "opt"}"\nstate_dir = "{tmp_path / "state"}"\n')
+    status = subprocess.run([str(bundle / "kiosk"), "update", "status", "--config", str(update_config)],
+                            capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0 and json.loads(status.stdout)["links"]["current"] is None, status.stderr
+    guard = subprocess.run([str(bundle / "kiosk"), "update-guard", "--on-start", "--config", str(update_config)],
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(guard.stdout.strip().splitlines()[-1]) == {"guard": "no trial"}, guard.stderr
     # Care-mode speech runs as `kiosk voice-helper ENGINE` in the bundle (no `python -m` there):
     # Qt's test engine must start and speak through the bundled text-to-speech plugins.
     helper = subprocess.Popen([str(bundle / "kiosk"), "voice-helper", "mock"], stdin=subprocess.PIPE,
