@@ -11,7 +11,7 @@
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
     python main.py update fetch|status|adopt    signed application updates (docs/updates.md)
     python main.py update-guard [--on-start|--watch S]   switch at idle, confirm or roll back a release
-    python main.py release init|add|rollout|refresh|publish|show|serve   central release tooling
+    python main.py release init|add|rollout|refresh|rotate-key|publish|show|serve   central release tooling
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
     main.py update status [--config FILE]            state.json, links, releases as JSON
     main.py update adopt BUNDLE_DIR VERSION          first install into the A/B layout
     main.py update-guard [--on-start | --watch S] [--diagnose-user USER] [--config FILE]
-    main.py release init|add|rollout|refresh|publish|show|serve WORKSPACE ...   (central side)
+    main.py release init|add|rollout|refresh|rotate-key|publish|show|serve WORKSPACE ...   (central side)
 
 Exit codes: 0 done / nothing to do, 1 refused or failed (the JSON line says why), 2 usage/configuration.
 """
@@ -124,6 +124,10 @@ def release_main(argv: list[str]) -> int:
     rollout.add_argument("percent", type=float)
     refresh = sub.add_parser("refresh", help="re-sign snapshot and timestamp (daily job)")
     refresh.add_argument("workspace")
+    rotate = sub.add_parser("rotate-key", help="replace a key by a new one (root keys needed: offline machine)")
+    rotate.add_argument("workspace")
+    rotate.add_argument("old_key")
+    rotate.add_argument("new_key")
     show = sub.add_parser("show", help="published versions, rollout shares, metadata versions")
     show.add_argument("workspace")
     publish = sub.add_parser("publish", help="copy the repository to the web root (timestamp last)")
@@ -132,7 +136,7 @@ def release_main(argv: list[str]) -> int:
     serve = sub.add_parser("serve", help="serve a web root over HTTP on loopback (demo)")
     serve.add_argument("web_root")
     serve.add_argument("--port", type=int, default=8765)
-    for p in (add, rollout, refresh):
+    for p in (add, rollout, refresh, rotate):
         p.add_argument("--keys", action="append", help="another folder with private keys (offline media)")
     args = parser.parse_args(argv)
     _logging()
@@ -148,6 +152,8 @@ def release_main(argv: list[str]) -> int:
             print(json.dumps(rel.rollout(args.workspace, args.version, args.percent, args.keys), indent=1))
         elif args.action == "refresh":
             print(json.dumps(rel.refresh(args.workspace, args.keys), indent=1))
+        elif args.action == "rotate-key":
+            print(json.dumps(rel.rotate_key(args.workspace, args.old_key, args.new_key, args.keys), indent=1))
         elif args.action == "show":
             print(json.dumps(rel.describe(args.workspace), indent=1))
         elif args.action == "publish":
@@ -161,7 +167,7 @@ def release_main(argv: list[str]) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 server.shutdown()
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError) as exc:   # FileExistsError is an OSError
         print(f"kiosk: release {args.action}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK

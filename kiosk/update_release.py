@@ -141,6 +141,30 @@ def refresh(workspace: str | os.PathLike, extra_key_dirs: list[str] | None = Non
     return describe(workspace)
 
 
+def rotate_key(workspace: str | os.PathLike, old_key_name: str, new_key_name: str,
+               extra_key_dirs: list[str] | None = None) -> dict:
+    """Replace a key (lost, stolen or due) by a new one, for every role that used it.
+
+    The new root metadata is signed by the old and the new keys (tufup keeps the revoked key for
+    that one signature), so a kiosk that trusts the previous root accepts the next one and walks the
+    chain of N.root.json files on its next check; the root.json shipped in old bundles keeps working.
+    Needs the root keys (threshold) in the key folders: run it on the offline machine."""
+    from tufup.repo import Keys
+    workspace = Path(workspace)
+    repo = open_repository(workspace)
+    repo._load_keys_and_roles(create_keys=False)
+    if not any(old_key_name in names for names in repo.key_map.values()):
+        raise KeyError(f"no key named {old_key_name!r} in the key map")
+    new_private = workspace / "keys" / new_key_name
+    if new_private.exists() or new_private.with_suffix(".pub").exists():
+        raise FileExistsError(f"{new_private} exists already")
+    Keys.create_key_pair(private_key_path=new_private, encrypted=False)
+    repo.replace_key(old_key_name=old_key_name, new_public_key_path=new_private.with_suffix(".pub"),
+                     new_private_key_encrypted=False)
+    repo.publish_changes(private_key_dirs=key_dirs(workspace, extra_key_dirs))
+    return describe(workspace)
+
+
 def describe(workspace: str | os.PathLike) -> dict:
     """Published versions with their rollout share and sizes, from the signed targets metadata."""
     meta = Path(workspace) / "repository" / "metadata"

@@ -174,6 +174,18 @@ def test_expired_and_rolled_back_metadata_are_refused(rig):
     assert result["result"] == "refused" and "ExpiredMetadataError" in result["reason"], result
 
 
+def test_rotated_targets_key_is_accepted_through_the_root_chain(rig):
+    r = rig()
+    assert r.fetch()["result"] == "up_to_date"                       # the kiosk trusts root v1
+    rotated = main_py("release", "rotate-key", str(r.ws), "targets", "targets2")
+    assert rotated.returncode == 0, rotated.stderr
+    assert json.loads(rotated.stdout)["metadata_versions"]["root"] == 2
+    (r.ws / "keys" / "targets").unlink()                              # the old targets key is gone
+    r.add("1.1.0")                                                    # signed with the new targets key only
+    assert r.fetch()["result"] == "staged"                            # root 1 -> 2 verified, new key trusted
+    assert (r.layout.state_dir / "metadata" / "root.json").read_text().count('"version": 2') == 1
+
+
 def test_release_failing_its_self_check_is_rolled_back_and_not_retried(rig):
     r = rig()
     r.add("1.1.0", diagnose_ok=False)
