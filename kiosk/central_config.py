@@ -427,6 +427,70 @@ class CentralConfigStore:
                 "restore_reason": state.get("restore_reason")}
 
 
+def fetch_and_stage(client, store: CentralConfigStore) -> dict[str, str]:
+    """Fetches this kiosk's group and kiosk bundles (blocking: a worker thread) and stages the new
+    ones. Returns scope -> "staged vN" | "unchanged" | "none" | "refused: code" | "unreachable"."""
+    outcome = {}
+    for scope in SCOPES:
+        target = store.group if scope == "group" else store.kiosk_id
+        if not target:
+            continue
+        try:
+            fetched = client.get_config_bundle(scope, target)
+        except Exception as exc:     # kiosk.platform.PlatformError and the like: try again next poll
+            log.info("central config: %s bundle not fetched: %s", scope, exc)
+            outcome[scope] = "unreachable"
+            continue
+        if fetched is None:
+            outcome[scope] = "none"
+            continue
+        try:
+            bundle = store.accept(scope, *fetched)
+        except BundleRejected as exc:
+            outcome[scope] = f"refused: {exc.code}"
+            continue
+        outcome[scope] = f"staged v{bundle.version}" if bundle else "unchanged"
+    return outcome
+
+
+def verifier_for(config: KioskConfig):
+    """The platform-key verifier (the catalog's key), or None when no key is configured."""
+    if not config.platform.catalog_public_key:
+        return None
+    from kiosk.config import load_catalog_public_key
+    from offline_cache.catalog_cache import Ed25519CatalogVerifier
+    return Ed25519CatalogVerifier(load_catalog_public_key(config.platform.catalog_public_key))
+
+
+def explain_text(config_path: str, *, demo: bool = False) -> str:
+    """`python -m kiosk.config --explain FILE`: bundle versions, then every key, value and source."""
+    local = load_config(config_path, demo=demo)
+    verifier = verifier_for(local)
+    lines = []
+    if verifier is None:
+        config, sources = local, layered_raw(read_toml(Path(config_path)), {})[1]
+        lines.append("central configuration: off (no platform.catalog_public_key)")
+    else:
+        store = store_for(local, verifier)
+        config, sources = store.effective()
+        summary = store.summary()
+        active = ", ".join(f"{s} v{v['version']} (issued {v['issued_at']})" for s, v in summary["active"].items())
+        lines.append(f"central configuration: group {summary['group'] or '-'}; active: {active or 'none'}"
+                     + ("; ON TRIAL" if summary["trial"] else ""))
+        if summary["pending"]:
+            lines.append(f"  staged for the next idle moment: {summary['pending']}")
+        if summary["last_refusal"]:
+            r = summary["last_refusal"]
+            lines.append(f"  last refused: {r['scope']} bundle, {r['code']}: {r['message']}")
+        if summary["restore_reason"]:
+            lines.append(f"  last restore: {summary['restore_reason']}")
+    width = max(len(key) for key, _, _ in explain(config, sources))
+    for key, value, source in explain(config, sources):
+        apply = "local" if key in LOCAL_ONLY or key.split(".")[0] not in REMOTE_APPLY else REMOTE_APPLY[key.split(".")[0]]
+        lines.append(f"{key:<{width}}  {json.dumps(value, ensure_ascii=False)}  [{source}; {apply}]")
+    return "\n".join(lines) + "\n"
+
+
 def store_for(config: KioskConfig, verifier) -> CentralConfigStore:
     return CentralConfigStore(Path(config.kiosk.data_dir) / "central-config", Path(config.source_path),
                               kiosk_id=config.kiosk.id, group=config.fleet.group, verifier=verifier,

@@ -390,9 +390,19 @@ if __name__ == "__main__":
                                      description="Check a kiosk configuration, or print the reference of every key.")
     parser.add_argument("--toml", action="store_true", help="print every key, its default and help text as TOML")
     parser.add_argument("--check", metavar="FILE", help="load FILE and report the first problem (exit 2)")
-    parser.add_argument("--demo", action="store_true", help="with --check: as main.py --demo loads it")
+    parser.add_argument("--demo", action="store_true", help="with --check/--explain: as main.py --demo loads it")
+    parser.add_argument("--explain", metavar="FILE", help=(
+        "every key's effective value and where it came from (default, kiosk.toml, group or kiosk bundle), "
+        "and the active central configuration bundles"))
     args = parser.parse_args()
-    if args.check:
+    if args.explain:
+        from kiosk.central_config import explain_text
+        try:
+            print(explain_text(args.explain, demo=args.demo), end="")
+        except ConfigError as exc:
+            print(f"configuration error: {exc}")
+            raise SystemExit(2) from None
+    elif args.check:
         try:
             load_config(args.check, demo=args.demo)
         except ConfigError as exc:
