@@ -463,7 +463,7 @@ def verifier_for(config: KioskConfig):
 
 
 def explain_text(config_path: str, *, demo: bool = False) -> str:
-    """`python -m kiosk.config --explain FILE`: bundle versions, then every key, value and source."""
+    """`python -m kiosk.central_config --explain FILE`: bundle versions, then every key, value and source."""
     local = load_config(config_path, demo=demo)
     verifier = verifier_for(local)
     lines = []
@@ -497,6 +497,21 @@ def store_for(config: KioskConfig, verifier) -> CentralConfigStore:
                               demo=config.kiosk.demo)
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m kiosk.central_config",
+                                     description="The configuration in force: central bundles and every key's source.")
+    parser.add_argument("--explain", metavar="FILE", required=True, help="the kiosk.toml to explain")
+    parser.add_argument("--demo", action="store_true", help="as main.py --demo loads it")
+    args = parser.parse_args(argv)
+    try:
+        print(explain_text(args.explain, demo=args.demo), end="")
+    except ConfigError as exc:
+        print(f"configuration error: {exc}")
+        return 2
+    return 0
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
@@ -514,3 +529,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def remove_all(directory: Path) -> None:
     """Forget every bundle (technician: back to kiosk.toml alone)."""
     shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -390,19 +390,10 @@ if __name__ == "__main__":
                                      description="Check a kiosk configuration, or print the reference of every key.")
     parser.add_argument("--toml", action="store_true", help="print every key, its default and help text as TOML")
     parser.add_argument("--check", metavar="FILE", help="load FILE and report the first problem (exit 2)")
-    parser.add_argument("--demo", action="store_true", help="with --check/--explain: as main.py --demo loads it")
-    parser.add_argument("--explain", metavar="FILE", help=(
-        "every key's effective value and where it came from (default, kiosk.toml, group or kiosk bundle), "
-        "and the active central configuration bundles"))
+    parser.add_argument("--demo", action="store_true", help="with --check: as main.py --demo loads it")
+    # Where each value came from (kiosk.toml or a central bundle): python -m kiosk.central_config --explain FILE
     args = parser.parse_args()
-    if args.explain:
-        from kiosk.central_config import explain_text
-        try:
-            print(explain_text(args.explain, demo=args.demo), end="")
-        except ConfigError as exc:
-            print(f"configuration error: {exc}")
-            raise SystemExit(2) from None
-    elif args.check:
+    if args.check:
         try:
             load_config(args.check, demo=args.demo)
         except ConfigError as exc:

@@ -174,7 +174,7 @@ class PrometheusProcess:
         """Sum of a metric on the process's own /metrics (0 when absent)."""
         total = 0.0
         for line in requests.get(self.url + "/metrics", timeout=5).text.splitlines():
-            if line.startswith(name + " ") or line.startswith(name + "{"):
+            if line.startswith((name + " ", name + "{")):
                 total += float(line.rsplit(" ", 1)[1])
         return total
 

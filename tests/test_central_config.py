@@ -222,7 +222,7 @@ def test_explain_cli_shows_versions_values_and_sources(platform, kiosk):
     publish(platform, "group", 7, {"timeouts": {"receipt_s": 25.0}})
     cc.fetch_and_stage(client, store)
     store.apply_pending()
-    out = subprocess.run([sys.executable, "-m", "kiosk.config", "--explain", str(toml)], cwd=REPO,
+    out = subprocess.run([sys.executable, "-m", "kiosk.central_config", "--explain", str(toml)], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "active: group v7" in out.stdout and "ON TRIAL" in out.stdout

@@ -111,6 +111,7 @@ class TechnicianPanel(QFrame):
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
                                               (mark("Export (encrypted)"), "queueExport", service.export_queue)])
         self._add_page("catalog", mark("Catalog"), [(mark("Refresh"), "catalogRefresh", service.run_checks)])
+        self._add_page("config", mark("Configuration"), [(mark("Refresh"), "configRefresh", service.refresh_config)])
         self._add_page("logs", mark("Logs"), [(mark("Refresh"), "logsRefresh", service.refresh_logs),
                                           (mark("Export"), "logsExport", service.export_logs)])
         self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
@@ -187,6 +188,7 @@ class TechnicianPanel(QFrame):
             + _receipts_text(state.receipts))
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
+        self.boxes["config"].setPlainText(state.config_text)
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
                                          f"location: {self.service.config.kiosk.location}\n"
