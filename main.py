@@ -156,6 +156,12 @@ def main(argv=None) -> int:
         return run_subcommand(argv)
     args = parse_args(argv)
     config = load_configuration(args)
+    from kiosk.central_config import at_start as central_config_at_start
+    from kiosk.config import ConfigError
+    try:
+        config, central_store = central_config_at_start(config)   # kiosk.toml < group bundle < kiosk bundle
+    except (ConfigError, OSError) as exc:
+        fail(f"central configuration: {exc}")
     autopilot = wants_autopilot(args)
     if autopilot:
         # A scripted session in a 1280x800 window: no fullscreen lock, whatever the file says.
@@ -208,7 +214,8 @@ def main(argv=None) -> int:
     parts.controller.open()
     window = parts.window
     from kiosk.field_kit import install_field_kit
-    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
+    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot,
+                                  central_store=central_store)
     if autopilot:
         from sim.demo.autopilot import Autopilot
         window.resize(1280, 800)

@@ -491,6 +491,18 @@ def explain_text(config_path: str, *, demo: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def at_start(config: KioskConfig) -> tuple[KioskConfig, CentralConfigStore | None]:
+    """main.py, once per start: with `fleet.config_poll_s` set, counts the start of a set on trial
+    (restoring the last good one after a start that never confirmed) and returns the layered
+    configuration and the store; otherwise the configuration unchanged and None."""
+    if not config.fleet.config_poll_s or not config.source_path:
+        return config, None
+    store = store_for(config, verifier_for(config))
+    store.note_start()
+    layered, _sources = store.effective()
+    return layered, store
+
+
 def store_for(config: KioskConfig, verifier) -> CentralConfigStore:
     return CentralConfigStore(Path(config.kiosk.data_dir) / "central-config", Path(config.source_path),
                               kiosk_id=config.kiosk.id, group=config.fleet.group, verifier=verifier,
