@@ -241,7 +241,10 @@ class OutageResult:
     max_gap_s: float                 # largest hole between central samples around the outage
     catch_up_s: float                # restore -> the last outage sample visible centrally
     wal_bytes: int                   # agent WAL on disk at the end of the outage
-    wire_bytes_per_sample: float     # compressed remote-write bytes per sample (agent's own counters)
+    wire_bytes_per_sample: float     # compressed remote-write bytes per sample, outage + catch-up (agent's counters)
+    steady_wire_bytes_per_sample: float   # the same while connected (small batches: labels weigh more)
+    wal_bytes_per_sample: float      # WAL growth during the outage / samples scraped in it (compressed WAL)
+    series_per_kiosk: int            # series the centre holds for this kiosk (kiosk job + agent's own, kept)
     central_alert_labels: dict       # the KioskTechnicianPinLockout alert the central server raised
     series_after_outage_ok: bool
 
@@ -308,6 +311,8 @@ def run_outage(workdir: Path, *, outage_s: float = 6.0, scrape_interval_s: float
         selector = f'kiosk_uptime_seconds{{kiosk="{KIOSK_ID}",site="rig-hall",group="rig",instance="{KIOSK_ID}"}}'
         if not _wait_for(lambda: query(central.url, selector), 15.0):
             raise RuntimeError(f"no samples reached the central server before the outage: {agent.log_tail()}")
+        steady_start = (agent.metric("prometheus_remote_storage_bytes_total"),
+                        agent.metric("prometheus_remote_storage_samples_total"))
         time.sleep(warmup_s)
         alert = _wait_for(lambda: query(central.url, f'ALERTS{{alertname="KioskTechnicianPinLockout",'
                                                      f'alertstate="firing",kiosk="{KIOSK_ID}"}}'), 10.0)
@@ -315,6 +320,10 @@ def run_outage(workdir: Path, *, outage_s: float = 6.0, scrape_interval_s: float
 
         sent_before = (agent.metric("prometheus_remote_storage_bytes_total"),
                        agent.metric("prometheus_remote_storage_samples_total"))
+        steady_bytes = sent_before[0] - steady_start[0]
+        steady_samples = sent_before[1] - steady_start[1]
+        wal_at_cut = dir_bytes(workdir / "agent-wal")
+        series = int(float(query(central.url, f'count({{kiosk="{KIOSK_ID}"}})')[0]["value"][1]))
         cut_at = time.time()
         link.cut()
         if restart_agent:
@@ -353,6 +362,9 @@ def run_outage(workdir: Path, *, outage_s: float = 6.0, scrape_interval_s: float
                             arrived_after_restore=len(after), max_gap_s=round(max_gap, 3),
                             catch_up_s=round(catch_up_s, 2), wal_bytes=wal_bytes,
                             wire_bytes_per_sample=round(bytes_sent / samples_sent, 2) if samples_sent else 0.0,
+                            steady_wire_bytes_per_sample=round(steady_bytes / steady_samples, 2) if steady_samples else 0.0,
+                            wal_bytes_per_sample=round((wal_bytes - wal_at_cut) / (series * outage_s / scrape_interval_s), 2),
+                            series_per_kiosk=series,
                             central_alert_labels=alert_labels, series_after_outage_ok=ok)
     finally:
         for part in (agent, link, central):
