@@ -8,6 +8,7 @@
     python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
     python main.py queue status|retry|export    technician view of the outbox
     python main.py set-pin                      hash for [technician] pin_hash
+    python main.py config show [--config FILE]  central config bundles in force, every key's value and source
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
 """
 from __future__ import annotations
@@ -111,7 +112,7 @@ def apply_qt_workarounds() -> None:
     apply()
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "config")
 
 
 def start_diagnose_platform(config, workdir: Path):
@@ -142,6 +143,9 @@ def run_subcommand(argv) -> int:
     if command == "face-compare":
         from kiosk import face_compare
         return face_compare.main(rest, str(REPO / "kiosk.toml"))
+    if command == "config":
+        from kiosk.central_config import config_command
+        return config_command(rest, str(REPO / "kiosk.toml"))
     if command == "voice-helper":   # how the PyInstaller build starts the speech process (no `-m` there)
         from kiosk import voice_helper
         return voice_helper.main([command, *rest])

@@ -524,6 +524,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def config_command(argv: list[str], default_config: str) -> int:
+    """`python main.py config show [--config FILE] [--demo]` (the PyInstaller build has no `-m`)."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="kiosk config", description="The configuration in force.")
+    parser.add_argument("action", choices=["show"], help="show: central bundles and every key's value and source")
+    parser.add_argument("--config", default=default_config, help="kiosk.toml")
+    parser.add_argument("--demo", action="store_true", help="as main.py --demo loads it")
+    args = parser.parse_args(argv)
+    return main(["--explain", args.config, *(["--demo"] if args.demo else [])])
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:

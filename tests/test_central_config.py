@@ -231,3 +231,6 @@ def test_explain_cli_shows_versions_values_and_sources(platform, kiosk):
     assert "[kiosk.toml; runtime]" in lines["timeouts.idle_s"]
     assert "[kiosk.toml; local]" in lines["kiosk.id"]
     assert "[default; restart]" in lines["heartbeat.interval_s"]
+    show = subprocess.run([sys.executable, "main.py", "config", "show", "--config", str(toml)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert show.returncode == 0 and show.stdout == out.stdout, show.stderr

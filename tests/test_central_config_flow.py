@@ -15,6 +15,7 @@ from kiosk.config import load_config
 from kiosk.core.session_types import State
 from kiosk.flows.central_config import CentralConfigFlow
 from kiosk.flows.controller import session_timeouts
+from kiosk.metrics import KioskMetrics
 from reference_platform.catalog_signing import write_public_key
 from reference_platform.server import ReferencePlatformServer
 
@@ -60,6 +61,7 @@ config_confirm_s = 1.5
         parts = build_kiosk(config)
         qtbot.addWidget(parts.window)
         parts.controller.open()
+        parts.controller.metrics = KioskMetrics(KIOSK_ID)      # not served: the registry is read directly
         made.append(parts)
         flow = CentralConfigFlow(parts.controller, store, parts.controller.platform_client,
                                  poll_s=config.fleet.config_poll_s, confirm_s=config.fleet.config_confirm_s,
@@ -82,6 +84,10 @@ def test_runtime_setting_applied_at_idle_and_confirmed_and_shown_to_the_technici
     assert flow.last_outcome["kiosk"] == "staged v1" and flow.last_outcome["group"] == "none"
     qtbot.waitUntil(lambda: not store.state().get("trial") and "confirmed_at" in store.state(), timeout=10_000)
     assert store.summary()["active"]["kiosk"]["version"] == 1
+    registry = parts.controller.metrics.registry
+    assert registry.get_sample_value("kiosk_config_bundle_version", {"scope": "kiosk"}) == 1
+    assert registry.get_sample_value("kiosk_config_bundle_version", {"scope": "group"}) == 0
+    assert registry.get_sample_value("kiosk_config_trial") == 0
 
     from screens.technician import install_technician_mode
     mode = install_technician_mode(parts.window, parts.controller, parts.config, log_file=None)

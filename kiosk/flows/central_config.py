@@ -50,6 +50,7 @@ class CentralConfigFlow(QObject):
         self._staged = bool(self.store.pending())
         self._poll.start(int(self.poll_s * 1000))
         self._idle.start()
+        self._report()
 
     def stop(self) -> None:
         self._poll.stop()
@@ -69,6 +70,13 @@ class CentralConfigFlow(QObject):
         self._busy = False
         self.last_outcome = outcome
         self._staged = self._staged or any(value.startswith("staged") for value in outcome.values())
+
+    def _report(self) -> None:
+        """Active versions and trial state into the Prometheus metrics, when they are on."""
+        metrics = getattr(self.controller, "metrics", None)
+        if metrics is not None:
+            state = self.store.state()
+            metrics.config_bundles({s: b.version for s, b in self.store.active().items()}, bool(state.get("trial")))
 
     def _idle_now(self) -> bool:
         return self.controller.session.state is State.IDLE and not self._busy
@@ -93,6 +101,7 @@ class CentralConfigFlow(QObject):
             return
         self._apply_runtime()
         self._trial_deadline = time.monotonic() + self.confirm_s
+        self._report()
 
     def _apply_runtime(self) -> None:
         config, _sources = self.store.effective()
@@ -107,6 +116,7 @@ class CentralConfigFlow(QObject):
             if not failing:
                 self.store.confirm_good()
                 self._trial_deadline = None
+                self._report()
                 log.info("central config: self-check passed, kept as last good")
                 return
             self._last_failure = "; ".join(failing)
@@ -121,3 +131,4 @@ class CentralConfigFlow(QObject):
                 self.restart_requested.emit("restored the last good central configuration")
             else:
                 self._apply_runtime()
+            self._report()
