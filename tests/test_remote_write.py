@@ -41,6 +41,19 @@ def test_unit_substitutes_every_template_variable_and_example_env_sets_them():
     assert "127.0.0.1:" in service["ExecStart"]       # the agent's web port stays on this machine
 
 
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_agent_unit_passes_systemd_analyze_verify(tmp_path):
+    unit = tmp_path / UNIT.name
+    unit.write_text(UNIT.read_text())
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
+    problems = [line for line in result.stderr.splitlines() if UNIT.name in line]
+    assert not problems, result.stderr
+    broken = tmp_path / "broken-agent.service"
+    broken.write_text(UNIT.read_text().replace("Restart=always", "Restart=sometimes"))
+    result = subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True, text=True)
+    assert any("broken-agent.service" in line for line in result.stderr.splitlines())
+
+
 def test_render_refuses_a_missing_value():
     with pytest.raises(ValueError, match="KIOSK_ID"):
         rig.render_agent_config({k: v for k, v in FIELD_VALUES.items() if k != "KIOSK_ID"})
