@@ -111,12 +111,13 @@ class TechnicianPanel(QFrame):
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
                                               (mark("Export (encrypted)"), "queueExport", service.export_queue)])
         self._add_page("catalog", mark("Catalog"), [(mark("Refresh"), "catalogRefresh", service.run_checks)])
-        self._add_page("config", mark("Configuration"), [(mark("Refresh"), "configRefresh", service.refresh_config)])
         self._add_page("logs", mark("Logs"), [(mark("Refresh"), "logsRefresh", service.refresh_logs),
                                           (mark("Export"), "logsExport", service.export_logs)])
         self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
                                               lambda: service.leave("closed")),
                                              (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+        # Last, so the other tabs keep their places: central configuration bundles and each value's source.
+        self._add_page("config", mark("Configuration"), [(mark("Refresh"), "configRefresh", service.refresh_config)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
