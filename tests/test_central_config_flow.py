@@ -85,9 +85,9 @@ def test_runtime_setting_applied_at_idle_and_confirmed_and_shown_to_the_technici
     qtbot.waitUntil(lambda: not store.state().get("trial") and "confirmed_at" in store.state(), timeout=10_000)
     assert store.summary()["active"]["kiosk"]["version"] == 1
     registry = parts.controller.metrics.registry
+    qtbot.waitUntil(lambda: registry.get_sample_value("kiosk_config_trial") == 0, timeout=5_000)
     assert registry.get_sample_value("kiosk_config_bundle_version", {"scope": "kiosk"}) == 1
     assert registry.get_sample_value("kiosk_config_bundle_version", {"scope": "group"}) == 0
-    assert registry.get_sample_value("kiosk_config_trial") == 0
 
     from screens.technician import install_technician_mode
     mode = install_technician_mode(parts.window, parts.controller, parts.config, log_file=None)
@@ -124,5 +124,5 @@ def test_a_bundle_that_fails_the_self_check_is_rolled_back(qtbot, running, platf
     qtbot.waitUntil(lambda: parts.controller.session.timeouts.idle_s == 40.0, timeout=10_000)
     qtbot.waitUntil(lambda: "restore_reason" in store.state(), timeout=10_000)
     assert "self-check failed" in store.state()["restore_reason"]
-    assert parts.controller.session.timeouts.idle_s == 60.0          # back to the default
+    qtbot.waitUntil(lambda: parts.controller.session.timeouts.idle_s == 60.0, timeout=5_000)  # the default again
     assert store.active() == {} and store.state()["refused"] == {"kiosk": 2}

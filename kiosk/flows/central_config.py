@@ -14,6 +14,7 @@ blocks the GUI thread: fetching, disk writes and checks run as background jobs.
 from __future__ import annotations
 
 import logging
+import random
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,100 +36,156 @@ class CentralConfigFlow(QObject):
         self.poll_s, self.confirm_s = poll_s, confirm_s
         self._session_timeouts = session_timeouts        # KioskConfig -> core Timeouts
         self._staged = False
-        self._busy = False
+        self._busy = False                                # a fetch, apply, confirm or restore job runs
         self._trial_deadline: float | None = None
+        self._last_failure = "the idle screen was not reached"
+        self._restart_reason: str | None = None           # asked for; emitted at the next idle moment
+        self._fetch_wanted = False
         self.last_outcome: dict = {}
         self._poll = QTimer(self)
         self._poll.timeout.connect(self.poll_now)
+        self._first_poll = QTimer(self)
+        self._first_poll.setSingleShot(True)
+        self._first_poll.timeout.connect(self.poll_now)
         self._idle = QTimer(self)
         self._idle.setInterval(1000)
         self._idle.timeout.connect(self._tick)
 
     def start(self) -> None:
-        if self.store.state().get("trial"):                 # started with a set on trial (after a restart)
-            self._trial_deadline = time.monotonic() + self.confirm_s
-        self._staged = bool(self.store.pending())
+        """Reads the store on a worker thread, then polls: the first poll at a random moment within
+        one interval, so 10,000 kiosks restarted together do not poll together."""
+        def read():
+            return bool(self.store.state().get("trial")), bool(self.store.pending()), self._versions()
+        self._run("central-config-start", read, self._started)
+        self._first_poll.start(int(random.uniform(min(5.0, self.poll_s), self.poll_s) * 1000))
         self._poll.start(int(self.poll_s * 1000))
         self._idle.start()
-        self._report()
+
+    def _started(self, result) -> None:
+        trial, staged, versions = result
+        if trial:                                     # started with a set on trial (after a restart)
+            self._trial_deadline = time.monotonic() + self.confirm_s
+        self._staged = self._staged or staged
+        self._report(versions)
 
     def stop(self) -> None:
-        self._poll.stop()
-        self._idle.stop()
+        for timer in (self._poll, self._first_poll, self._idle):
+            timer.stop()
 
     def poll_now(self) -> None:
+        """Fetch now (or right after the job that is running)."""
+        if self._busy:
+            self._fetch_wanted = True
+            return
+        self._fetch_wanted = False
+        self._run("central-config-fetch", lambda: cc.fetch_and_stage(self.client, self.store), self._fetched)
+
+    # --- plumbing: every store access is a background job, one at a time ---------------------
+
+    def _run(self, name: str, job, on_done) -> None:
         if self._busy:
             return
         self._busy = True
-        self.controller.jobs.run("central-config", lambda: cc.fetch_and_stage(self.client, self.store),
-                                 on_done=self._fetched, on_error=lambda _exc: self._done())
 
-    def _done(self) -> None:
-        self._busy = False
+        def done(result):
+            self._busy = False
+            on_done(result)
+            if self._fetch_wanted:
+                self.poll_now()
 
-    def _fetched(self, outcome: dict) -> None:
-        self._busy = False
-        self.last_outcome = outcome
-        self._staged = self._staged or any(value.startswith("staged") for value in outcome.values())
+        def failed(exc):      # disk trouble: keep what runs, try again at the next poll / tick
+            self._busy = False
+            log.warning("central config: %s failed: %s", name, exc)
+            if self._fetch_wanted:
+                self.poll_now()
+        self.controller.jobs.run(name, job, on_done=done, on_error=failed)
 
-    def _report(self) -> None:
+    def _versions(self) -> tuple[dict, bool]:
+        return {s: b.version for s, b in self.store.active().items()}, bool(self.store.state().get("trial"))
+
+    def _report(self, versions: tuple[dict, bool]) -> None:
         """Active versions and trial state into the Prometheus metrics, when they are on."""
         metrics = getattr(self.controller, "metrics", None)
         if metrics is not None:
-            state = self.store.state()
-            metrics.config_bundles({s: b.version for s, b in self.store.active().items()}, bool(state.get("trial")))
+            metrics.config_bundles(*versions)
+
+    def _fetched(self, outcome: dict) -> None:
+        self.last_outcome = outcome
+        self._staged = self._staged or any(value.startswith("staged") for value in outcome.values())
 
     def _idle_now(self) -> bool:
         return self.controller.session.state is State.IDLE and not self._busy
 
     def _tick(self) -> None:
-        if self._trial_deadline is not None:
-            self._check_trial()
-        elif self._staged and self._idle_now():
-            self._apply()
-
-    def _apply(self) -> None:
-        self._staged = False
-        try:
-            result = self.store.apply_pending()
-        except Exception as exc:   # disk trouble: keep what runs, try again at the next poll
-            log.warning("central config: could not apply: %s", exc)
+        if not self._idle_now():
+            if self._trial_deadline is not None and time.monotonic() >= self._trial_deadline and not self._busy:
+                self._restore()
             return
+        if self._restart_reason is not None:
+            reason, self._restart_reason = self._restart_reason, None
+            self.restart_requested.emit(reason)
+        elif self._trial_deadline is not None:
+            self._check_trial()
+        elif self._staged:
+            self._staged = False
+            self._run("central-config-apply", self._apply_job, self._applied)
+
+    # --- applying ----------------------------------------------------------------------------
+
+    def _apply_job(self):
+        result = self.store.apply_pending()
+        config = self.store.effective()[0] if result is not None and not result.restart else None
+        return result, config, self._versions()
+
+    def _applied(self, outcome) -> None:
+        result, config, versions = outcome
+        self._report(versions)
         if result is None:
             return
         if result.restart:
-            self.restart_requested.emit("new central configuration: " + ", ".join(result.changed[:5]))
+            self._restart_reason = "new central configuration: " + ", ".join(result.changed[:5])
             return
-        self._apply_runtime()
-        self._trial_deadline = time.monotonic() + self.confirm_s
-        self._report()
-
-    def _apply_runtime(self) -> None:
-        config, _sources = self.store.effective()
         self.controller.session.timeouts = self._session_timeouts(config)
-        log.info("central config: runtime settings applied")
+        log.info("central config: runtime settings applied: %s", ", ".join(result.changed))
+        self._trial_deadline = time.monotonic() + self.confirm_s
+
+    # --- the trial ---------------------------------------------------------------------------
 
     def _check_trial(self) -> None:
-        if self._idle_now():
-            failing = [check.summary for check in (d.check_device(device) for device in
-                       (self.controller.id_reader, self.controller.camera, self.controller.printer))
-                       if not check.ok]
-            if not failing:
-                self.store.confirm_good()
-                self._trial_deadline = None
-                self._report()
-                log.info("central config: self-check passed, kept as last good")
-                return
-            self._last_failure = "; ".join(failing)
-        if time.monotonic() >= (self._trial_deadline or 0):
+        # Device states are cached by the drivers (no I/O here); the store is written on a worker.
+        failing = [check.summary for check in (d.check_device(device) for device in
+                   (self.controller.id_reader, self.controller.camera, self.controller.printer)) if not check.ok]
+        if not failing:
             self._trial_deadline = None
-            before = self.store.active()
-            self.store.restore_last_good("self-check failed: " + getattr(self, "_last_failure", "idle screen not reached"))
-            after = self.store.active()
-            changed = cc.changed_keys(cc.build_config(self.store.config_path, before, demo=self.store.demo),
-                                      cc.build_config(self.store.config_path, after, demo=self.store.demo))
-            if cc.needs_restart(changed):
-                self.restart_requested.emit("restored the last good central configuration")
-            else:
-                self._apply_runtime()
-            self._report()
+
+            def confirm():
+                self.store.confirm_good()
+                return self._versions()
+            self._run("central-config-confirm", confirm, self._confirmed)
+            return
+        self._last_failure = "; ".join(failing)
+        if time.monotonic() >= (self._trial_deadline or 0):
+            self._restore()
+
+    def _confirmed(self, versions) -> None:
+        log.info("central config: self-check passed, kept as last good")
+        self._report(versions)
+
+    def _restore(self) -> None:
+        self._trial_deadline = None
+        reason = "self-check failed: " + self._last_failure
+
+        def restore():
+            before = cc.build_config(self.store.config_path, self.store.active(), demo=self.store.demo)
+            self.store.restore_last_good(reason)
+            after = cc.build_config(self.store.config_path, self.store.active(), demo=self.store.demo)
+            return cc.needs_restart(cc.changed_keys(before, after)), after, self._versions()
+        self._run("central-config-restore", restore, self._restored)
+
+    def _restored(self, outcome) -> None:
+        restart, config, versions = outcome
+        self._report(versions)
+        if restart:
+            self._restart_reason = "restored the last good central configuration"
+        else:
+            self.controller.session.timeouts = self._session_timeouts(config)
