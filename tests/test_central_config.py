@@ -234,3 +234,34 @@ def test_explain_cli_shows_versions_values_and_sources(platform, kiosk):
     show = subprocess.run([sys.executable, "main.py", "config", "show", "--config", str(toml)], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert show.returncode == 0 and show.stdout == out.stdout, show.stderr
+
+
+@pytest.mark.faults
+def test_network_faults_during_a_fetch_leave_the_active_bundle_in_force(tmp_path, platform, kiosk):
+    """Through tests/fault_proxy.py: a cut connection, a truncated reply, garbage, a 503 and a reply
+    held past the read timeout are each "unreachable" or refused; the active set stays; then it works."""
+    from tests.fault_proxy import FaultProxy
+    toml, store, _client = kiosk
+    publish(platform, "kiosk", 1, {"timeouts": {"idle_s": 61.0}})
+    publish(platform, "group", 1, {"timeouts": {"receipt_s": 21.0}})
+    direct = PlatformClient(platform.base_url, KIOSK_ID, connect_timeout=1.0, read_timeout=3.0)
+    cc.fetch_and_stage(direct, store)
+    store.apply_pending()
+    store.confirm_good()
+    publish(platform, "kiosk", 2, {"timeouts": {"idle_s": 62.0}})
+    proxy = FaultProxy("127.0.0.1", platform.port, delay_s=1.5)
+    url = proxy.start()
+    client = PlatformClient(url, KIOSK_ID, connect_timeout=0.5, read_timeout=0.5)
+    try:
+        for fault in ("drop_before", "reset_after", "truncate", "garbage_json", "503", "delay"):
+            proxy.plan.extend(["pass", fault])            # group bundle passes, the kiosk bundle meets the fault
+            outcome = cc.fetch_and_stage(client, store)
+            assert outcome["kiosk"] == "unreachable" or outcome["kiosk"].startswith("refused: signature"), (
+                fault, outcome)
+            assert store.pending() == {} and store.active()["kiosk"].version == 1, fault
+            assert store.effective()[0].timeouts.idle_s == 61.0
+        assert cc.fetch_and_stage(client, store)["kiosk"] == "staged v2"
+    finally:
+        client.close()
+        direct.close()
+        proxy.stop()
