@@ -8,6 +8,7 @@
     python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
     python main.py queue status|retry|export    technician view of the outbox
     python main.py set-pin                      hash for [technician] pin_hash
+    python main.py config show [--config FILE]  central config bundles in force, every key's value and source
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
     python main.py update fetch|status|adopt    signed application updates (docs/updates.md)
     python main.py update-guard [--on-start|--watch S]   switch at idle, confirm or roll back a release
@@ -114,7 +115,7 @@ def apply_qt_workarounds() -> None:
     apply()
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "update", "update-guard", "release")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "update", "update-guard", "release", "config")
 
 
 def start_diagnose_platform(config, workdir: Path):
@@ -151,6 +152,9 @@ def run_subcommand(argv) -> int:
             return update_cli.release_main(rest)
         main_of = update_cli.update_main if command == "update" else update_cli.guard_main
         return main_of(rest, str(REPO / "kiosk.toml"))
+    if command == "config":
+        from kiosk.central_config import config_command
+        return config_command(rest, str(REPO / "kiosk.toml"))
     if command == "voice-helper":   # how the PyInstaller build starts the speech process (no `-m` there)
         from kiosk import voice_helper
         return voice_helper.main([command, *rest])
@@ -165,6 +169,12 @@ def main(argv=None) -> int:
         return run_subcommand(argv)
     args = parse_args(argv)
     config = load_configuration(args)
+    from kiosk.central_config import at_start as central_config_at_start
+    from kiosk.config import ConfigError
+    try:
+        config, central_store = central_config_at_start(config)   # kiosk.toml < group bundle < kiosk bundle
+    except (ConfigError, OSError) as exc:
+        fail(f"central configuration: {exc}")
     autopilot = wants_autopilot(args)
     if autopilot:
         # A scripted session in a 1280x800 window: no fullscreen lock, whatever the file says.
@@ -217,7 +227,8 @@ def main(argv=None) -> int:
     parts.controller.open()
     window = parts.window
     from kiosk.field_kit import install_field_kit
-    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot)
+    field_kit = install_field_kit(app, parts, config, log_file, demo=args.demo, autopilot=autopilot,
+                                  central_store=central_store)
     if autopilot:
         from sim.demo.autopilot import Autopilot
         window.resize(1280, 800)

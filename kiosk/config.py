@@ -22,7 +22,8 @@ from kiosk.settings import (BACKENDS, CAMERA_BACKENDS, FACE_THRESHOLD_RANGES, ID
                             DevicesSection, DisplaySection, DlibEngineSection, FaceEnginesSection, FaceSection,
                             HeartbeatSection, IdReaderSection, KioskConfig, KioskSection, LoggingSection,
                             MetricsSection, PlatformSection, PrinterSection, SecuritySection, SFaceEngineSection,
-                            TechnicianSection, TimeoutsSection, section, setting, only_in_demo)
+                            TechnicianSection, TimeoutsSection, section, setting, only_in_demo,
+                            FleetSection, LOCAL_ONLY, REMOTE_APPLY)
 
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
 
@@ -193,7 +194,19 @@ def check_semantics(config: KioskConfig) -> None:
     _check_key_store(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+    _check_fleet(config)
     _refuse_test_only_backends(config)
+
+
+def _check_fleet(config: KioskConfig) -> None:
+    fleet = config.fleet
+    if fleet.config_poll_s < 0 or 0 < fleet.config_poll_s < 10:
+        raise ConfigError("fleet.config_poll_s", "must be 0 (off) or at least 10 seconds")
+    if fleet.config_poll_s and not config.platform.catalog_public_key:
+        raise ConfigError("fleet.config_poll_s", "central configuration needs platform.catalog_public_key "
+                                                 "(bundles are signed with the platform's key)")
+    if fleet.config_confirm_s <= 0:
+        raise ConfigError("fleet.config_confirm_s", "must be greater than 0")
 
 
 def _refuse_test_only_backends(config: KioskConfig) -> None:
@@ -378,6 +391,7 @@ if __name__ == "__main__":
     parser.add_argument("--toml", action="store_true", help="print every key, its default and help text as TOML")
     parser.add_argument("--check", metavar="FILE", help="load FILE and report the first problem (exit 2)")
     parser.add_argument("--demo", action="store_true", help="with --check: as main.py --demo loads it")
+    # Where each value came from (kiosk.toml or a central bundle): python -m kiosk.central_config --explain FILE
     args = parser.parse_args()
     if args.check:
         try:

@@ -18,9 +18,12 @@ class FieldKit:
     """Technician mode, lockdown, systemd watchdog and Prometheus metrics of a running kiosk."""
 
     def __init__(self):
-        self.technician = self.lockdown = self.watchdog = self.metrics = self.update_beacon = None
+        self.technician = self.lockdown = self.watchdog = self.metrics = None
+        self.update_beacon = self.central_config = None
 
     def stop(self) -> None:
+        if self.central_config is not None:
+            self.central_config.stop()
         if self.watchdog is not None:
             self.watchdog.stop()
         if self.metrics is not None:
@@ -45,7 +48,7 @@ def install_sigterm_quit(app, parts) -> None:
     timer.start(250)
 
 
-def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bool) -> FieldKit:
+def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bool, central_store=None) -> FieldKit:
     kit = FieldKit()
     if demo and not config.technician.pin_hash:
         from kiosk.technician_pin import hash_pin
@@ -88,4 +91,27 @@ def install_field_kit(app, parts, config, log_file, *, demo: bool, autopilot: bo
         except OSError as exc:
             fail(f"metrics.port: cannot listen on {config.metrics.address}:{config.metrics.port}: {exc}")
         parts.controller.metrics = kit.metrics
+    if central_store is not None:
+        kit.central_config = install_central_config(app, parts, config, central_store)
     return kit
+
+
+def install_central_config(app, parts, config, store):
+    """Configuration from the centre (kiosk/flows/central_config.py): applied at idle; a change that
+    needs a restart ends the event loop and systemd (Restart=always) starts the kiosk again."""
+    from kiosk.flows.central_config import CentralConfigFlow
+    from kiosk.flows.controller import session_timeouts
+    flow = CentralConfigFlow(parts.controller, store, parts.controller.platform_client,
+                             poll_s=config.fleet.config_poll_s, confirm_s=config.fleet.config_confirm_s,
+                             session_timeouts=session_timeouts, parent=app)
+
+    def restart(reason: str) -> None:
+        print(f"kiosk: restarting: {reason}", file=sys.stderr)
+        parts.window.allow_close = True
+        app.exit(RESTART_EXIT_CODE)
+    flow.restart_requested.connect(restart)
+    flow.start()
+    return flow
+
+
+RESTART_EXIT_CODE = 75   # "restart me" (EX_TEMPFAIL); kiosk.service has Restart=always

@@ -49,7 +49,18 @@ class KioskMetrics:
                                  registry=r)
         self.last_heartbeat = Gauge("kiosk_last_heartbeat_success_timestamp_seconds",
                                     "Unix time of the last heartbeat the platform accepted", registry=r)
+        self.config_version = Gauge("kiosk_config_bundle_version",
+                                    "Version of the active central configuration bundle (0 = none)",
+                                    ["scope"], registry=r)
+        self.config_trial = Gauge("kiosk_config_trial", "1 while a new configuration awaits its self-check",
+                                  registry=r)
         self._server = None
+
+    def config_bundles(self, versions: dict[str, int], trial: bool) -> None:
+        """The central configuration in force (kiosk.central_config): fleet-wide rollout progress."""
+        for scope in ("group", "kiosk"):
+            self.config_version.labels(scope).set(versions.get(scope, 0))
+        self.config_trial.set(1 if trial else 0)
 
     def update(self, body: dict) -> None:
         versions = body.get("versions") or {}

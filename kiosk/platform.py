@@ -178,6 +178,16 @@ class PlatformClient:
                                 status=response.status_code, code="reference_photo")
         return content
 
+    def get_config_bundle(self, scope: str, target: str) -> tuple[bytes, str | None] | None:
+        """A signed configuration bundle's exact bytes and its `X-Config-Signature`, or None when the
+        platform has none for this group/kiosk (404); checked by kiosk.central_config."""
+        response, content = self._send("GET", f"/config-bundles/{quote(scope, safe='')}/{quote(target, safe='')}")
+        if response.status_code == 404:
+            return None
+        if not 200 <= response.status_code < 300:
+            self._classify("GET", "/config-bundles", response, content)   # raises the classified error
+        return content, response.headers.get("X-Config-Signature")
+
     def heartbeat(self, body: dict) -> dict:
         return self._request_json("POST", "/heartbeat", json=body)
 

@@ -337,6 +337,36 @@ class UpdateSection:
     diagnose_timeout_s: float = setting(120.0, "The self-check's `kiosk diagnose` run may take this long.")
     restart_command: list = setting(["systemctl", "restart", "kiosk.service"],
                                     "How the guard restarts the kiosk after a switch or a rollback.")
+class FleetSection:
+    """Configuration from the centre (kiosk/central_config.py, docs/fleet.md): signed bundles for this
+    kiosk's group and for this kiosk, layered over kiosk.toml."""
+    group: str = setting("", "Configuration group of this kiosk (e.g. a hall or \"canary\"), set at enrolment; "
+                             "\"\" = no group bundle is fetched.")
+    config_poll_s: float = setting(0.0, ("Fetch the signed configuration bundles from the platform every N "
+                                         "seconds (needs platform.catalog_public_key); 0 = off."))
+    config_confirm_s: float = setting(300.0, ("A newly applied bundle must pass the self-check (diagnose checks, "
+                                              "then the idle screen) within this long, else the last good one "
+                                              "is restored."))
+
+
+# How a value set by a central configuration bundle takes effect, declared once per section
+# (kiosk/central_config.py): "runtime" = swapped in at the next idle moment, "restart" = the
+# kiosk restarts itself at the next idle moment (systemd starts it again). Sections absent here
+# cannot be set remotely at all.
+REMOTE_APPLY = {
+    "timeouts": "runtime",
+    "kiosk": "restart", "platform": "restart", "face": "restart", "devices": "restart", "logging": "restart",
+    "display": "restart", "technician": "restart", "heartbeat": "restart", "metrics": "restart",
+}
+# Local safety and identity: never settable remotely, whatever the section says. A bundle that
+# names one is refused as a whole. (security.* and fleet.* are absent from REMOTE_APPLY.)
+LOCAL_ONLY = (
+    "kiosk.id", "kiosk.demo", "kiosk.data_dir", "kiosk.fullscreen",
+    "platform.url", "platform.ca_bundle", "platform.signing_key_path", "platform.client_cert",
+    "platform.client_key", "platform.catalog_public_key", "platform.allow_insecure_http",
+    "platform.signature_alg", "technician.pin_hash", "metrics.address",
+    "devices.id_reader.backend", "devices.camera.backend", "devices.printer.backend",
+)
 
 
 @dataclass(frozen=True)
@@ -353,6 +383,7 @@ class KioskConfig:
     heartbeat: HeartbeatSection = section(HeartbeatSection)
     metrics: MetricsSection = section(MetricsSection)
     update: UpdateSection = section(UpdateSection)
+    fleet: FleetSection = section(FleetSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="sign GET /catalog (X-Catalog-Signature) with this Ed25519 private key, created if "
                              "missing; its public key is written next to it as PEM.pub for the kiosk's "
                              "[platform] catalog_public_key")
+    parser.add_argument("--config-bundle", action="append", default=[], metavar="SCOPE/TARGET=FILE",
+                        help="publish a signed configuration bundle (needs --catalog-signing-key): SCOPE is group or "
+                             "kiosk, FILE a JSON object {\"version\": N, \"settings\": {...}}. Repeat per bundle.")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     parser.add_argument("--tls-client-ca", help="require client certificates issued by this CA (mTLS)")
@@ -50,6 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = ReferencePlatformServer(args.db, host=args.host, port=args.port, catalog_path=args.catalog,
                                      signature_keys=keys, tls=tls, catalog_signing_key=catalog_key)
+    for item in args.config_bundle:
+        import json
+        where, _, path = item.partition("=")
+        scope, _, target = where.partition("/")
+        with open(path, encoding="utf-8") as handle:
+            spec = json.load(handle)
+        server.config_bundles.publish(scope, target, spec["version"], spec["settings"])
+        print(f"config bundle: {scope} {target} v{spec['version']}", flush=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from reference_platform.catalog import Catalog
+from reference_platform.config_bundles import ConfigBundles
 from reference_platform.errors import ApiError, install_error_handlers
 from reference_platform.faults import ConnectionAborter, FaultInjectionMiddleware, Faults
 from reference_platform.fleet import render_fleet_page
@@ -34,7 +35,8 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                clock: Callable[[], dt.datetime] = beijing_now,
                connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
                reference_photos: dict[str, bytes] | None = None,
-               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None) -> FastAPI:
+               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None,
+               config_bundles: ConfigBundles | None = None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -122,6 +124,24 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         now = iso_seconds(clock())
         store.record_heartbeat(body.kiosk_id, body.model_dump(mode="json"), now)
         return {"ok": True, "server_time": now}
+
+    bundles = config_bundles if config_bundles is not None else ConfigBundles(catalog_signing_key)
+
+    @app.get("/config-bundles/{scope}/{target}", responses=_errors(403, 404), response_class=Response,
+             summary="Signed configuration bundle of a kiosk group or of one kiosk (docs/fleet.md)")
+    def get_config_bundle(request: Request,
+                          scope: Annotated[str, Path(pattern="^(group|kiosk)$")],
+                          target: Annotated[str, Path(max_length=64)]) -> Response:
+        # The exact bytes that were signed; X-Config-Signature = base64 Ed25519 over
+        # "kiosk-config-bundle-v1\n" + bytes. A kiosk may fetch only its own kiosk bundle.
+        if scope == "kiosk":
+            require_signer_is(request, target)
+        found = bundles.get(scope, target)
+        if found is None:
+            raise ApiError(404, "no_config_bundle", f"no configuration bundle for {scope} {target}")
+        raw, signature = found
+        return Response(raw, media_type="application/json",
+                        headers={"X-Config-Signature": signature, "Cache-Control": "no-store"})
 
     @app.get("/fleet", response_class=HTMLResponse)
     def get_fleet() -> HTMLResponse:

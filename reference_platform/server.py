@@ -50,6 +50,7 @@ class ReferencePlatformServer:
                  signature_keys: dict[str, bytes] | None = None, signature_window_s: float = DEFAULT_WINDOW_S,
                  signature_clock: Callable[[], float] = time.time, tls: dict | None = None,
                  catalog_signing_key=None, reference_photos: dict[str, bytes] | None = None):
+        # self.config_bundles.publish(...) serves signed configuration bundles (needs catalog_signing_key).
         """`signature_keys` (kiosk id -> HMAC-SM3 key) makes signatures mandatory. `tls` = uvicorn
         ssl options, e.g. {"ssl_certfile": ..., "ssl_keyfile": ..., "ssl_ca_certs": ...,
         "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS)."""
@@ -64,10 +65,12 @@ class ReferencePlatformServer:
             self.signature_verifier = SignatureVerifier(
                 signature_keys, lambda *args: self.store.remember_nonce(*args),
                 window_s=signature_window_s, clock=signature_clock)
+        from reference_platform.config_bundles import ConfigBundles
+        self.config_bundles = ConfigBundles(catalog_signing_key)
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
                               connection_aborter=lambda: self._abort_client_connection,
                               signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key,
-                              reference_photos=self.reference_photos)
+                              reference_photos=self.reference_photos, config_bundles=self.config_bundles)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 

@@ -34,12 +34,13 @@ DEBIAN_PACKAGES=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   gcc libc6-dev   # tests/test_photo_decoder.py builds a vendor-style WLT library for the ctypes binding
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
-  prometheus  # only for promtool, which validates docs/prometheus-alerts.yml in the tests
+  prometheus  # promtool (alert rules) and the real server + agent for the remote-write tests (tests/test_remote_write.py)
+  gettext-base  # envsubst: deploy/telemetry/kiosk-prometheus-agent.service renders the agent config with it
   systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).
-REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool gcc)
+REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool prometheus envsubst gcc)
 
 install_debian_packages() {
   if ! command -v dpkg-query >/dev/null; then

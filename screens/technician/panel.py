@@ -116,6 +116,8 @@ class TechnicianPanel(QFrame):
         self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
                                               lambda: service.leave("closed")),
                                              (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+        # Last, so the other tabs keep their places: central configuration bundles and each value's source.
+        self._add_page("config", mark("Configuration"), [(mark("Refresh"), "configRefresh", service.refresh_config)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
@@ -187,6 +189,7 @@ class TechnicianPanel(QFrame):
             + _receipts_text(state.receipts))
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
+        self.boxes["config"].setPlainText(state.config_text)
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
                                          f"location: {self.service.config.kiosk.location}\n"

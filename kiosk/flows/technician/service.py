@@ -253,6 +253,17 @@ class TechnicianService(QObject):
         target = self.export_dir / f"outbox-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
         self._run("export_queue", lambda: queue_admin.export_queue(self.controller.outbox, target)[0])
 
+    def refresh_config(self) -> None:
+        """The configuration tab: central bundle versions and where each value came from."""
+        from kiosk.central_config import explain_text
+        self.touch()
+        path = self.config.source_path
+        if not path:
+            self.state.config_text = "no configuration file (built-in defaults)"
+            self.changed.emit()
+            return
+        self._run("config", lambda: explain_text(path, demo=self.config.kiosk.demo))
+
     def refresh_logs(self) -> None:
         self.touch()
         self._run("logs", lambda: read_masked_log(self.log_file, LOG_LINES_SHOWN))
@@ -311,6 +322,8 @@ class TechnicianService(QObject):
             self.state.message = f"exported to {result}"
         elif name == "logs":
             self.state.log_lines = result
+        elif name == "config":
+            self.state.config_text = result
         self.changed.emit()
 
     def _apply_pin(self, attempt) -> None:
@@ -321,6 +334,7 @@ class TechnicianService(QObject):
             self.run_checks()
             self.refresh_queue()
             self.refresh_logs()
+            self.refresh_config()
             return
         self.state.pin_locked_for_s = attempt.locked_for_s
         if attempt.locked:

@@ -30,6 +30,7 @@ class TechnicianState:
     reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
     queue: dict | None = None             # offline_cache.queue_admin.queue_status()
     log_lines: list = field(default_factory=list)
+    config_text: str = ""                 # kiosk.central_config.explain_text(): bundles, every key and its source
     message: str = ""                     # last action's result line
 
     def queue_text(self) -> str:
