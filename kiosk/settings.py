@@ -337,6 +337,9 @@ class UpdateSection:
     diagnose_timeout_s: float = setting(120.0, "The self-check's `kiosk diagnose` run may take this long.")
     restart_command: list = setting(["systemctl", "restart", "kiosk.service"],
                                     "How the guard restarts the kiosk after a switch or a rollback.")
+
+
+@dataclass(frozen=True)
 class FleetSection:
     """Configuration from the centre (kiosk/central_config.py, docs/fleet.md): signed bundles for this
     kiosk's group and for this kiosk, layered over kiosk.toml."""
