@@ -330,13 +330,19 @@ class CentralConfigStore:
             if bundle.raw != current.raw:
                 raise BundleRejected("rollback", f"version {bundle.version} reused with other content")
             return None
-        refused = self.state().get("refused", {}).get(scope, 0)
+        state = self.state()
+        refused = state.get("refused", {}).get(scope, 0)
         if bundle.version <= refused:
             raise BundleRejected("refused_before", f"version {bundle.version} failed its self-check before")
+        highest = state.get("highest", {}).get(scope, 0)
+        if bundle.version < highest:     # even if the newer files were lost from disk
+            raise BundleRejected("rollback", f"version {bundle.version} is older than v{highest} seen before")
         try:
             build_config(self.config_path, {**self.active(), **self.pending(), scope: bundle}, demo=self.demo)
         except ConfigError as exc:
             raise BundleRejected("invalid_value", str(exc), exc.key) from None
+        state.setdefault("highest", {})[scope] = bundle.version
+        self._save_state(state)
         _atomic_write(self.dir / "pending" / f"{scope}.sig", bundle.signature)
         _atomic_write(self.dir / "pending" / f"{scope}.json", bundle.raw)
         return bundle
