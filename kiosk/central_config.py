@@ -250,6 +250,7 @@ def explain(config: KioskConfig, sources: dict[str, str]) -> list[tuple[str, obj
 class ApplyResult:
     changed: list[str]
     restart: bool
+    healthy_before: list[str] | None = None     # devices healthy before the change (the self-check's bar)
 
 
 class CentralConfigStore:
@@ -348,9 +349,10 @@ class CentralConfigStore:
         return bundle
 
     # applying
-    def apply_pending(self) -> ApplyResult | None:
+    def apply_pending(self, healthy_before: list[str] | None = None) -> ApplyResult | None:
         """Makes the staged bundles active (call at an idle moment); None when nothing is staged.
-        The previous active set becomes last-good unless it was itself still on trial."""
+        The previous active set becomes last-good unless it was itself still on trial.
+        `healthy_before`: the devices healthy before the change, kept for the self-check after a restart."""
         pending = self.pending()
         if not pending:
             return None
@@ -365,11 +367,11 @@ class CentralConfigStore:
                 (self.dir / "pending" / f"{scope}.{ext}").unlink(missing_ok=True)
         after = build_config(self.config_path, self.active(), demo=self.demo)
         keys = changed_keys(before, after)
-        state.update(trial=True, starts=0, applied_at=time.time(),
+        state.update(trial=True, starts=0, applied_at=time.time(), healthy_before=healthy_before,
                      trial_versions={s: b.version for s, b in self.active().items()})
         self._save_state(state)
         log.info("central config applied: %s", ", ".join(b.label for b in pending.values()))
-        return ApplyResult(keys, needs_restart(keys))
+        return ApplyResult(keys, needs_restart(keys), healthy_before)
 
     def confirm_good(self) -> None:
         """The self-check passed with the active set: it is the new last good one."""

@@ -116,13 +116,48 @@ def test_a_restart_section_waits_for_idle_then_asks_for_a_restart(qtbot, running
     assert store.active()["group"].version == 4 and store.state()["trial"]
 
 
+def restart(running, parts, flow, **options):
+    """What systemd does after the kiosk exits with RESTART_EXIT_CODE: a new start from kiosk.toml."""
+    flow.stop()
+    parts.close()
+    return running(**options)
+
+
 @pytest.mark.faults
-def test_a_bundle_that_fails_the_self_check_is_rolled_back(qtbot, running, platform):
-    parts, store, flow = running(printer_scenario="offline", confirm_s=1.5)
+def test_a_bundle_that_breaks_a_device_after_the_restart_is_rolled_back(qtbot, running, platform):
+    parts, store, flow = running(confirm_s=2.0)
+    requests = []
+    flow.restart_requested.connect(requests.append)
+    # A remotely settable device option that takes the printer offline (the sim's scenario stands in
+    # for a wrong printer address or port): a "restart" section.
+    platform.config_bundles.publish("kiosk", KIOSK_ID, 2, {"devices": {"printer": {"scenario": "offline"}}})
+    flow.poll_now()
+    qtbot.waitUntil(lambda: bool(requests), timeout=30_000)
+    assert store.state()["trial"] and store.state()["healthy_before"] == ["id_reader", "camera", "printer"]
+
+    parts, store, flow = restart(running, parts, flow, confirm_s=2.0)
+    assert parts.config.devices.printer.scenario == "offline"        # the new set is in force, on trial
+    requests = []
+    flow.restart_requested.connect(requests.append)
+    qtbot.waitUntil(lambda: bool(requests), timeout=30_000)          # self-check failed: back, and restart
+    assert "restored" in requests[0]
+    state = store.state()
+    assert "printer" in state["restore_reason"] and state["refused"] == {"kiosk": 2} and not state["trial"]
+
+    parts, store, flow = restart(running, parts, flow)
+    assert parts.config.devices.printer.scenario == "ok"
+    flow.poll_now()                                                   # v2 is still served: never again
+    qtbot.waitUntil(lambda: flow.last_outcome.get("kiosk") == "refused: refused_before", timeout=30_000)
+
+
+@pytest.mark.faults
+def test_a_runtime_change_that_keeps_the_kiosk_from_its_idle_screen_is_rolled_back(qtbot, running, platform):
+    parts, store, flow = running(confirm_s=1.5)
     platform.config_bundles.publish("kiosk", KIOSK_ID, 2, {"timeouts": {"idle_s": 40.0}})
     flow.poll_now()
     qtbot.waitUntil(lambda: parts.controller.session.timeouts.idle_s == 40.0, timeout=30_000)
+    parts.controller.start()          # the session stays open past the trial deadline
     qtbot.waitUntil(lambda: "restore_reason" in store.state(), timeout=30_000)
-    assert "self-check failed" in store.state()["restore_reason"]
+    assert "idle screen was not reached" in store.state()["restore_reason"]
     qtbot.waitUntil(lambda: parts.controller.session.timeouts.idle_s == 60.0, timeout=15_000)  # the default again
     assert store.active() == {} and store.state()["refused"] == {"kiosk": 2}
