@@ -210,7 +210,7 @@ def build_config(path: Path, bundles: dict[str, Bundle], *, demo: bool = False) 
 
 def changed_keys(old: KioskConfig, new: KioskConfig) -> list[str]:
     def leaves(obj, prefix=""):
-        out = {}
+        out: dict[str, object] = {}
         for f in dataclasses.fields(obj):
             if f.name == "source_path":
                 continue
