@@ -492,6 +492,8 @@ def explain_text(config_path: str, *, demo: bool = False) -> str:
             lines.append(f"  last refused: {r['scope']} bundle, {r['code']}: {r['message']}")
         if summary["restore_reason"]:
             lines.append(f"  last restore: {summary['restore_reason']}")
+    if demo:
+        sources = {**sources, "kiosk.demo": "--demo"}
     width = max(len(key) for key, _, _ in explain(config, sources))
     for key, value, source in explain(config, sources):
         apply = "local" if key in LOCAL_ONLY or key.split(".")[0] not in REMOTE_APPLY else REMOTE_APPLY[key.split(".")[0]]
