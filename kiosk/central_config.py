@@ -210,7 +210,7 @@ def build_config(path: Path, bundles: dict[str, Bundle], *, demo: bool = False) 
 
 def changed_keys(old: KioskConfig, new: KioskConfig) -> list[str]:
     def leaves(obj, prefix=""):
-        out = {}
+        out: dict[str, object] = {}
         for f in dataclasses.fields(obj):
             if f.name == "source_path":
                 continue
@@ -250,6 +250,7 @@ def explain(config: KioskConfig, sources: dict[str, str]) -> list[tuple[str, obj
 class ApplyResult:
     changed: list[str]
     restart: bool
+    healthy_before: list[str] | None = None     # devices healthy before the change (the self-check's bar)
 
 
 class CentralConfigStore:
@@ -330,21 +331,28 @@ class CentralConfigStore:
             if bundle.raw != current.raw:
                 raise BundleRejected("rollback", f"version {bundle.version} reused with other content")
             return None
-        refused = self.state().get("refused", {}).get(scope, 0)
+        state = self.state()
+        refused = state.get("refused", {}).get(scope, 0)
         if bundle.version <= refused:
             raise BundleRejected("refused_before", f"version {bundle.version} failed its self-check before")
+        highest = state.get("highest", {}).get(scope, 0)
+        if bundle.version < highest:     # even if the newer files were lost from disk
+            raise BundleRejected("rollback", f"version {bundle.version} is older than v{highest} seen before")
         try:
             build_config(self.config_path, {**self.active(), **self.pending(), scope: bundle}, demo=self.demo)
         except ConfigError as exc:
             raise BundleRejected("invalid_value", str(exc), exc.key) from None
+        state.setdefault("highest", {})[scope] = bundle.version
+        self._save_state(state)
         _atomic_write(self.dir / "pending" / f"{scope}.sig", bundle.signature)
         _atomic_write(self.dir / "pending" / f"{scope}.json", bundle.raw)
         return bundle
 
     # applying
-    def apply_pending(self) -> ApplyResult | None:
+    def apply_pending(self, healthy_before: list[str] | None = None) -> ApplyResult | None:
         """Makes the staged bundles active (call at an idle moment); None when nothing is staged.
-        The previous active set becomes last-good unless it was itself still on trial."""
+        The previous active set becomes last-good unless it was itself still on trial.
+        `healthy_before`: the devices healthy before the change, kept for the self-check after a restart."""
         pending = self.pending()
         if not pending:
             return None
@@ -359,11 +367,11 @@ class CentralConfigStore:
                 (self.dir / "pending" / f"{scope}.{ext}").unlink(missing_ok=True)
         after = build_config(self.config_path, self.active(), demo=self.demo)
         keys = changed_keys(before, after)
-        state.update(trial=True, starts=0, applied_at=time.time(),
+        state.update(trial=True, starts=0, applied_at=time.time(), healthy_before=healthy_before,
                      trial_versions={s: b.version for s, b in self.active().items()})
         self._save_state(state)
         log.info("central config applied: %s", ", ".join(b.label for b in pending.values()))
-        return ApplyResult(keys, needs_restart(keys))
+        return ApplyResult(keys, needs_restart(keys), healthy_before)
 
     def confirm_good(self) -> None:
         """The self-check passed with the active set: it is the new last good one."""
@@ -484,6 +492,8 @@ def explain_text(config_path: str, *, demo: bool = False) -> str:
             lines.append(f"  last refused: {r['scope']} bundle, {r['code']}: {r['message']}")
         if summary["restore_reason"]:
             lines.append(f"  last restore: {summary['restore_reason']}")
+    if demo:
+        sources = {**sources, "kiosk.demo": "--demo"}
     width = max(len(key) for key, _, _ in explain(config, sources))
     for key, value, source in explain(config, sources):
         apply = "local" if key in LOCAL_ONLY or key.split(".")[0] not in REMOTE_APPLY else REMOTE_APPLY[key.split(".")[0]]

@@ -21,6 +21,7 @@ from typing import Callable
 import uvicorn
 
 from reference_platform.app import create_app
+from reference_platform.config_bundles import ConfigBundles
 from reference_platform.catalog import Catalog
 from reference_platform.faults import Faults
 from reference_platform.numbers import beijing_now
@@ -50,10 +51,10 @@ class ReferencePlatformServer:
                  signature_keys: dict[str, bytes] | None = None, signature_window_s: float = DEFAULT_WINDOW_S,
                  signature_clock: Callable[[], float] = time.time, tls: dict | None = None,
                  catalog_signing_key=None, reference_photos: dict[str, bytes] | None = None):
-        # self.config_bundles.publish(...) serves signed configuration bundles (needs catalog_signing_key).
         """`signature_keys` (kiosk id -> HMAC-SM3 key) makes signatures mandatory. `tls` = uvicorn
         ssl options, e.g. {"ssl_certfile": ..., "ssl_keyfile": ..., "ssl_ca_certs": ...,
-        "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS)."""
+        "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS).
+        `self.config_bundles.publish(...)` serves signed configuration bundles (needs catalog_signing_key)."""
         self.host = host
         self.port = port               # the real port once started
         self.tls = dict(tls or {})
@@ -65,7 +66,6 @@ class ReferencePlatformServer:
             self.signature_verifier = SignatureVerifier(
                 signature_keys, lambda *args: self.store.remember_nonce(*args),
                 window_s=signature_window_s, clock=signature_clock)
-        from reference_platform.config_bundles import ConfigBundles
         self.config_bundles = ConfigBundles(catalog_signing_key)
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
                               connection_aborter=lambda: self._abort_client_connection,

@@ -215,6 +215,20 @@ def test_a_bundle_damaged_on_disk_is_not_used(platform, kiosk):
     path.write_bytes(path.read_bytes().replace(b"61.0", b"99.0"))
     config, sources = store.effective()
     assert config.timeouts.idle_s == 60.0 and sources["timeouts.idle_s"] == "kiosk.toml"
+    # With the active file unusable, an older bundle is still a rollback: the highest version seen counts.
+    path.unlink()
+    platform.config_bundles.put_raw("kiosk", KIOSK_ID, b"", "")
+    publish(platform, "kiosk", 1, {"timeouts": {"idle_s": 61.0}})      # the same version: accepted again
+    assert cc.fetch_and_stage(client, store)["kiosk"] == "staged v1"
+    store.apply_pending()
+    publish(platform, "kiosk", 3, {"timeouts": {"idle_s": 63.0}})
+    cc.fetch_and_stage(client, store)
+    store.apply_pending()
+    for sub in ("active", "last-good"):
+        for name in ("kiosk.json", "kiosk.sig"):
+            (store.dir / sub / name).unlink(missing_ok=True)
+    publish(platform, "kiosk", 2, {"timeouts": {"idle_s": 62.0}})
+    assert cc.fetch_and_stage(client, store)["kiosk"] == "refused: rollback"
 
 
 def test_explain_cli_shows_versions_values_and_sources(platform, kiosk):

@@ -41,6 +41,7 @@ class CentralConfigFlow(QObject):
         self._last_failure = "the idle screen was not reached"
         self._restart_reason: str | None = None           # asked for; emitted at the next idle moment
         self._fetch_wanted = False
+        self._healthy_before: list[str] | None = None     # devices healthy before the change on trial
         self.last_outcome: dict = {}
         self._poll = QTimer(self)
         self._poll.timeout.connect(self.poll_now)
@@ -55,16 +56,18 @@ class CentralConfigFlow(QObject):
         """Reads the store on a worker thread, then polls: the first poll at a random moment within
         one interval, so 10,000 kiosks restarted together do not poll together."""
         def read():
-            return bool(self.store.state().get("trial")), bool(self.store.pending()), self._versions()
+            state = self.store.state()
+            return bool(state.get("trial")), bool(self.store.pending()), self._versions(), state.get("healthy_before")
         self._run("central-config-start", read, self._started)
         self._first_poll.start(int(random.uniform(min(5.0, self.poll_s), self.poll_s) * 1000))
         self._poll.start(int(self.poll_s * 1000))
         self._idle.start()
 
     def _started(self, result) -> None:
-        trial, staged, versions = result
+        trial, staged, versions, healthy_before = result
         if trial:                                     # started with a set on trial (after a restart)
             self._trial_deadline = time.monotonic() + self.confirm_s
+            self._healthy_before = healthy_before
         self._staged = self._staged or staged
         self._report(versions)
 
@@ -128,12 +131,20 @@ class CentralConfigFlow(QObject):
             self._check_trial()
         elif self._staged:
             self._staged = False
-            self._run("central-config-apply", self._apply_job, self._applied)
+            healthy = self._healthy_devices()
+            self._run("central-config-apply", lambda: self._apply_job(healthy), self._applied)
 
     # --- applying ----------------------------------------------------------------------------
 
-    def _apply_job(self):
-        result = self.store.apply_pending()
+    def _devices(self):
+        return (self.controller.id_reader, self.controller.camera, self.controller.printer)
+
+    def _healthy_devices(self) -> list[str]:
+        # Device states are cached by the drivers: no I/O on the GUI thread.
+        return [device.name for device in self._devices() if d.check_device(device).ok]
+
+    def _apply_job(self, healthy: list[str]):
+        result = self.store.apply_pending(healthy_before=healthy)
         config = self.store.effective()[0] if result is not None and not result.restart else None
         return result, config, self._versions()
 
@@ -146,15 +157,18 @@ class CentralConfigFlow(QObject):
             self._restart_reason = "new central configuration: " + ", ".join(result.changed[:5])
             return
         self.controller.session.timeouts = self._session_timeouts(config)
+        self._healthy_before = result.healthy_before
         log.info("central config: runtime settings applied: %s", ", ".join(result.changed))
         self._trial_deadline = time.monotonic() + self.confirm_s
 
     # --- the trial ---------------------------------------------------------------------------
 
     def _check_trial(self) -> None:
-        # Device states are cached by the drivers (no I/O here); the store is written on a worker.
-        failing = [check.summary for check in (d.check_device(device) for device in
-                   (self.controller.id_reader, self.controller.camera, self.controller.printer)) if not check.ok]
+        """Passed when, on the idle screen, every device that was healthy before the change still is
+        (a printer already out of paper does not condemn a new configuration)."""
+        failing = [f"{device.name}: {check.summary}" for device, check in
+                   ((device, d.check_device(device)) for device in self._devices())
+                   if not check.ok and (self._healthy_before is None or device.name in self._healthy_before)]
         if not failing:
             self._trial_deadline = None
 
