@@ -213,6 +213,11 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
         _cleanup_after_failure(layout, tmp_dir)
         return _finish(layout, FetchResult("disk_full" if full else "failed", reason=f"{type(exc).__name__}: {exc}",
                                            downloaded_bytes=client.fetched_bytes), started)
+    except Exception as exc:           # anything else from tufup/tuf: reported, never a crash of the updater
+        log.exception("update check failed")
+        _cleanup_after_failure(layout, tmp_dir)
+        return _finish(layout, FetchResult("failed", reason=f"{type(exc).__name__}: {exc}",
+                                           downloaded_bytes=client.fetched_bytes), started)
     finally:
         tempfile.tempdir = saved_tempdir
         shutil.rmtree(tmp_dir, ignore_errors=True)

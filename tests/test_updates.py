@@ -173,6 +173,12 @@ def test_expired_and_rolled_back_metadata_are_refused(rig):
     result = r.fetch()
     assert result["result"] == "refused" and "ExpiredMetadataError" in result["reason"], result
 
+    r.server.shutdown()                                               # the update server is unreachable
+    r.server.server_close()
+    result = r.fetch()
+    assert result["result"] == "failed" and result["reason"].startswith("download"), result
+    assert r.layout.version_of("current") == "1.0.0"
+
 
 def test_rotated_targets_key_is_accepted_through_the_root_chain(rig):
     r = rig()
