@@ -149,3 +149,15 @@ def test_diagnose_reports_updates_off_and_a_missing_layout(tmp_path):
     on = check_updates(UpdateSection(repository_url="https://u.example", install_root=str(tmp_path / "opt"),
                                      state_dir=str(tmp_path / "st")))
     assert on.ok and "no A/B layout" in on.warning
+
+
+def test_switch_window_outside_opening_hours():
+    from kiosk.core.update_policy import in_window, parse_window
+    night = parse_window("22-6")
+    assert night == (22, 6) and parse_window("") is None and parse_window(" 1-5 ") == (1, 5)
+    assert [h for h in range(24) if in_window(h, night)] == [0, 1, 2, 3, 4, 5, 22, 23]
+    assert [h for h in range(24) if in_window(h, (1, 5))] == [1, 2, 3, 4]
+    assert all(in_window(h, None) for h in range(24))
+    for bad in ("22", "22-", "a-b", "25-3", "5-5", "-1-3"):
+        with pytest.raises(ValueError):
+            parse_window(bad)

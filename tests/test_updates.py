@@ -115,6 +115,16 @@ def test_full_then_patch_update_applied_switched_at_idle_and_confirmed(rig):
     assert r.layout.version_of("current") == "1.0.0"                 # staged, not switched
     assert same_tree(r.layout.release_dir("1.1.0"), bundle2)
     assert r.guard() == "staged, waiting for idle"                    # the kiosk never said it was idle
+    hour = time.localtime().tm_hour
+    closed = write_config(r.tmp / "window.toml", data_dir=r.tmp / "k1" / "data", install_root=r.layout.root,
+                          state_dir=r.layout.state_dir, url=r.url, root_json=r.root_json,
+                          switch_window=f"{(hour + 1) % 24}-{(hour + 2) % 24}")   # opening hours now
+    outside = main_py("update-guard", "--config", str(closed))
+    assert last_json(outside.stdout) == {"guard": "staged, waiting for the switch window"}, outside.stderr
+    bad = main_py("update-guard", "--config", str(write_config(
+        r.tmp / "bad.toml", data_dir=r.tmp / "k1" / "data", install_root=r.layout.root, state_dir=r.layout.state_dir,
+        url=r.url, root_json=r.root_json, switch_window="after lunch")))
+    assert bad.returncode == 2 and "update.switch_window" in bad.stderr
     guard, run = r.start(cli=True)
     assert guard == {"guard": "no trial"} and run.stdout.strip() == "running 1.0.0"
     assert r.guard() == "switched"
