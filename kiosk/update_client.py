@@ -24,6 +24,7 @@ import dataclasses
 import logging
 import os
 import shutil
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -162,6 +163,11 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
     shutil.rmtree(tmp_dir, ignore_errors=True)
     tmp_dir.mkdir()
     saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(tmp_dir)
+    # tufup unpacks with shutil.unpack_archive: only after the archive's hash was verified, and
+    # still with tarfile's "data" filter (no absolute paths, no links or files outside the release
+    # folder, no devices, no setuid bits). PyInstaller's in-tree relative symlinks pass.
+    saved_filter = tarfile.TarFile.extraction_filter
+    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
     base = repository_url.rstrip("/")
     client = _client_classes()(
         kiosk_id=kiosk_id, refused_versions=set(state.get("refused", [])),
@@ -220,6 +226,7 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
                                            downloaded_bytes=client.fetched_bytes), started)
     finally:
         tempfile.tempdir = saved_tempdir
+        tarfile.TarFile.extraction_filter = saved_filter
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 

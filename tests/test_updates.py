@@ -165,6 +165,31 @@ def test_tampered_metadata_and_tampered_target_are_refused(rig):
     assert not list((r.layout.state_dir / "targets").glob("kiosk-1.1.0*"))
 
 
+def test_signed_archive_with_paths_outside_its_folder_is_not_unpacked(rig):
+    """A compromised build with a valid signature: tarfile's data filter still keeps it in its folder."""
+    import io
+    import tarfile
+    r = rig()
+    r.add("1.1.0")
+    evil = r.ws / "repository" / "targets" / "kiosk-1.1.0.tar.gz"
+    escape = r.tmp / "escaped.txt"
+    with tarfile.open(evil, "w:gz") as tar:
+        for name, data in (("./kiosk", b"#!/bin/sh\n"), (f"../../../../../../..{escape}", b"owned")):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    repo = rel.open_repository(r.ws)
+    repo._load_keys_and_roles()
+    custom = repo.roles.targets.signed.targets["kiosk-1.1.0.tar.gz"].unrecognized_fields["custom"]
+    repo.roles.add_or_update_target(evil, custom=custom)               # re-signed with the real targets key
+    repo.publish_changes(private_key_dirs=[r.ws / "keys"])
+    rel.publish(r.ws, r.web)
+    result = r.fetch()
+    assert result["result"] == "failed" and "OutsideDestinationError" in result["reason"], result
+    assert not escape.exists() and r.layout.version_of("current") == "1.0.0"
+    assert not r.layout.release_dir("1.1.0").exists() and not list(r.layout.releases.glob(".staging-*"))
+
+
 def test_expired_and_rolled_back_metadata_are_refused(rig):
     r = rig()
     assert r.fetch()["result"] == "up_to_date"                       # the kiosk trusts timestamp v1 now
