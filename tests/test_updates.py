@@ -141,6 +141,18 @@ def test_full_then_patch_update_applied_switched_at_idle_and_confirmed(rig):
     assert second["downloaded_bytes"] < full / 10, (second, full)
     assert same_tree(r.layout.release_dir("1.2.0"), bundle3)
 
+    # The kiosk's copy of the installed archive rotted: the patch cannot rebuild 1.3.0 (hash signed
+    # with the patch) -> the full archive instead, in the same check.
+    r.guard()
+    r.start()
+    assert r.guard() == "confirmed" and r.layout.version_of("current") == "1.2.0"
+    cached = r.layout.state_dir / "targets" / "kiosk-1.2.0.tar.gz"
+    shutil.copyfile(r.web / "targets" / "kiosk-1.0.0.tar.gz", cached)
+    bundle4 = r.add("1.3.0")
+    third = r.fetch()
+    assert third["result"] == "staged" and third["patch"] is False, third
+    assert same_tree(r.layout.release_dir("1.3.0"), bundle4)
+
 
 def test_tampered_metadata_and_tampered_target_are_refused(rig):
     r = rig()
@@ -229,8 +241,10 @@ def test_rotated_targets_key_is_accepted_through_the_root_chain(rig):
 
 def test_release_failing_its_self_check_is_rolled_back_and_not_retried(rig):
     r = rig()
+    (r.layout.state_dir / "targets").mkdir(parents=True)         # the installed release's archive, as provisioned
+    shutil.copyfile(r.web / "targets" / "kiosk-1.0.0.tar.gz", r.layout.state_dir / "targets" / "kiosk-1.0.0.tar.gz")
     r.add("1.1.0", diagnose_ok=False)
-    assert r.fetch()["result"] == "staged"
+    assert r.fetch()["patch"] is True
     r.start()
     assert r.guard() == "switched"
     guard, run = r.start()                                            # ExecStartPre: diagnose fails
@@ -244,7 +258,9 @@ def test_release_failing_its_self_check_is_rolled_back_and_not_retried(rig):
     assert r.fetch()["result"] == "up_to_date"                       # the refused version is not fetched again
 
     r.add("1.2.0", offline=True)                  # healthy, but the platform is unreachable during the trial
-    assert r.fetch()["result"] == "staged"
+    fetched = r.fetch()
+    assert fetched["result"] == "staged" and fetched["version"] == "1.2.0"
+    assert fetched["patch"] is True               # patches 1.0.0 -> 1.1.0 (refused here) -> 1.2.0 chained
     assert r.guard() == "switched"
     guard, run = r.start()
     assert guard == {"guard": "wait"} and run.stdout.strip() == "running 1.2.0"
