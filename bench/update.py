@@ -66,7 +66,9 @@ def real_bundle_run(bundle: Path) -> None:
                                    install_root=tmp / "kiosk" / "opt", state_dir=tmp / "kiosk" / "state",
                                    url=url, root_json=root_json)
         text = config_path.read_text().replace("[kiosk]\n", "[kiosk]\ndemo = true\n", 1)
-        config_path.write_text(text + '\n[platform]\nurl = "http://127.0.0.1:9"\n')
+        # No platform listening (port 9) and the simulated camera without the sample photos (never bundled).
+        config_path.write_text(text + '\n[platform]\nurl = "http://127.0.0.1:9"\n'
+                               '\n[devices.camera]\nbackend = "sim"\nscenario = "no_face"\n')
         config = load_config_sections(config_path, ("kiosk", "update"))
         layout = ReleaseLayout(config.update.install_root, config.update.state_dir)
         layout.adopt("1.0.0", bundle)
@@ -76,7 +78,7 @@ def real_bundle_run(bundle: Path) -> None:
         result = json.loads(fetch.stdout.strip().splitlines()[-1]) if fetch.stdout.strip() else {"error": fetch.stderr}
         guard = UpdateGuard(layout, config.update, config.data_dir, config_path=str(config_path))
         outcome, why = guard.self_check("1.0.1") if result.get("result") == "staged" else ("not run", "")
-        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+        size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
         print(f"real bundle ({size / 2**20:.0f} MiB unpacked): full update by the bundle's own `kiosk update fetch`: "
               f"{result}; self-check of the real release: {outcome} ({why})", flush=True)
         server.shutdown()

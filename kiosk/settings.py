@@ -331,6 +331,9 @@ class UpdateSection:
                                         "download or switch starts (never during a citizen session)."))
     max_download_kib_s: float = setting(1024.0, "Download bandwidth cap in KiB/s (0 = no cap); 4G links are metered.")
     free_space_margin_mb: float = setting(200.0, "Free space kept on the install disk beyond what an update needs.")
+    switch_window: str = setting("", ("Local hours when a staged release may be switched to, \"START-END\", e.g. "
+                                       "\"22-6\" = outside opening hours (downloads happen at any idle moment); "
+                                       "\"\" = at any idle moment."))
     self_check_deadline_s: float = setting(600.0, ("After a switch the new release must pass `diagnose` and reach "
                                                    "its first idle screen within this long, or it is rolled back."))
     max_trial_starts: int = setting(3, "Starts of a release on trial (crash loop) before it is rolled back.")

@@ -22,11 +22,18 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 def _config(path: str):
     """[kiosk] and [update] only: the updater never reads the device sections (config.load_config_sections)."""
     from kiosk.config import ConfigError, load_config_sections
+    from kiosk.core.update_policy import parse_window
     try:
-        return load_config_sections(path, ("kiosk", "update"))
+        config = load_config_sections(path, ("kiosk", "update"))
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
+    try:
+        parse_window(config.update.switch_window)
+    except ValueError as exc:
+        print(f"kiosk: configuration error: update.switch_window: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+    return config
 
 
 def _layout(config):

@@ -24,6 +24,7 @@ import dataclasses
 import logging
 import os
 import shutil
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -109,7 +110,9 @@ def _client_classes():
             metas = super().trusted_target_metas
             allowed = {m.version for m in metas if m.is_archive and str(m.version) not in self.refused_versions
                        and in_rollout(self.kiosk_id, rollout_percent(m.custom))}
-            return [m for m in metas if (m.is_archive or m.is_patch) and m.version in allowed]
+            # Every patch stays: tufup chains those between the installed and the chosen version, and
+            # a chain may pass through a version this kiosk refused (its patch is just a diff).
+            return [m for m in metas if (m.is_archive and m.version in allowed) or m.is_patch]
 
         @property
         def fetched_bytes(self) -> int:
@@ -162,13 +165,22 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
     shutil.rmtree(tmp_dir, ignore_errors=True)
     tmp_dir.mkdir()
     saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(tmp_dir)
+    # tufup unpacks with shutil.unpack_archive: only after the archive's hash was verified, and
+    # still with tarfile's "data" filter (no absolute paths, no links or files outside the release
+    # folder, no devices, no setuid bits). PyInstaller's in-tree relative symlinks pass.
+    saved_filter = tarfile.TarFile.extraction_filter
+    tarfile.TarFile.extraction_filter = staticmethod(tarfile.data_filter)
     base = repository_url.rstrip("/")
-    client = _client_classes()(
-        kiosk_id=kiosk_id, refused_versions=set(state.get("refused", [])),
-        max_bytes_s=max_download_kib_s * 1024, on_chunk=on_chunk,
-        app_name=APP_NAME, app_install_dir=layout.root, current_version=current,
-        metadata_dir=metadata_dir, metadata_base_url=f"{base}/metadata/",
-        target_dir=target_dir, target_base_url=f"{base}/targets/")
+
+    def new_client():
+        # A tuf Updater refreshes its metadata once; a second attempt needs a new client.
+        return _client_classes()(
+            kiosk_id=kiosk_id, refused_versions=set(state.get("refused", [])),
+            max_bytes_s=max_download_kib_s * 1024, on_chunk=on_chunk,
+            app_name=APP_NAME, app_install_dir=layout.root, current_version=current,
+            metadata_dir=metadata_dir, metadata_base_url=f"{base}/metadata/",
+            target_dir=target_dir, target_base_url=f"{base}/targets/")
+    client = new_client()
     result = FetchResult("up_to_date", version=current)
     try:
         new = client.check_for_updates()
@@ -191,9 +203,13 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
             # tufup marked the failed patch (.failed) and says so in the log: fall back to the full archive.
             log.warning("patch update failed, downloading the full archive", extra={"version": version})
             patch = False
+            patch_bytes = client.fetched_bytes
+            client = new_client()
             client.check_for_updates(patch=False)
+            client._fetcher.received = patch_bytes     # report both downloads
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
+            client.extract_dir = staging
             client.download_and_apply_update(skip_confirmation=True, install=_installer(layout, version, installed))
         if not installed:
             return _finish(layout, FetchResult("failed", version=version, reason="archive could not be applied",
@@ -213,8 +229,14 @@ def fetch_and_stage(layout: ReleaseLayout, *, repository_url: str, trusted_root:
         _cleanup_after_failure(layout, tmp_dir)
         return _finish(layout, FetchResult("disk_full" if full else "failed", reason=f"{type(exc).__name__}: {exc}",
                                            downloaded_bytes=client.fetched_bytes), started)
+    except Exception as exc:           # anything else from tufup/tuf: reported, never a crash of the updater
+        log.exception("update check failed")
+        _cleanup_after_failure(layout, tmp_dir)
+        return _finish(layout, FetchResult("failed", reason=f"{type(exc).__name__}: {exc}",
+                                           downloaded_bytes=client.fetched_bytes), started)
     finally:
         tempfile.tempdir = saved_tempdir
+        tarfile.TarFile.extraction_filter = saved_filter
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 

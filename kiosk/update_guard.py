@@ -30,7 +30,8 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.core.update_policy import Trial, Verdict, guard_verdict, idle_long_enough, self_check_outcome
+from kiosk.core.update_policy import (Trial, Verdict, guard_verdict, idle_long_enough, in_window, parse_window,
+                                      self_check_outcome)
 from kiosk.update_beacon import HEALTH_FILE, IDLE_FILE, read_beacon
 from kiosk.update_layout import ReleaseLayout
 
@@ -55,6 +56,7 @@ class UpdateGuard:
         self.config_path = config_path
         self.diagnose_user = diagnose_user
         self.clock = clock
+        self.window = parse_window(settings.switch_window)     # ValueError for a malformed window
 
     # --- state --------------------------------------------------------------------------
     def trial(self) -> Trial | None:
@@ -198,6 +200,8 @@ class UpdateGuard:
             return "on trial"
         staged = self.layout.load_state().get("staged")
         if staged and staged != self.layout.version_of("current") and self.layout.is_runnable(staged):
+            if not in_window(time.localtime(self.clock()).tm_hour, self.window):
+                return "staged, waiting for the switch window"
             if not self.kiosk_idle():
                 return "staged, waiting for idle"
             self.switch_to(staged)

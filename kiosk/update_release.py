@@ -68,6 +68,9 @@ def open_repository(workspace: str | os.PathLike, *, create: bool = False, expir
         saved = json.loads((workspace / CONFIG_FILE).read_text())
     elif not create:
         raise FileNotFoundError(f"{workspace} is not a release workspace (run `release init` first)")
+    if saved and not (workspace / "keys").is_dir():
+        # tufup would ask on stdin whether to create it: say what is wrong instead.
+        raise FileNotFoundError(f"{workspace / 'keys'} is missing (it keeps the public keys; private ones may be offline)")
     cls = _repository_class()
     repo = cls(app_name=saved.get("app_name", APP_NAME), repo_dir=workspace / "repository",
                keys_dir=workspace / "keys", key_map=saved.get("key_map", KEY_MAP),
@@ -106,6 +109,9 @@ def add(workspace: str | os.PathLike, bundle_dir: str | os.PathLike, version: st
     latest = repo.roles.get_latest_archive()
     if latest is not None and latest.version >= Version(version):
         raise ValueError(f"version {version} must be newer than the latest release {latest.version}")
+    archive = repo.targets_dir / f"{APP_NAME}-{version}.tar.gz"
+    if archive.exists():              # tufup would ask on stdin whether to overwrite it
+        raise FileExistsError(f"{archive} exists but is not published (an interrupted add?): remove it first")
     repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version, skip_patch=skip_patch,
                     custom_metadata={ROLLOUT_KEY: share})
     repo.publish_changes(private_key_dirs=key_dirs(Path(workspace), extra_key_dirs))

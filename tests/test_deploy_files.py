@@ -34,8 +34,9 @@ def test_kiosk_unit_is_notify_with_watchdog_and_restart():
 
 def test_update_guard_runs_from_the_good_release_before_every_start_and_as_a_service():
     service = unit(REPO / "deploy" / "kiosk.service")["Service"]
-    # "+": outside the sandbox (it switches /opt/kiosk links); from `good`, never the release on trial.
-    assert service["ExecStartPre"].startswith("+/opt/kiosk/good/kiosk update-guard --on-start ")
+    # "+": outside the sandbox (it switches /opt/kiosk links); "-": a guard that cannot run never blocks the
+    # start; from `good`, never the release on trial.
+    assert service["ExecStartPre"].startswith("-+/opt/kiosk/good/kiosk update-guard --on-start ")
     assert "--diagnose-user kiosk" in service["ExecStartPre"]
     guard = unit(REPO / "deploy" / "kiosk-update-guard.service")["Service"]
     assert guard["ExecStart"].startswith("/opt/kiosk/good/kiosk update-guard --watch ")

@@ -146,6 +146,8 @@ def test_right_pin_opens_board_with_checks_card_test_print_and_exit(qtbot, kiosk
     devices_text = mode.panel.boxes["devices"].toPlainText()
     assert "[OK] device.camera" in devices_text
     assert "software version: 0.9.0" in mode.panel.boxes["about"].toPlainText()
+    # OTA updates (docs/updates.md): off in this configuration, and said so.
+    assert "[OK] update: updates off" in mode.panel.boxes["about"].toPlainText()
 
     # Card test: fields shown masked, never the full number or name.
     card = SIM_IDENTITIES["elderly"].document()

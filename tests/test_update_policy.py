@@ -1,4 +1,4 @@
-"""Rules of OTA updates (kiosk/core/update_policy.py) and the crash-safe A/B layout (kiosk/update_layout.py)."""
+"""Rules of OTA updates (kiosk/core/update_policy.py): rollout buckets, idle, switch window, self-check, trial verdicts."""
 from __future__ import annotations
 
 import math
@@ -7,7 +7,6 @@ import pytest
 
 from kiosk.core.update_policy import (BUCKETS, Trial, Verdict, guard_verdict, idle_long_enough, in_rollout,
                                       rollout_bucket, rollout_percent, self_check_outcome)
-from kiosk.update_layout import ReleaseLayout, read_json, write_json_atomic
 
 
 def test_rollout_share_is_deterministic_uniform_and_only_grows():
@@ -54,79 +53,6 @@ def test_guard_verdicts():
     assert Trial.from_dict({"version": "x"}) is None and Trial.from_dict("junk") is None
 
 
-def _release(layout: ReleaseLayout, version: str) -> None:
-    folder = layout.releases / version
-    folder.mkdir(parents=True)
-    (folder / "kiosk").write_text("#!/bin/sh\n")
-    (folder / "kiosk").chmod(0o755)
-
-
-def test_layout_switches_links_atomically_and_cleans_leftovers(tmp_path):
-    layout = ReleaseLayout(tmp_path / "opt", tmp_path / "state")
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    (bundle / "kiosk").write_text("#!/bin/sh\n")
-    (bundle / "kiosk").chmod(0o755)
-    layout.adopt("1.0", bundle)
-    assert layout.version_of("current") == layout.version_of("good") == "1.0"
-    _release(layout, "2.0")
-    layout.switch("previous", "1.0")
-    layout.switch("current", "2.0")
-    assert (layout.root / "current").is_symlink() and layout.version_of("current") == "2.0"
-    assert (layout.root / "current" / "kiosk").is_file()
-    (layout.releases / "2.1").mkdir()                     # incomplete: no executable
-    with pytest.raises(FileNotFoundError):
-        layout.switch("current", "2.1")
-    (layout.releases / ".staging-3.0").mkdir()
-    _release(layout, "0.9")
-    removed = layout.remove_leftovers(keep=set())
-    assert set(removed) == {".staging-3.0", "0.9", "2.1"}
-    assert layout.installed_versions() == ["1.0", "2.0"]
-    with pytest.raises(ValueError):
-        layout.release_dir("../etc")
-
-
-def test_state_file_is_replaced_whole(tmp_path):
-    path = tmp_path / "state.json"
-    write_json_atomic(path, {"a": 1})
-    write_json_atomic(path, {"a": 2})
-    assert read_json(path) == {"a": 2}
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
-    path.write_text("{torn")
-    assert read_json(path) == {}
-
-
-def test_beacon_tells_the_guard_idle_busy_and_the_first_idle_screen(tmp_path):
-    from kiosk.update_beacon import HEALTH_FILE, IDLE_FILE, UpdateBeacon, read_beacon, running_release
-    beacon = UpdateBeacon(tmp_path, release="2.0.0")
-    beacon.observe("choose_service")
-    beacon.observe("idle")
-    beacon.observe("idle")                       # no change, no write
-    beacon.observe("identify")
-    beacon.stop()
-    assert read_beacon(tmp_path / IDLE_FILE)["state"] == "busy"
-    health = read_beacon(tmp_path / HEALTH_FILE)
-    assert health["release"] == "2.0.0" and health["idle_at"] > 0
-    release = tmp_path / "opt" / "releases" / "3.1.0"
-    release.mkdir(parents=True)
-    (release / "kiosk").write_text("")
-    (tmp_path / "opt" / "current").symlink_to("releases/3.1.0")
-    assert running_release(str(tmp_path / "opt" / "current" / "kiosk")) == "3.1.0"
-
-
-def test_updater_reads_only_its_sections_of_the_configuration(tmp_path):
-    from kiosk.config import ConfigError, load_config_sections
-    path = tmp_path / "kiosk.toml"
-    path.write_text('[kiosk]\nid = "K-1"\ndata_dir = "data"\n[devices.printer]\nbackend = "from-a-newer-release"\n'
-                    '[update]\nrepository_url = "https://updates.example"\nmax_trial_starts = 5\n')
-    config = load_config_sections(path, ("kiosk", "update"))
-    assert config.kiosk.id == "K-1" and config.update.max_trial_starts == 5
-    assert config.kiosk.data_dir == str(tmp_path / "data")
-    path.write_text('[update]\nmax_trial_starts = "many"\n')
-    with pytest.raises(ConfigError):
-        load_config_sections(path, ("kiosk", "update"))
-
-
 def test_self_check_outcome_tells_a_broken_release_from_a_missing_network():
     ok = [("device.printer", True), ("platform.dns", True), ("platform.tcp", True), ("platform.heartbeat", True)]
     assert self_check_outcome(ok, healthy=True) == "passed"
@@ -141,11 +67,13 @@ def test_self_check_outcome_tells_a_broken_release_from_a_missing_network():
     assert guard_verdict(trial, now=1001.0, healthy_version="2.0", deadline_s=60, max_starts=3)[0] is Verdict.CONFIRM
 
 
-def test_diagnose_reports_updates_off_and_a_missing_layout(tmp_path):
-    from kiosk.diagnostics import check_updates
-    from kiosk.settings import UpdateSection
-    off = check_updates(UpdateSection(install_root=str(tmp_path / "opt"), state_dir=str(tmp_path / "st")))
-    assert off.ok and off.summary.startswith("updates off") and off.warning is None
-    on = check_updates(UpdateSection(repository_url="https://u.example", install_root=str(tmp_path / "opt"),
-                                     state_dir=str(tmp_path / "st")))
-    assert on.ok and "no A/B layout" in on.warning
+def test_switch_window_outside_opening_hours():
+    from kiosk.core.update_policy import in_window, parse_window
+    night = parse_window("22-6")
+    assert night == (22, 6) and parse_window("") is None and parse_window(" 1-5 ") == (1, 5)
+    assert [h for h in range(24) if in_window(h, night)] == [0, 1, 2, 3, 4, 5, 22, 23]
+    assert [h for h in range(24) if in_window(h, (1, 5))] == [1, 2, 3, 4]
+    assert all(in_window(h, None) for h in range(24))
+    for bad in ("22", "22-", "a-b", "25-3", "5-5", "-1-3"):
+        with pytest.raises(ValueError):
+            parse_window(bad)

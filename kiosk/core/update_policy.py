@@ -62,6 +62,29 @@ def idle_long_enough(state: str, idle_since: float | None, now: float, min_idle_
     return state == "idle" and idle_since is not None and now - idle_since >= min_idle_s
 
 
+def parse_window(text: str) -> tuple[int, int] | None:
+    """"22-6" -> (22, 6): the hours [start, end) in local time when a switch may happen (wrapping
+    past midnight); "" -> None (any idle moment). ValueError for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    start_text, sep, end_text = text.partition("-")
+    if not sep or not start_text.strip().isdigit() or not end_text.strip().isdigit():
+        raise ValueError(f"switch window {text!r}: expected \"START-END\" hours, e.g. \"22-6\"")
+    start, end = int(start_text), int(end_text)
+    if not (0 <= start <= 23 and 0 <= end <= 24) or start == end:
+        raise ValueError(f"switch window {text!r}: hours 0-24, start != end")
+    return start, end
+
+
+def in_window(hour: int, window: tuple[int, int] | None) -> bool:
+    """True when a switch may happen at this local hour (outside opening hours)."""
+    if window is None:
+        return True
+    start, end = window
+    return start <= hour < end if start < end else (hour >= start or hour < end)
+
+
 @dataclass(frozen=True)
 class Trial:
     """A release on probation: switched to, not yet confirmed good."""

@@ -193,7 +193,8 @@ class TechnicianPanel(QFrame):
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
                                          f"location: {self.service.config.kiosk.location}\n"
-                                         f"software version: {version}")
+                                         f"software version: {version}\n"
+                                         + (_checks_text(checks, "update", {}) if report else ""))
         busy = f"  ({t('working')}: {', '.join(sorted(state.busy))})" if state.busy else ""
         self.status_line.setText(state.message + busy)
 

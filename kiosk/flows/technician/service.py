@@ -132,6 +132,7 @@ class TechnicianService(QObject):
             report.checks.append(d.check_outbox(outbox))
             report.checks.append(d.check_catalog_cache(catalog_cache))
             report.checks.append(d.check_key_store(config.security.key_store, config.data_dir))
+            report.checks.append(d.check_updates(config.update))    # release, trial, last check (docs/updates.md)
             report.checks += d.check_platform_link(config.platform.url, ca_bundle=config.platform.ca_bundle or None,
                                                    timeout_s=config.platform.connect_timeout_s)
             if all(c.ok for c in report.checks if c.name.startswith("platform.")):
