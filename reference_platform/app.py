@@ -34,7 +34,8 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                clock: Callable[[], dt.datetime] = beijing_now,
                connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
                reference_photos: dict[str, bytes] | None = None,
-               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None) -> FastAPI:
+               signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None,
+               app_identity=None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -122,6 +123,11 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         now = iso_seconds(clock())
         store.record_heartbeat(body.kiosk_id, body.model_dump(mode="json"), now)
         return {"ok": True, "server_time": now}
+
+    # Identity by phone (app code, app login): reference_platform/app_identity.py.
+    from reference_platform.app_identity import AppIdentity
+    from reference_platform.app_identity_api import install_app_identity_routes
+    install_app_identity_routes(app, app_identity if app_identity is not None else AppIdentity({}))
 
     @app.get("/fleet", response_class=HTMLResponse)
     def get_fleet() -> HTMLResponse:

@@ -62,9 +62,9 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = method == "get" and path.startswith(("/fleet", "/applications/"))
+            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/"))) or path.startswith("/app/")
             params = operation.setdefault("parameters", [])
-            if method == "post":
+            if method == "post" and not path.startswith(("/identity/", "/app/")):   # not submissions
                 for param in params:
                     if param["name"] == "Idempotency-Key":
                         param["description"] = IDEMPOTENCY_DESCRIPTION
