@@ -43,6 +43,13 @@ class PhoneIdentityMixin(DeviceEventsMixin):
             return ()
         return ("card", *self.service.phone_identity)
 
+    @property
+    def app_login_remaining_s(self) -> float | None:
+        """Seconds until the shown login QR expires, or None when none is shown."""
+        if self.app_login is None:
+            return None
+        return max(0.0, float(self.app_login.get("expires_in", 0)) - (self._clock() - self._app_started))
+
     # --- intents -----------------------------------------------------------------
 
     def use_app_code(self) -> None:
@@ -149,6 +156,8 @@ class PhoneIdentityMixin(DeviceEventsMixin):
         elif self.app_login is not None and waited >= float(self.app_login.get("expires_in", 0)) + SCAN_GRACE_S:
             self._command(CancelDeviceWork(self.token))
             self.app_identity_failed(self.token, "app_login_expired")
+        elif self.app_login is not None:
+            self._changed()            # the screen's countdown
         return True
 
     # --- internals -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from kiosk.core import session as s
 from kiosk.core.phone_identity import EXCHANGE_ERRORS, identity_from_record, login_poll_outcome
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
 from kiosk.logging_setup import SensitiveNames
+from kiosk.qr import qr_png
 from kiosk.qr_scan import QrScanner
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,11 @@ class PhoneIdentityFlow(Coordinator):
 
     def start_login(self, command: s.StartAppLogin) -> None:
         generation = self._generation
-        self.ctx.jobs.run("app-login-start", lambda: self.ctx.platform_client.start_app_login(command.service_id),
+        def start() -> dict:
+            reply = self.ctx.platform_client.start_app_login(command.service_id)
+            # The QR is made here, off the GUI thread (kiosk/qr.py: 10-35 ms).
+            return {**reply, "qr_png": qr_png(str(reply.get("verification_uri_complete", ""))[:300])}
+        self.ctx.jobs.run("app-login-start", start,
                           lambda reply: self._on_login_started(generation, command.token, reply),
                           lambda exc: self._on_failed(generation, command.token, platform_failure_key(exc, {})))
 
@@ -110,6 +115,7 @@ class PhoneIdentityFlow(Coordinator):
             self.session.app_identity_failed(token, "app_failed")
             return
         self._login = {"token": token, "device_code": device_code, "interval": interval}
+        self.view.app_login_qr_png = reply.get("qr_png")
         self.session.app_login_started(token, shown)
         self._schedule_poll(generation)
 
@@ -177,6 +183,7 @@ class PhoneIdentityFlow(Coordinator):
         their way are dropped (a login among them is revoked)."""
         self._generation += 1
         self._login = None
+        self.view.app_login_qr_png = None
         if self.scanner.active:
             self._stop_camera()
 
