@@ -104,8 +104,8 @@ class AppCodeScreen(Screen):
         elif session.app_scanning:
             self.instruction.setText(tr("Hold the phone's code in front of the camera."))
         else:
-            self.instruction.setText(tr("Open the government app (粤省事 or 澳門一戶通), go to the identity code "
-                                        "page, then press Agree and scan."))
+            self.instruction.setText(tr("Open your government app (for example Yue Sheng Shi or Macau One Account), "
+                                        "go to its identity code page, then press Agree and scan."))
         self.consent.setText(tr("By scanning, you agree that this kiosk fetches your name, ID number, address and "
                                 "photo on record from the government platform, for this service only. Nothing is "
                                 "kept after you leave."))
@@ -142,6 +142,7 @@ class AppLoginScreen(Screen):
         self.user_code = label(role="title")
         self.user_code.setObjectName("appLoginUserCode")
         self.user_code.setAlignment(Qt.AlignCenter)
+        self.user_code.setProperty("cardValue", True)    # a code shown as is, in every language
         self.countdown = label(role="hint")
         self.countdown.setAlignment(Qt.AlignCenter)
         self.message = label(role="error")

@@ -166,3 +166,24 @@ def test_a_login_confirmed_after_the_session_ended_is_discarded_and_revoked(qtbo
     wait_state(qtbot, session, State.IDLE)
     qtbot.waitUntil(lambda: len(platform.app_identity.revoked) == 1, timeout=10_000)
     assert session.document is None and session.state is State.IDLE
+
+
+def test_phone_screens_in_every_language_and_care_mode(qtbot, kiosk, platform):
+    """The identify step's phone options, the app-code screen with a message and the login screen
+    with its QR: every text translated, nothing cut off, larger in care mode."""
+    from tests.test_ux_screens import walk_combinations
+    problems: list[str] = []
+    session = kiosk.controller.session
+    start_service(qtbot, kiosk, "elderly-allowance")
+    wait_state(qtbot, session, State.IDENTIFY)
+    walk_combinations(qtbot, kiosk, "identify", problems)
+    click(qtbot, kiosk.window, "useAppCode")
+    wait_state(qtbot, session, State.APP_CODE)
+    scan(qtbot, kiosk, code_scene("134567890123456789", "qr", seed=1))
+    qtbot.waitUntil(lambda: session.app_error == "app_code_is_payment", timeout=15_000)
+    walk_combinations(qtbot, kiosk, "app_code", problems)
+    click(qtbot, kiosk.window, "appCodeCancel")
+    wait_state(qtbot, session, State.IDLE)
+    to_app_login(qtbot, kiosk)
+    walk_combinations(qtbot, kiosk, "app_login", problems)
+    assert not problems, "\n".join(problems[:40])
