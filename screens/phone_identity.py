@@ -138,6 +138,7 @@ class AppLoginScreen(Screen):
         self.instruction = label(role="subtitle")
         self.qr = label()
         self.qr.setObjectName("appLoginQr")
+        self.qr.setMinimumSize(300, 300)        # never squeezed: a cut QR cannot be scanned
         self.qr.setAlignment(Qt.AlignCenter)
         self.user_code = label(role="title")
         self.user_code.setObjectName("appLoginUserCode")

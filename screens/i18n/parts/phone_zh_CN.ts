@@ -108,4 +108,19 @@
             <translation>等待您在手机上确认…剩余 %d 秒</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>Hold a code in front of the camera and press 'Start scanner test'.</source>
+            <translation>将条码或二维码放在摄像头前，然后点击“开始扫码测试”。</translation>
+        </message>
+        <message>
+            <source>Scanner</source>
+            <translation>扫码器</translation>
+        </message>
+        <message>
+            <source>Start scanner test</source>
+            <translation>开始扫码测试</translation>
+        </message>
+    </context>
 </TS>

@@ -108,4 +108,19 @@
             <translation>等待您在手機上確認…剩餘 %d 秒</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>Hold a code in front of the camera and press 'Start scanner test'.</source>
+            <translation>將條碼或二維碼放在鏡頭前，然後點擊「開始掃碼測試」。</translation>
+        </message>
+        <message>
+            <source>Scanner</source>
+            <translation>掃碼器</translation>
+        </message>
+        <message>
+            <source>Start scanner test</source>
+            <translation>開始掃碼測試</translation>
+        </message>
+    </context>
 </TS>
