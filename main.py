@@ -218,7 +218,9 @@ def main(argv=None) -> int:
         # allowance; with them the scripted citizen takes a queue ticket.
         service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
-                          service_id=service_id, phone_sessions=config.devices.id_reader.backend == "sim")
+                          service_id=service_id,
+                          # The in-process demo platform gives the sample holders the government app.
+                          phone_sessions=args.demo and config.devices.id_reader.backend == "sim")
         pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:

@@ -7,13 +7,12 @@ POST /app/identity-codes, POST /app/device-authorizations/decision.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from reference_platform.app_identity import AppIdentity
-from reference_platform.errors import ApiError
 from reference_platform.models import ErrorBody
 
 SERVICE_ID = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -90,12 +89,13 @@ class LoginDecisionOut(BaseModel):
     decision: str
 
 
-def _kiosk_id(request: Request) -> str:
-    signed = request.scope.get("state", {}).get("signed_kiosk_id")
-    kiosk_id = signed or request.headers.get("X-Kiosk-Id", "")
-    if not kiosk_id:
-        raise ApiError(400, "kiosk_id_missing", "X-Kiosk-Id header required")
-    return kiosk_id
+KioskIdHeader = Annotated[str, Header(alias="X-Kiosk-Id", min_length=1, max_length=64,
+                                      description="The kiosk; codes and logins are bound to it")]
+
+
+def _kiosk_id(request: Request, header: str) -> str:
+    """The signing kiosk when signatures are checked, else the header's."""
+    return request.scope.get("state", {}).get("signed_kiosk_id") or header
 
 
 def errors(*statuses: int) -> dict:
@@ -104,21 +104,21 @@ def errors(*statuses: int) -> dict:
 
 def install_app_identity_routes(app: FastAPI, service: AppIdentity) -> None:
 
-    @app.post("/identity/code-exchange", response_model=CodeExchangeOut, responses=errors(401, 404, 409, 410, 422),
+    @app.post("/identity/code-exchange", response_model=CodeExchangeOut, responses=errors(400, 401, 404, 409, 410, 422),
               summary="Exchange a government-app identity code (after consent) for the holder's identity")
-    def exchange_code(body: CodeExchangeIn, request: Request) -> dict:
-        return service.exchange_code(_kiosk_id(request), body.code, body.service_id)
+    def exchange_code(body: CodeExchangeIn, request: Request, kiosk_id: KioskIdHeader) -> dict:
+        return service.exchange_code(_kiosk_id(request, kiosk_id), body.code, body.service_id)
 
-    @app.post("/identity/device-authorizations", response_model=DeviceAuthorizationOut, responses=errors(401, 422),
+    @app.post("/identity/device-authorizations", response_model=DeviceAuthorizationOut, responses=errors(400, 401, 422),
               summary="Start an app login (RFC 8628 device authorisation) bound to this kiosk")
-    def start_login(body: DeviceAuthorizationIn, request: Request) -> dict:
-        return service.start_login(_kiosk_id(request), body.service_id)
+    def start_login(body: DeviceAuthorizationIn, request: Request, kiosk_id: KioskIdHeader) -> dict:
+        return service.start_login(_kiosk_id(request, kiosk_id), body.service_id)
 
     @app.post("/identity/device-token", response_model=DeviceTokenOut, responses=errors(400, 401, 422),
               summary="Poll an app login: 400 authorization_pending / slow_down / expired_token / "
                       "access_denied / invalid_grant, or the identity once")
-    def poll_login(body: DeviceTokenIn, request: Request) -> dict:
-        return service.poll_login(_kiosk_id(request), body.device_code)
+    def poll_login(body: DeviceTokenIn, request: Request, kiosk_id: KioskIdHeader) -> dict:
+        return service.poll_login(_kiosk_id(request, kiosk_id), body.device_code)
 
     @app.delete("/identity/logins/{login_id}", status_code=204, responses=errors(401),
                 summary="End an app login (the kiosk session ended)")
@@ -126,12 +126,12 @@ def install_app_identity_routes(app: FastAPI, service: AppIdentity) -> None:
         service.end_login(login_id)
         return Response(status_code=204)
 
-    @app.post("/app/identity-codes", response_model=IssueCodeOut, responses=errors(404, 422),
+    @app.post("/app/identity-codes", response_model=IssueCodeOut, responses=errors(400, 404, 422),
               summary="Phone app (simulator): a fresh dynamic identity code for the signed-in holder")
     def issue_code(body: IssueCodeIn) -> dict:
         return service.issue_code(body.id_number)
 
-    @app.post("/app/device-authorizations/decision", response_model=LoginDecisionOut, responses=errors(404, 422),
+    @app.post("/app/device-authorizations/decision", response_model=LoginDecisionOut, responses=errors(400, 404, 422),
               summary="Phone app (simulator): the holder confirms or declines a kiosk login by its user code")
     def decide_login(body: LoginDecisionIn) -> dict:
         return service.decide_login(body.user_code.replace("-", ""), body.id_number, body.approve)

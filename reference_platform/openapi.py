@@ -80,6 +80,8 @@ def build_openapi(app) -> dict:
                     operation["responses"].setdefault(code, {"description": ""})
             if not unsigned:
                 for header, description in SIGNATURE_HEADERS.items():
+                    if any(param["name"] == header for param in params):
+                        continue         # the route declares it itself (identity by phone: X-Kiosk-Id)
                     params.append({"name": header, "in": "header", "required": False,
                                    "description": SIGNATURE_REQUIREMENT + description, "schema": {"type": "string"}})
                 operation["responses"].setdefault("401", {"description": ""})

@@ -31,6 +31,7 @@ from kiosk.core.session_types import (
 )
 
 PHONE_STATES = (State.APP_CODE, State.APP_LOGIN)
+LOGIN_MAX_WAIT_S = 300.0     # whatever expires_in the platform names, the kiosk waits at most this
 
 
 class PhoneIdentityMixin(DeviceEventsMixin):
@@ -48,7 +49,7 @@ class PhoneIdentityMixin(DeviceEventsMixin):
         """Seconds until the shown login QR expires, or None when none is shown."""
         if self.app_login is None:
             return None
-        return max(0.0, float(self.app_login.get("expires_in", 0)) - (self._clock() - self._app_started))
+        return max(0.0, self._login_lifetime_s() - (self._clock() - self._app_started))
 
     # --- intents -----------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class PhoneIdentityMixin(DeviceEventsMixin):
         elif self.app_busy and waited >= timeouts.query_s:
             self._command(CancelDeviceWork(self.token))
             self.app_identity_failed(self.token, "app_offline")
-        elif self.app_login is not None and waited >= float(self.app_login.get("expires_in", 0)) + SCAN_GRACE_S:
+        elif self.app_login is not None and waited >= self._login_lifetime_s() + SCAN_GRACE_S:
             self._command(CancelDeviceWork(self.token))
             self.app_identity_failed(self.token, "app_login_expired")
         elif self.app_login is not None:
@@ -161,6 +162,10 @@ class PhoneIdentityMixin(DeviceEventsMixin):
         return True
 
     # --- internals -------------------------------------------------------------------
+
+    def _login_lifetime_s(self) -> float:
+        raw = self.app_login.get("expires_in", 0) if self.app_login else 0
+        return min(LOGIN_MAX_WAIT_S, float(raw)) if isinstance(raw, (int, float)) else 0.0
 
     def _may_switch_to(self, mode: str) -> bool:
         return self.state in (State.IDENTIFY, *PHONE_STATES) and mode in self.identify_options

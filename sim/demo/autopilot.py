@@ -121,7 +121,11 @@ class Autopilot(QObject):
     def _show_app_code(self) -> None:
         """The citizen opens the identity code page and holds the phone up (a short loopback call for
         the code, as the app's own request to its backend), then presses Agree and scan."""
-        self._phone_app().show_code_to(self.controller.camera, degradation="perspective")
+        try:
+            self._phone_app().show_code_to(self.controller.camera, degradation="perspective")
+        except Exception as exc:     # the platform has no app account for the demo citizen, or is down
+            self._finish(success=False, failure=f"phone app: {exc}")
+            return
         self._phone_held = True
         self._click("appCodeScan")
 
@@ -147,7 +151,9 @@ class Autopilot(QObject):
     def summary(self) -> str:
         lines = [f"Demo {'completed' if self.succeeded else 'FAILED: ' + str(self.failure)}."]
         if self.application_numbers:
-            lines.append(f"Application numbers: {', '.join(self.application_numbers)}")
+            lines.append(f"Application number: {self.application_numbers[0]}")
+        if len(self.application_numbers) > 1:
+            lines.append(f"By phone (app code, app login): {', '.join(self.application_numbers[1:])}")
         lines.append(f"Screenshots ({len(self.screenshots)}) in {self.output_dir}:")
         lines += [f"  {p}" for p in self.screenshots]
         lines += [f"Receipt: {p}" for p in self.receipt_files]
