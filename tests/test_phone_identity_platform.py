@@ -148,3 +148,32 @@ def test_identity_records_are_checked_like_a_card(elderly):
             identity_from_record(broken, "app_code")
     assert identity_from_record({**record, "valid_until": None}, "app_code").valid_until is None
     assert isinstance(elderly.birth_date, dt.date)
+
+
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+def test_the_kiosk_clients_identity_requests_conform_to_the_document(tmp_path, elderly, signed):
+    from urllib.parse import urlsplit
+
+    from kiosk.signing import ALG_HMAC_SM3, make_signer
+    from tests.test_platform_openapi_conformance import SIGNING_KEY, capture, documented, request_problems
+    keys = {"TEST-KIOSK-1": SIGNING_KEY} if signed else None
+    server = ReferencePlatformServer(tmp_path / "p.sqlite3", signature_keys=keys)
+    server.app_identity.people[elderly.id_number] = person_record(elderly)
+    url = server.start()
+    try:
+        session = requests.Session()
+        sent = capture(session)
+        client = PlatformClient(url, "TEST-KIOSK-1", session=session,
+                                signer=make_signer(ALG_HMAC_SM3, SIGNING_KEY) if signed else None)
+        phone = PhoneApp(url, elderly.id_number)
+        client.exchange_app_code(phone.identity_code(), "elderly-allowance")
+        start = client.start_app_login("queue-ticket")
+        phone.confirm_login(start["user_code"])
+        reply = client.poll_app_login(start["device_code"])
+        client.end_app_login(reply["login_id"])
+    finally:
+        server.stop()
+    spec = documented()
+    assert len(sent) == 4
+    problems = {f"{r.method} {urlsplit(r.url).path}": request_problems(spec, r) for r in sent}
+    assert all(not found for found in problems.values()), problems
