@@ -125,3 +125,24 @@ def test_the_session_end_wipes_the_phone_identity(harness):
     assert session.state is s.State.FORM and session.document.source == "app_login"
     session.cancel()
     assert session.document is None and session.app_login is None and isinstance(commands[-1], s.SessionEnded)
+
+
+def test_catalog_phone_identity_is_checked():
+    import json
+    from pathlib import Path
+
+    from kiosk.core.catalog import CatalogError, validate_catalog
+    raw = json.loads((Path(__file__).resolve().parents[1] / "reference_platform" / "catalog.json").read_text("utf-8"))
+    catalog = validate_catalog(raw)
+    assert catalog.service("elderly-allowance").phone_identity == ("app_code", "app_login")
+    assert catalog.service("individual-business").phone_identity == ()
+    by_id = {service["id"]: service for service in raw["services"]}
+    for service_id, value, problem in (("elderly-allowance", ["app_code", "fingerprint"], "unknown mode"),
+                                       ("elderly-allowance", ["app_code", "app_code"], "listed twice"),
+                                       ("elderly-allowance", "app_code", "expected a list"),
+                                       ("pension-certification", ["app_code"], "only for services that read a card")):
+        broken = json.loads(json.dumps(raw))
+        next(s for s in broken["services"] if s["id"] == service_id)["phone_identity"] = value
+        with pytest.raises(CatalogError, match=problem):
+            validate_catalog(broken)
+    assert by_id["pension-certification"]["identity"] == "face_only"
