@@ -2,6 +2,7 @@
 (docs/phone-identity.md). The rules are in kiosk.core.session_phone and kiosk.core.phone_identity."""
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from PySide6.QtCore import QTimer
@@ -84,6 +85,9 @@ class PhoneIdentityFlow(Coordinator):
 
     def exchange(self, command: s.ExchangeAppCode) -> None:
         generation = self._generation
+        # The consent record: which code (by hash: the code itself is a bearer token) for which service.
+        log.info("app code consent given", extra={"code_sha256": hashlib.sha256(command.code.encode()).hexdigest()[:16],
+                                                  "service": command.service_id})
         self.ctx.jobs.run("app-code-exchange",
                           lambda: self.ctx.platform_client.exchange_app_code(command.code, command.service_id),
                           lambda reply: self._on_identity(generation, command.token, reply, "app_code"),
