@@ -187,3 +187,17 @@ def test_phone_screens_in_every_language_and_care_mode(qtbot, kiosk, platform):
     to_app_login(qtbot, kiosk)
     walk_combinations(qtbot, kiosk, "app_login", problems)
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.faults
+def test_photo_on_record_unreachable_is_not_no_photo_and_not_a_failed_try(qtbot, kiosk, platform):
+    session, phone = kiosk.controller.session, elderly_phone(platform)
+
+    def unreachable(_id_number):
+        raise ConnectionError("platform gone")
+    kiosk.controller.reference_photo_source = unreachable
+    to_app_code(qtbot, kiosk)
+    scan(qtbot, kiosk, code_scene(phone.identity_code(), "qr", seed=6))
+    qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=15_000)
+    assert session.error_key == "face_reference_unavailable" and session.face_attempts == 0
+    assert session.error_retry is not None                         # Try again fetches it again

@@ -146,3 +146,17 @@ def test_catalog_phone_identity_is_checked():
         with pytest.raises(CatalogError, match=problem):
             validate_catalog(broken)
     assert by_id["pension-certification"]["identity"] == "face_only"
+
+
+def test_reference_photo_unavailable_is_retryable_and_not_counted(harness):
+    session, commands, _ = harness
+    to_identify(session)
+    session.use_app_code()
+    session.scan_app_code()
+    session.app_code_scanned(last(commands, s.ScanAppCode).token, CODE)
+    session.app_identity_received(last(commands, s.ExchangeAppCode).token, app_document())
+    session.face_result(last(commands, s.VerifyFace).token, False, "reference_unavailable")
+    assert (session.state, session.error_key, session.face_attempts) == \
+        (s.State.ERROR, "face_reference_unavailable", 0)
+    session.retry()
+    assert session.state is s.State.VERIFY_FACE and last(commands, s.VerifyFace).id_number == "441202193801011234"

@@ -90,6 +90,10 @@ class DeviceEventsMixin(SessionBase):
             self.face_verified = True
             self._go(State.CONFIRM if self._service.identity == "face_only" else State.FORM)
             return
+        if reason == "reference_unavailable":
+            # The platform holding the photo on record did not answer: not the citizen's failed try.
+            self._fail("face_reference_unavailable", retry=self._start_face_check)
+            return
         from_app = self._data.document is not None and self._data.document.source != "card"
         if reason == "no_reference_face" and (self._service.identity == "face_only" or from_app):
             # Nothing to compare with on the platform: retrying cannot help.

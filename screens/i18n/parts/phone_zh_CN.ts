@@ -52,6 +52,10 @@
             <translation>正在生成登录码…</translation>
         </message>
         <message>
+            <source>Press Try again, use your ID card if you have it, or go to the counter.</source>
+            <translation>请点击“重试”；如带有身份证可改用身份证，或到窗口办理。</translation>
+        </message>
+        <message>
             <source>Scan again</source>
             <translation>重新扫码</translation>
         </message>
@@ -74,6 +78,10 @@
         <message>
             <source>The login was not confirmed in time. Press Try again for a new code, or use your ID card.</source>
             <translation>登录未在有效时间内确认。请点击“重试”获取新码，或使用身份证。</translation>
+        </message>
+        <message>
+            <source>The photo on record cannot be fetched right now (no connection to the government platform).</source>
+            <translation>暂时无法获取留存照片（无法连接政务平台）。</translation>
         </message>
         <message>
             <source>This code has already been used. Refresh it in the app and press Scan again.</source>

@@ -52,6 +52,10 @@
             <translation>正在產生登入碼…</translation>
         </message>
         <message>
+            <source>Press Try again, use your ID card if you have it, or go to the counter.</source>
+            <translation>請點擊「重試」；如帶有身份證可改用身份證，或到窗口辦理。</translation>
+        </message>
+        <message>
             <source>Scan again</source>
             <translation>重新掃碼</translation>
         </message>
@@ -74,6 +78,10 @@
         <message>
             <source>The login was not confirmed in time. Press Try again for a new code, or use your ID card.</source>
             <translation>登入未在有效時間內確認。請點擊「重試」取得新碼，或使用身份證。</translation>
+        </message>
+        <message>
+            <source>The photo on record cannot be fetched right now (no connection to the government platform).</source>
+            <translation>暫時無法取得留存相片（無法連接政務平台）。</translation>
         </message>
         <message>
             <source>This code has already been used. Refresh it in the app and press Scan again.</source>
