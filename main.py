@@ -210,7 +210,8 @@ def main(argv=None) -> int:
             catalog_signing_key=catalog_key)
         catalog_public_key = write_public_key(catalog_key, config.data_dir / "demo-catalog-public.pem")
         from reference_platform.photos import enrol_sim_identities
-        enrol_sim_identities(platform_server.reference_photos)   # face-only demo service
+        # Face-only demo service; and each sample holder has the government app (identity by phone).
+        enrol_sim_identities(platform_server.reference_photos, platform_server.app_identity.people)
         try:
             url = platform_server.start()
         except Exception as exc:
@@ -237,7 +238,9 @@ def main(argv=None) -> int:
         # allowance; with them the scripted citizen takes a queue ticket.
         service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
-                          service_id=service_id)
+                          service_id=service_id,
+                          # The in-process demo platform gives the sample holders the government app.
+                          phone_sessions=args.demo and config.devices.id_reader.backend == "sim")
         pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:

@@ -15,13 +15,12 @@ import zxingcpp
 
 # Which symbologies each purpose accepts. Narrower sets decode faster and cannot mistake a
 # stray product barcode in the frame for the code the step expects.
-FORMATS: dict[str, zxingcpp.BarcodeFormat | zxingcpp.BarcodeFormats] = {
-    "qr": zxingcpp.BarcodeFormat.QRCode,
+_F = zxingcpp.BarcodeFormat
+FORMATS: dict[str, tuple[zxingcpp.BarcodeFormat, ...]] = {
+    "qr": (_F.QRCode,),
     # A payment code on a phone: an 18-digit number as Code 128 above a QR with the same digits.
-    "payment": zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.Code128,
-    "any": zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.Code128 | zxingcpp.BarcodeFormat.PDF417
-    | zxingcpp.BarcodeFormat.DataMatrix | zxingcpp.BarcodeFormat.Aztec | zxingcpp.BarcodeFormat.EAN13
-    | zxingcpp.BarcodeFormat.Code39 | zxingcpp.BarcodeFormat.ITF,
+    "payment": (_F.QRCode, _F.Code128),
+    "any": (_F.QRCode, _F.Code128, _F.PDF417, _F.DataMatrix, _F.Aztec, _F.EAN13, _F.Code39, _F.ITF),
 }
 
 

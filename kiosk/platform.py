@@ -188,6 +188,30 @@ class PlatformClient:
             self._classify("GET", "/config-bundles", response, content)   # raises the classified error
         return content, response.headers.get("X-Config-Signature")
 
+    # --- identity by phone (docs/phone-identity.md) --------------------------------------
+    # Errors come back as PlatformError with the platform's code in `server_code` (code_expired,
+    # authorization_pending, ...); the phone-identity flow maps them to messages.
+
+    def exchange_app_code(self, code: str, service_id: str) -> dict:
+        """A scanned government-app identity code (the citizen consented) -> {source, identity}."""
+        return self._request_json("POST", "/identity/code-exchange",
+                                  json={"code": code, "service_id": service_id, "consent": True})
+
+    def start_app_login(self, service_id: str) -> dict:
+        """A device authorisation for this kiosk: device_code, user_code, verification_uri_complete, ..."""
+        return self._request_json("POST", "/identity/device-authorizations", json={"service_id": service_id})
+
+    def poll_app_login(self, device_code: str) -> dict:
+        """The login's identity once confirmed; until then PlatformError(status 400, server_code
+        authorization_pending / slow_down / expired_token / access_denied)."""
+        return self._request_json("POST", "/identity/device-token", json={"device_code": device_code})
+
+    def end_app_login(self, login_id: str) -> None:
+        """Revokes an app login at the platform (the kiosk session ended)."""
+        response, content = self._send("DELETE", f"/identity/logins/{quote(login_id, safe='')}")
+        if response.status_code not in (200, 204, 404):
+            self._classify("DELETE", "/identity/logins", response, content)
+
     def heartbeat(self, body: dict) -> dict:
         return self._request_json("POST", "/heartbeat", json=body)
 

@@ -1,37 +1,31 @@
-"""Reading the receipt's QR code from camera frames (progress query).
+"""Reading codes from camera frames off the GUI thread: the receipt's QR (progress query)
+and the government app's identity code (identity by phone).
 
-OpenCV's QRCodeDetector takes 5-40 ms per 640x480 frame: far too long for the
-GUI thread, so frames go to one decoder thread, latest-only (a frame offered
-while the decoder is busy replaces the waiting one, never a backlog). The
-result comes back through `on_result(payload)` on the decoder thread; the
-controller turns it into a queued Qt signal.
+Decoding is kiosk/barcodes.py (zxing-cpp), a few milliseconds to ~20 ms per 1280x720
+frame (bench/codes.py): still too long for the GUI thread at 10-30 fps, so frames go
+to one decoder thread, latest-only (a frame offered while the decoder is busy replaces
+the waiting one, never a backlog). The result comes back through `on_result(payload)`
+on the decoder thread; the flow turns it into a queued call on the GUI thread.
 """
 from __future__ import annotations
 
 import threading
 from typing import Callable
 
-import cv2
+from kiosk.barcodes import first_text
 
 
 def decode_qr(frame_bgr) -> str | None:
-    """The text of the first QR code in a BGR frame, or None."""
-    detector = cv2.QRCodeDetector()
-    text, points, _ = detector.detectAndDecode(frame_bgr)
-    if text:
-        return text
-    # Receipts held at an angle or small in the frame: a grey, upscaled second try.
-    grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
-    if max(grey.shape) < 1000:
-        grey = cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
-    text, _, _ = detector.detectAndDecode(grey)
-    return text or None
+    """The text of the first QR code in a BGR or grey frame, or None."""
+    return first_text(frame_bgr, "qr")
 
 
 class QrScanner:
-    """One decoder thread; `offer(frame)` never blocks the caller."""
+    """One decoder thread; `offer(frame)` never blocks the caller. `decode` is the frame ->
+    text function (default: any QR code); the timing of the last decode is kept for the
+    technician's scanner test."""
 
-    def __init__(self, on_result: Callable[[str], None], decode: Callable = decode_qr):
+    def __init__(self, on_result: Callable[[str], None], decode: Callable = decode_qr, *, name: str = "qr-decoder"):
         self._on_result = on_result
         self._decode = decode
         self._condition = threading.Condition()
@@ -39,7 +33,7 @@ class QrScanner:
         self._active = False
         self._stopped = False
         self.decode_threads: set[str] = set()   # where decoding ran (tests: never the GUI thread)
-        self._thread = threading.Thread(target=self._run, name="qr-decoder", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     @property
@@ -79,7 +73,10 @@ class QrScanner:
                     return
                 frame, self._frame = self._frame, None
             self.decode_threads.add(threading.current_thread().name)
-            payload = self._decode(frame)
+            try:
+                payload = self._decode(frame)
+            except Exception:   # a frame zxing cannot take (wrong dtype/shape): no code, keep scanning
+                payload = None
             with self._condition:
                 if not payload or not self._active:
                     continue

@@ -36,7 +36,7 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
                reference_photos: dict[str, bytes] | None = None,
                signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None,
-               config_bundles: ConfigBundles | None = None) -> FastAPI:
+               config_bundles: ConfigBundles | None = None, app_identity=None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -142,6 +142,11 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
         raw, signature = found
         return Response(raw, media_type="application/json",
                         headers={"X-Config-Signature": signature, "Cache-Control": "no-store"})
+
+    # Identity by phone (app code, app login): reference_platform/app_identity.py.
+    from reference_platform.app_identity import AppIdentity
+    from reference_platform.app_identity_api import install_app_identity_routes
+    install_app_identity_routes(app, app_identity if app_identity is not None else AppIdentity({}))
 
     @app.get("/fleet", response_class=HTMLResponse)
     def get_fleet() -> HTMLResponse:

@@ -72,6 +72,8 @@ class ServiceSpec(BaseModel):
     department: Department
     region_code: str
     identity: Literal["card_and_face", "card", "face_only", "none"]
+    # Identity by phone accepted besides the card (docs/phone-identity.md): app code, app login.
+    phone_identity: list[Literal["app_code", "app_login"]] = Field(default_factory=list)
     card_types: list[str]
     eligibility: Eligibility
     materials: list[LocalizedText]

@@ -62,9 +62,9 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = method == "get" and path.startswith(("/fleet", "/applications/"))
+            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/"))) or path.startswith("/app/")
             params = operation.setdefault("parameters", [])
-            if method == "post":
+            if method == "post" and not path.startswith(("/identity/", "/app/")):   # not submissions
                 for param in params:
                     if param["name"] == "Idempotency-Key":
                         param["description"] = IDEMPOTENCY_DESCRIPTION
@@ -80,6 +80,8 @@ def build_openapi(app) -> dict:
                     operation["responses"].setdefault(code, {"description": ""})
             if not unsigned:
                 for header, description in SIGNATURE_HEADERS.items():
+                    if any(param["name"] == header for param in params):
+                        continue         # the route declares it itself (identity by phone: X-Kiosk-Id)
                     params.append({"name": header, "in": "header", "required": False,
                                    "description": SIGNATURE_REQUIREMENT + description, "schema": {"type": "string"}})
                 operation["responses"].setdefault("401", {"description": ""})

@@ -50,7 +50,8 @@ class ReferencePlatformServer:
                  catalog_path: str | Path | None = None, clock: Callable[[], dt.datetime] = beijing_now,
                  signature_keys: dict[str, bytes] | None = None, signature_window_s: float = DEFAULT_WINDOW_S,
                  signature_clock: Callable[[], float] = time.time, tls: dict | None = None,
-                 catalog_signing_key=None, reference_photos: dict[str, bytes] | None = None):
+                 catalog_signing_key=None, reference_photos: dict[str, bytes] | None = None,
+                 app_identity=None):
         """`signature_keys` (kiosk id -> HMAC-SM3 key) makes signatures mandatory. `tls` = uvicorn
         ssl options, e.g. {"ssl_certfile": ..., "ssl_keyfile": ..., "ssl_ca_certs": ...,
         "ssl_cert_reqs": ssl.CERT_REQUIRED} for HTTPS with client certificates (mTLS).
@@ -61,6 +62,9 @@ class ReferencePlatformServer:
         self.store = Store(db_path)
         self.faults = Faults()
         self.reference_photos: dict[str, bytes] = reference_photos if reference_photos is not None else {}
+        # Identity by phone: people with the government app (id_number -> record), codes, logins.
+        from reference_platform.app_identity import AppIdentity
+        self.app_identity = app_identity if app_identity is not None else AppIdentity({})
         self.signature_verifier = None
         if signature_keys is not None:
             self.signature_verifier = SignatureVerifier(
@@ -70,7 +74,8 @@ class ReferencePlatformServer:
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
                               connection_aborter=lambda: self._abort_client_connection,
                               signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key,
-                              reference_photos=self.reference_photos, config_bundles=self.config_bundles)
+                              reference_photos=self.reference_photos, config_bundles=self.config_bundles,
+                              app_identity=self.app_identity)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 

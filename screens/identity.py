@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar
 
 from screens.base import KioskView, Screen
+from screens.phone_identity import phone_options, render_phone_options
 from screens.texts import FACE_FEEDBACK, FACE_SCREEN, tr
 from screens.widgets import big_button, label
 
@@ -29,10 +30,17 @@ class IdentifyScreen(Screen):
         self.status = label(role="hint")
         for widget in (self.title, self.instruction, self.reader_art, self.status):
             self.layout_.addWidget(widget)
+        self.phone_hint = label(role="hint")
+        self.layout_.addWidget(self.phone_hint)
         self.layout_.addStretch(1)
-        self.layout_.addLayout(_cancel_row(self))
+        row = _cancel_row(self)
+        phone_options(self, row)          # "phone (government app code)" / "app login", if the service takes them
+        self.layout_.addLayout(row)
 
     def render(self, session, view: KioskView) -> None:
+        render_phone_options(self, session)
+        self.phone_hint.setText(tr("No ID card with you? You can identify with the government app on your phone.")
+                                if len(session.identify_options) > 1 else "")
         self.title.setText(tr("Place your ID card on the reader"))
         self.instruction.setText(tr("The reader is below the screen, marked with the card symbol. "
                                     "Keep the card still until you hear a beep."))

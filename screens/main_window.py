@@ -19,6 +19,7 @@ from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScr
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
 from screens.passport import MrzEntryScreen
+from screens.phone_identity import AppCodeScreen, AppLoginScreen
 from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
@@ -43,12 +44,15 @@ SCREEN_CLASSES = {
     State.ERROR: ErrorScreen,
     State.QUERY: QueryScreen,
     State.QUERY_RESULT: QueryResultScreen,
+    State.APP_CODE: AppCodeScreen,
+    State.APP_LOGIN: AppLoginScreen,
 }
 
 # The visible step indicator: (source text, states that belong to the step).
 APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
-    ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE}), ("Form", {State.FORM}),
+    ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.APP_CODE, State.APP_LOGIN}),
+    ("Form", {State.FORM}),
     ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (

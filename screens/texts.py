@@ -57,6 +57,9 @@ ERROR_MESSAGES = {
                                "Please go to the counter to confirm your identity."),
     "face_no_photo_on_record": ("No photo is on record for this ID number, so it cannot be checked here.",
                                 "Please check the number, or go to the counter."),
+    "face_reference_unavailable": ("The photo on record cannot be fetched right now (no connection to the "
+                                   "government platform).",
+                                   "Press Try again, use your ID card if you have it, or go to the counter."),
     "face_worker_failed": ("Face verification is not available right now.",
                            "Please go to the counter. The technician has been notified."),
     "face_camera_unavailable": ("The camera is not working right now.",

@@ -49,7 +49,7 @@ def test_routes_of_the_app_and_the_document_agree(platform):
 def test_every_post_documents_idempotency_and_error_bodies():
     spec = documented()
     for path, ops in spec["paths"].items():
-        if "post" not in ops:
+        if "post" not in ops or path.startswith(("/identity/", "/app/")):   # not submissions: tests/test_phone_identity_platform.py
             continue
         op = ops["post"]
         [key] = [p for p in op["parameters"] if p["name"] == "Idempotency-Key"]

@@ -34,9 +34,11 @@ ST_SEED = 1           # reproducible in CI; change it locally to explore further
 # A schema-valid request may still be refused with 422: the document cannot express that a
 # service id must be in the catalog, that a form must satisfy that service's field rules, or that
 # the Idempotency-Key must equal the body's id. Everything else the check expects stays as is.
+# Identity by phone: a well-formed code or device code may still be expired (410), used (409) or,
+# on the RFC 8628 token endpoint, not yet confirmed (400 authorization_pending), all documented.
 ST_CONFIG = """
 [checks.positive_data_acceptance]
-expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+expected-statuses = ["2xx", "400", "401", "403", "404", "409", "410", "422", "429"]
 """
 
 
@@ -63,7 +65,10 @@ def test_schemathesis_finds_no_mismatch_between_the_platform_and_its_document(pl
     started = time.monotonic()
     run = subprocess.run(schemathesis_command() + [
         "--config-file", str(config), "run", str(DOC_PATH), "--url", url, "--max-examples", str(ST_EXAMPLES),
-        "--seed", str(ST_SEED), "--no-color"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        "--seed", str(ST_SEED), "--no-color",
+        # The phone-app simulator's side (/app/...: the app backend's stand-in, not the kiosk contract)
+        # is covered by tests/test_phone_identity_platform.py; fuzzing it here only costs time.
+        "--exclude-path-regex", "^/app/"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     elapsed = time.monotonic() - started
     report = run.stdout[-6000:] + run.stderr[-2000:]
     assert run.returncode == 0, report

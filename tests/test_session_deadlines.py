@@ -88,7 +88,43 @@ def to_service_info(session, commands):
     session.choose_service("elderly-allowance")
 
 
+def to_app_code(session, commands):
+    to_identify(session, commands)
+    session.use_app_code()
+    assert session.state is s.State.APP_CODE
+
+
+def to_app_code_scanning(session, commands):
+    to_app_code(session, commands)
+    session.scan_app_code()
+    assert session.app_scanning
+
+
+def to_app_code_busy(session, commands):
+    to_app_code_scanning(session, commands)
+    session.app_code_scanned(commands[-1].token, "GDID1.eyJ2IjoxLCJqdGkiOiJhYmMifQxxxxxxxx.c2lnbmF0dXJlc2lnbmF0dXJl")
+    assert session.app_busy
+
+
+def to_app_login_busy(session, commands):
+    to_identify(session, commands)
+    session.use_app_login()
+    assert session.state is s.State.APP_LOGIN and session.app_busy
+
+
+def to_app_login(session, commands):
+    to_app_login_busy(session, commands)
+    session.app_login_started(commands[-1].token, {"user_code": "BCDF-GHJK", "verification_uri_complete": "u",
+                                                   "expires_in": 600})
+    assert session.app_login is not None
+
+
 DRIVERS = {
+    "app_code": to_app_code,
+    "app_code_scanning": to_app_code_scanning,
+    "app_code_busy": to_app_code_busy,
+    "app_login_busy": to_app_login_busy,
+    "app_login": to_app_login,
     "choose_service": lambda session, commands: session.start(),
     "service_info": to_service_info,
     "identify": to_identify,

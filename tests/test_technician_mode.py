@@ -279,3 +279,22 @@ def test_log_tab_shows_masked_lines_and_exports_them(qtbot, kiosk):
     assert len(exported) == 1
     content = exported[0].read_text()
     assert "4401**********1234" in content and "440101199001011234" not in content
+
+
+def test_scanner_tab_decodes_what_the_camera_shows_with_format_and_timing(qtbot, kiosk):
+    """Barcode-reader test (issue 16): the code held up to the camera, its format and decode time;
+    an identity code's content is not shown (a bearer token)."""
+    from sim.code_scenes import code_scene
+    parts, mode = kiosk()
+    open_pin_pad(qtbot, parts, mode)
+    enter_pin(qtbot, mode, PIN)
+    qtbot.waitUntil(lambda: mode.service.state.mode == "open", timeout=5_000)
+    code = "GDID1.eyJ2IjoxLCJqdGkiOiJhYmNkZWYwMTIzNDU2Nzg5In0.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWc"
+    parts.controller.camera.hold_up(code_scene(code, "qr", degradation="rotation", seed=1))
+    mode.panel.tabs.setCurrentIndex(mode.panel.tabs.count() - 1)
+    click(qtbot, mode.panel, "scannerStart")
+    qtbot.waitUntil(lambda: "QRCode" in mode.service.state.scanner_text, timeout=15_000)
+    text = mode.panel.boxes["scanner"].toPlainText()
+    assert "identity" in text and "decode" in text and " ms" in text and code not in text
+    click(qtbot, mode.panel, "scannerStop")
+    assert not mode.service.scanner.running

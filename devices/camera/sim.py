@@ -13,6 +13,8 @@ and turned back and forth: the most a flat picture can do to fake a head turn),
 `dark` / `overexposed` (the source under extreme lighting), `unplug_after`
 (delivers the source, then disappears after `unplug_after_s`: a camera gone
 mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
+`hold_up(frame)` puts something in front of the lens (a phone showing its code, a receipt):
+every frame is that picture until `take_away()` (sim/phone_app.py, tests, the demo).
 """
 from __future__ import annotations
 
@@ -57,6 +59,14 @@ class SimCamera(Camera):
         self._unplugged = threading.Event()
         self._rng = np.random.default_rng(7)
         self._attack_frame = 0
+        self._held: np.ndarray | None = None     # hold_up(): what is in front of the lens
+
+    def hold_up(self, frame: np.ndarray) -> None:
+        """From the next frame on, the camera sees `frame` (BGR) instead of its source (thread-safe)."""
+        self._held = np.ascontiguousarray(frame)
+
+    def take_away(self) -> None:
+        self._held = None
 
     # --- test hooks: the cable pulled and put back ----------------------------
 
@@ -114,6 +124,9 @@ class SimCamera(Camera):
 
     def _frame_out(self, image: np.ndarray) -> np.ndarray:
         """Per-frame changes (hand-held photo wobble, tilt, bend); always a fresh array."""
+        held = self._held
+        if held is not None:
+            return held.copy()
         if self._scenario not in PHOTO_ATTACKS:
             return image.copy()
         if self._scenario != "photo_attack":

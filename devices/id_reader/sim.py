@@ -29,6 +29,12 @@ class SimIdReader(IdReader):
         self._delay_s = delay_s
         self._faces_dir = faces_dir
 
+    def set_scenario(self, scenario: str) -> None:
+        """From the next read on, this scenario (tests, the demo: a citizen without a card is "no_card")."""
+        if scenario not in SCENARIOS:
+            raise ValueError(f"unknown id reader scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+        self._scenario = scenario
+
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
             self._set_status(DeviceStatus.NO_DEVICE, "sim: reader unplugged")

@@ -36,6 +36,8 @@ from kiosk.core.identity import CardType, IdentityDocument
 
 SCHEMA_VERSION = 2
 IDENTITY_MODES = ("card_and_face", "card", "face_only", "none")
+# Identity by phone a service may accept besides the card (docs/phone-identity.md).
+PHONE_IDENTITY_MODES = ("app_code", "app_login")
 SERVICE_KINDS = ("application", "progress_query", "queue_ticket")
 RECEIPT_KINDS = ("acceptance", "result", "queue_ticket", "none")
 # The card type chooses the citizen's language when the session language is
@@ -75,6 +77,7 @@ class Service:
     items: tuple[str, ...] = ()              # a bundle (一件事): the item services it submits together
     item_names: tuple[Localized, ...] = ()   # their names, for the 一次告知 page and the confirmation
     query_services: tuple[str, ...] = ()     # progress query limited to these services (empty = any)
+    phone_identity: tuple[str, ...] = ()     # identity by phone accepted besides the card (PHONE_IDENTITY_MODES)
     receipt: ReceiptOptions = field(default_factory=ReceiptOptions)
 
     @property
@@ -159,6 +162,23 @@ parse_catalog = validate_catalog  # the name the controller and older tests use
 
 
 
+def _parse_phone_identity(value: object, identity: str, where: str) -> tuple[str, ...]:
+    """The service's phone identity modes: known, each once, and only where a card would be read
+    (the phone stands in for the card; the face check then uses the photo on record)."""
+    if not isinstance(value, list) or not all(isinstance(mode, str) for mode in value):
+        raise CatalogError(f"{where}.phone_identity: expected a list of modes")
+    for mode in value:
+        if mode not in PHONE_IDENTITY_MODES:
+            raise CatalogError(f"{where}.phone_identity: unknown mode {mode!r} "
+                               f"(expected {', '.join(PHONE_IDENTITY_MODES)})")
+    if len(set(value)) != len(value):
+        raise CatalogError(f"{where}.phone_identity: a mode is listed twice")
+    if value and identity not in ("card_and_face", "card"):
+        raise CatalogError(f"{where}.phone_identity: only for services that read a card "
+                           f"(identity card_and_face or card), not {identity!r}")
+    return tuple(value)
+
+
 def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[str, Any]]) -> Service:
     kind = raw.get("kind", "application")
     if kind not in SERVICE_KINDS:
@@ -220,6 +240,8 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
     if kind == "progress_query" and identity != "none":
         raise CatalogError(f"{where}.identity: a progress query needs no identity (use 'none')")
 
+    phone_identity = _parse_phone_identity(raw.get("phone_identity", []), identity, where)
+
     receipt_raw = raw.get("receipt", {})
     if not isinstance(receipt_raw, dict):
         raise CatalogError(f"{where}.receipt: expected an object")
@@ -251,5 +273,6 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         items=tuple(items),
         item_names=tuple(parse_localized(raw_by_id[i].get("names"), f"{where}.items[{i}]") for i in items),
         query_services=query_services,
+        phone_identity=phone_identity,
         receipt=ReceiptOptions(print=bool(receipt_raw.get("print", True)), kind=receipt_kind),
     )

@@ -43,6 +43,11 @@ class IdentityDocument:
     english_name: str = ""        # 'I', 'Y'
     nationality: str = ""         # 'I': ISO 3166-1 alpha-3; 'Y': nationality/region code as printed
     card_version: str = ""        # 'I': card version; 'Y': prior-version link field
+    # Where the identity came from: "card" (read from the chip), "app_code" (government-app code
+    # exchanged with the platform) or "app_login" (app login). Not from a card = no chip photo:
+    # the face check uses the photo on record (kiosk.core.phone_identity).
+    source: str = "card"
+    app_subject: str = field(default="", compare=False)   # app login: the per-service identifier
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year

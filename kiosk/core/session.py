@@ -31,23 +31,25 @@ from __future__ import annotations
 import uuid
 
 from kiosk.core.session_base import SessionBase
-from kiosk.core.session_events import DeviceEventsMixin, _is_yymmdd
+from kiosk.core.session_events import _is_yymmdd
+from kiosk.core.session_phone import PhoneIdentityMixin
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
     CARE_MODE_TIME_FACTOR, MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, NEGATIVE_LEVELS, RATING_LEVELS, SCAN_GRACE_S,
-    CallStaff, CancelDeviceWork, EndReason, LookupApplication, Outcome, PrintReceipt, ReadCard, ScanQr,
-    SendRating, SessionEnded, State, Submit, Timeouts, VerifyFace, _CitizenData,
+    CallStaff, CancelDeviceWork, EndReason, ExchangeAppCode, LookupApplication, Outcome, PrintReceipt, ReadCard,
+    ScanAppCode, ScanQr, SendRating, SessionEnded, StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
-    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "EndReason", "LookupApplication",
-    "Outcome", "PrintReceipt", "ReadCard", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "State",
-    "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
+    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "EndReason", "ExchangeAppCode",
+    "LookupApplication", "Outcome", "PrintReceipt", "ReadCard", "ScanAppCode", "ScanQr", "SendRating", "SessionBase",
+    "SessionEnded", "StartAppLogin", "State", "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd",
+    "reference_from_qr",
 ]
 
 
-class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
+class CitizenSession(QueryFlowMixin, PhoneIdentityMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
@@ -235,6 +237,8 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
             return
         if self.state is State.QUERY and (self.query_busy or self.query_scanning):
             self._query_overdue(now - self._query_started)   # waiting on the platform or the camera
+            return
+        if self._phone_waiting(now):     # identity by phone: waiting on the camera, platform or app
             return
         if now - self._last_activity >= timeouts.idle_s:
             self._warning_started = now

@@ -40,6 +40,11 @@ class SessionBase:
     query_scanning: bool
     query_error: str | None
     query_result: dict[str, Any] | None
+    app_scanning: bool                   # identity by phone: the camera looks for the app's code
+    app_busy: bool                       # identity by phone: waiting on the platform
+    app_error: str | None                # identity by phone: message key shown on the phone screens
+    app_login: dict[str, Any] | None     # app login: user_code, verification_uri_complete, expires_in
+    _app_started: float
     service: Service | None
     field_errors: dict[str, str]
     error_key: str | None
@@ -136,8 +141,11 @@ class SessionBase:
 
     def _start_face_check(self) -> None:
         self._go(State.VERIFY_FACE)
-        photo = self._data.document.photo_jpeg if self._data.document else None
-        id_number = None if self._data.document else self._data.form_values.get("id_number")
+        document = self._data.document
+        photo = document.photo_jpeg if document else None
+        # No chip photo (an identity from the government app): the photo on record for the number.
+        id_number = self._data.form_values.get("id_number") if document is None \
+            else (document.id_number if photo is None and document.source != "card" else None)
         self._command(VerifyFace(self.token, photo, self.effective_timeouts.face_s, id_number))
 
     def _back_to_confirm(self) -> None:
@@ -179,6 +187,11 @@ class SessionBase:
         self._submission_stored = False
         self.query_error = None
         self.query_result = None
+        self.app_scanning = False
+        self.app_busy = False
+        self.app_error = None
+        self.app_login = None
+        self._app_started = 0.0
         self.service = None
         self.field_errors = {}
         self.error_key = None

@@ -23,6 +23,10 @@ class DeviceEventsMixin(SessionBase):
     def card_read(self, token: int, document: IdentityDocument) -> None:
         if token != self.token or self.state is not State.IDENTIFY:
             return
+        self._identity_known(document)
+
+    def _identity_known(self, document: IdentityDocument) -> None:
+        """An identity from the card or the government app: eligibility, prefill, then face or form."""
         problem = self._service.eligibility_problem(document, self._today())
         if problem:
             self._fail(problem, retry=None)
@@ -86,7 +90,12 @@ class DeviceEventsMixin(SessionBase):
             self.face_verified = True
             self._go(State.CONFIRM if self._service.identity == "face_only" else State.FORM)
             return
-        if reason == "no_reference_face" and self._service.identity == "face_only":
+        if reason == "reference_unavailable":
+            # The platform holding the photo on record did not answer: not the citizen's failed try.
+            self._fail("face_reference_unavailable", retry=self._start_face_check)
+            return
+        from_app = self._data.document is not None and self._data.document.source != "card"
+        if reason == "no_reference_face" and (self._service.identity == "face_only" or from_app):
             # Nothing to compare with on the platform: retrying cannot help.
             self._fail("face_no_photo_on_record", retry=None)
             return

@@ -31,6 +31,8 @@ class State(str, Enum):
     ERROR = "error"                      # a clear message and a way forward
     QUERY = "query"                      # progress query: type the number or scan the receipt QR
     QUERY_RESULT = "query_result"
+    APP_CODE = "app_code"                # identity by phone: the government app's code shown to the camera
+    APP_LOGIN = "app_login"              # identity by phone: the kiosk's login QR, confirmed in the app
 
 
 class EndReason(str, Enum):
@@ -77,6 +79,28 @@ class ScanQr:
     """Progress query: decode the receipt's QR code from camera frames (off the GUI thread)."""
     token: int
     timeout_s: float
+
+
+@dataclass(frozen=True)
+class ScanAppCode:
+    """Identity by phone: decode the government app's identity code from camera frames."""
+    token: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class ExchangeAppCode:
+    """Identity by phone: the scanned code (the citizen consented) goes to the platform for an identity."""
+    token: int
+    code: str = field(repr=False)
+    service_id: str
+
+
+@dataclass(frozen=True)
+class StartAppLogin:
+    """Identity by phone: start an app login (device authorisation) and poll it until an answer."""
+    token: int
+    service_id: str
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from kiosk.flows.device_board import DeviceBoard
 from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
 from kiosk.flows.jobs import BackgroundJobs
+from kiosk.flows.phone_identity import PhoneIdentityFlow
 from kiosk.flows.platform_link import PlatformLink
 from kiosk.flows.query import QueryFlow
 from kiosk.flows.submission import SubmissionFlow
@@ -81,7 +82,8 @@ class KioskController(QObject, SessionIntents):
         self.board = DeviceBoard(ctx, on_camera_lost=lambda: self.face.camera_lost(), parent=self)
         self.card = CardFlow(ctx, parent=self)
         self.query = QueryFlow(ctx, parent=self)
-        self.face = FaceFlow(ctx, scanning=lambda: self.query.scanning,
+        self.phone = PhoneIdentityFlow(ctx, parent=self)
+        self.face = FaceFlow(ctx, scanning=lambda: self.query.scanning or self.phone.scanning,
                              request_staff_help=self.staff_help_requested.emit, parent=self)
         self.submission = SubmissionFlow(ctx, parent=self)
         self.platform_link = PlatformLink(ctx, parent=self)
@@ -145,6 +147,7 @@ class KioskController(QObject, SessionIntents):
         self._tick.stop()
         self.session.cancel()
         self.query.close()
+        self.phone.close()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
         for device in (self.id_reader, self.camera, self.printer):
@@ -164,6 +167,9 @@ class KioskController(QObject, SessionIntents):
             s.LookupApplication: self.query.lookup,
             s.ScanQr: self.query.scan,
             s.CallStaff: self.board.call_staff,
+            s.ScanAppCode: self.phone.scan,
+            s.ExchangeAppCode: self.phone.exchange,
+            s.StartAppLogin: self.phone.start_login,
         }[type(command)]
         handler(command)
 
@@ -172,12 +178,14 @@ class KioskController(QObject, SessionIntents):
 
     def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
         self.query.stop_scan()
+        self.phone.cancel()
         self.card.cancel()
         self.face.cancel()
 
     def _session_ended(self, command: s.SessionEnded) -> None:
         SensitiveNames.clear()
         self.face.session_ended()
+        self.phone.session_ended()
         self.submission.session_ended(command.token)
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()

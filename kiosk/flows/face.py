@@ -88,16 +88,20 @@ class FaceFlow(Coordinator):
     def _fetch_reference_photo(self, command: s.VerifyFace) -> None:
         def fetch():
             try:
-                return self.reference_photo_source(command.id_number)
-            except Exception as exc:
+                return self.reference_photo_source(command.id_number), True
+            except Exception as exc:   # the platform did not answer: not "no photo on record"
                 log.warning("reference photo lookup failed", extra={"error": type(exc).__name__})
-                return None
+                return None, False
         self.ctx.jobs.run("reference-photo", fetch,
-                          lambda photo: self._on_reference_photo(command.token, photo, command.timeout_s))
+                          lambda result: self._on_reference_photo(command.token, *result, command.timeout_s))
 
-    def _on_reference_photo(self, token: int, photo, timeout_s: float) -> None:
-        if token == self.session.token and self.session.state is s.State.VERIFY_FACE:
-            self.verify(s.VerifyFace(token, photo, timeout_s))
+    def _on_reference_photo(self, token: int, photo, answered: bool, timeout_s: float) -> None:
+        if token != self.session.token or self.session.state is not s.State.VERIFY_FACE:
+            return
+        if not answered:
+            self.session.face_result(token, False, "reference_unavailable")
+            return
+        self.verify(s.VerifyFace(token, photo, timeout_s))
 
     def _on_frame(self, frame) -> None:
         if self._scanning() or self.session.state is not s.State.VERIFY_FACE:

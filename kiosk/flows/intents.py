@@ -32,6 +32,10 @@ class CitizenIntents(Protocol):
     def scan_receipt_qr(self) -> None: ...
     def finish_query(self) -> None: ...
     def call_staff(self) -> None: ...
+    def use_app_code(self) -> None: ...
+    def scan_app_code(self) -> None: ...
+    def use_app_login(self) -> None: ...
+    def use_id_card(self) -> None: ...
 
 
 class SessionIntents:
@@ -102,3 +106,18 @@ class SessionIntents:
 
     def call_staff(self) -> None:
         self.session.call_staff()
+
+    # --- identity by phone (kiosk.core.session_phone) ---
+
+    def use_app_code(self) -> None:
+        self.session.use_app_code()
+
+    def scan_app_code(self) -> None:
+        """The citizen agreed to the consent line: the camera looks for the app's code."""
+        self.session.scan_app_code()
+
+    def use_app_login(self) -> None:
+        self.session.use_app_login()
+
+    def use_id_card(self) -> None:
+        self.session.use_id_card()

@@ -118,6 +118,9 @@ class TechnicianPanel(QFrame):
                                              (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
         # Last, so the other tabs keep their places: central configuration bundles and each value's source.
         self._add_page("config", mark("Configuration"), [(mark("Refresh"), "configRefresh", service.refresh_config)])
+        # Last, so the other tabs keep their places (technicians' habits, tests).
+        self._add_page("scanner", mark("Scanner"), [(mark("Start scanner test"), "scannerStart", service.start_scanner),
+                                                (mark("Stop"), "scannerStop", service.stop_camera)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
@@ -182,6 +185,8 @@ class TechnicianPanel(QFrame):
                 self.camera_label.size(), Qt.KeepAspectRatio))
         else:
             self.camera_label.clear()
+        self.boxes["scanner"].setPlainText(state.scanner_text or t("Hold a code in front of the camera and press "
+                                                                   "'Start scanner test'."))
         printer = checks.get("device.printer")
         self.boxes["printer"].setPlainText(
             (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")

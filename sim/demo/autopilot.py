@@ -1,6 +1,11 @@
 """A scripted citizen session through the real screens, for headless demos
 and screenshots: it presses the same buttons a citizen would, waits for each
 state, and saves a screenshot of every step plus the printed receipt.
+
+With `phone_sessions` (the default with the simulated card reader) two more citizens
+follow who left their ID card at home: one shows the government app's identity code to
+the camera (sim/phone_app.py holds the phone up; the face check uses the photo on record),
+one logs in with the app by the kiosk's QR (the phone app confirms it at the platform).
 """
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ from kiosk.core.session import State
 from screens.passport import MRZ_FIELDS
 
 # Steps a service may skip: screenshot only when their own screen is showing.
-STEP_SCREENS = {"passport": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE}
+STEP_SCREENS = {"passport": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE, "app-code-scanning": State.APP_CODE}
+PHONE_SERVICES = {"app-code": "elderly-allowance", "app-login": "queue-ticket"}   # per phone session
 STEP_TIMEOUT_S = 90.0   # the first face check waits for the models to load
 PHONE = "13812345678"
 SETTLE_ROUNDS = 3       # show (queued) -> layout (posted) -> paint: a few rounds of events
@@ -26,7 +32,7 @@ class Autopilot(QObject):
     finished = Signal()
 
     def __init__(self, parts, output_dir: Path, language: str = "zh_CN", service_id: str = "elderly-allowance",
-                 take_screenshots: bool = True):
+                 take_screenshots: bool = True, phone_sessions: bool = False):
         super().__init__()
         self.parts = parts
         self.window = parts.window
@@ -39,9 +45,15 @@ class Autopilot(QObject):
         self.screenshots: list[Path] = []
         self.receipt_files: list[Path] = []
         self.application_number: str | None = None
+        self.application_numbers: list[str] = []
         self.succeeded = False
         self.failure: str | None = None
-        self._steps = self._script()
+        self._phone = None
+        self._phone_held = False
+        self._steps = self._script(self.service_id, "")
+        if phone_sessions:
+            for method, service in PHONE_SERVICES.items():
+                self._steps += self._script(service, method)
         self._step_started = 0.0
         self._settling = False
         self._timer = QTimer(self)
@@ -50,16 +62,31 @@ class Autopilot(QObject):
 
     # Each step: (name, ready-condition, action after the screenshot). A step whose screen the
     # service skips (no face check for a queue ticket, no passport data for an ID card) is
-    # passed without a screenshot.
-    def _script(self):
+    # passed without a screenshot. `method` "" reads the card; "app-code" / "app-login" use the phone.
+    def _script(self, service_id: str, method: str):
         s = self.session
-        return [
+        prefix = f"{method}-" if method else ""
+        identify_action = {"": None, "app-code": lambda: self._click("useAppCode"),
+                           "app-login": lambda: self._click("useAppLogin")}[method]
+        steps = [
             ("idle", lambda: s.state is State.IDLE and self.controller.view.catalog_loaded,
-             lambda: self._set_language_and_start()),
-            ("choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button(f"service-{self.service_id}"),
-             lambda: self._click(f"service-{self.service_id}")),
+             lambda: self._set_language_and_start(method)),
+            ("choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button(f"service-{service_id}"),
+             lambda: self._click(f"service-{service_id}")),
             ("service-info", lambda: s.state is State.SERVICE_INFO, lambda: self._click("beginService")),
-            ("identify", lambda: s.state in (State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM), None),
+            ("identify", lambda: s.state in (State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM)
+             and (not method or self._button("useAppCode") is not None), identify_action),
+        ]
+        if method == "app-code":
+            steps += [
+                ("app-code", lambda: s.state is State.APP_CODE, self._show_app_code),
+                ("app-code-scanning", lambda: s.state is not State.APP_CODE or s.app_busy
+                 or self.controller.view.camera_image is not None, None),
+            ]
+        elif method == "app-login":
+            steps += [("app-login", lambda: s.state is State.APP_LOGIN and s.app_login is not None
+                       and self.controller.view.app_login_qr_png is not None, self._confirm_app_login)]
+        steps += [
             ("passport", lambda: s.state in (State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM),
              self._enter_passport_data),
             ("verify-face", lambda: s.state is State.FORM or (
@@ -69,10 +96,50 @@ class Autopilot(QObject):
              lambda: self._click("formNext")),
             ("confirm", lambda: s.state is State.CONFIRM, lambda: self._click("confirmSubmit")),
             ("receipt", lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"),
-             self._collect_receipt_then_continue),
+             lambda: self._collect_receipt_then_continue(prefix)),
             ("rate", lambda: s.state is State.RATE, self._rate),
-            ("idle-again", lambda: s.state is State.IDLE, None),
+            ("idle-again", lambda: s.state is State.IDLE, self._phone_session_over if method else None),
         ]
+        return [(prefix + name, ready, action) for name, ready, action in steps]
+
+    # --- the phone sessions (sim/phone_app.py) ------------------------------------
+
+    def _phone_app(self):
+        if self._phone is None:
+            from sim.identities import SIM_IDENTITIES
+            from sim.phone_app import PhoneApp
+            self._phone = PhoneApp(self.parts.config.platform.url, SIM_IDENTITIES["elderly"].document().id_number)
+        return self._phone
+
+    def _without_card(self, leave_at_home: bool) -> None:
+        """The phone citizens left the ID card at home: the simulated reader finds none."""
+        from devices.id_reader.sim import SimIdReader
+        reader = self.controller.id_reader
+        if isinstance(reader, SimIdReader):
+            reader.set_scenario("no_card" if leave_at_home else "ok")
+
+    def _show_app_code(self) -> None:
+        """The citizen opens the identity code page and holds the phone up (a short loopback call for
+        the code, as the app's own request to its backend), then presses Agree and scan."""
+        try:
+            self._phone_app().show_code_to(self.controller.camera, degradation="perspective")
+        except Exception as exc:     # the platform has no app account for the demo citizen, or is down
+            self._finish(success=False, failure=f"phone app: {exc}")
+            return
+        self._phone_held = True
+        self._click("appCodeScan")
+
+    def _confirm_app_login(self) -> None:
+        """The citizen scans the kiosk's QR with the app and confirms: off the GUI thread, like a phone."""
+        import threading
+        payload = self.session.app_login["verification_uri_complete"]
+        phone = self._phone_app()
+        threading.Thread(target=lambda: phone.confirm_login(phone.user_code_from_qr(payload)),
+                         name="demo-phone", daemon=True).start()
+
+    def _phone_session_over(self) -> None:
+        self.controller.camera.take_away()
+        self._without_card(False)
 
     def run(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -83,8 +150,10 @@ class Autopilot(QObject):
 
     def summary(self) -> str:
         lines = [f"Demo {'completed' if self.succeeded else 'FAILED: ' + str(self.failure)}."]
-        if self.application_number:
-            lines.append(f"Application number: {self.application_number}")
+        if self.application_numbers:
+            lines.append(f"Application number: {self.application_numbers[0]}")
+        if len(self.application_numbers) > 1:
+            lines.append(f"By phone (app code, app login): {', '.join(self.application_numbers[1:])}")
         lines.append(f"Screenshots ({len(self.screenshots)}) in {self.output_dir}:")
         lines += [f"  {p}" for p in self.screenshots]
         lines += [f"Receipt: {p}" for p in self.receipt_files]
@@ -95,6 +164,9 @@ class Autopilot(QObject):
     def _poll(self) -> None:
         if self._settling:          # a timer tick inside _settle's event processing
             return
+        if self._phone_held and (self.session.state is not State.APP_CODE or self.session.app_busy):
+            self.controller.camera.take_away()   # the code was read: the phone goes back into the pocket
+            self._phone_held = False
         if not self._steps:
             self._finish(success=True)
             return
@@ -108,7 +180,8 @@ class Autopilot(QObject):
                 self._finish(success=False, failure=f"step '{name}' timed out in state {self.session.state.value}")
             return
         self._steps.pop(0)
-        if self.session.state is STEP_SCREENS.get(name, self.session.state):
+        base = name.split("-", 2)[-1] if name.startswith(("app-code-", "app-login-")) else name
+        if self.session.state is STEP_SCREENS.get(base, self.session.state):
             self._shoot(name)
         if action is not None:
             action()
@@ -146,7 +219,8 @@ class Autopilot(QObject):
             return
         QTest.mouseClick(button, Qt.LeftButton, Qt.NoModifier, QPoint(button.width() // 2, button.height() // 2))
 
-    def _set_language_and_start(self) -> None:
+    def _set_language_and_start(self, method: str = "") -> None:
+        self._without_card(bool(method))
         self.controller.set_language(self.language)
         self.controller.start()
 
@@ -186,14 +260,16 @@ class Autopilot(QObject):
         self._shoot("passport-typed")
         self._click("mrzSubmit")
 
-    def _collect_receipt_then_continue(self) -> None:
+    def _collect_receipt_then_continue(self, prefix: str = "") -> None:
         outcome = self.session.outcome
         self.application_number = outcome.application_number if outcome else None
+        if self.application_number:
+            self.application_numbers.append(self.application_number)
         receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
         if self.session.print_status != "printed":
             receipts = []      # nothing printed this time (printer out of paper, ...): no stale copy
         for source in receipts[-2:]:
-            target = self.output_dir / ("receipt" + source.suffix)
+            target = self.output_dir / (prefix + "receipt" + source.suffix)
             shutil.copyfile(source, target)
             self.receipt_files.append(target)
         self._click("receiptDone")

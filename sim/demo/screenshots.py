@@ -162,6 +162,29 @@ def run(target: Path) -> list[Path]:
         s.wait(lambda: session.state is State.MRZ_ENTRY, "passport data entry")
         s.shoot("16-passport")
         parts.controller.cancel()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+
+        # Identity by phone (issue 16): the app-code screen with a message, the app-login QR.
+        parts.controller.start()
+        s.click("service-elderly-allowance")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.IDENTIFY, "identify (phone options)")
+        s.click("useAppCode")
+        s.wait(lambda: session.state is State.APP_CODE, "app code")
+        session.scan_app_code()
+        session.app_code_scanned(session.token, "134567890123456789")   # a payment code held up by mistake
+        s.shoot("17-app-code")
+        parts.controller.cancel()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+        parts.controller.start()
+        s.click("service-queue-ticket")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.IDENTIFY, "identify (app login)")
+        s.click("useAppLogin")
+        s.wait(lambda: session.app_login is not None and parts.controller.view.app_login_qr_png is not None,
+               "app login QR")
+        s.shoot("18-app-login")
+        parts.controller.cancel()
         receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
         if receipts:
             for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery

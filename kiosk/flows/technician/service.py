@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk import diagnostics as d
 from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.technician.camera import TechnicianCamera
+from kiosk.flows.technician.scanner import TechnicianScanner
 from kiosk.flows.technician.devices import CardTest, count_device_events
 from kiosk.flows.technician.state import (
     LOG_LINES_SHOWN,
@@ -63,6 +64,8 @@ class TechnicianService(QObject):
         self._idle.timeout.connect(lambda: self.leave("idle timeout"))
         self.camera = TechnicianCamera(controller.camera, controller.face_verifier, self.jobs,
                                        on_frame=lambda shown: self._apply("camera_frame", shown))
+        self.scanner = TechnicianScanner(controller.camera, self.jobs,
+                                         on_result=lambda text: self._apply("scanner", text))
         self._print_job: str | None = None
         self._reprint_job: str | None = None
         self._job_outcomes: dict[str, str] = {}     # last print jobs' outcomes (bounded)
@@ -158,7 +161,16 @@ class TechnicianService(QObject):
 
     def stop_camera(self) -> None:
         self.camera.stop()
+        self.scanner.stop()
         self.state.camera_image = None
+
+    def start_scanner(self) -> None:
+        """Barcode-reader test: what the camera shows, decoded (kiosk.flows.technician.scanner)."""
+        self.touch()
+        self.camera.stop()
+        self.state.scanner_text = "waiting for frames"
+        self.scanner.start()
+        self.changed.emit()
 
     def test_print(self) -> None:
         from kiosk.core.receipt import Receipt
@@ -304,6 +316,8 @@ class TechnicianService(QObject):
             self.state.report = result
         elif name == "camera_frame":
             self.state.camera_image, self.state.camera_fps, self.state.camera_faces = result
+        elif name == "scanner":
+            self.state.scanner_text = result
         elif name == "queue":
             self.state.queue = result
         elif name == "receipts":

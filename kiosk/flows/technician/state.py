@@ -25,6 +25,7 @@ class TechnicianState:
     camera_image: QImage | None = None
     camera_fps: float = 0.0
     camera_faces: int = 0
+    scanner_text: str = ""                # barcode-reader test: codes seen, decode timing
     print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
     receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
     reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
