@@ -62,7 +62,7 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = method == "get" and path.startswith(("/fleet", "/applications/"))
+            unsigned = method == "get" and path.startswith(("/fleet", "/applications/", "/verify/"))
             params = operation.setdefault("parameters", [])
             if method == "post":
                 for param in params:
@@ -72,6 +72,8 @@ def build_openapi(app) -> dict:
                         param["schema"] = ({"type": "string"} if path == "/heartbeat"
                                            else {"type": "string", "pattern": UUID_KEY_PATTERN})
                         param["required"] = path != "/heartbeat"
+                        if path == "/licence-prints":
+                            param["description"] = "The print report's own UUID (print_id), bare or as an sf-string."
                 success = next(code for code in operation["responses"] if code.startswith("2"))
                 operation["responses"][success].setdefault("headers", {})["Idempotent-Replayed"] = {
                     "description": "`true` when this is the stored result of an earlier request with the same key",

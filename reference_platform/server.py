@@ -23,6 +23,7 @@ import uvicorn
 from reference_platform.app import create_app
 from reference_platform.catalog import Catalog
 from reference_platform.faults import Faults
+from reference_platform.licences import LicenceStore
 from reference_platform.numbers import beijing_now
 from reference_platform.signatures import DEFAULT_WINDOW_S, SignatureVerifier
 from reference_platform.store import Store
@@ -59,6 +60,7 @@ class ReferencePlatformServer:
         self.store = Store(db_path)
         self.faults = Faults()
         self.reference_photos: dict[str, bytes] = reference_photos if reference_photos is not None else {}
+        self.licences = LicenceStore()      # electronic licences (reference_platform/licences.py)
         self.signature_verifier = None
         if signature_keys is not None:
             self.signature_verifier = SignatureVerifier(
@@ -67,7 +69,7 @@ class ReferencePlatformServer:
         self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
                               connection_aborter=lambda: self._abort_client_connection,
                               signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key,
-                              reference_photos=self.reference_photos)
+                              reference_photos=self.reference_photos, licences=self.licences)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 

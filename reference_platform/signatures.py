@@ -33,7 +33,7 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 # Operator pages in a browser and the citizen-facing status query (token or number; no personal
 # data in the answer) are not kiosk calls.
-UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/")
+UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/", "/verify/")
 
 
 class SignatureRejected(Exception):
