@@ -74,6 +74,7 @@ PRINTER_BACKENDS = {
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
 DOCUMENT_PRINTER_BACKENDS = {
+    "none": Backend("no A4 printer at this kiosk: certificate services say the printer is unavailable", ()),
     "cups": Backend("A4 printer through a CUPS queue over IPP (pycups; docs/certificates.md)",
                     ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s")),
     "sim": Backend("in-process simulated A4 printer; printed PDFs into output_dir (demo)",
@@ -267,7 +268,7 @@ class PrinterSection:
 @dataclass(frozen=True)
 class DocumentPrinterSection:
     """The A4 printer for certificates (issue 15, docs/certificates.md)."""
-    backend: str = setting("sim", "A4 document printer driver; the keys each backend reads are listed with it.",
+    backend: str = setting("none", "A4 document printer driver; the keys each backend reads are listed with it.",
                            choices=DOCUMENT_PRINTER_BACKENDS)
     server: str = setting("127.0.0.1:631", "cups: cupsd address \"host:port\" or its domain socket path.")
     queue: str = setting("KioskA4", "cups: the CUPS queue of the A4 printer.")

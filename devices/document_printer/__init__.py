@@ -7,13 +7,14 @@ device.py (worker thread, signals). docs/certificates.md.
 """
 from __future__ import annotations
 
+from devices.document_printer.absent import AbsentTransport
 from devices.document_printer.cups import CupsTransport
 from devices.document_printer.device import DocumentPrinter
 from devices.document_printer.interface import DocumentTransport, JobOutcome, PrinterState
 from devices.document_printer.sim import SimTransport
 from kiosk.settings import DOCUMENT_PRINTER_BACKENDS, DocumentPrinterSection, checked_backend
 
-__all__ = ["CupsTransport", "DocumentPrinter", "DocumentTransport", "JobOutcome", "PrinterState", "SimTransport",
+__all__ = ["AbsentTransport", "CupsTransport", "DocumentPrinter", "DocumentTransport", "JobOutcome", "PrinterState", "SimTransport",
            "create_document_transport"]
 
 
@@ -21,6 +22,8 @@ def create_document_transport(section: DocumentPrinterSection) -> DocumentTransp
     """The transport named by `[devices.document_printer]` (keys per backend: DOCUMENT_PRINTER_BACKENDS)."""
     backend = checked_backend(section, DocumentPrinterSection, DOCUMENT_PRINTER_BACKENDS,
                               "create_document_transport", "devices.document_printer")
+    if backend == "none":
+        return AbsentTransport()
     if backend == "sim":
         return SimTransport(section.scenario, section.output_dir or None, job_deadline_s=section.job_deadline_s,
                             poll_interval_s=section.poll_interval_s)
