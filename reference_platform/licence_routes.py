@@ -25,6 +25,8 @@ from reference_platform.models import KIOSK_ID_PATTERN, ErrorBody
 from reference_platform.numbers import iso_seconds
 
 ID_NUMBER_PATTERN = r"^[0-9A-Za-z()（）-]{6,24}$"
+# Accepted and ignored on the reads (documented as optional); a retried token request mints another token.
+OptionalKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Not needed (a read)")]
 LICENCE_ID = Annotated[str, Path(pattern=r"^LIC-[A-Z0-9]{1,40}$", max_length=44)]
 
 
@@ -93,13 +95,14 @@ def install_licence_routes(app: FastAPI, licences: LicenceStore, clock: Callable
 
     @app.post("/licences/search", response_model=LicenceList, responses=_errors(401, 403, 422),
               summary="The verified holder's electronic licences")
-    def search_licences(body: HolderRequest, request: Request) -> dict:
+    def search_licences(body: HolderRequest, request: Request, idempotency_key: OptionalKey = None) -> dict:
         require_signer_is(request, body.kiosk_id)
         return {"licences": [lic.summary() for lic in licences.for_holder(body.id_number)]}
 
     @app.post("/licences/{licence_id}/document", response_model=LicenceDocument, responses=_errors(401, 403, 404, 422),
               summary="One licence's signed PDF, for its holder only")
-    def get_licence_document(licence_id: LICENCE_ID, body: HolderRequest, request: Request) -> dict:
+    def get_licence_document(licence_id: LICENCE_ID, body: HolderRequest, request: Request,
+                             idempotency_key: OptionalKey = None) -> dict:
         require_signer_is(request, body.kiosk_id)
         licence = holders_licence(licence_id, body)
         return {"licence_id": licence.licence_id, "licence_type": licence.licence_type,
@@ -108,7 +111,8 @@ def install_licence_routes(app: FastAPI, licences: LicenceStore, clock: Callable
 
     @app.post("/licences/{licence_id}/print-tokens", status_code=201, response_model=PrintToken,
               responses=_errors(401, 403, 404, 409, 422), summary="A new opaque token for one print's QR")
-    def mint_print_token(licence_id: LICENCE_ID, body: HolderRequest, request: Request) -> dict:
+    def mint_print_token(licence_id: LICENCE_ID, body: HolderRequest, request: Request,
+                         idempotency_key: OptionalKey = None) -> dict:
         require_signer_is(request, body.kiosk_id)
         licence = holders_licence(licence_id, body)
         if licence.revoked:

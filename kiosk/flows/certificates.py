@@ -26,6 +26,8 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QTimer
+
 from kiosk.core import session as s
 from kiosk.core.licence import LicenceRefused, job_title, normalise_id
 from kiosk.flows.context import Coordinator, FlowContext
@@ -34,6 +36,7 @@ from kiosk.licence_stamp import stamp_for_print
 from kiosk.licence_verify import VerifiedLicence, load_trust_anchors, verify_licence
 
 log = logging.getLogger(__name__)
+STATE_POLL_MS = 15_000
 
 
 @dataclass
@@ -70,6 +73,18 @@ class CertificatesFlow(Coordinator):
         self.discarded = 0          # replies dropped because their session/request/identity moved on
         if document_printer is not None:
             document_printer.job_finished.connect(self._on_job_finished)
+            document_printer.state_changed.connect(self._on_printer_state)
+            # The printer's state (paper, doors, queue) for the preview's Print button and the technician.
+            self._poll = QTimer(self)
+            self._poll.setInterval(STATE_POLL_MS)
+            self._poll.timeout.connect(document_printer.refresh)
+            self._poll.start()
+
+    def _on_printer_state(self, state) -> None:
+        ready = bool(state.ready)
+        if self.view.document_printer_ready != ready:
+            self.view.document_printer_ready = ready
+            self.ctx.changed()
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -32,6 +32,11 @@ class CitizenIntents(Protocol):
     def scan_receipt_qr(self) -> None: ...
     def finish_query(self) -> None: ...
     def call_staff(self) -> None: ...
+    # electronic licences (issue 15)
+    def choose_licence(self, licence_id: str) -> None: ...
+    def print_licence(self) -> None: ...
+    def back_to_licences(self) -> None: ...
+    def finish_certificates(self) -> None: ...
 
 
 class SessionIntents:
@@ -102,3 +107,17 @@ class SessionIntents:
 
     def call_staff(self) -> None:
         self.session.call_staff()
+
+    # --- electronic licences (issue 15) ---
+
+    def choose_licence(self, licence_id: str) -> None:
+        self.session.choose_licence(licence_id)
+
+    def print_licence(self) -> None:
+        self.session.print_licence()
+
+    def back_to_licences(self) -> None:
+        self.session.back_to_licences()
+
+    def finish_certificates(self) -> None:
+        self.session.finish_certificates()

@@ -25,3 +25,4 @@ class KioskView:
     catalog_error: str | None = None             # last catalog refused (technician message)
     card_left_on_reader: bool = False            # session over, ID card still on the reader
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
+    document_printer_ready: bool | None = None   # A4 printer (issue 15): None = not known yet
