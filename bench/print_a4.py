@@ -37,7 +37,7 @@ from kiosk.core.licence import LicenceRefused, job_title  # noqa: E402
 from kiosk.licence_stamp import stamp_for_print  # noqa: E402
 from kiosk.licence_verify import load_trust_anchors, verify_licence  # noqa: E402
 from reference_platform.licences import (Holder, LicenceStore, make_signer, sign_pdf,  # noqa: E402
-                                         test_pki)
+                                         sample_pki)
 from sim.document_printer.cups_rig import CupsRig  # noqa: E402
 
 ROUNDS = 4             # good jobs = ROUNDS x 3 licence types
@@ -47,7 +47,7 @@ HOLDERS = [Holder("441202194403150316", "梁国栋"), Holder("440106199107080217
 
 def foreign_signed(pdf_unsigned_source: bytes) -> bytes:
     """The same document signed by a PKI the kiosk does not trust (made for another day)."""
-    root, cert, key = test_pki(dt.date(2000, 1, 1))
+    root, cert, key = sample_pki(dt.date(2000, 1, 1))
     return sign_pdf(pdf_unsigned_source, make_signer(cert, key, root))
 
 

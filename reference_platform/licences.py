@@ -72,7 +72,7 @@ class PrintToken:
 # --- test PKI --------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=2)
-def test_pki(day: dt.date) -> tuple[bytes, bytes, bytes]:
+def sample_pki(day: dt.date) -> tuple[bytes, bytes, bytes]:
     """(root certificate DER, issuer certificate DER, issuer private key PKCS#8 DER) for `day`."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -207,7 +207,7 @@ def _signed_sample(day: dt.date, licence_type: str, holder: Holder, number: str,
     _, _, issuer = LICENCE_TYPES[licence_type]
     lic = Licence(licence_id, licence_type, number, holder.id_number, holder.name, issuer, day.isoformat(),
                   expiry, b"")
-    root, cert, key = test_pki(day)
+    root, cert, key = sample_pki(day)
     pages = 2 if licence_type == "social_insurance_record" else 1
     return sign_pdf(render_licence_pdf(lic, pages), make_signer(cert, key, root))
 
@@ -231,7 +231,7 @@ class LicenceStore:
             self._all()
 
     def root_pem(self) -> bytes:
-        return pem(test_pki(self._today)[0])
+        return pem(sample_pki(self._today)[0])
 
     def _all(self) -> dict[str, Licence]:
         with self._lock:
