@@ -83,8 +83,7 @@ class CertListScreen(Screen):
         self._shown = key
         clear_layout(self.items)
         for choice in licences:
-            text = f"{licence_title(choice, language)}   ·   {choice.issuer}   ·   " + \
-                   tr("valid until %s") % choice.expiry_date
+            text = f"{licence_title(choice, language)}   ·   " + tr("valid until %s") % choice.expiry_date
             button = big_button(text, name=f"licence-{choice.licence_type}")
             button.clicked.connect(lambda _=False, lid=choice.licence_id: self.intents.choose_licence(lid))
             self.items.addWidget(button)
@@ -104,7 +103,9 @@ class CertPreviewScreen(Screen):
         self.preview = label()
         self.preview.setObjectName("certPreview")
         self.preview.setAlignment(Qt.AlignCenter)
-        for widget in (self.title, self.status):
+        self.issuer = label()
+        self.issuer.setProperty("cardValue", True)      # the issuer's official name, shown as issued
+        for widget in (self.title, self.status, self.issuer):
             self.layout_.addWidget(widget)
         self.layout_.addWidget(self.preview, 1)
         row = QHBoxLayout()
@@ -129,8 +130,8 @@ class CertPreviewScreen(Screen):
         elif ready and not view_can_print(view):
             self.status.setText(refusal_text("printer_unavailable"))
         elif ready:
-            self.status.setText(tr("Signature verified: issued by %s, for you. %d page(s) on A4.")
-                                % (cert.chosen.issuer, cert.pages))
+            self.status.setText(tr("Signature verified: issued by the authority below, to you. %d page(s) on A4.")
+                                % cert.pages)
         else:
             self.status.setText(tr("Checking the issuer's signature…"))
         if cert.preview_png != self._png:
@@ -140,6 +141,7 @@ class CertPreviewScreen(Screen):
                 self.preview.setPixmap(pixmap.scaled(520, 520, Qt.KeepAspectRatio, Qt.SmoothTransformation))
             else:
                 self.preview.clear()
+        self.issuer.setText(tr("Issued by: %s") % cert.chosen.issuer)
         self.back_button.setText(tr("Back"))
         self.print_button.setText(tr("Print on A4"))
         self.print_button.setEnabled(ready and view_can_print(view))
@@ -149,6 +151,7 @@ class CertPreviewScreen(Screen):
         self._png = None
         self.preview.clear()
         self.status.clear()
+        self.issuer.clear()
 
 
 def view_can_print(view: KioskView) -> bool:

@@ -113,3 +113,29 @@ def test_unknown_queue(cups_rig):
     t = CupsTransport(cups_rig.server, "NoSuchQueue")
     with pytest.raises(QueueNotFound):
         t.configure_queue("abort-job")
+
+
+def test_the_qt_device_prints_on_its_worker_and_reports_by_request_id(qtbot, cups_rig):
+    from devices.base import DeviceStatus
+    from devices.document_printer import DocumentPrinter
+    t = CupsTransport(cups_rig.server, cups_rig.queue, error_policy="abort-job", job_deadline_s=15.0,
+                      poll_interval_s=0.05)
+    t.configure_queue("stop-printer")
+    printer = DocumentPrinter(t)
+    outcomes = []
+    printer.job_finished.connect(lambda request_id, outcome: outcomes.append((request_id, outcome)))
+    printer.open()                                      # configures the queue's error policy on the worker
+    try:
+        qtbot.waitUntil(lambda: printer.status() is DeviceStatus.ONLINE, timeout=5000)
+        assert printer.state().error_policy == "abort-job" and printer.can_print()
+        printer.print_document("req-a", "licence-req-a", sample_pdf(2), 2)
+        printer.print_document("req-b", "licence-req-b", sample_pdf(1), 1)
+        qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=20_000)
+        assert [(r, o.ok, o.pages_completed) for r, o in outcomes] == [("req-a", True, 2), ("req-b", True, 1)]
+        cups_rig.stop_cupsd()
+        printer.print_document("req-c", "licence-req-c", sample_pdf(1), 1)
+        qtbot.waitUntil(lambda: len(outcomes) == 3, timeout=10_000)
+        assert outcomes[2][0] == "req-c" and outcomes[2][1].reason == "server_unreachable"
+        assert printer.status() is DeviceStatus.OFFLINE and printer.supply_report()["ready"] is False
+    finally:
+        printer.close()

@@ -106,6 +106,8 @@ class TechnicianPanel(QFrame):
         self._add_page("printer", mark("Printer"), [(mark("Test print"), "testPrint", service.test_print),
                                                 (mark("Recent receipts"), "receiptsRefresh", service.refresh_receipts),
                                                 (mark("Reprint last"), "reprintLast", service.reprint_latest)])
+        self._add_page("a4", mark("A4 printer"), [(mark("Test page"), "a4TestPage", service.a4_test_page),
+                                              (mark("Refresh"), "a4Refresh", service.a4_refresh)])
         self._add_page("network", mark("Network"), [(mark("Check platform"), "checkNetwork", service.run_checks)])
         self._add_page("outbox", mark("Outbox"), [(mark("Refresh"), "queueRefresh", service.refresh_queue),
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
@@ -185,6 +187,7 @@ class TechnicianPanel(QFrame):
             (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")
             + f"test print: {state.print_test or '-'}\nreprint: {state.reprint or '-'}"
             + _receipts_text(state.receipts))
+        self.boxes["a4"].setPlainText(self.service.a4.text())
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
         version = report.software_version if report else ""

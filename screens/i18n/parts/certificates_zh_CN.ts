@@ -72,8 +72,12 @@
             <translation>正在打印…</translation>
         </message>
         <message>
-            <source>Signature verified: issued by %s, for you. %d page(s) on A4.</source>
-            <translation>签章核验通过：由%s签发，持证人为您本人。共 %d 页A4。</translation>
+            <source>Signature verified: issued by the authority below, to you. %d page(s) on A4.</source>
+            <translation>签章核验通过：由下列机关签发给您本人。共 %d 页A4。</translation>
+        </message>
+        <message>
+            <source>Issued by: %s</source>
+            <translation>颁发机构：%s</translation>
         </message>
         <message>
             <source>Take it from the A4 printer</source>
@@ -150,6 +154,17 @@
         <message>
             <source>valid until %s</source>
             <translation>有效期至 %s</translation>
+        </message>
+    </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>A4 printer</source>
+            <translation>A4打印机</translation>
+        </message>
+        <message>
+            <source>Test page</source>
+            <translation>打印测试页</translation>
         </message>
     </context>
 </TS>
