@@ -71,9 +71,20 @@ class PrintToken:
 
 # --- test PKI --------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=2)
+_PKI_LOCK = threading.Lock()
+_PKI: dict[dt.date, tuple[bytes, bytes, bytes]] = {}
+
+
 def sample_pki(day: dt.date) -> tuple[bytes, bytes, bytes]:
-    """(root certificate DER, issuer certificate DER, issuer private key PKCS#8 DER) for `day`."""
+    """(root certificate DER, issuer certificate DER, issuer private key PKCS#8 DER) for `day`: made once
+    per process and day, under a lock (two threads must never get two different PKIs)."""
+    with _PKI_LOCK:
+        if day not in _PKI:
+            _PKI[day] = _make_pki(day)
+        return _PKI[day]
+
+
+def _make_pki(day: dt.date) -> tuple[bytes, bytes, bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -152,6 +163,25 @@ def _font() -> str:
     return "STSong-Light"
 
 
+def _draw_mixed(c, x: float, y: float, text: str, font: str, size: float, centred_width: float | None = None) -> None:
+    """Latin runs in Helvetica, the rest in the CJK font (the fallback CJK font has no Latin glyphs)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        face = "Helvetica" if ord(ch) < 0x2E80 else font
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + ch)
+        else:
+            runs.append((face, ch))
+    width = sum(stringWidth(run, face, size) for face, run in runs)
+    if centred_width is not None:
+        x = x + (centred_width - width) / 2
+    for face, run in runs:
+        c.setFont(face, size)
+        c.drawString(x, y, run)
+        x += stringWidth(run, face, size)
+
+
 def render_licence_pdf(licence: Licence, pages: int = 1) -> bytes:
     """The licence as an A4 PDF; its metadata in the document information dictionary."""
     from reportlab.lib.pagesizes import A4
@@ -178,23 +208,19 @@ def render_licence_pdf(licence: Licence, pages: int = 1) -> bytes:
     info.format = format_with_extra
     width, height = A4
     for page in range(pages):
-        c.setFont(font, 22)
-        c.drawCentredString(width / 2, height - 110, zh)
-        c.setFont("Helvetica", 11)
-        c.drawCentredString(width / 2, height - 132, en)
-        c.setFont(font, 12)
+        _draw_mixed(c, 0, height - 110, zh, font, 22, centred_width=width)
+        _draw_mixed(c, 0, height - 132, en, font, 11, centred_width=width)
         rows = [("证照编号 No.", licence.number), ("持证人 Holder", licence.holder_name),
                 ("公民身份号码 ID number", licence.holder_id), ("颁发机构 Issuer", licence.issuer),
                 ("颁发日期 Issued", licence.issue_date), ("有效期至 Valid until", licence.expiry_date)]
         y = height - 200
         for label, value in rows:
-            c.drawString(80, y, label)
-            c.drawString(260, y, value)
+            _draw_mixed(c, 80, y, label, font, 12)
+            _draw_mixed(c, 260, y, value, font, 12)
             y -= 28
-        c.setFont(font, 11)
-        c.drawString(80, y - 20, "兹证明以上信息与登记档案一致。 Matches the register.")
-        c.drawString(80, 140, f"{licence.issuer}（电子签章）")
-        c.drawString(80, 120, f"第 {page + 1} 页 / 共 {pages} 页")
+        _draw_mixed(c, 80, y - 20, "兹证明以上信息与登记档案一致。 Matches the register.", font, 11)
+        _draw_mixed(c, 80, 140, f"{licence.issuer}（电子签章）", font, 11)
+        _draw_mixed(c, 80, 120, f"第 {page + 1} 页 / 共 {pages} 页  Page {page + 1} of {pages}", font, 11)
         c.rect(60, 100, width - 120, height - 160)
         c.showPage()
     c.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import tr
@@ -103,6 +103,7 @@ class CertPreviewScreen(Screen):
         self.preview = label()
         self.preview.setObjectName("certPreview")
         self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)   # the page fits the space left
         self.issuer = label()
         self.issuer.setProperty("cardValue", True)      # the issuer's official name, shown as issued
         for widget in (self.title, self.status, self.issuer):
@@ -118,6 +119,20 @@ class CertPreviewScreen(Screen):
         row.addWidget(self.print_button)
         self.layout_.addLayout(row)
         self._png: bytes | None = None
+        self._pixmap: QPixmap | None = None
+
+    def _show_preview(self) -> None:
+        """The whole first page, as large as the space left allows."""
+        if self._pixmap is None:
+            self.preview.clear()
+            return
+        size = self.preview.size()
+        self.preview.setPixmap(self._pixmap.scaled(max(size.width(), 120), max(size.height(), 160),
+                                                   Qt.KeepAspectRatio, Qt.SmoothTransformation))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._show_preview()
 
     def render(self, session, view: KioskView) -> None:
         cert = session.certificates
@@ -136,11 +151,10 @@ class CertPreviewScreen(Screen):
             self.status.setText(tr("Checking the issuer's signature…"))
         if cert.preview_png != self._png:
             self._png = cert.preview_png
-            pixmap = QPixmap()
-            if cert.preview_png and pixmap.loadFromData(cert.preview_png, "PNG"):
-                self.preview.setPixmap(pixmap.scaled(520, 520, Qt.KeepAspectRatio, Qt.SmoothTransformation))
-            else:
-                self.preview.clear()
+            self._pixmap = QPixmap()
+            if not (cert.preview_png and self._pixmap.loadFromData(cert.preview_png, "PNG")):
+                self._pixmap = None
+            self._show_preview()
         self.issuer.setText(tr("Issued by: %s") % cert.chosen.issuer)
         self.back_button.setText(tr("Back"))
         self.print_button.setText(tr("Print on A4"))
@@ -149,6 +163,7 @@ class CertPreviewScreen(Screen):
     def wipe(self) -> None:
         super().wipe()
         self._png = None
+        self._pixmap = None
         self.preview.clear()
         self.status.clear()
         self.issuer.clear()
