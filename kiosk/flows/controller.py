@@ -91,6 +91,8 @@ class KioskController(QObject, SessionIntents):
         # Electronic licences on A4 (issue 15); without a document printer the service reports it unavailable.
         self.document_printer = document_printer
         self.certificates = CertificatesFlow(ctx, document_printer, licence_journal, parent=self)
+        if document_printer is not None:   # state, reasons, toner levels, queue policy: no personal data
+            self.platform_link.extra_reports["document_printer"] = document_printer.supply_report
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
