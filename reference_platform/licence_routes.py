@@ -134,7 +134,9 @@ def install_licence_routes(app: FastAPI, licences: LicenceStore, clock: Callable
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return JSONResponse({"print_id": body.print_id, "recorded": True}, status_code=201, headers=headers)
 
-    @app.get("/verify/{token}", response_class=HTMLResponse, summary="Verification page of a printed licence's QR")
+    @app.get("/verify/{token}", response_class=HTMLResponse, summary="Verification page of a printed licence's QR",
+             responses={404: {"description": "No print with this token (an HTML page saying so)",
+                              "content": {"text/html": {"schema": {"type": "string"}}}}})
     def verify_page(token: Annotated[str, Path(max_length=64)]) -> HTMLResponse:
         record = licences.token(token)
         licence = licences.get(record.licence_id) if record else None

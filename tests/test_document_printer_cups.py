@@ -139,3 +139,17 @@ def test_the_qt_device_prints_on_its_worker_and_reports_by_request_id(qtbot, cup
         assert printer.status() is DeviceStatus.OFFLINE and printer.supply_report()["ready"] is False
     finally:
         printer.close()
+
+
+def test_paper_jam_is_a_user_fixable_blocking_reason(cups_rig):
+    from devices.base import DeviceStatus
+    from devices.document_printer.device import device_status
+    t = transport(cups_rig)
+    cups_rig.set_fault("jam", after=0)
+    outcome = run(t, 1)
+    # (the page counter of a job that failed is not trusted: only "completed" with every page counts)
+    assert not outcome.ok and outcome.state != "completed" and "media-jam" in outcome.printer_reasons
+    state = t.printer_state()
+    assert "media-jam" in state.blocking_reasons and device_status(state) is DeviceStatus.USER_ERROR
+    cups_rig.clear_fault()
+    assert run(t, 1, force=True).ok and t.printer_state().ready

@@ -106,8 +106,6 @@ class TechnicianPanel(QFrame):
         self._add_page("printer", mark("Printer"), [(mark("Test print"), "testPrint", service.test_print),
                                                 (mark("Recent receipts"), "receiptsRefresh", service.refresh_receipts),
                                                 (mark("Reprint last"), "reprintLast", service.reprint_latest)])
-        self._add_page("a4", mark("A4 printer"), [(mark("Test page"), "a4TestPage", service.a4_test_page),
-                                              (mark("Refresh"), "a4Refresh", service.a4_refresh)])
         self._add_page("network", mark("Network"), [(mark("Check platform"), "checkNetwork", service.run_checks)])
         self._add_page("outbox", mark("Outbox"), [(mark("Refresh"), "queueRefresh", service.refresh_queue),
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
@@ -118,6 +116,9 @@ class TechnicianPanel(QFrame):
         self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
                                               lambda: service.leave("closed")),
                                              (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+        # The A4 document printer (issue 15); last, so the other tabs keep their places.
+        self._add_page("a4", mark("A4 printer"), [(mark("Test page"), "a4TestPage", service.a4_test_page),
+                                              (mark("Refresh"), "a4Refresh", service.a4_refresh)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
