@@ -5,7 +5,8 @@ At first use the store makes a test PKI (a root "trust anchor" and an issuer cer
 ECDSA P-256, valid for a year from today) and, for every holder it is given, one licence per
 type: an A4 PDF drawn with reportlab (a CJK TrueType font, embedded) carrying the licence's
 metadata in its document information dictionary (GB/T 36903 names, `/Gov...` keys), then
-signed by the issuer with pyhanko (PAdES baseline B, the whole file covered). The kiosk
+signed by the issuer with pyhanko (PAdES baseline B, the whole file covered) when first fetched
+(a search signs nothing; `warm_up()` signs them all ahead, as the demo does). The kiosk
 verifies that signature against the root (`[certificates] trust_anchor`; `root_pem()` here).
 
 Stand-in limits: kept in memory (a restart makes new keys and documents); the sample PDFs and
@@ -49,8 +50,17 @@ class Licence:
     issuer: str
     issue_date: str
     expiry_date: str          # YYYY-MM-DD or 长期
-    pdf: bytes
+    pdf_bytes: bytes | None = None   # None: signed at first use (a search signs nothing)
     revoked: bool = False
+
+    @property
+    def pdf(self) -> bytes:
+        """The issuer-signed PDF (sample licences are signed when first asked for, then cached)."""
+        if self.pdf_bytes is None:
+            self.pdf_bytes = _signed_sample(dt.date.fromisoformat(self.issue_date), self.licence_type,
+                                            Holder(self.holder_id, self.holder_name), self.number,
+                                            self.licence_id, self.expiry_date)
+        return self.pdf_bytes
 
     def summary(self) -> dict:
         """What the list endpoint shows: no ID number, no document."""
@@ -232,7 +242,7 @@ def _signed_sample(day: dt.date, licence_type: str, holder: Holder, number: str,
                    expiry: str) -> bytes:
     _, _, issuer = LICENCE_TYPES[licence_type]
     lic = Licence(licence_id, licence_type, number, holder.id_number, holder.name, issuer, day.isoformat(),
-                  expiry, b"")
+                  expiry)
     root, cert, key = sample_pki(day)
     pages = 2 if licence_type == "social_insurance_record" else 1
     return sign_pdf(render_licence_pdf(lic, pages), make_signer(cert, key, root))
@@ -250,11 +260,14 @@ class LicenceStore:
         self._reports: dict[str, dict] = {}
 
     def warm_up(self, background: bool = True) -> None:
-        """Make the sample documents now (~3 s of CPU once per process) instead of at the first request."""
+        """Sign the sample documents now (~3 s of CPU once per process) instead of at the first fetch."""
+        def sign_all() -> None:
+            for licence in list(self._all().values()):
+                licence.pdf
         if background:
-            threading.Thread(target=self._all, name="licence-warm-up", daemon=True).start()
+            threading.Thread(target=sign_all, name="licence-warm-up", daemon=True).start()
         else:
-            self._all()
+            sign_all()
 
     def root_pem(self) -> bytes:
         return pem(sample_pki(self._today)[0])
@@ -275,10 +288,9 @@ class LicenceStore:
                 number = f"{44 + t_index:02d}{self._today:%Y}{h_index:03d}{int(digest[20:26], 16) % 1000000:06d}"
                 expiry = (self._today + dt.timedelta(days=365 * 5)).isoformat() \
                     if licence_type != "household_registration" else (self._today + dt.timedelta(days=90)).isoformat()
-                pdf = _signed_sample(self._today, licence_type, holder, number, licence_id, expiry)
                 _, _, issuer = LICENCE_TYPES[licence_type]
                 licences[licence_id] = Licence(licence_id, licence_type, number, holder.id_number, holder.name,
-                                               issuer, self._today.isoformat(), expiry, pdf)
+                                               issuer, self._today.isoformat(), expiry)
         return licences
 
     def add(self, licence: Licence) -> None:
