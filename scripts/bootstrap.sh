@@ -38,7 +38,7 @@ DEBIAN_PACKAGES=(
   systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
   # A4 certificates (issue 15): a real cupsd + virtual IPP Everywhere printer in the tests, bench and demo
   # (sim/document_printer/cups_rig.py), pycups builds against libcups2-dev, poppler renders previews
-  cups-daemon cups-client cups-ipp-utils libcups2-dev poppler-utils dbus fonts-droid-fallback
+  cups-daemon cups-client cups-ipp-utils libcups2-dev poppler-utils dbus-daemon fonts-droid-fallback
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).
