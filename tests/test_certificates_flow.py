@@ -78,6 +78,15 @@ def test_list_preview_print_journal_and_report(qtbot, kiosk, platform_server):
     # the QR token of that print resolves on the platform's verification page
     token = platform_server.licences.token(report["token"])
     assert token is not None and token.licence_id == licence.licence_id
+    # ...and its public page shows the licence and the print, never the ID number or the full name
+    import requests
+    page = requests.get(f"{platform_server.base_url}/verify/{report['token']}", timeout=5)
+    assert page.status_code == 200 and "VALID" in page.text and "TEST-KIOSK-1" in page.text
+    assert holder not in page.text and SIM_IDENTITIES["elderly"].name not in page.text
+    assert report["token"].encode() in transport.printed[0]          # the QR's URL is on the printed page
+    platform_server.licences.revoke(licence.licence_id)
+    assert "REVOKED" in requests.get(f"{platform_server.base_url}/verify/{report['token']}", timeout=5).text
+    assert requests.get(f"{platform_server.base_url}/verify/nosuchtoken", timeout=5).status_code == 404
     session.finish_certificates()
     assert session.state is State.IDLE and session.certificates is None
 
