@@ -39,6 +39,7 @@ class LicenceSummary(BaseModel):
     licence_id: str
     licence_type: str
     title_zh: str
+    title_zh_hk: str
     title_en: str
     issuer: str
     issue_date: str

@@ -23,6 +23,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Traditional-Chinese titles for the zh_HK screens (the documents themselves are in Simplified Chinese).
+TITLES_ZH_HK = {"marriage_record": "婚姻登記記錄證明", "household_registration": "戶籍證明",
+                "social_insurance_record": "社會保險參保繳費記錄"}
 LICENCE_TYPES = {
     # type code -> (Chinese title, English title, issuing authority)
     "marriage_record": ("婚姻登记记录证明", "Marriage registration record", "示例市民政局婚姻登记处"),
@@ -65,7 +68,8 @@ class Licence:
     def summary(self) -> dict:
         """What the list endpoint shows: no ID number, no document."""
         zh, en, _ = LICENCE_TYPES[self.licence_type]
-        return {"licence_id": self.licence_id, "licence_type": self.licence_type, "title_zh": zh, "title_en": en,
+        return {"licence_id": self.licence_id, "licence_type": self.licence_type, "title_zh": zh,
+                "title_zh_hk": TITLES_ZH_HK[self.licence_type], "title_en": en,
                 "issuer": self.issuer, "issue_date": self.issue_date, "expiry_date": self.expiry_date,
                 "status": "revoked" if self.revoked else "valid"}
 

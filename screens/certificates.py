@@ -13,7 +13,9 @@ from screens.widgets import big_button, label
 
 
 def licence_title(choice, language: str) -> str:
-    return choice.title_en if language == "en" else choice.title_zh
+    if language == "en":
+        return choice.title_en
+    return (choice.title_zh_hk or choice.title_zh) if language == "zh_HK" else choice.title_zh
 
 
 def refusal_text(code: str | None) -> str:

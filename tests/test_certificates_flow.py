@@ -83,7 +83,16 @@ def test_list_preview_print_journal_and_report(qtbot, kiosk, platform_server):
     page = requests.get(f"{platform_server.base_url}/verify/{report['token']}", timeout=5)
     assert page.status_code == 200 and "VALID" in page.text and "TEST-KIOSK-1" in page.text
     assert holder not in page.text and SIM_IDENTITIES["elderly"].name not in page.text
-    assert report["token"].encode() in transport.printed[0]          # the QR's URL is on the printed page
+    # the QR on the printed page (rendered like paper, decoded with the kiosk's zxing decoder) is that URL
+    import cv2
+    import numpy as np
+
+    from kiosk.barcodes import decode_codes
+    from kiosk.licence_preview import render_first_page
+    page_png = render_first_page(transport.printed[0], dpi=150)
+    image = cv2.imdecode(np.frombuffer(page_png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert [code.text for code in decode_codes(image, "qr")] == [
+        f"{platform_server.base_url}/verify/{report['token']}"]
     platform_server.licences.revoke(licence.licence_id)
     assert "REVOKED" in requests.get(f"{platform_server.base_url}/verify/{report['token']}", timeout=5).text
     assert requests.get(f"{platform_server.base_url}/verify/nosuchtoken", timeout=5).status_code == 404

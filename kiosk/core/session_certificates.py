@@ -28,11 +28,13 @@ class LicenceChoice:
     issuer: str
     expiry_date: str
     status: str
+    title_zh_hk: str = ""
 
     @classmethod
     def from_reply(cls, item: dict[str, Any]) -> LicenceChoice:
         return cls(*(str(item.get(name, "")) for name in (
-            "licence_id", "licence_type", "title_zh", "title_en", "issuer", "expiry_date", "status")))
+            "licence_id", "licence_type", "title_zh", "title_en", "issuer", "expiry_date", "status",
+            "title_zh_hk")))
 
 
 @dataclass
