@@ -76,7 +76,9 @@ def load_configuration(args):
                 camera=dataclasses.replace(devices.camera, backend="sim"),
                 # The demo prints over TCP to a loopback ESC/POS emulator (sim/printer/),
                 # which saves each job's bytes and a PNG rendering into the receipts folder.
-                printer=dataclasses.replace(devices.printer, backend="emulator", output_dir="")))
+                printer=dataclasses.replace(devices.printer, backend="emulator", output_dir=""),
+                # A4 certificates: the in-process transport; the autopilot keeps the PDF it printed.
+                document_printer=dataclasses.replace(devices.document_printer, backend="sim", output_dir="")))
     return config
 
 
@@ -212,6 +214,13 @@ def main(argv=None) -> int:
         from reference_platform.photos import enrol_sim_identities
         # Face-only demo service; and each sample holder has the government app (identity by phone).
         enrol_sim_identities(platform_server.reference_photos, platform_server.app_identity.people)
+        # Electronic licences: the platform's test issuer root is the demo kiosk's trust anchor.
+        platform_server.licences.warm_up()
+        anchor = config.data_dir / "demo-licence-root.pem"
+        anchor.parent.mkdir(parents=True, exist_ok=True)
+        anchor.write_bytes(platform_server.licences.root_pem())
+        config = dataclasses.replace(config, certificates=dataclasses.replace(
+            config.certificates, trust_anchor=str(anchor)))
         try:
             url = platform_server.start()
         except Exception as exc:
@@ -240,7 +249,8 @@ def main(argv=None) -> int:
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
                           service_id=service_id,
                           # The in-process demo platform gives the sample holders the government app.
-                          phone_sessions=args.demo and config.devices.id_reader.backend == "sim")
+                          phone_sessions=args.demo and config.devices.id_reader.backend == "sim",
+                          certificate=config.devices.id_reader.backend == "sim")   # issue 15: an A4 certificate
         pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:

@@ -74,6 +74,11 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
                             ca_bundle=config.platform.ca_bundle or None, client_cert=client_cert,
                             signer=make_signer(config.platform.signature_alg,
                                                load_or_create_device_key(config.signing_key_path)))
+    # Electronic licences on A4 (issue 15): the document printer and the print journal (no personal data).
+    from devices.document_printer import DocumentPrinter, create_document_transport
+    from kiosk.licence_journal import LicenceJournal
+    document_printer = DocumentPrinter(create_document_transport(devices.document_printer))
+    licence_journal = LicenceJournal(config.data_dir / "licence-prints.sqlite3")
     controller_holder = {}
     # The platform client is the sync worker's Delivery (offline_cache.delivery): the outbox never imports it.
     sync_worker = SyncWorker(outbox, client, on_change=lambda entry: controller_holder["c"].on_outbox_change(entry))
@@ -81,7 +86,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         config, id_reader=id_reader, camera=camera, printer=printer,
         face_verifier=face_verifier or FaceVerifier(config.face.engine, blink=config.face.blink),
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
-        catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json", verifier=catalog_verifier(config)))
+        catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json", verifier=catalog_verifier(config)),
+        document_printer=document_printer, licence_journal=licence_journal)
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None

@@ -23,7 +23,8 @@ from kiosk.settings import (BACKENDS, CAMERA_BACKENDS, FACE_THRESHOLD_RANGES, ID
                             HeartbeatSection, IdReaderSection, KioskConfig, KioskSection, LoggingSection,
                             MetricsSection, PlatformSection, PrinterSection, SecuritySection, SFaceEngineSection,
                             TechnicianSection, TimeoutsSection, section, setting, only_in_demo,
-                            FleetSection, LOCAL_ONLY, REMOTE_APPLY)
+                            FleetSection, LOCAL_ONLY, REMOTE_APPLY,
+                            CertificatesSection, DOCUMENT_PRINTER_BACKENDS, DocumentPrinterSection)
 
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
 

@@ -52,9 +52,9 @@ logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 MAX_RETRY_AFTER_S = 300.0
 MAX_REPLY_BYTES = 1024 * 1024   # platform replies are small JSON; anything bigger is a fault
-_SUBMIT_PATHS = {"application": "/applications", "rating": "/ratings"}
+_SUBMIT_PATHS = {"application": "/applications", "rating": "/ratings", "licence_print": "/licence-prints"}
 # The body field that repeats the Idempotency-Key, per kind (the platform checks they agree).
-_ID_FIELDS = {"application": "application_id", "rating": "rating_id"}
+_ID_FIELDS = {"application": "application_id", "rating": "rating_id", "licence_print": "print_id"}
 _SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
@@ -211,6 +211,38 @@ class PlatformClient:
         response, content = self._send("DELETE", f"/identity/logins/{quote(login_id, safe='')}")
         if response.status_code not in (200, 204, 404):
             self._classify("DELETE", "/identity/logins", response, content)
+    # --- electronic licences (issue 15): the ID number travels in the signed body, never in a URL ---
+
+    def search_licences(self, id_number: str) -> list[dict]:
+        reply = self._request_json("POST", "/licences/search", json={"kiosk_id": self.kiosk_id, "id_number": id_number})
+        licences = reply.get("licences")
+        if not isinstance(licences, list) or not all(isinstance(item, dict) for item in licences):
+            raise PlatformError("licence list: malformed reply", retryable=False, code="malformed_reply")
+        return licences
+
+    def licence_document(self, licence_id: str, id_number: str) -> tuple[bytes, str]:
+        """(the signed PDF, "valid" | "revoked"); checked against the reply's sha256."""
+        import base64
+        import hashlib
+        reply = self._request_json("POST", f"/licences/{quote(licence_id, safe='')}/document",
+                                   json={"kiosk_id": self.kiosk_id, "id_number": id_number})
+        try:
+            pdf = base64.b64decode(str(reply["pdf_base64"]), validate=True)
+            status = str(reply["status"])
+        except (KeyError, ValueError):
+            raise PlatformError("licence document: malformed reply", retryable=False, code="malformed_reply") from None
+        if hashlib.sha256(pdf).hexdigest() != reply.get("sha256") or status not in ("valid", "revoked"):
+            raise PlatformError("licence document: digest or status wrong", retryable=False, code="malformed_reply")
+        return pdf, status
+
+    def licence_print_token(self, licence_id: str, id_number: str) -> tuple[str, str]:
+        """(opaque token, verification URL) for one print's QR."""
+        reply = self._request_json("POST", f"/licences/{quote(licence_id, safe='')}/print-tokens",
+                                   json={"kiosk_id": self.kiosk_id, "id_number": id_number})
+        token, url = str(reply.get("token", "")), str(reply.get("verify_url", ""))
+        if not _SAFE_TOKEN.match(token) or not url.startswith(("http://", "https://")) or not url.endswith(token):
+            raise PlatformError("print token: malformed reply", retryable=False, code="malformed_reply")
+        return token, url
 
     def heartbeat(self, body: dict) -> dict:
         return self._request_json("POST", "/heartbeat", json=body)

@@ -87,6 +87,11 @@ _SPECS: dict[str, dict[str, tuple[bool, Callable[[Any], bool]]]] = {
         "application_number": (_OPTIONAL, _pattern(_APPLICATION_NUMBER)),
         "recorded": (_OPTIONAL, lambda value: isinstance(value, bool)),
     },
+    # POST /licence-prints: a licence print report (issue 15), sent by the outbox.
+    "licence_print": {
+        "print_id": (_REQUIRED, _pattern(_UUID)),
+        "recorded": (_REQUIRED, lambda value: value is True),
+    },
     # GET /applications/{reference}: drawn on the progress-query result screen.
     "status": {
         "application_number": (_REQUIRED, _pattern(_APPLICATION_NUMBER)),

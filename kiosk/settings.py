@@ -73,8 +73,15 @@ PRINTER_BACKENDS = {
     "emulator": Backend("the network driver on a loopback ESC/POS emulator (sim/printer/)",
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
+DOCUMENT_PRINTER_BACKENDS = {
+    "none": Backend("no A4 printer at this kiosk: certificate services say the printer is unavailable", ()),
+    "cups": Backend("A4 printer through a CUPS queue over IPP (pycups; docs/certificates.md)",
+                    ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s")),
+    "sim": Backend("in-process simulated A4 printer; printed PDFs into output_dir (demo)",
+                   ("scenario", "output_dir", "job_deadline_s", "poll_interval_s"), test_only=True),
+}
 BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,
-            "devices.printer": PRINTER_BACKENDS}
+            "devices.printer": PRINTER_BACKENDS, "devices.document_printer": DOCUMENT_PRINTER_BACKENDS}
 
 
 def only_in_demo(backends: dict[str, Backend]) -> tuple[str, ...]:
@@ -88,6 +95,9 @@ SAM_SIM_CARD_TYPES = ("resident", "hmt", "foreigner2017", "foreigner2023")
 PRINTER_TEXT_MODES = ("image", "gb18030")
 PRINTER_CHARSETS = ("gb2312", "gbk", "gb18030")
 SIGNATURE_ALGORITHMS = ("HMAC-SM3",)
+# CUPS printer-error-policy values (devices/document_printer/interface.py ERROR_POLICIES)
+DOCUMENT_ERROR_POLICIES = ("abort-job", "retry-job", "retry-current-job", "stop-printer")
+DOCUMENT_PRINTER_SCENARIOS = ("ok", "paper_out", "paper_out_mid_job", "offline", "hang", "toner_low")
 KEY_STORES = ("file", "systemd-creds")   # kiosk/keystore.py
 
 
@@ -256,10 +266,42 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class DocumentPrinterSection:
+    """The A4 printer for certificates (issue 15, docs/certificates.md)."""
+    backend: str = setting("none", "A4 document printer driver; the keys each backend reads are listed with it.",
+                           choices=DOCUMENT_PRINTER_BACKENDS)
+    server: str = setting("127.0.0.1:631", "cups: cupsd address \"host:port\" or its domain socket path.")
+    queue: str = setting("KioskA4", "cups: the CUPS queue of the A4 printer.")
+    error_policy: str = setting("abort-job", (
+        "cups: printer-error-policy set on the queue at start: abort-job = a failing job is aborted and "
+        "the queue goes on (one bad job never stops the queue; the kiosk offers a reprint)."),
+        choices=DOCUMENT_ERROR_POLICIES)
+    job_deadline_s: float = setting(90.0, "A job not completed within this long is cancelled; the citizen is told.")
+    poll_interval_s: float = setting(0.25, "How often a running job's state is asked.")
+    job_cancel_after_s: int = setting(300, "cups: job-cancel-after sent with each job: cupsd cancels it itself "
+                                           "if the kiosk stopped following it (crash, power loss).")
+    scenario: str = setting("ok", "sim: ok | paper_out | paper_out_mid_job | offline | hang | toner_low.",
+                            choices=DOCUMENT_PRINTER_SCENARIOS)
+    output_dir: str = setting("", "sim: folder for the PDFs it printed (\"\" = keep them in memory only).")
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     id_reader: IdReaderSection = section(IdReaderSection)
     camera: CameraSection = section(CameraSection)
     printer: PrinterSection = section(PrinterSection)
+    document_printer: DocumentPrinterSection = section(DocumentPrinterSection)
+
+
+@dataclass(frozen=True)
+class CertificatesSection:
+    """Printing electronic licences (电子证照) on A4 (docs/certificates.md)."""
+    trust_anchor: str = setting("", (
+        "PEM file with the licence issuers' root certificate(s): a licence PDF prints only when its "
+        "PAdES signature chains to one of them. \"\" = every licence is refused (no trust, no print)."))
+    max_document_bytes: int = setting(5_000_000, "A licence PDF larger than this is refused as malformed.")
+    max_pages: int = setting(10, "A licence with more pages than this is refused.")
+    preview_dpi: int = setting(60, "Resolution of the on-screen preview of the first page (pdftoppm).")
 
 
 @dataclass(frozen=True)
@@ -390,6 +432,7 @@ class KioskConfig:
     metrics: MetricsSection = section(MetricsSection)
     update: UpdateSection = section(UpdateSection)
     fleet: FleetSection = section(FleetSection)
+    certificates: CertificatesSection = section(CertificatesSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property

@@ -21,7 +21,7 @@ class RowState(enum.StrEnum):
     DEAD = "dead"              # rejected permanently (or undecryptable): a technician's item
 
 
-KINDS = ("application", "rating")
+KINDS = ("application", "rating", "licence_print")   # licence_print: issue 15 print reports
 
 
 class OutboxError(Exception):
@@ -66,7 +66,7 @@ class Attachment:
 @dataclass(frozen=True)
 class Submission:
     submission_id: str      # uuid4, the Idempotency-Key, also in the body
-    kind: str               # "application" | "rating"
+    kind: str               # "application" | "rating" | "licence_print"
     body: dict              # JSON; contains personal data -> encrypted at rest
     created_at: float
     attachments: tuple = ()  # of Attachment; sent as body["attachments"] (base64)

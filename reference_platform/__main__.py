@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    server.licences.warm_up()     # signed sample licences (reference_platform/licences.py)
     print(f"reference platform: {server.start()}  (fleet page: {server.base_url}/fleet)", flush=True)
     try:
         stop.wait()

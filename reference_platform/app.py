@@ -16,6 +16,8 @@ from reference_platform.errors import ApiError, install_error_handlers
 from reference_platform.faults import ConnectionAborter, FaultInjectionMiddleware, Faults
 from reference_platform.fleet import render_fleet_page
 from reference_platform.idempotency import Outcome
+from reference_platform.licence_routes import install_licence_routes
+from reference_platform.licences import LicenceStore
 from reference_platform.models import (ApplicationIn, ApplicationReceipt, ApplicationStatus, CatalogOut, ErrorBody,
                                        HeartbeatAck, HeartbeatIn, RatingIn, RatingRecorded)
 from reference_platform.numbers import BEIJING, beijing_now, iso_seconds, looks_like_application_number
@@ -36,7 +38,8 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                connection_aborter: Callable[[], ConnectionAborter | None] = lambda: None,
                reference_photos: dict[str, bytes] | None = None,
                signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None,
-               config_bundles: ConfigBundles | None = None, app_identity=None) -> FastAPI:
+               config_bundles: ConfigBundles | None = None, app_identity=None,
+               licences: LicenceStore | None = None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -147,6 +150,9 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
     from reference_platform.app_identity import AppIdentity
     from reference_platform.app_identity_api import install_app_identity_routes
     install_app_identity_routes(app, app_identity if app_identity is not None else AppIdentity({}))
+
+    # Electronic licences (issue 15): reference_platform/licence_routes.py
+    install_licence_routes(app, licences if licences is not None else LicenceStore(), clock, require_signer_is)
 
     @app.get("/fleet", response_class=HTMLResponse)
     def get_fleet() -> HTMLResponse:

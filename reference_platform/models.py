@@ -62,7 +62,7 @@ class ServiceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     category: str
-    kind: Literal["application", "progress_query", "queue_ticket"] = "application"
+    kind: Literal["application", "progress_query", "queue_ticket", "licence_print"] = "application"
     available: bool = True
     listed: bool = True
     items: list[str] = Field(default_factory=list)            # a bundle (一件事): one form, one submission
@@ -80,6 +80,10 @@ class ServiceSpec(BaseModel):
     fields: list[FormFieldSpec]
     expected_days: int | None = None
     receipt: ReceiptSpec
+    # kind licence_print (issue 15): the electronic licence types printed, and whether a fee is due
+    licence_types: list[Literal["marriage_record", "household_registration", "social_insurance_record"]] = \
+        Field(default_factory=list)
+    requires_payment: bool = False
 
 
 class CatalogOut(BaseModel):

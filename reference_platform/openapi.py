@@ -26,6 +26,11 @@ IDEMPOTENCY_DESCRIPTION = (
     "`request_in_progress` with `Retry-After`; missing/malformed -> 400. Only successful results are stored: a "
     "request that failed (4xx/5xx) may be retried with the same key after the cause is fixed.")
 
+# POSTs that accept a key but do not need one: the heartbeat (an upsert) and the licence reads, which are
+# POSTs only so that the holder's ID number travels in the signed body, not in a URL (issue 15).
+OPTIONAL_IDEMPOTENCY_PATHS = ("/heartbeat", "/licences/search", "/licences/{licence_id}/document",
+                              "/licences/{licence_id}/print-tokens")
+
 # A UUID, bare or as an RFC 8941 sf-string; it must also equal the body's id (422 idempotency_key_mismatch).
 UUID_KEY_PATTERN = r'^"?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"?$'
 
@@ -62,16 +67,16 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/"))) or path.startswith("/app/")
+            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/", "/verify/"))) or path.startswith("/app/")
             params = operation.setdefault("parameters", [])
             if method == "post" and not path.startswith(("/identity/", "/app/")):   # not submissions
                 for param in params:
                     if param["name"] == "Idempotency-Key":
                         param["description"] = IDEMPOTENCY_DESCRIPTION
                         # /heartbeat accepts any key and does not use it (an upsert); submissions need the UUID.
-                        param["schema"] = ({"type": "string"} if path == "/heartbeat"
+                        param["schema"] = ({"type": "string"} if path in OPTIONAL_IDEMPOTENCY_PATHS
                                            else {"type": "string", "pattern": UUID_KEY_PATTERN})
-                        param["required"] = path != "/heartbeat"
+                        param["required"] = path not in OPTIONAL_IDEMPOTENCY_PATHS
                 success = next(code for code in operation["responses"] if code.startswith("2"))
                 operation["responses"][success].setdefault("headers", {})["Idempotent-Replayed"] = {
                     "description": "`true` when this is the stored result of an earlier request with the same key",

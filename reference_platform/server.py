@@ -24,6 +24,7 @@ from reference_platform.app import create_app
 from reference_platform.config_bundles import ConfigBundles
 from reference_platform.catalog import Catalog
 from reference_platform.faults import Faults
+from reference_platform.licences import LicenceStore
 from reference_platform.numbers import beijing_now
 from reference_platform.signatures import DEFAULT_WINDOW_S, SignatureVerifier
 from reference_platform.store import Store
@@ -65,6 +66,7 @@ class ReferencePlatformServer:
         # Identity by phone: people with the government app (id_number -> record), codes, logins.
         from reference_platform.app_identity import AppIdentity
         self.app_identity = app_identity if app_identity is not None else AppIdentity({})
+        self.licences = LicenceStore()      # electronic licences (reference_platform/licences.py)
         self.signature_verifier = None
         if signature_keys is not None:
             self.signature_verifier = SignatureVerifier(
@@ -75,7 +77,7 @@ class ReferencePlatformServer:
                               connection_aborter=lambda: self._abort_client_connection,
                               signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key,
                               reference_photos=self.reference_photos, config_bundles=self.config_bundles,
-                              app_identity=self.app_identity)
+                              app_identity=self.app_identity, licences=self.licences)
         self._uvicorn: _ThreadedUvicorn | None = None
         self._thread: threading.Thread | None = None
 

@@ -33,9 +33,9 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 # Operator pages in a browser and the citizen-facing status query (token or number; no personal
 # data in the answer) are not kiosk calls.
-UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/")
 # The phone app's side of identity by phone (a stand-in for the app backend): not a kiosk, never kiosk-signed.
 PHONE_APP_PREFIX = "/app/"
+UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/", "/verify/")
 
 
 class SignatureRejected(Exception):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, Q
 from kiosk.i18n import LanguageSwitcher
 from kiosk.core.session import State
 from screens.base import KioskView
+from screens.certificates import CertDoneScreen, CertListScreen, CertPreviewScreen, CertPrintingScreen
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
@@ -46,6 +47,10 @@ SCREEN_CLASSES = {
     State.QUERY_RESULT: QueryResultScreen,
     State.APP_CODE: AppCodeScreen,
     State.APP_LOGIN: AppLoginScreen,
+    State.CERT_LIST: CertListScreen,
+    State.CERT_PREVIEW: CertPreviewScreen,
+    State.CERT_PRINTING: CertPrintingScreen,
+    State.CERT_DONE: CertDoneScreen,
 }
 
 # The visible step indicator: (source text, states that belong to the step).
@@ -65,10 +70,18 @@ QUERY_STEPS = (
     ("Result", {State.QUERY_RESULT}),
 )
 
+CERTIFICATE_STEPS = (
+    ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
+    ("Identity", {State.IDENTIFY, State.VERIFY_FACE}), ("Your licences", {State.CERT_LIST}),
+    ("Preview", {State.CERT_PREVIEW}), ("Print", {State.CERT_PRINTING, State.CERT_DONE}),
+)
+
 
 def steps_for(service) -> tuple:
     if service is not None and service.kind == "progress_query":
         return QUERY_STEPS
+    if service is not None and service.kind == "licence_print":
+        return CERTIFICATE_STEPS
     if service is not None and service.identity == "face_only":
         return FACE_ONLY_STEPS
     return APPLICATION_STEPS

@@ -149,8 +149,11 @@ class ServiceInfoScreen(Screen):
                 steps.append(tr("Place your ID card on the reader"))
             if service.identity in ("face_only", "card_and_face"):
                 steps.append(tr("Look at the camera"))
-            steps += [tr("Check the form and submit"),
-                      tr("Take your ticket") if service.kind == "queue_ticket" else tr("Take your receipt")]
+            if service.kind == "licence_print":
+                steps += [tr("Choose the document and check the preview"), tr("Take it from the A4 printer")]
+            else:
+                steps += [tr("Check the form and submit"),
+                          tr("Take your ticket") if service.kind == "queue_ticket" else tr("Take your receipt")]
         self.steps.setText("\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
         self.back_button.setText(tr("Back"))
         self.start_button.setText(tr("Start"))

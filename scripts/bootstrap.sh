@@ -37,10 +37,13 @@ DEBIAN_PACKAGES=(
   prometheus  # promtool (alert rules) and the real server + agent for the remote-write tests (tests/test_remote_write.py)
   gettext-base  # envsubst: deploy/telemetry/kiosk-prometheus-agent.service renders the agent config with it
   systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
+  # A4 certificates (issue 15): a real cupsd + virtual IPP Everywhere printer in the tests, bench and demo
+  # (sim/document_printer/cups_rig.py), pycups builds against libcups2-dev, poppler renders previews
+  cups-daemon cups-client cups-ipp-utils libcups2-dev poppler-utils dbus-daemon fonts-droid-fallback
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).
-REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool prometheus envsubst gcc)
+REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool prometheus envsubst gcc cupsd ippeveprinter lpadmin pdftoppm pdfinfo dbus-daemon)
 
 install_debian_packages() {
   if ! command -v dpkg-query >/dev/null; then

@@ -137,6 +137,9 @@ def test_json_schema_file_matches_the_reference_catalog():
     from kiosk.core.catalog import FIELD_TYPES, IDENTITY_MODES
     assert tuple(field_types) == FIELD_TYPES
     assert tuple(schema["$defs"]["service"]["properties"]["identity"]["enum"]) == IDENTITY_MODES
+    from kiosk.core.catalog import LICENCE_TYPES, SERVICE_KINDS
+    assert tuple(schema["$defs"]["service"]["properties"]["kind"]["enum"]) == SERVICE_KINDS
+    assert tuple(schema["$defs"]["service"]["properties"]["licence_types"]["items"]["enum"]) == LICENCE_TYPES
 
 
 @pytest.mark.slow

@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 
 import devices.camera
+import devices.document_printer
 import devices.id_reader
 import devices.printer
+from kiosk.settings import DocumentPrinterSection
 from kiosk.config import (BACKENDS, CAMERA_BACKENDS, ID_READER_BACKENDS, PRINTER_BACKENDS, CameraSection,
                           ConfigError, IdReaderSection, KioskConfig, PrinterSection, config_from_dict,
                           load_config, reference_toml)
@@ -127,7 +129,8 @@ def test_demo_flag_on_the_command_line_sets_the_key(tmp_path):
 
 FACTORIES = {"id_reader": (devices.id_reader.create_id_reader, IdReaderSection),
              "camera": (devices.camera.create_camera, CameraSection),
-             "printer": (devices.printer.create_printer, PrinterSection)}
+             "printer": (devices.printer.create_printer, PrinterSection),
+             "document_printer": (devices.document_printer.create_document_transport, DocumentPrinterSection)}
 DRIVERS = {   # where each factory finds its driver classes (replaced by a recorder below)
     "id_reader": [(devices.id_reader, "SimIdReader"), ("devices.id_reader.sam_serial", "SamSerialIdReader"),
                   ("sim.id_reader.sam_sim_reader", "SamSimIdReader"),
@@ -137,6 +140,8 @@ DRIVERS = {   # where each factory finds its driver classes (replaced by a recor
     "printer": [(devices.printer, name) for name in ("SimPrinter", "NetworkReceiptPrinter", "SerialReceiptPrinter",
                                                      "UsbReceiptPrinter", "FileReceiptPrinter", "CupsReceiptPrinter")]
                + [("sim.printer.emulated", "EmulatedReceiptPrinter")],
+    "document_printer": [(devices.document_printer, "SimTransport"), (devices.document_printer, "CupsTransport"),
+                         (devices.document_printer, "AbsentTransport")],
 }
 
 
@@ -234,7 +239,8 @@ def test_sim_reader_delay_is_the_schema_default(recorded):
 # --- kiosk.toml against the declaration -------------------------------------------------------
 
 # Values in kiosk.toml that differ from the schema's default on purpose (it is an example).
-EXAMPLE_OVERRIDES = {"kiosk.id": "an example kiosk id", "kiosk.location": "an example location"}
+EXAMPLE_OVERRIDES = {"kiosk.id": "an example kiosk id", "kiosk.location": "an example location",
+                     "devices.document_printer.backend": "the demo's A4 printer"}
 # Commented-out example values (`# key = value`) that are not the default.
 COMMENTED_EXAMPLES = {"devices.id_reader.port", "devices.printer.host", "devices.printer.device"}
 LINE = re.compile(r"^(#\s*)?([a-z_][a-z0-9_]*)\s*=\s*(.*?)\s*(?:#.*)?$")

@@ -25,3 +25,9 @@ def test_headless_demo_writes_steps_and_receipt(tmp_path):
     receipt_bytes = (out / "receipt.bin").read_bytes()
     number = next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("Application number"))
     assert number.encode() in receipt_bytes and (out / "receipt.png").stat().st_size > 1000
+    # issue 15: the second citizen printed a certificate on A4; the demo keeps the PDF it printed
+    for step in ("cert-list", "cert-preview", "cert-printed"):
+        assert any(step in name for name in names), (step, names)
+    printed = (out / "certificate-printed.pdf").read_bytes()
+    assert printed.startswith(b"%PDF-") and b"/verify/" not in printed[:200]
+    assert (out / "certificate-printed-page1.png").stat().st_size > 1000

@@ -9,7 +9,7 @@ import pytest
 import requests
 from fastapi.routing import APIRoute
 
-from reference_platform.openapi import DOC_PATH, render
+from reference_platform.openapi import DOC_PATH, OPTIONAL_IDEMPOTENCY_PATHS, render
 from reference_platform.server import ReferencePlatformServer
 from tests.test_platform_client import application_body
 
@@ -54,7 +54,7 @@ def test_every_post_documents_idempotency_and_error_bodies():
         op = ops["post"]
         [key] = [p for p in op["parameters"] if p["name"] == "Idempotency-Key"]
         assert key["in"] == "header" and "422" in key["description"] and "409" in key["description"]
-        assert key["required"] == (path != "/heartbeat")
+        assert key["required"] == (path not in OPTIONAL_IDEMPOTENCY_PATHS)
         for code in ("400", "401", "422", "429", "503"):
             assert op["responses"][code]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorBody"}, (path, code)

@@ -7,6 +7,7 @@ import pytest
 
 from kiosk.core import session as s
 from tests.test_session import document, harness, walk_to_form  # noqa: F401  (fixture)
+from tests.test_session_certificates import CERT_DRIVERS
 
 PHONE = "13812345678"
 FAKE_HOUR_S = 3600.0
@@ -141,6 +142,9 @@ DRIVERS = {
     "query_scanning": to_query_scanning,
     "query_result": to_query_result,
 }
+
+
+DRIVERS.update(CERT_DRIVERS)    # electronic licences (issue 15)
 
 
 def test_every_state_is_covered():

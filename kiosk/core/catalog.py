@@ -38,7 +38,9 @@ SCHEMA_VERSION = 2
 IDENTITY_MODES = ("card_and_face", "card", "face_only", "none")
 # Identity by phone a service may accept besides the card (docs/phone-identity.md).
 PHONE_IDENTITY_MODES = ("app_code", "app_login")
-SERVICE_KINDS = ("application", "progress_query", "queue_ticket")
+SERVICE_KINDS = ("application", "progress_query", "queue_ticket", "licence_print")
+# Licence types the kiosk can print (issue 15; the platform's licence store uses the same codes).
+LICENCE_TYPES = ("marriage_record", "household_registration", "social_insurance_record")
 RECEIPT_KINDS = ("acceptance", "result", "queue_ticket", "none")
 # The card type chooses the citizen's language when the session language is
 # still the kiosk default (issue 3 item 7): a 港澳台居民居住证 (type J) holder
@@ -79,6 +81,8 @@ class Service:
     query_services: tuple[str, ...] = ()     # progress query limited to these services (empty = any)
     phone_identity: tuple[str, ...] = ()     # identity by phone accepted besides the card (PHONE_IDENTITY_MODES)
     receipt: ReceiptOptions = field(default_factory=ReceiptOptions)
+    licence_types: tuple[str, ...] = ()      # kind licence_print: which electronic licences it prints
+    requires_payment: bool = False           # a fee before the first print (payment flow: another issue)
 
     @property
     def is_bundle(self) -> bool:
@@ -241,6 +245,16 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         raise CatalogError(f"{where}.identity: a progress query needs no identity (use 'none')")
 
     phone_identity = _parse_phone_identity(raw.get("phone_identity", []), identity, where)
+    licence_types = raw.get("licence_types", [])
+    if not isinstance(licence_types, list) or any(t not in LICENCE_TYPES for t in licence_types):
+        raise CatalogError(f"{where}.licence_types: expected a list of {', '.join(LICENCE_TYPES)}")
+    if (kind == "licence_print") != bool(licence_types):
+        raise CatalogError(f"{where}.licence_types: required for kind licence_print, and only there")
+    if kind == "licence_print" and identity != "card_and_face":
+        raise CatalogError(f"{where}.identity: printing a licence needs card_and_face")
+    requires_payment = raw.get("requires_payment", False)
+    if not isinstance(requires_payment, bool):
+        raise CatalogError(f"{where}.requires_payment: expected true or false")
 
     receipt_raw = raw.get("receipt", {})
     if not isinstance(receipt_raw, dict):
@@ -275,4 +289,6 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         query_services=query_services,
         phone_identity=phone_identity,
         receipt=ReceiptOptions(print=bool(receipt_raw.get("print", True)), kind=receipt_kind),
+        licence_types=tuple(licence_types),
+        requires_payment=requires_payment,
     )

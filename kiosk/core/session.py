@@ -31,25 +31,27 @@ from __future__ import annotations
 import uuid
 
 from kiosk.core.session_base import SessionBase
+from kiosk.core.session_certificates import CertificatesMixin
 from kiosk.core.session_events import _is_yymmdd
 from kiosk.core.session_phone import PhoneIdentityMixin
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
     CARE_MODE_TIME_FACTOR, MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, NEGATIVE_LEVELS, RATING_LEVELS, SCAN_GRACE_S,
-    CallStaff, CancelDeviceWork, EndReason, ExchangeAppCode, LookupApplication, Outcome, PrintReceipt, ReadCard,
-    ScanAppCode, ScanQr, SendRating, SessionEnded, StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
+    CallStaff, CancelDeviceWork, DiscardLicence, EndReason, ExchangeAppCode, FetchLicence, ListLicences,
+    LookupApplication, Outcome, PrintLicence, PrintReceipt, ReadCard, ScanAppCode, ScanQr, SendRating, SessionEnded,
+    StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
-    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "EndReason", "ExchangeAppCode",
-    "LookupApplication", "Outcome", "PrintReceipt", "ReadCard", "ScanAppCode", "ScanQr", "SendRating", "SessionBase",
-    "SessionEnded", "StartAppLogin", "State", "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd",
-    "reference_from_qr",
+    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "DiscardLicence", "EndReason",
+    "ExchangeAppCode", "FetchLicence", "ListLicences", "LookupApplication", "Outcome", "PrintLicence", "PrintReceipt",
+    "ReadCard", "ScanAppCode", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "StartAppLogin", "State",
+    "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
 ]
 
 
-class CitizenSession(QueryFlowMixin, PhoneIdentityMixin):
+class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
@@ -192,6 +194,9 @@ class CitizenSession(QueryFlowMixin, PhoneIdentityMixin):
             State.SERVICE_INFO: State.CHOOSE_SERVICE,
             State.CONFIRM: State.FORM,
         }.get(self.state)
+        if self.state in (State.CERT_PREVIEW, State.CERT_DONE):
+            self.back_to_licences()
+            return
         if previous is not None:
             self._go(previous)
         elif self.state is State.CHOOSE_SERVICE:
@@ -205,8 +210,8 @@ class CitizenSession(QueryFlowMixin, PhoneIdentityMixin):
             self._command(CancelDeviceWork(self.token))
             self._changed()
             return
-        if self.state is State.SUBMITTING:
-            return  # the application is being saved; it cannot be half-cancelled
+        if self.state in (State.SUBMITTING, State.CERT_PRINTING):
+            return  # being saved / being printed: it cannot be half-cancelled
         if self.state is State.RATE:
             self.rate(None)  # leaving the rating screen = no rating, recorded as such
             return
@@ -231,6 +236,10 @@ class CitizenSession(QueryFlowMixin, PhoneIdentityMixin):
             # The citizen is waiting on us, not the other way round: no idle warning, a deadline.
             if now - self._entered_at >= timeouts.submitting_s:
                 self._submission_overdue()
+            return
+        if self.state is State.CERT_PRINTING or (self.state is State.CERT_LIST and self.certificates is not None
+                                                 and self.certificates.licences is None):
+            self._licence_overdue(now - self._entered_at)   # waiting on the printer / the platform
             return
         if self.state is State.RECEIPT and now - self._entered_at >= timeouts.receipt_s:
             self.finish_receipt()

@@ -18,6 +18,9 @@ from kiosk.core.session_types import MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, Outcom
 
 
 class DeviceEventsMixin(SessionBase):
+    def _start_licence_list(self) -> None:   # CertificatesMixin (session_certificates.py) implements it
+        raise NotImplementedError
+
     """Device and platform events, and the submission deadline, of `CitizenSession`."""
 
     def card_read(self, token: int, document: IdentityDocument) -> None:
@@ -88,6 +91,9 @@ class DeviceEventsMixin(SessionBase):
         self.touch()
         if matched:
             self.face_verified = True
+            if self._service.kind == "licence_print":
+                self._start_licence_list()    # kiosk/core/session_certificates.py
+                return
             self._go(State.CONFIRM if self._service.identity == "face_only" else State.FORM)
             return
         if reason == "reference_unavailable":

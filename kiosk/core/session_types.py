@@ -33,6 +33,11 @@ class State(str, Enum):
     QUERY_RESULT = "query_result"
     APP_CODE = "app_code"                # identity by phone: the government app's code shown to the camera
     APP_LOGIN = "app_login"              # identity by phone: the kiosk's login QR, confirmed in the app
+    # Electronic licences on A4 (issue 15, kiosk/core/session_certificates.py)
+    CERT_LIST = "cert_list"              # the verified holder's licences, from the platform
+    CERT_PREVIEW = "cert_preview"        # fetched, verified, first page shown (or refused, with why)
+    CERT_PRINTING = "cert_printing"      # the A4 job is followed to its last page
+    CERT_DONE = "cert_done"              # printed; or failed with "print again" when fixed
 
 
 class EndReason(str, Enum):
@@ -135,6 +140,38 @@ class SendRating:
 
 
 @dataclass(frozen=True)
+class ListLicences:
+    """Ask the platform for the verified holder's licences of these types."""
+    token: int
+    licence_types: tuple[str, ...]
+    id_number: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FetchLicence:
+    """Fetch one licence, verify it (signature, holder, status) and render its preview."""
+    token: int
+    request_id: str
+    licence_id: str
+    id_number: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PrintLicence:
+    """Print the verified licence of `request_id` (again, after a failure: same entitlement)."""
+    token: int
+    request_id: str
+    requires_payment: bool = False
+
+
+@dataclass(frozen=True)
+class DiscardLicence:
+    """The citizen went back: drop the fetched document of `request_id`."""
+    token: int
+    request_id: str
+
+
+@dataclass(frozen=True)
 class SessionEnded:
     token: int
     reason: EndReason
@@ -160,6 +197,7 @@ class Timeouts:
     receipt_s: float = 20.0
     # Waits on the kiosk, not on the citizen (not doubled in care mode):
     submitting_s: float = 30.0   # outbox commit + the platform's answer; the controller waits less
+    print_s: float = 150.0       # an A4 job (the printer driver cancels it sooner, at its job deadline)
     query_s: float = 30.0        # one progress query at the platform
 
 
@@ -172,3 +210,4 @@ class _CitizenData:
     document: IdentityDocument | None = None
     form_values: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
+    certificates: Any = None     # kiosk.core.session_certificates.CertificateData while printing a licence

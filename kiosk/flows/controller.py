@@ -22,6 +22,7 @@ from kiosk.core import session as s
 from kiosk.config import KioskConfig
 from kiosk.core.document_gate import warm_up_document_checks
 from kiosk.flows.card import CardFlow
+from kiosk.flows.certificates import CertificatesFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.device_board import DeviceBoard
 from kiosk.flows.face import FaceFlow
@@ -44,7 +45,8 @@ def session_timeouts(config: KioskConfig) -> s.Timeouts:
     request_s = p.connect_timeout_s + p.read_timeout_s        # PlatformClient's overall deadline per call
     return s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s,
                       submitting_s=p.submit_wait_s + 20.0,    # + a slow durable commit
-                      query_s=request_s + 5.0)
+                      query_s=request_s + 5.0,
+                      print_s=config.devices.document_printer.job_deadline_s + 30.0)
 
 
 class KioskController(QObject, SessionIntents):
@@ -60,7 +62,8 @@ class KioskController(QObject, SessionIntents):
     staff_help_requested = Signal(str)
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
-                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
+                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
+                 document_printer=None, licence_journal=None):
         QObject.__init__(self)
         self.config = config
         self.id_reader, self.camera, self.printer = id_reader, camera, printer
@@ -87,6 +90,11 @@ class KioskController(QObject, SessionIntents):
                              request_staff_help=self.staff_help_requested.emit, parent=self)
         self.submission = SubmissionFlow(ctx, parent=self)
         self.platform_link = PlatformLink(ctx, parent=self)
+        # Electronic licences on A4 (issue 15); without a document printer the service reports it unavailable.
+        self.document_printer = document_printer
+        self.certificates = CertificatesFlow(ctx, document_printer, licence_journal, parent=self)
+        if document_printer is not None:   # state, reasons, toner levels, queue policy: no personal data
+            self.platform_link.extra_reports["document_printer"] = document_printer.supply_report
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
@@ -134,6 +142,8 @@ class KioskController(QObject, SessionIntents):
         """Opens devices, starts the face worker, the sender and the background loops."""
         for device in (self.id_reader, self.camera, self.printer):
             device.open()
+        if self.document_printer is not None:
+            self.document_printer.open()
         self.face_verifier.start()
         self.sync_worker.start()
         self._tick.start()
@@ -152,6 +162,8 @@ class KioskController(QObject, SessionIntents):
         self.face_verifier.shutdown()
         for device in (self.id_reader, self.camera, self.printer):
             device.close()
+        if self.document_printer is not None:
+            self.document_printer.close()
 
     # --- session commands ------------------------------------------------------------------
 
@@ -170,6 +182,10 @@ class KioskController(QObject, SessionIntents):
             s.ScanAppCode: self.phone.scan,
             s.ExchangeAppCode: self.phone.exchange,
             s.StartAppLogin: self.phone.start_login,
+            s.ListLicences: self.certificates.list_licences,
+            s.FetchLicence: self.certificates.fetch,
+            s.PrintLicence: self.certificates.print_licence,
+            s.DiscardLicence: self.certificates.discard,
         }[type(command)]
         handler(command)
 
@@ -187,5 +203,6 @@ class KioskController(QObject, SessionIntents):
         self.face.session_ended()
         self.phone.session_ended()
         self.submission.session_ended(command.token)
+        self.certificates.session_ended(command.token)
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()

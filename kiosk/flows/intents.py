@@ -36,6 +36,11 @@ class CitizenIntents(Protocol):
     def scan_app_code(self) -> None: ...
     def use_app_login(self) -> None: ...
     def use_id_card(self) -> None: ...
+    # electronic licences (issue 15)
+    def choose_licence(self, licence_id: str) -> None: ...
+    def print_licence(self) -> None: ...
+    def back_to_licences(self) -> None: ...
+    def finish_certificates(self) -> None: ...
 
 
 class SessionIntents:
@@ -121,3 +126,16 @@ class SessionIntents:
 
     def use_id_card(self) -> None:
         self.session.use_id_card()
+    # --- electronic licences (issue 15) ---
+
+    def choose_licence(self, licence_id: str) -> None:
+        self.session.choose_licence(licence_id)
+
+    def print_licence(self) -> None:
+        self.session.print_licence()
+
+    def back_to_licences(self) -> None:
+        self.session.back_to_licences()
+
+    def finish_certificates(self) -> None:
+        self.session.finish_certificates()

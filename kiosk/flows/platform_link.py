@@ -25,6 +25,8 @@ class PlatformLink(Coordinator):
         super().__init__(ctx, parent)
         self.metrics = None             # kiosk.metrics.KioskMetrics when [metrics] port is set
         self._stopping = threading.Event()
+        # More device reports for the heartbeat: name -> thread-safe callable (e.g. the A4 printer, issue 15).
+        self.extra_reports: dict = {}
 
     def start(self) -> None:
         self.ctx.jobs.start_loop("catalog", self._catalog_loop)
@@ -121,6 +123,8 @@ class PlatformLink(Coordinator):
                                technician=lockout_report(lockout_state_path(self.ctx.config.data_dir)))
         body["printer"] = self.ctx.printer.supply_report()   # paper low/out, cover, failed jobs: technician alert
         body["alerts"] = [alert.code for alert in outbox.alerts()]   # e.g. database_quarantined
+        for name, report in self.extra_reports.items():
+            body[name] = report()
         return body
 
     def _heartbeat_loop(self) -> None:

@@ -26,3 +26,4 @@ class KioskView:
     card_left_on_reader: bool = False            # session over, ID card still on the reader
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
     app_login_qr_png: bytes | None = None        # identity by phone: the app-login QR (made off the GUI thread)
+    document_printer_ready: bool | None = None   # A4 printer (issue 15): None = not known yet

@@ -121,6 +121,9 @@ class TechnicianPanel(QFrame):
         # Last, so the other tabs keep their places (technicians' habits, tests).
         self._add_page("scanner", mark("Scanner"), [(mark("Start scanner test"), "scannerStart", service.start_scanner),
                                                 (mark("Stop"), "scannerStop", service.stop_camera)])
+        # The A4 document printer (issue 15); last, so the other tabs keep their places.
+        self._add_page("a4", mark("A4 printer"), [(mark("Test page"), "a4TestPage", service.a4_test_page),
+                                              (mark("Refresh"), "a4Refresh", service.a4_refresh)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
@@ -192,6 +195,7 @@ class TechnicianPanel(QFrame):
             (f"{printer.summary}\npaper: {printer.details.get('paper')}\n" if printer else "")
             + f"test print: {state.print_test or '-'}\nreprint: {state.reprint or '-'}"
             + _receipts_text(state.receipts))
+        self.boxes["a4"].setPlainText(self.service.a4.text())
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
         self.boxes["config"].setPlainText(state.config_text)

@@ -32,7 +32,7 @@ class Autopilot(QObject):
     finished = Signal()
 
     def __init__(self, parts, output_dir: Path, language: str = "zh_CN", service_id: str = "elderly-allowance",
-                 take_screenshots: bool = True, phone_sessions: bool = False):
+                 take_screenshots: bool = True, phone_sessions: bool = False, certificate: bool = False):
         super().__init__()
         self.parts = parts
         self.window = parts.window
@@ -44,6 +44,8 @@ class Autopilot(QObject):
         self.take_screenshots = take_screenshots   # off for benchmarks: PNG encoding is not kiosk work
         self.screenshots: list[Path] = []
         self.receipt_files: list[Path] = []
+        self.certificate = certificate      # then a second citizen prints a certificate on A4 (issue 15)
+        self.certificate_files: list[Path] = []
         self.application_number: str | None = None
         self.application_numbers: list[str] = []
         self.succeeded = False
@@ -54,6 +56,8 @@ class Autopilot(QObject):
         if phone_sessions:
             for method, service in PHONE_SERVICES.items():
                 self._steps += self._script(service, method)
+        if certificate:
+            self._steps += self._certificate_script()
         self._step_started = 0.0
         self._settling = False
         self._timer = QTimer(self)
@@ -102,6 +106,23 @@ class Autopilot(QObject):
         ]
         return [(prefix + name, ready, action) for name, ready, action in steps]
 
+    def _certificate_script(self):
+        """A second citizen: "print my certificate" (card + face, list, preview, A4 print)."""
+        s = self.session
+        return [
+            ("cert-start", lambda: s.state is State.IDLE, self._set_language_and_start),
+            ("cert-choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button("service-print-certificate"),
+             lambda: self._click("service-print-certificate")),
+            ("cert-service-info", lambda: s.state is State.SERVICE_INFO, lambda: self._click("beginService")),
+            ("cert-list", lambda: s.state is State.CERT_LIST and bool(s.certificates and s.certificates.licences)
+             and self._button("licence-social_insurance_record"),
+             lambda: self._click("licence-social_insurance_record")),
+            ("cert-preview", lambda: s.state is State.CERT_PREVIEW and s.certificates.pages > 0
+             and self._button("certPrint"), lambda: self._click("certPrint")),
+            ("cert-printed", lambda: s.state is State.CERT_DONE, self._collect_certificate_then_finish),
+            ("cert-idle", lambda: s.state is State.IDLE, None),
+        ]
+
     # --- the phone sessions (sim/phone_app.py) ------------------------------------
 
     def _phone_app(self):
@@ -141,6 +162,23 @@ class Autopilot(QObject):
         self.controller.camera.take_away()
         self._without_card(False)
 
+    def _collect_certificate_then_finish(self) -> None:
+        """Keep what the A4 printer printed (the sim transport's PDF) and a PNG of its first page."""
+        import subprocess
+        transport = self.controller.document_printer.transport
+        if transport.printed:
+            pdf = self.output_dir / "certificate-printed.pdf"
+            pdf.write_bytes(transport.printed[-1])
+            self.certificate_files.append(pdf)
+            png = self.output_dir / "certificate-printed-page1"
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png)],
+                           check=False, timeout=30)
+            if png.with_suffix(".png").exists():
+                self.certificate_files.append(png.with_suffix(".png"))
+        elif self.session.certificates is not None:
+            self.failure = f"certificate not printed: {self.session.certificates.refusal}"
+        self._click("certDone")
+
     def run(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         for old in self.output_dir.glob("*.png"):
@@ -157,6 +195,7 @@ class Autopilot(QObject):
         lines.append(f"Screenshots ({len(self.screenshots)}) in {self.output_dir}:")
         lines += [f"  {p}" for p in self.screenshots]
         lines += [f"Receipt: {p}" for p in self.receipt_files]
+        lines += [f"Certificate printed on A4: {p}" for p in self.certificate_files]
         return "\n".join(lines)
 
     # --- driving ---------------------------------------------------------------
@@ -171,6 +210,11 @@ class Autopilot(QObject):
             self._finish(success=True)
             return
         name, ready, action = self._steps[0]
+        cert = self.session.certificates
+        if cert is not None and cert.refusal and self.session.state is State.CERT_PREVIEW:
+            self._shoot("cert-refused")
+            self._finish(success=False, failure=f"certificate refused: {cert.refusal}")
+            return
         if self.session.state is State.ERROR:
             self._shoot("error")
             self._finish(success=False, failure=f"error screen during '{name}': {self.session.error_key}")
@@ -280,6 +324,8 @@ class Autopilot(QObject):
         self._click("rateSend")
 
     def _finish(self, success: bool, failure: str | None = None) -> None:
+        if success and self.certificate and not self.certificate_files:
+            success, failure = False, self.failure or "no certificate was printed"
         self._timer.stop()
         self.succeeded = success
         self.failure = failure

@@ -89,12 +89,17 @@ def run(target: Path) -> list[Path]:
     work = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
     server = ReferencePlatformServer(work / "platform.sqlite3")
     url = server.start()
+    server.licences.warm_up(background=False)              # electronic licences (issue 15)
+    anchor = work / "licence-root.pem"
+    anchor.write_bytes(server.licences.root_pem())
     config = config_from_dict({
         "kiosk": {"id": "GD-ZQ-DZ-0001", "data_dir": str(work / "kiosk"), "fullscreen": False, "demo": True},
         "platform": {"url": url},
         "timeouts": {"idle_s": 600.0, "receipt_s": 600.0},
         "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 8.0},
-                    "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"}},
+                    "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"},
+                    "document_printer": {"backend": "sim"}},
+        "certificates": {"trust_anchor": str(anchor)},
     })
     parts = build_kiosk(config)
     parts.window.resize(config.display.width_px, config.display.height_px)
@@ -185,6 +190,19 @@ def run(target: Path) -> list[Path]:
                "app login QR")
         s.shoot("18-app-login")
         parts.controller.cancel()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+        parts.controller.start()                               # electronic licences on A4 (issue 15)
+        s.click("service-print-certificate")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.CERT_LIST and bool(session.certificates.licences), "licences")
+        s.shoot("19-cert-list")
+        s.click("licence-social_insurance_record")
+        s.wait(lambda: session.state is State.CERT_PREVIEW and session.certificates.pages > 0, "preview")
+        s.shoot("20-cert-preview")
+        s.click("certPrint")
+        s.wait(lambda: session.state is State.CERT_DONE, "certificate printed")
+        s.shoot("21-cert-printed")
+        parts.controller.intents.finish_certificates()
         receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
         if receipts:
             for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery

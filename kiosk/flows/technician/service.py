@@ -24,6 +24,7 @@ from kiosk import diagnostics as d
 from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.technician.camera import TechnicianCamera
 from kiosk.flows.technician.scanner import TechnicianScanner
+from kiosk.flows.technician.document_printer import DocumentPrinterTech
 from kiosk.flows.technician.devices import CardTest, count_device_events
 from kiosk.flows.technician.state import (
     LOG_LINES_SHOWN,
@@ -74,6 +75,16 @@ class TechnicianService(QObject):
         self._card_test = CardTest(controller.id_reader, self._on_test_card, parent=self)
         count_device_events(controller.id_reader, controller.camera, controller.printer,
                             lambda: self.state.counters)
+        # The A4 document printer page (issue 15)
+        self.a4 = DocumentPrinterTech(controller, self.jobs, self.changed.emit, parent=self)
+
+    def a4_refresh(self) -> None:
+        self.touch()
+        self.a4.refresh()
+
+    def a4_test_page(self) -> None:
+        self.touch()
+        self.a4.print_test_page()
 
     # --- entering and leaving ---------------------------------------------------
 
