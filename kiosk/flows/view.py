@@ -25,3 +25,6 @@ class KioskView:
     catalog_error: str | None = None             # last catalog refused (technician message)
     card_left_on_reader: bool = False            # session over, ID card still on the reader
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
+    # The choose-service screen's search index (kiosk.core.service_search.ServiceSearch) for the
+    # session's catalog, built with it off the GUI thread; None until then (browsing still works).
+    service_search: object | None = None

@@ -1,0 +1,217 @@
+"""Finding one of 500 services by typing on the kiosk's letter keyboard (issue 17).
+
+A citizen types pinyin initials (`gljt` -> 高龄津贴申领), full pinyin (`gaolingjintie`), a mix
+(`gaolingjt`), an English word (`pension`) or a code (`12345`); results come back ranked:
+
+* tier 0 **exact**: the query is the whole name (its full pinyin, its initials, or the English name);
+* tier 1 **prefix**: the name starts with it (first syllable / first English word);
+* tier 2 **word**: it starts at a later syllable or English word (`jt` -> ...津贴...);
+* tier 3 **substring**: inside an English word, or Chinese characters anywhere in the name;
+
+ties by popularity (the catalog's `popularity`), then catalog order.
+
+Pinyin matching works on *readings*: every Chinese character carries all its readings (default
+first), so polyphonic characters match either way (重庆 = chongqing, 长 = chang or zhang). Each
+syllable may be typed in full or cut short (any prefix: `g`, `ga`, `gao`), syllables contiguous.
+
+This module is pure (no Qt, no I/O, no pinyin dictionary): `ServiceSearch.build` gets a
+`tokenize` function that turns a name into per-token readings. The application layer
+(kiosk/service_index.py) passes one built on pypinyin and builds the index once per catalog
+load, off the GUI thread. A search then costs a few milliseconds for 500 services; typing one
+more letter re-checks only the previous hits (a match for `gljt` is always a match for `glj`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from kiosk.core.catalog import Catalog, Service
+
+TIER_EXACT, TIER_PREFIX, TIER_WORD, TIER_SUBSTRING = 0, 1, 2, 3
+MAX_QUERY_LENGTH = 40        # longer than any name's pinyin: nothing can match, answered at once
+# text -> one tuple of readings per token (a Chinese character, or one Latin/digit word), default first.
+Tokenizer = Callable[[str], Sequence[Sequence[str]]]
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_WORD = re.compile(r"[^a-z0-9\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def normalize_query(text: str) -> str:
+    """Lower-case letters, digits and Chinese characters, words separated by one space;
+    full-width letters folded (ｇｌｊｔ), ü typed as v. Everything else is dropped."""
+    folded = unicodedata.normalize("NFKC", text or "").lower().replace("ü", "v")
+    return _NOT_WORD.sub(" ", folded).strip()
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One searchable name (zh_CN, zh_HK or a keyword) of a service."""
+    text: str                                   # normalised, for Chinese substring matches
+    tokens: tuple[tuple[str, ...], ...]         # readings per token
+    defaults: tuple[tuple[str, ...], ...]       # the default reading only, per token
+    starts: dict[str, tuple[int, ...]]          # first letter -> token positions starting with it
+    full: str                                   # default readings joined: gaolingjintieshenling
+    initials: str                               # first letters of the default readings: gljtsl
+
+
+@dataclass(frozen=True)
+class _Entry:
+    service_id: str
+    popularity: int
+    order: int
+    names: tuple[_Name, ...]
+    english: str                                # normalised English name (and English keywords)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    service_id: str
+    tier: int
+
+
+def _make_name(text: str, tokenize: Tokenizer) -> _Name:
+    tokens = tuple(tuple(dict.fromkeys(r.lower().replace("ü", "v") for r in readings if r))
+                   for readings in tokenize(text))
+    tokens = tuple(t for t in tokens if t)
+    starts: dict[str, list[int]] = {}
+    for position, readings in enumerate(tokens):
+        for letter in {r[0] for r in readings}:
+            starts.setdefault(letter, []).append(position)
+    return _Name(text=normalize_query(text), tokens=tokens, defaults=tuple(t[:1] for t in tokens),
+                 starts={letter: tuple(p) for letter, p in starts.items()},
+                 full="".join(t[0] for t in tokens), initials="".join(t[0][0] for t in tokens))
+
+
+def _consumes(query: str, tokens: tuple[tuple[str, ...], ...], start: int) -> bool:
+    """Whether `query` is typed by tokens[start], tokens[start + 1], ... each contributing a
+    non-empty prefix of one of its readings, the whole query used up."""
+    positions = {0}
+    end = len(query)
+    for readings in tokens[start:]:
+        reached: set[int] = set()
+        for offset in positions:
+            for reading in readings:
+                limit = min(len(reading), end - offset)
+                common = 0
+                while common < limit and reading[common] == query[offset + common]:
+                    common += 1
+                if offset + common == end and common:
+                    return True
+                reached.update(range(offset + 1, offset + common + 1))
+        if not reached:
+            return False
+        positions = reached
+    return False
+
+
+def _pinyin_tier(query: str, name: _Name) -> tuple[int, int] | None:
+    """(tier, 0) when the default readings type the query, (tier, 1) when only other readings do."""
+    if query == name.full or query == name.initials:
+        return TIER_EXACT, 0
+    for alternative, tokens in enumerate((name.defaults, name.tokens)):
+        best = None
+        for start in name.starts.get(query[0], ()):
+            if _consumes(query, tokens, start):
+                if start == 0:
+                    return TIER_PREFIX, alternative
+                best = TIER_WORD, alternative
+        if best is not None:
+            return best
+    return None
+
+
+def _english_tier(query: str, english: str) -> int | None:
+    if not english:
+        return None
+    if english == query:
+        return TIER_EXACT
+    if english.startswith(query):
+        return TIER_PREFIX
+    if f" {query}" in english:
+        return TIER_WORD
+    if query in english:
+        return TIER_SUBSTRING
+    return None
+
+
+class ServiceSearch:
+    """The search index of one catalog version: `search(text)` -> ranked service ids."""
+
+    def __init__(self, entries: Sequence[_Entry], catalog_version: str = ""):
+        self._entries = tuple(entries)
+        self.catalog_version = catalog_version
+        self._last_query = ""
+        self._last_matches: tuple[int, ...] = tuple(range(len(self._entries)))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @classmethod
+    def build(cls, catalog: Catalog, tokenize: Tokenizer) -> ServiceSearch:
+        """Index the catalog's listed services (names in both Chinese scripts, English, keywords)."""
+        entries = []
+        for order, service in enumerate(catalog.listed):
+            entries.append(_entry(service, order, tokenize))
+        return cls(entries, catalog.version)
+
+    def search(self, text: str) -> tuple[SearchHit, ...]:
+        """Ranked hits for what the citizen typed; () for an empty, too long or unmatched query."""
+        query = normalize_query(text)
+        if not query or len(query) > MAX_QUERY_LENGTH:
+            return ()
+        # Typing one more letter narrows the previous hits: only they can still match.
+        candidates: Iterable[int] = (self._last_matches if self._last_query and query.startswith(self._last_query)
+                                     else range(len(self._entries)))
+        compact = query.replace(" ", "")
+        latin = not _CJK.search(query)
+        hits: list[tuple[int, int, int, int, int]] = []
+        for index in candidates:
+            entry = self._entries[index]
+            rank = _rank(entry, query, compact, latin)
+            if rank is not None:
+                hits.append((rank[0], rank[1], -entry.popularity, entry.order, index))
+        hits.sort()
+        self._last_query = query
+        self._last_matches = tuple(sorted(h[4] for h in hits))
+        return tuple(SearchHit(self._entries[h[4]].service_id, h[0]) for h in hits)
+
+    def ids(self, text: str) -> tuple[str, ...]:
+        return tuple(hit.service_id for hit in self.search(text))
+
+
+def _rank(entry: _Entry, query: str, compact: str, latin: bool) -> tuple[int, int] | None:
+    """(tier, 1 if only a non-default reading matched else 0), or None: no match."""
+    best: tuple[int, int] | None = None
+    if latin:
+        english = _english_tier(query, entry.english)
+        if english is not None:
+            best = (english, 0)
+            if english == TIER_EXACT:
+                return best
+        for name in entry.names:
+            rank = _pinyin_tier(compact, name) if compact else None
+            if rank is not None and (best is None or rank < best):
+                best = rank
+                if best == (TIER_EXACT, 0):
+                    return best
+    for name in entry.names:          # Chinese characters (or a code) anywhere in a Chinese name
+        if query == name.text:
+            return TIER_EXACT, 0
+        if query in name.text:
+            rank = (TIER_PREFIX if name.text.startswith(query) else TIER_SUBSTRING, 0)
+            if best is None or rank < best:
+                best = rank
+    return best
+
+
+def _entry(service: Service, order: int, tokenize: Tokenizer) -> _Entry:
+    chinese = [service.names["zh_CN"], service.names["zh_HK"]]
+    english_keywords: list[str] = []
+    for keyword in service.keywords:
+        (chinese if _CJK.search(keyword) else english_keywords).append(keyword)
+    names = tuple(_make_name(text, tokenize) for text in dict.fromkeys(chinese))
+    english = normalize_query(" ".join([service.names["en"], *english_keywords]))
+    return _Entry(service_id=service.id, popularity=service.popularity, order=order, names=names,
+                  english=english)
