@@ -43,5 +43,7 @@ def pinyin_tokens(text: str) -> list[tuple[str, ...]]:
 
 
 def build_service_search(catalog: Catalog) -> ServiceSearch:
-    """The index for one catalog version (call off the GUI thread)."""
-    return ServiceSearch.build(catalog, pinyin_tokens)
+    """The index for one catalog version, one-letter queries answered (call off the GUI thread)."""
+    search = ServiceSearch.build(catalog, pinyin_tokens)
+    search.warm_up()
+    return search

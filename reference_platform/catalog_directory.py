@@ -130,6 +130,29 @@ BUILT_SERVICES: dict[str, tuple[list[str], int]] = {
     "real-estate-registration": (["real_estate", "home"], 60),
 }
 
+# Search aliases: what people call a service when it is not in its official name.
+KEYWORDS: dict[str, list[str]] = {
+    **{sid: ["社保卡"] for sid in ("si-card-apply", "si-card-loss", "si-card-replace", "si-card-activate",
+                                 "si-card-password")},
+    **{sid: ["医疗保险"] for sid in ("mi-resident-register", "mi-resident-pay", "mi-record-print",
+                                   "mi-balance-query", "mi-transfer", "mi-info-change")},
+    "ca-min-living": ["低保"],
+    "si-unemployment-claim": ["失业金"],
+    "vh-license-renew": ["驾照", "driving license"],
+    "vh-license-lost": ["驾照", "driving license"],
+    "hl-birth-cert": ["birth certificate"],
+    "ee-hk-macau-permit": ["港澳通行证"],
+    "ee-hk-macau-endorse": ["港澳通行证", "港澳签注"],
+    "ee-hk-return-permit": ["回乡证", "home return permit"],
+    "ee-taiwan-compatriot": ["台胞证"],
+    "hh-no-crime-proof": ["无犯罪证明", "police clearance"],
+    "tx-iit-annual": ["个税", "退税"],
+    "tx-refund": ["个税"],
+    "ca-marriage-register": ["领证"],
+    "hh-id-renew": ["身份证到期", "ID card renewal"],
+    "hh-id-lost": ["身份证丢失"],
+}
+
 # One service a line: id | zh_CN name | English name | life events (comma-separated) | popularity
 # [| channel override]. The line `@ CODE` switches the department for the lines after it.
 SERVICES = """
@@ -506,6 +529,7 @@ def directory_services(to_hk=None) -> list[dict]:
             "fields": [],
             "receipt": {"print": True, "kind": "acceptance"},
             "available": False,
+            **({"keywords": KEYWORDS[service_id]} if service_id in KEYWORDS else {}),
             "where_to_go": {"channel": schema_channel,
                             "texts": _localized(where_zh.format(dept=dept_zh), where_en.format(dept=dept_en),
                                                 to_hk)},
@@ -534,6 +558,9 @@ def build_catalog(catalog: dict, to_hk=None) -> dict:
             schema_channel, where_zh, where_en = WHERE_TO_GO["appointment"]
             service["where_to_go"] = {"channel": schema_channel, "texts": _localized(
                 where_zh.format(dept=dept_zh), where_en.format(dept=dept_en), to_hk)}
+    unknown = set(KEYWORDS) - generated_ids
+    if unknown:
+        raise ValueError(f"KEYWORDS for unknown services: {sorted(unknown)}")
     ids = [s["id"] for s in kept + generated]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

@@ -172,6 +172,8 @@ class ChooseServiceScreen(Screen):
         self._paged_key = None
         self._lines_key = None
         self._lines: list[int] = []
+        self._line_memo_key = None
+        self._line_memo: dict[str, int] = {}
         self.reset()
 
     # --- browsing state (the screen's own, reset at session end) --------------------------
@@ -186,6 +188,9 @@ class ChooseServiceScreen(Screen):
     def wipe(self) -> None:
         super().wipe()
         self.reset()
+        search = getattr(self._view, "service_search", None)
+        if search is not None:
+            search.forget_recent()          # the next citizen's search starts from nothing
 
     def show_tab(self, tab: str) -> None:
         self.tab, self.category_id, self.page = tab, None, 0
@@ -305,19 +310,27 @@ class ChooseServiceScreen(Screen):
         return (language, self._shows_categories(), tuple(item.id for item in self._items))
 
     def _line_counts(self, metrics, text_width: int) -> list[int]:
-        """Text lines per tile (memoised per list, language, font and width)."""
+        """Text lines per tile; each tile text measured once per language, font and width."""
         key = (self._lines_signature(), metrics.lineSpacing(), text_width)
-        if key != self._lines_key:
-            counts = []
-            for item in self._items:
+        if key == self._lines_key:
+            return self._lines
+        memo_key = (key[0][0], key[0][1], metrics.lineSpacing(), text_width)
+        if memo_key != self._line_memo_key:
+            self._line_memo_key, self._line_memo = memo_key, {}
+        memo = self._line_memo
+        counts = []
+        for item in self._items:
+            lines = memo.get(item.id)
+            if lines is None:
                 lines = 0
                 for part in self._tile_text(item).split("\n"):
                     advance = metrics.horizontalAdvance(part)
                     # Word wrapping breaks before a word that does not fit: allow one more line.
                     lines += 1 if advance <= text_width else math.ceil(advance / text_width) + 1
-                counts.append(lines)
-            self._lines_key, self._lines = key, counts
-        return self._lines
+                memo[item.id] = lines
+            counts.append(lines)
+        self._lines_key, self._lines = key, counts
+        return counts
 
     # --- rendering ---------------------------------------------------------------------------
 
@@ -362,7 +375,7 @@ class ChooseServiceScreen(Screen):
         if self.category_id is not None and catalog is not None:
             self.title.setText(catalog.category(self.category_id).name(session.language))
         else:
-            self.title.setText({"popular": tr("Popular services"), "departments": tr("Choose a department"),
+            self.title.setText({"popular": tr("Choose a service"), "departments": tr("Choose a department"),
                                 "life_events": tr("What is happening in your life?"),
                                 "search": tr("Search")}[self.tab])
         self.search_back.setText(tr("Back"))

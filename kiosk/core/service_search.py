@@ -17,8 +17,9 @@ syllable may be typed in full or cut short (any prefix: `g`, `ga`, `gao`), sylla
 This module is pure (no Qt, no I/O, no pinyin dictionary): `ServiceSearch.build` gets a
 `tokenize` function that turns a name into per-token readings. The application layer
 (kiosk/service_index.py) passes one built on pypinyin and builds the index once per catalog
-load, off the GUI thread. A search then costs a few milliseconds for 500 services; typing one
-more letter re-checks only the previous hits (a match for `gljt` is always a match for `glj`).
+load, off the GUI thread, and `warm_up()` answers every one-letter query there too. Typing one
+more letter re-checks only the previous hits (a match for `gljt` is always a match for `glj`),
+and recent queries are remembered (deleting a letter goes back to an answered query).
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class _Name:
     starts: dict[str, tuple[int, ...]]          # first letter -> token positions starting with it
     full: str                                   # default readings joined: gaolingjintieshenling
     initials: str                               # first letters of the default readings: gljtsl
+    letters: frozenset[str]                     # every letter of every reading: a quick "cannot match"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def _make_name(text: str, tokenize: Tokenizer) -> _Name:
             starts.setdefault(letter, []).append(position)
     return _Name(text=normalize_query(text), tokens=tokens, defaults=tuple(t[:1] for t in tokens),
                  starts={letter: tuple(p) for letter, p in starts.items()},
-                 full="".join(t[0] for t in tokens), initials="".join(t[0][0] for t in tokens))
+                 full="".join(t[0] for t in tokens), initials="".join(t[0][0] for t in tokens),
+                 letters=frozenset("".join(r for t in tokens for r in t)))
 
 
 def _consumes(query: str, tokens: tuple[tuple[str, ...], ...], start: int) -> bool:
@@ -106,8 +109,11 @@ def _consumes(query: str, tokens: tuple[tuple[str, ...], ...], start: int) -> bo
     return False
 
 
-def _pinyin_tier(query: str, name: _Name) -> tuple[int, int] | None:
-    """(tier, 0) when the default readings type the query, (tier, 1) when only other readings do."""
+def _pinyin_tier(query: str, letters: frozenset[str], name: _Name) -> tuple[int, int] | None:
+    """(tier, 0) when the default readings type the query, (tier, 1) when only other readings do.
+    `letters` are the query's letters: a name whose readings lack one of them cannot match."""
+    if not letters <= name.letters:
+        return None
     if query == name.full or query == name.initials:
         return TIER_EXACT, 0
     for alternative, tokens in enumerate((name.defaults, name.tokens)):
@@ -139,11 +145,21 @@ def _english_tier(query: str, english: str) -> int | None:
 class ServiceSearch:
     """The search index of one catalog version: `search(text)` -> ranked service ids."""
 
+    CACHE_SIZE = 64
+
     def __init__(self, entries: Sequence[_Entry], catalog_version: str = ""):
         self._entries = tuple(entries)
         self.catalog_version = catalog_version
+        # query -> (hits, matching entry indexes): recent queries (the citizen deletes a letter and
+        # is back at a query already answered) and, filled by warm_up(), every single letter.
+        self._cache: dict[str, tuple[tuple[SearchHit, ...], tuple[int, ...]]] = {}
         self._last_query = ""
-        self._last_matches: tuple[int, ...] = tuple(range(len(self._entries)))
+
+    def warm_up(self) -> None:
+        """Answers every one-letter and one-digit query now (on the thread that builds the index):
+        the first keystroke, which scans every service, then costs a dictionary look-up."""
+        for first in "abcdefghijklmnopqrstuvwxyz0123456789":
+            self._answer(first, range(len(self._entries)))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -156,32 +172,57 @@ class ServiceSearch:
             entries.append(_entry(service, order, tokenize))
         return cls(entries, catalog.version)
 
+    def forget_recent(self) -> None:
+        """Drops the remembered queries but the warmed-up letters (called at session end: what
+        one citizen searched for is not kept for the next)."""
+        self._cache = {query: answer for query, answer in self._cache.items() if len(query) == 1}
+        self._last_query = ""
+
     def search(self, text: str) -> tuple[SearchHit, ...]:
         """Ranked hits for what the citizen typed; () for an empty, too long or unmatched query."""
         query = normalize_query(text)
         if not query or len(query) > MAX_QUERY_LENGTH:
             return ()
-        # Typing one more letter narrows the previous hits: only they can still match.
-        candidates: Iterable[int] = (self._last_matches if self._last_query and query.startswith(self._last_query)
-                                     else range(len(self._entries)))
+        cached = self._cache.get(query)
+        if cached is not None:
+            self._last_query = query
+            return cached[0]
+        # A match of a query is a match of each of its prefixes: only the hits of the longest
+        # prefix answered (the previous keystroke, or the first letter) can still match.
+        candidates: Iterable[int] = range(len(self._entries))
+        for prefix in (self._last_query, query[0]):
+            if prefix and query.startswith(prefix) and prefix in self._cache:
+                candidates = self._cache[prefix][1]
+                break
+        hits = self._answer(query, candidates)
+        self._last_query = query
+        return hits
+
+    def _answer(self, query: str, candidates: Iterable[int]) -> tuple[SearchHit, ...]:
         compact = query.replace(" ", "")
+        letters = frozenset(compact)
         latin = not _CJK.search(query)
         hits: list[tuple[int, int, int, int, int]] = []
         for index in candidates:
             entry = self._entries[index]
-            rank = _rank(entry, query, compact, latin)
+            rank = _rank(entry, query, compact, letters, latin)
             if rank is not None:
                 hits.append((rank[0], rank[1], -entry.popularity, entry.order, index))
         hits.sort()
-        self._last_query = query
-        self._last_matches = tuple(sorted(h[4] for h in hits))
-        return tuple(SearchHit(self._entries[h[4]].service_id, h[0]) for h in hits)
+        answer = tuple(SearchHit(self._entries[h[4]].service_id, h[0]) for h in hits)
+        if len(self._cache) >= self.CACHE_SIZE + 36:       # keep the warmed-up letters, drop the oldest
+            oldest = next((q for q in self._cache if len(q) > 1), None)
+            if oldest is not None:
+                del self._cache[oldest]
+        self._cache[query] = (answer, tuple(sorted(h[4] for h in hits)))
+        return answer
 
     def ids(self, text: str) -> tuple[str, ...]:
         return tuple(hit.service_id for hit in self.search(text))
 
 
-def _rank(entry: _Entry, query: str, compact: str, latin: bool) -> tuple[int, int] | None:
+def _rank(entry: _Entry, query: str, compact: str, letters: frozenset[str], latin: bool
+          ) -> tuple[int, int] | None:
     """(tier, 1 if only a non-default reading matched else 0), or None: no match."""
     best: tuple[int, int] | None = None
     if latin:
@@ -191,7 +232,7 @@ def _rank(entry: _Entry, query: str, compact: str, latin: bool) -> tuple[int, in
             if english == TIER_EXACT:
                 return best
         for name in entry.names:
-            rank = _pinyin_tier(compact, name) if compact else None
+            rank = _pinyin_tier(compact, letters, name) if compact else None
             if rank is not None and (best is None or rank < best):
                 best = rank
                 if best == (TIER_EXACT, 0):

@@ -44,10 +44,6 @@
             <translation>常用事项</translation>
         </message>
         <message>
-            <source>Popular services</source>
-            <translation>大家常办的事项</translation>
-        </message>
-        <message>
             <source>Previous page</source>
             <translation>上一页</translation>
         </message>

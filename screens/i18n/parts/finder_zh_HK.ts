@@ -44,10 +44,6 @@
             <translation>常用事項</translation>
         </message>
         <message>
-            <source>Popular services</source>
-            <translation>大家常辦的事項</translation>
-        </message>
-        <message>
             <source>Previous page</source>
             <translation>上一頁</translation>
         </message>
