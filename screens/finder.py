@@ -94,7 +94,7 @@ class ChooseServiceScreen(Screen):
         context = QHBoxLayout()
         context.setSpacing(SPACING)
         self.search_back = big_button(name="searchBack")
-        self.search_back.clicked.connect(lambda: self.show_tab("popular"))
+        self.search_back.clicked.connect(self._leave_search)
         self.title = label(role="title")
         self.query = QLineEdit()
         self.query.setObjectName("serviceQuery")
@@ -107,7 +107,7 @@ class ChooseServiceScreen(Screen):
         self.clear_key = big_button(name="searchClear")
         self.clear_key.setStyleSheet(COMPACT_BUTTON)
         self.clear_key.clicked.connect(lambda: self._edit_query(""))
-        self.page_label = label(role="subtitle", wrap=False)
+        self.page_label = label(role="subtitle", wrap=False)          # search: "1/3" beside the arrows
         self.search_previous = big_button("◀", name="searchPrevious")
         self.search_previous.clicked.connect(lambda: self._turn(-1))
         self.search_next = big_button("▶", name="searchNext")
@@ -123,7 +123,7 @@ class ChooseServiceScreen(Screen):
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(SPACING)
-        self.tiles = [TileButton() for _ in range(POOL_SIZE)]
+        self.tiles = [TileButton(self.grid_host) for _ in range(POOL_SIZE)]
         for index, tile in enumerate(self.tiles):
             tile.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Ignored)
             tile.clicked.connect(lambda _=False, i=index: self._tile_clicked(i))
@@ -157,8 +157,11 @@ class ChooseServiceScreen(Screen):
         self.previous_button.clicked.connect(lambda: self._turn(-1))
         self.next_button = big_button(name="pageNext")
         self.next_button.clicked.connect(lambda: self._turn(+1))
+        # Browse: "Page 2 of 7" between home and the page buttons (its length never moves the tiles).
+        self.footer_page_label = label(role="subtitle", wrap=False)
+        self.footer_page_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         footer.addWidget(self.home_button)
-        footer.addStretch(1)
+        footer.addWidget(self.footer_page_label, 1)
         footer.addWidget(self.previous_button)
         footer.addWidget(self.next_button)
         self.layout_.addWidget(self.footer)
@@ -166,6 +169,7 @@ class ChooseServiceScreen(Screen):
         self._view = None
         self._items: list = []          # what the tiles show: Service or Category objects, in order
         self._pages: list[tuple[int, int, tuple[int, ...]]] = []   # (start, end, row heights) per page
+        self._columns = 3
         self._page_items: list = []
         self._placed: tuple = ()
         self._filled_key = None
@@ -199,6 +203,10 @@ class ChooseServiceScreen(Screen):
     def show_category(self, category_id: str) -> None:
         self.category_id, self.page = category_id, 0
         self._refresh()
+
+    def _leave_search(self) -> None:
+        self.query.clear()                    # the next search starts from an empty field
+        self.show_tab("popular")
 
     def _home_or_back(self) -> None:
         if self.category_id is not None:
@@ -272,29 +280,37 @@ class ChooseServiceScreen(Screen):
         return max(1, len(self._pages))
 
     def _paginate(self) -> None:
-        """Cut the list into pages: rows of `columns` tiles, each row as tall as its longest
-        name needs in the current font and column width, as many rows as the grid's height
-        holds. Never a clipped name, never a scroll bar; recomputed only when the list, the
-        language, the font or the grid's size changes (not per page turn)."""
-        columns = self.columns()
+        """Cut the list into pages: rows of tiles, each row as tall as its longest name needs in
+        the current font and column width, as many rows as the grid's height holds. A name too
+        long for one tile's height (English, care mode, small screen) gets fewer, wider columns.
+        Never a clipped name, never a scroll bar; recomputed only when the list, the language,
+        the font or the grid's size changes (not per page turn)."""
         width, height = self.grid_host.width(), self.grid_host.height()
         if width <= 0 or height <= 0:          # not laid out yet: a guess until the resize
             width, height = max(self.width() - 48, 400), max(self.height() // 2, 200)
         metrics = self.tiles[0].label.fontMetrics()
-        key = (columns, width, height, metrics.lineSpacing(), self._lines_signature())
+        key = (self.columns(), width, height, metrics.lineSpacing(), self._lines_signature())
         if key == self._paged_key:
             return
         self._paged_key = key
-        column_width = (width - (columns - 1) * SPACING) / columns
+        theme = Theme(care_mode=bool(self._session and self._session.care_mode),
+                      px_per_mm=getattr(self.window(), "px_per_mm", 4.0))
         icon = metrics.height() * 2 + 12 if self._shows_categories() else 0
-        text_width = max(40, int(column_width - 24 - icon - 4))
-        lines = self._line_counts(metrics, text_width)
-        touch = Theme(px_per_mm=getattr(self.window(), "px_per_mm", 4.0)).touch_px
+        for columns in range(self.columns(), 0, -1):
+            column_width = (width - (columns - 1) * SPACING) / columns
+            # The label's width: the column less the tile's margins (12 + 12), the style sheet's
+            # button padding and border (screens/theme.py), and the icon.
+            text_width = max(40, int(column_width - 24 - 2 * theme.mm(5) - 8 - icon))
+            lines = self._line_counts(metrics, text_width)
+            heights = [max(theme.touch_px, n * metrics.lineSpacing() + TILE_MARGINS, icon + TILE_MARGINS)
+                       for n in lines]
+            if max(heights, default=0) <= height:
+                break
+        self._columns = columns
         max_rows = POOL_SIZE // columns
         pages, start, rows, used = [], 0, [], 0
-        for row_start in range(0, len(lines), columns):
-            row_lines = max(lines[row_start:row_start + columns])
-            row_height = max(touch, row_lines * metrics.lineSpacing() + TILE_MARGINS, icon + TILE_MARGINS)
+        for row_start in range(0, len(heights), columns):
+            row_height = max(heights[row_start:row_start + columns])
             needed = row_height + (SPACING if rows else 0)
             if rows and (used + needed > height or len(rows) == max_rows):
                 pages.append((start, row_start, tuple(rows)))
@@ -302,7 +318,7 @@ class ChooseServiceScreen(Screen):
             rows.append(row_height)
             used += needed
         if rows:
-            pages.append((start, len(lines), tuple(rows)))
+            pages.append((start, len(heights), tuple(rows)))
         self._pages = pages
 
     def _lines_signature(self) -> tuple:
@@ -362,7 +378,7 @@ class ChooseServiceScreen(Screen):
         self._texts(session)
         start, end, rows = self._pages[self.page] if self._pages else (0, 0, ())
         self._page_items = self._items[start:end]
-        self._place(self.columns(), rows)
+        self._place(self._columns, rows)
         self._fill(session)
         self.stack.setCurrentWidget(self.grid_host if self._page_items else self.message)
 
@@ -384,10 +400,9 @@ class ChooseServiceScreen(Screen):
         self.previous_button.setText("◀ " + tr("Previous page"))
         self.next_button.setText(tr("Next page") + " ▶")
         pages = self.page_count()
-        if searching:
-            self.page_label.setText(f"{self.page + 1}/{pages}" if pages > 1 else "")
-        else:
-            self.page_label.setText(tr("Page %d of %d") % (self.page + 1, pages) if pages > 1 else "")
+        self.page_label.setText(f"{self.page + 1}/{pages}" if searching and pages > 1 else "")
+        self.page_label.setVisible(searching)
+        self.footer_page_label.setText(tr("Page %d of %d") % (self.page + 1, pages) if pages > 1 else "")
         for button, enabled in ((self.previous_button, self.page > 0), (self.search_previous, self.page > 0),
                                 (self.next_button, self.page < pages - 1),
                                 (self.search_next, self.page < pages - 1)):
