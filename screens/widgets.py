@@ -234,6 +234,7 @@ class TileButton(WrappingButton):
         row.setContentsMargins(12, 8, 12, 8)
         row.setSpacing(12)
         self.icon_label = QLabel()
+        self.icon_label.setTextFormat(Qt.PlainText)     # shows a pixmap only; never markup
         self.icon_label.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.icon_label.hide()
         row.addWidget(self.icon_label)
