@@ -116,16 +116,15 @@ def _pinyin_tier(query: str, letters: frozenset[str], name: _Name) -> tuple[int,
         return None
     if query == name.full or query == name.initials:
         return TIER_EXACT, 0
-    for alternative, tokens in enumerate((name.defaults, name.tokens)):
-        best = None
-        for start in name.starts.get(query[0], ()):
-            if _consumes(query, tokens, start):
-                if start == 0:
-                    return TIER_PREFIX, alternative
-                best = TIER_WORD, alternative
-        if best is not None:
-            return best
-    return None
+    starts = name.starts.get(query[0], ())
+    # All readings first (most names fail here, once); the default readings only for a match.
+    matched = [start for start in starts if _consumes(query, name.tokens, start)]
+    if not matched:
+        return None
+    for start in matched:
+        if _consumes(query, name.defaults, start):
+            return (TIER_PREFIX if start == 0 else TIER_WORD), 0
+    return (TIER_PREFIX if matched[0] == 0 else TIER_WORD), 1
 
 
 def _english_tier(query: str, english: str) -> int | None:
@@ -252,7 +251,13 @@ def _entry(service: Service, order: int, tokenize: Tokenizer) -> _Entry:
     english_keywords: list[str] = []
     for keyword in service.keywords:
         (chinese if _CJK.search(keyword) else english_keywords).append(keyword)
-    names = tuple(_make_name(text, tokenize) for text in dict.fromkeys(chinese))
+    names: list[_Name] = []
+    for text in dict.fromkeys(chinese):
+        name = _make_name(text, tokenize)
+        # A zh_HK name read like its zh_CN name (高齡津貼 = 高龄津贴) adds only its characters.
+        twin = next((n for n in names if n.tokens == name.tokens), None)
+        names.append(name if twin is None else _Name(text=name.text, tokens=(), defaults=(), starts={},
+                                                     full="", initials="", letters=frozenset()))
     english = normalize_query(" ".join([service.names["en"], *english_keywords]))
-    return _Entry(service_id=service.id, popularity=service.popularity, order=order, names=names,
+    return _Entry(service_id=service.id, popularity=service.popularity, order=order, names=tuple(names),
                   english=english)
