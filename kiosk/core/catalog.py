@@ -132,6 +132,8 @@ class Catalog:
     services: tuple[Service, ...]
     categories: tuple[Category, ...] = ()
     _by_id: dict[str, Service] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The choose screen asks for these on every render: computed once per catalog.
+    _lists: dict[str, tuple[Service, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id.update((s.id, s) for s in self.services)   # 500 services: no linear search per tap
@@ -151,13 +153,18 @@ class Catalog:
     @property
     def popular(self) -> tuple[Service, ...]:
         """Listed services, most popular first (ties: catalog order)."""
-        listed = self.listed
-        order = {s.id: i for i, s in enumerate(listed)}
-        return tuple(sorted(listed, key=lambda s: (-s.popularity, order[s.id])))
+        if "" not in self._lists:
+            listed = self.listed
+            order = {s.id: i for i, s in enumerate(listed)}
+            self._lists[""] = tuple(sorted(listed, key=lambda s: (-s.popularity, order[s.id])))
+        return self._lists[""]
 
     def in_category(self, category_id: str) -> tuple[Service, ...]:
         """The listed services of one category, most popular first."""
-        return tuple(s for s in self.popular if category_id in s.category_ids)
+        key = f"category:{category_id}"
+        if key not in self._lists:
+            self._lists[key] = tuple(s for s in self.popular if category_id in s.category_ids)
+        return self._lists[key]
 
     @property
     def listed(self) -> tuple[Service, ...]:
