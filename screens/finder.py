@@ -363,8 +363,7 @@ class ChooseServiceScreen(Screen):
         # Layout first (which rows are visible decides the grid's height).
         self.tabs_row.setVisible(not searching)
         self.footer.setVisible(not searching)
-        for widget in (self.search_back, self.query, self.delete_key, self.clear_key, self.keyboard,
-                       self.search_previous, self.search_next):
+        for widget in (self.search_back, self.query, self.delete_key, self.clear_key, self.keyboard):
             widget.setVisible(searching)
         self.title.setVisible(not searching)
         self._items = self.items()
@@ -409,6 +408,8 @@ class ChooseServiceScreen(Screen):
             button.setEnabled(enabled)
         self.previous_button.setVisible(not searching and pages > 1)
         self.next_button.setVisible(not searching and pages > 1)
+        self.search_previous.setVisible(searching and pages > 1)
+        self.search_next.setVisible(searching and pages > 1)
         hint, staff = "", False
         if catalog is None:
             hint = tr("The service list is loading. Please wait a moment.")

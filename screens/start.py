@@ -65,7 +65,8 @@ class ServiceInfoScreen(Screen):
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.description, self.department, self.where_title, self.where, self.materials_title,
+        # Where to go first: for a service not done here it is the one thing the citizen needs.
+        for widget in (self.where_title, self.where, self.description, self.department, self.materials_title,
                        self.materials, self.steps):
             column.addWidget(widget)
         column.addStretch(1)
