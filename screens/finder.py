@@ -379,7 +379,9 @@ class ChooseServiceScreen(Screen):
         self._page_items = self._items[start:end]
         self._place(self._columns, rows)
         self._fill(session)
-        self.stack.setCurrentWidget(self.grid_host if self._page_items else self.message)
+        wanted = self.grid_host if self._page_items else self.message
+        if self.stack.currentWidget() is not wanted:        # (switching re-lays out the stack)
+            self.stack.setCurrentWidget(wanted)
 
     def _texts(self, session) -> None:
         searching = self.tab == "search"
@@ -448,8 +450,9 @@ class ChooseServiceScreen(Screen):
         categories = self._shows_categories()
         for index, tile in enumerate(self.tiles):
             if index >= len(self._page_items):
-                tile.hide()
-                tile.setObjectName("tile")
+                if not tile.isHidden():
+                    tile.hide()
+                    tile.setObjectName("tile")
                 continue
             item = self._page_items[index]
             tile.setText(self._tile_text(item))       # a plain-text label: catalog text shown literally
@@ -459,4 +462,5 @@ class ChooseServiceScreen(Screen):
             else:
                 tile.setObjectName(f"service-{item.id}")
                 tile.set_icon(None)
-            tile.show()
+            if tile.isHidden():
+                tile.show()

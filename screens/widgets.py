@@ -243,8 +243,9 @@ class TileButton(WrappingButton):
 
     def set_icon(self, pixmap: QPixmap | None) -> None:
         if pixmap is None:
-            self.icon_label.clear()
-            self.icon_label.hide()
+            if not self.icon_label.isHidden():
+                self.icon_label.clear()
+                self.icon_label.hide()
         else:
             self.icon_label.setPixmap(pixmap)
             self.icon_label.setFixedSize(pixmap.size())
