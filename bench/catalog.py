@@ -10,7 +10,8 @@ the city's district branches ("社会保障卡申领（端州区）"), with thei
 * search_p95_ms: 95th percentile of one keystroke on the choose screen's letter keyboard, from
   the key's click to the result tiles refilled and painted (offscreen, 1920x1080), over
   realistic queries typed letter by letter: pinyin initials (gljt), full pinyin (gaolingjintie),
-  English words (elderly allowance) and pinyin of Hong Kong (traditional) names. The search
+  English words (elderly allowance), pinyin of Hong Kong (traditional) names and their Cantonese
+  readings (Jyutping without tones: gouling = 高齡). The search
   alone (kiosk.core.service_search) is printed above the JSON as search_only_p95_ms.
 * choose_render_ms: median time to render the choose screen (Popular tab, 500 services: page
   cut, tiles filled, laid out and painted offscreen), alternating language and care mode so
@@ -45,6 +46,7 @@ QUERIES = {
     "english": ["elderly allowance", "passport", "marriage", "pension", "housing fund", "driving licence",
                 "birth certificate", "social security card", "unemployment", "residence permit"],
     "hong_kong_names": ["gaolingjintie", "yanglaodaiyu", "gangaotongxingzheng", "yanglaobaoxian", "shenfenzheng"],
+    "cantonese": ["gouling", "joenglou", "wuziu", "sanfanzing", "zoengze"],     # Jyutping of zh_HK names
 }
 
 

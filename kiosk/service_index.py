@@ -5,6 +5,8 @@ building readings for 500 services takes ~0.5 s, so the index is built once per 
 the catalog loop's thread (kiosk.flows.platform_link), never on the GUI thread; the core's
 matching stays pure and is tested with any tokenizer.
 
+Cantonese: the zh_HK names' Jyutping readings (ToJyutping), tones dropped, ranked after pinyin.
+
 Readings of a Chinese character: the phrase-aware default (pypinyin's phrase dictionary:
 银行 = yin hang, 长沙 = chang sha), then its other readings (so 长 also matches zhang and 重 also
 matches zhong). Latin letters and digits in a name are one token each run (`12345`, `ETC`).
@@ -42,8 +44,23 @@ def pinyin_tokens(text: str) -> list[tuple[str, ...]]:
     return tokens
 
 
+def jyutping_tokens(text: str) -> list[tuple[str, ...]]:
+    """Cantonese readings (Jyutping, tones dropped: 高齡津貼 = gou ling zeon tip), for zh_HK names;
+    Latin/digit runs as in pinyin_tokens. ToJyutping's dictionary (~4 MB) loads on first use."""
+    import ToJyutping
+    tokens: list[tuple[str, ...]] = []
+    for han, word in _RUNS.findall(text):
+        if word:
+            tokens.append((word.lower(),))
+            continue
+        for _char, reading in ToJyutping.get_jyutping_list(han):
+            if reading:
+                tokens.append((reading.split()[0].rstrip("0123456789"),))
+    return tokens
+
+
 def build_service_search(catalog: Catalog) -> ServiceSearch:
     """The index for one catalog version, one-letter queries answered (call off the GUI thread)."""
-    search = ServiceSearch.build(catalog, pinyin_tokens)
+    search = ServiceSearch.build(catalog, pinyin_tokens, cantonese=jyutping_tokens)
     search.warm_up()
     return search

@@ -493,9 +493,24 @@ def _rows() -> list[tuple[str, str, str, str, list[str], int, str | None]]:
     return rows
 
 
+# Where OpenCC's character-level choice is wrong for these texts (发 is 發 "issue", not 髮 "hair").
+HK_CORRECTIONS = {"換髮": "換發", "補髮": "補發", "簽髮": "簽發", "核髮": "核發"}
+
+
+class _Converter:
+    def __init__(self):
+        import opencc   # build-time only (the kiosk and the platform never convert text)
+        self._opencc = opencc.OpenCC("s2hk")
+
+    def convert(self, text: str) -> str:
+        converted = self._opencc.convert(text)
+        for wrong, right in HK_CORRECTIONS.items():
+            converted = converted.replace(wrong, right)
+        return converted
+
+
 def _converter():
-    import opencc   # build-time only (the kiosk and the platform never convert text)
-    return opencc.OpenCC("s2hk")
+    return _Converter()
 
 
 def _localized(zh: str, en: str, to_hk) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """Service search (kiosk.core.service_search, readings from kiosk.service_index): pinyin initials,
+Cantonese (Jyutping) readings of zh_HK names,
 full and mixed pinyin, English, zh_HK names, polyphonic characters, ranking, bad input, and
 the keystroke cache giving the same answers as a fresh index."""
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from kiosk.core.catalog import validate_catalog
 from kiosk.core.service_search import (MAX_QUERY_LENGTH, TIER_EXACT, TIER_PREFIX, TIER_SUBSTRING, TIER_WORD,
                                        ServiceSearch, normalize_query)
-from kiosk.service_index import build_service_search, pinyin_tokens
+from kiosk.service_index import build_service_search, jyutping_tokens, pinyin_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = json.loads((ROOT / "reference_platform" / "catalog.json").read_text(encoding="utf-8"))
@@ -118,7 +119,7 @@ def test_nothing_found_for_letters_that_spell_no_name(search):
 def test_typing_letter_by_letter_and_deleting_gives_the_answers_of_a_fresh_index(catalog):
     """The keystroke cache (previous hits, first letters, recent queries) never changes an answer."""
     typed = build_service_search(catalog)
-    scan = ServiceSearch.build(catalog, pinyin_tokens)          # answers by scanning every service
+    scan = ServiceSearch.build(catalog, pinyin_tokens, cantonese=jyutping_tokens)   # answers by scanning all
     everything = range(len(scan))
     sequences = ["gljt", "shebaoka", "passport", "housing fund", "ylbx", "zfgjj", "hzbf", "jszhz", "abcxyz"]
     for word in sequences:
@@ -140,3 +141,15 @@ def test_each_keystroke_on_the_reference_catalog_is_fast(search):
             search.search(word[:end])
             timings.append(time.perf_counter() - started)
     assert max(timings) < 0.25, max(timings)
+
+
+def test_cantonese_readings_of_hong_kong_names(search):
+    """Jyutping without tones (ToJyutping) of the zh_HK names: 高齡 gou ling, 長者 zoeng ze, 護照 wu ziu."""
+    assert ids(search, "gouling")[0] == "elderly-allowance"
+    assert "ca-elderly-meal" in ids(search, "zoengzefaantong")
+    assert "ee-passport-renew" in ids(search, "wuziu")
+    # A Cantonese match ranks after a pinyin match of the same tier.
+    catalog = small_catalog(("高龄津贴", "高齡津貼", "Elderly allowance"), ("沟通登记", "溝通登記", "Talk"))
+    both = ServiceSearch.build(catalog, pinyin_tokens, cantonese=jyutping_tokens)
+    assert both.ids("gou") == ("s1", "s0")          # 沟 gou (pinyin) before 高 gou (Cantonese)
+    assert ServiceSearch.build(catalog, pinyin_tokens).ids("gouling") == ()

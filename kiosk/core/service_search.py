@@ -13,6 +13,8 @@ ties by popularity (the catalog's `popularity`), then catalog order.
 Pinyin matching works on *readings*: every Chinese character carries all its readings (default
 first), so polyphonic characters match either way (重庆 = chongqing, 长 = chang or zhang). Each
 syllable may be typed in full or cut short (any prefix: `g`, `ga`, `gao`), syllables contiguous.
+Optionally the zh_HK names' Cantonese readings (Jyutping without tones: 高齡 = gou ling) match too,
+ranked after pinyin matches of the same tier.
 
 This module is pure (no Qt, no I/O, no pinyin dictionary): `ServiceSearch.build` gets a
 `tokenize` function that turns a name into per-token readings. The application layer
@@ -56,6 +58,7 @@ class _Name:
     full: str                                   # default readings joined: gaolingjintieshenling
     initials: str                               # first letters of the default readings: gljtsl
     letters: frozenset[str]                     # every letter of every reading: a quick "cannot match"
+    alternative: bool = False                   # Cantonese (Jyutping) readings: rank after pinyin ones
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class SearchHit:
     tier: int
 
 
-def _make_name(text: str, tokenize: Tokenizer) -> _Name:
+def _make_name(text: str, tokenize: Tokenizer, alternative: bool = False) -> _Name:
     tokens = tuple(tuple(dict.fromkeys(r.lower().replace("ü", "v") for r in readings if r))
                    for readings in tokenize(text))
     tokens = tuple(t for t in tokens if t)
@@ -84,7 +87,7 @@ def _make_name(text: str, tokenize: Tokenizer) -> _Name:
     return _Name(text=normalize_query(text), tokens=tokens, defaults=tuple(t[:1] for t in tokens),
                  starts={letter: tuple(p) for letter, p in starts.items()},
                  full="".join(t[0] for t in tokens), initials="".join(t[0][0] for t in tokens),
-                 letters=frozenset("".join(r for t in tokens for r in t)))
+                 letters=frozenset("".join(r for t in tokens for r in t)), alternative=alternative)
 
 
 def _consumes(query: str, tokens: tuple[tuple[str, ...], ...], start: int) -> bool:
@@ -121,9 +124,10 @@ def _pinyin_tier(query: str, letters: frozenset[str], name: _Name) -> tuple[int,
     matched = [start for start in starts if _consumes(query, name.tokens, start)]
     if not matched:
         return None
-    for start in matched:
-        if _consumes(query, name.defaults, start):
-            return (TIER_PREFIX if start == 0 else TIER_WORD), 0
+    if not name.alternative:
+        for start in matched:
+            if _consumes(query, name.defaults, start):
+                return (TIER_PREFIX if start == 0 else TIER_WORD), 0
     return (TIER_PREFIX if matched[0] == 0 else TIER_WORD), 1
 
 
@@ -164,11 +168,12 @@ class ServiceSearch:
         return len(self._entries)
 
     @classmethod
-    def build(cls, catalog: Catalog, tokenize: Tokenizer) -> ServiceSearch:
-        """Index the catalog's listed services (names in both Chinese scripts, English, keywords)."""
+    def build(cls, catalog: Catalog, tokenize: Tokenizer, cantonese: Tokenizer | None = None) -> ServiceSearch:
+        """Index the catalog's listed services (names in both Chinese scripts, English, keywords);
+        with `cantonese`, the zh_HK names' Cantonese readings too (ranked after pinyin matches)."""
         entries = []
         for order, service in enumerate(catalog.listed):
-            entries.append(_entry(service, order, tokenize))
+            entries.append(_entry(service, order, tokenize, cantonese))
         return cls(entries, catalog.version)
 
     def forget_recent(self) -> None:
@@ -246,7 +251,7 @@ def _rank(entry: _Entry, query: str, compact: str, letters: frozenset[str], lati
     return best
 
 
-def _entry(service: Service, order: int, tokenize: Tokenizer) -> _Entry:
+def _entry(service: Service, order: int, tokenize: Tokenizer, cantonese: Tokenizer | None = None) -> _Entry:
     chinese = [service.names["zh_CN"], service.names["zh_HK"]]
     english_keywords: list[str] = []
     for keyword in service.keywords:
@@ -258,6 +263,8 @@ def _entry(service: Service, order: int, tokenize: Tokenizer) -> _Entry:
         twin = next((n for n in names if n.tokens == name.tokens), None)
         names.append(name if twin is None else _Name(text=name.text, tokens=(), defaults=(), starts={},
                                                      full="", initials="", letters=frozenset()))
+    if cantonese is not None:
+        names.append(_make_name(service.names["zh_HK"], cantonese, alternative=True))
     english = normalize_query(" ".join([service.names["en"], *english_keywords]))
     return _Entry(service_id=service.id, popularity=service.popularity, order=order, names=tuple(names),
                   english=english)
