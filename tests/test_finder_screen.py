@@ -156,3 +156,31 @@ def test_paging_categories_search_and_where_to_go(qtbot, tmp_path, platform_serv
         assert all(len(query) == 1 for query in parts.controller.view.service_search._cache)
     finally:
         parts.close()
+
+
+@pytest.mark.slow
+def test_without_a_search_index_the_services_are_still_found_by_browsing(qtbot, tmp_path, platform_server,
+                                                                       monkeypatch):
+    """The index is built after the catalog is offered; if building it fails, the tabs still work and
+    Search says so instead of showing nothing."""
+    import kiosk.flows.platform_link as platform_link
+
+    def broken(catalog):
+        raise RuntimeError("dictionary missing")
+    monkeypatch.setattr(platform_link, "build_service_search", broken)
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        window, session = parts.window, parts.controller.session
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        screen = window.screens[State.CHOOSE_SERVICE]
+        assert parts.controller.view.service_search is None
+        click(qtbot, window, "tab-departments")
+        click(qtbot, window, "category-housing_fund")
+        assert "service-hf-withdraw-rent" in shown_tiles(screen)
+        click(qtbot, window, "finderHome")
+        click(qtbot, window, "tab-search")
+        type_keys(qtbot, screen.keyboard, "GJJ")
+        assert shown_tiles(screen) == [] and "正在准备" in screen.hint.text()
+    finally:
+        parts.close()
