@@ -148,7 +148,7 @@ def main() -> None:
 
     print(f"catalog load (parse + validate, {TARGET} services, {len(data)} bytes): "
           f"median {statistics.median(loads):.1f} ms")
-    print(f"search index build: first {first_build_ms:.0f} ms (pypinyin dictionaries), then {build_ms:.0f} ms")
+    print(f"search index build: first {first_build_ms:.0f} ms (pinyin and Jyutping dictionaries), then {build_ms:.0f} ms")
     print(f"keystrokes: {len(keystrokes)}; search_only_p95_ms {percentile(search_only, 0.95):.2f}; "
           f"keystroke max {max(keystrokes):.1f} ms; first render {renders[0]:.1f} ms")
     print(f"GUI-thread CPU time (what a busy machine does not inflate): keystroke p95 "
