@@ -58,6 +58,12 @@ class ReceiptSpec(BaseModel):
     kind: Literal["acceptance", "result", "queue_ticket", "none"] = "acceptance"
 
 
+class WhereToGo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: Literal["counter", "appointment", "online", "app", "phone"]
+    texts: LocalizedText
+
+
 class ServiceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -84,11 +90,26 @@ class ServiceSpec(BaseModel):
     licence_types: list[Literal["marriage_record", "household_registration", "social_insurance_record"]] = \
         Field(default_factory=list)
     requires_payment: bool = False
+    # Finding a service (issue 17): browse categories, popular-first order, search aliases, and
+    # for services this kiosk does not do end to end, where to go instead.
+    category_ids: list[str] = Field(default_factory=list)
+    popularity: int = Field(default=0, ge=0)
+    keywords: list[str] = Field(default_factory=list)
+    where_to_go: WhereToGo | None = None
+
+
+class CatalogCategory(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    kind: Literal["department", "life_event"]
+    icon: str
+    names: LocalizedText
 
 
 class CatalogOut(BaseModel):
     schema_version: int = 2
     version: str
+    categories: list[CatalogCategory] = Field(default_factory=list)
     services: list[ServiceSpec]
 
 

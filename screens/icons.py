@@ -59,6 +59,13 @@ ICONS: dict[str, str] = {
     "education": "mdi6.school-outline",
     "tax": "mdi6.calculator-variant-outline",
     "vehicle": "mdi6.car-outline",
+    "health": "mdi6.stethoscope",
+    "disability": "mdi6.wheelchair-accessibility",
+    "agriculture": "mdi6.sprout-outline",
+    "general": "mdi6.office-building-outline",
+    "bereavement": "mdi6.flower-tulip-outline",
+    "business": "mdi6.domain",
+    "where_to_go": "mdi6.map-marker-outline",
     "popular": "mdi6.star-outline",
     "all": "mdi6.view-grid-outline",
 }

@@ -1,13 +1,15 @@
-"""The first three screens: attract (idle), choose a service, what you need (一次告知)."""
+"""The first three screens: attract (idle), choose a service (screens/finder.py), what you need
+(一次告知) -- or, for a service this kiosk cannot do, where to go instead."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
-from screens.base import KioskView, Screen, clear_layout
+from screens.base import KioskView, Screen
+from screens.finder import ChooseServiceScreen as ChooseServiceScreen   # re-exported for main_window
 from screens.texts import tr
-from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
+from screens.widgets import big_button, label, touch_scroll_area
 
 
 class IdleScreen(Screen):
@@ -45,54 +47,6 @@ class IdleScreen(Screen):
         self.notice.setText("\n".join(notices))
 
 
-class ChooseServiceScreen(Screen):
-    def __init__(self, intents, parent=None):
-        super().__init__(intents, parent)
-        self.title = label(role="title")
-        self.layout_.addWidget(self.title)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setSpacing(16)
-        self.scroll = touch_scroll_area(self.grid_host)
-        self.layout_.addWidget(self.scroll, 1)
-        self.empty = label(role="subtitle")
-        self.layout_.addWidget(self.empty)
-        row = QHBoxLayout()
-        self.home_button = big_button()
-        self.home_button.clicked.connect(intents.cancel)
-        row.addWidget(self.home_button)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self._rendered_key = None
-
-    def render(self, session, view: KioskView) -> None:
-        self.title.setText(tr("Choose a service"))
-        self.home_button.setText(tr("Home"))
-        catalog = session.catalog
-        self.empty.setText("" if catalog else tr("The service list is loading. Please wait a moment."))
-        key = (session.language, catalog.version if catalog else None, session.care_mode)
-        if key == self._rendered_key:
-            return
-        self._rendered_key = key
-        clear_layout(self.grid)
-        if not catalog:
-            return
-        # Three columns, height from the text: care mode's larger text makes the
-        # buttons taller instead of clipping it (no fixed pixel height).
-        columns = 2 if session.care_mode else 3
-        for index, service in enumerate(catalog.listed):
-            text = service.name(session.language)
-            if not service.available:
-                text += "\n" + tr("(at the counter only)")
-            # Every service is a choice, not "the" action: none is primary.
-            button = WrappingButton(text)
-            button.setObjectName(f"service-{service.id}")
-            button.setEnabled(service.available)
-            button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
-            button.clicked.connect(lambda _=False, sid=service.id: self.intents.choose_service(sid))
-            self.grid.addWidget(button, index // columns, index % columns)
-
-
 class ServiceInfoScreen(Screen):
     """一次告知: everything needed, shown before the citizen starts."""
 
@@ -104,10 +58,16 @@ class ServiceInfoScreen(Screen):
         self.materials_title = label()
         self.materials = label()
         self.steps = label(role="hint")
+        self.where_title = label(role="subtitle")
+        self.where_title.setObjectName("whereTitle")
+        self.where = label()
+        self.where.setObjectName("whereToGo")
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.description, self.department, self.materials_title, self.materials, self.steps):
+        # Where to go first: for a service not done here it is the one thing the citizen needs.
+        for widget in (self.where_title, self.where, self.description, self.department, self.materials_title,
+                       self.materials, self.steps):
             column.addWidget(widget)
         column.addStretch(1)
         scroll = touch_scroll_area(content)   # long material lists in care mode scroll, never clip
@@ -119,10 +79,20 @@ class ServiceInfoScreen(Screen):
         self.start_button = big_button(primary=True)
         self.start_button.setObjectName("beginService")
         self.start_button.clicked.connect(intents.begin_service)
+        # Not done here, but at a counter: the kiosk's own queue ticket is one tap away.
+        self.ticket_button = big_button(name="whereTicket")
+        self.ticket_button.clicked.connect(self._take_ticket)
         row.addWidget(self.back_button)
         row.addStretch(1)
+        row.addWidget(self.ticket_button)
         row.addWidget(self.start_button)
         self.layout_.addLayout(row)
+        self._ticket_service: str | None = None
+
+    def _take_ticket(self) -> None:
+        if self._ticket_service is not None:
+            self.intents.back()
+            self.intents.choose_service(self._ticket_service)
 
     def render(self, session, view: KioskView) -> None:
         service = session.service
@@ -157,3 +127,26 @@ class ServiceInfoScreen(Screen):
         self.steps.setText("\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
         self.back_button.setText(tr("Back"))
         self.start_button.setText(tr("Start"))
+        self._render_where_to_go(session, service)
+
+    def _render_where_to_go(self, session, service) -> None:
+        """A service this kiosk cannot do: where to go instead, no Start button, no steps."""
+        here = service.available
+        self.start_button.setVisible(here)
+        self.steps.setVisible(here)
+        self.materials_title.setVisible(here or bool(service.materials))
+        self.where_title.setVisible(not here)
+        self.where.setVisible(not here)
+        self._ticket_service = None
+        if here:
+            self.ticket_button.hide()
+            return
+        self.where_title.setText(tr("This kiosk cannot do this service. Where to go:"))
+        self.where.setText(localized(service.where_to_go.texts, session.language) if service.where_to_go
+                           else tr("Please ask at the counter."))
+        catalog = session.catalog
+        if service.where_to_go is None or service.where_to_go.channel in ("counter", "appointment"):
+            self._ticket_service = next((s.id for s in (catalog.listed if catalog else ())
+                                         if s.kind == "queue_ticket" and s.available), None)
+        self.ticket_button.setText(tr("Take a queue ticket"))
+        self.ticket_button.setVisible(self._ticket_service is not None)

@@ -204,3 +204,56 @@ def touch_scroll_area(content: QWidget):
     # Real touch only: a mouse-style drag gesture would delay every tap on the fields inside.
     QScroller.grabGesture(area.viewport(), QScroller.TouchGesture)
     return area
+
+
+class SearchKeyboard(LatinKeyboard):
+    """The service search's letter keyboard: A-Z in two rows of 13, alphabetical like the
+    application-number keyboard (many elderly users do not know QWERTY), 20 mm keys. Types
+    lower-case pinyin / English into the bound line edit; Delete and Clear sit beside the field."""
+
+    COLUMNS = 13
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+    def _press(self, key: str) -> None:
+        super()._press(key.lower() if len(key) == 1 and key.isalpha() else key)
+
+
+class TileButton(WrappingButton):
+    """A choose-service tile: an optional icon on the left, then the word-wrapped text."""
+
+    def __init__(self, parent=None):
+        super().__init__("", parent)
+        from PySide6.QtWidgets import QHBoxLayout
+        old = self.layout()
+        old.removeWidget(self.label)
+        QWidget().setLayout(old)        # re-parent the old layout away (Qt keeps one layout per widget)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.setSpacing(12)
+        self.icon_label = QLabel()
+        self.icon_label.setTextFormat(Qt.PlainText)     # shows a pixmap only; never markup
+        self.icon_label.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.icon_label.hide()
+        row.addWidget(self.icon_label)
+        row.addWidget(self.label, 1)
+        self.label.setAlignment(Qt.AlignVCenter | Qt.AlignLeft)
+
+    def set_icon(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None:
+            if not self.icon_label.isHidden():
+                self.icon_label.clear()
+                self.icon_label.hide()
+        else:
+            self.icon_label.setPixmap(pixmap)
+            self.icon_label.setFixedSize(pixmap.size())
+            self.icon_label.show()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        if self.icon_label.isVisibleTo(self):
+            inner -= self.icon_label.width() + self.layout().spacing()
+        return max(self.label.heightForWidth(inner), self.icon_label.height()) + margins.top() + margins.bottom()

@@ -97,10 +97,15 @@ def test_the_form_never_runs_an_unchecked_pattern():
 
 # --- finding 5 (part): empty or degenerate catalogs --------------------------------------
 
+WHERE = {"channel": "counter", "texts": {"zh_CN": "请到窗口办理", "zh_HK": "請到窗口辦理", "en": "Go to a counter"}}
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda raw: raw.update(services=[]), "no services"),
     (lambda raw: [s.update(listed=False) for s in raw["services"]], "no service to offer"),
-    (lambda raw: [s.update(available=False) for s in raw["services"]], "no service to offer"),
+    # (each with where_to_go, which a service that is not available needs: issue 17)
+    (lambda raw: [s.update(available=False, where_to_go=s.get("where_to_go") or WHERE) for s in raw["services"]],
+     "no service to offer"),
 ])
 def test_empty_or_degenerate_catalogs_are_refused(mutate, message):
     raw = copy.deepcopy(REFERENCE)

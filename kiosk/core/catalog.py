@@ -42,6 +42,10 @@ SERVICE_KINDS = ("application", "progress_query", "queue_ticket", "licence_print
 # Licence types the kiosk can print (issue 15; the platform's licence store uses the same codes).
 LICENCE_TYPES = ("marriage_record", "household_registration", "social_insurance_record")
 RECEIPT_KINDS = ("acceptance", "result", "queue_ticket", "none")
+CATEGORY_KINDS = ("department", "life_event")
+# How a citizen gets a service this kiosk does not do end to end (`where_to_go.channel`).
+WHERE_CHANNELS = ("counter", "appointment", "online", "app", "phone")
+MAX_KEYWORDS = 20
 # The card type chooses the citizen's language when the session language is
 # still the kiosk default (issue 3 item 7): a 港澳台居民居住证 (type J) holder
 # reads Traditional Chinese, a foreigner's permanent residence card holder English.
@@ -57,6 +61,26 @@ CARD_LANGUAGE = {
 class ReceiptOptions:
     print: bool = True
     kind: str = "acceptance"        # acceptance | result | queue_ticket | none
+
+
+@dataclass(frozen=True)
+class Category:
+    """A way to browse the services: by department (社保, 医保, ...) or by life event (生育, 退休, ...).
+    `icon` is an icon purpose of screens/icons.py (checked by the tests, not here: the core has no Qt)."""
+    id: str
+    kind: str            # department | life_event
+    icon: str
+    names: Localized
+
+    def name(self, language: str) -> str:
+        return localized(self.names, language)
+
+
+@dataclass(frozen=True)
+class WhereToGo:
+    """For a service this kiosk cannot do end to end: the honest way to get it done instead."""
+    channel: str         # counter | appointment | online | app | phone
+    texts: Localized
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,10 @@ class Service:
     receipt: ReceiptOptions = field(default_factory=ReceiptOptions)
     licence_types: tuple[str, ...] = ()      # kind licence_print: which electronic licences it prints
     requires_payment: bool = False           # a fee before the first print (payment flow: another issue)
+    category_ids: tuple[str, ...] = ()       # browse categories (department and life events)
+    popularity: int = 0                      # higher first on the choose-service screen
+    keywords: tuple[str, ...] = ()           # search aliases (e.g. 低保 for 最低生活保障)
+    where_to_go: WhereToGo | None = None     # required when not available
 
     @property
     def is_bundle(self) -> bool:
@@ -109,12 +137,41 @@ class Service:
 class Catalog:
     version: str
     services: tuple[Service, ...]
+    categories: tuple[Category, ...] = ()
+    _by_id: dict[str, Service] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The choose screen asks for these on every render: computed once per catalog.
+    _lists: dict[str, tuple[Service, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((s.id, s) for s in self.services)   # 500 services: no linear search per tap
 
     def service(self, service_id: str) -> Service:
-        for service in self.services:
-            if service.id == service_id:
-                return service
-        raise KeyError(service_id)
+        service = self._by_id.get(service_id)
+        if service is None:
+            raise KeyError(service_id)
+        return service
+
+    def category(self, category_id: str) -> Category:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
+
+    @property
+    def popular(self) -> tuple[Service, ...]:
+        """Listed services, most popular first (ties: catalog order)."""
+        if "" not in self._lists:
+            listed = self.listed
+            order = {s.id: i for i, s in enumerate(listed)}
+            self._lists[""] = tuple(sorted(listed, key=lambda s: (-s.popularity, order[s.id])))
+        return self._lists[""]
+
+    def in_category(self, category_id: str) -> tuple[Service, ...]:
+        """The listed services of one category, most popular first."""
+        key = f"category:{category_id}"
+        if key not in self._lists:
+            self._lists[key] = tuple(s for s in self.popular if category_id in s.category_ids)
+        return self._lists[key]
 
     @property
     def listed(self) -> tuple[Service, ...]:
@@ -146,10 +203,72 @@ def validate_catalog(raw: object) -> Catalog:
         if service_id in raw_by_id:
             raise CatalogError(f"{where}.id: duplicate service id {service_id!r}")
         raw_by_id[service_id] = item
+    categories = _parse_categories(raw.get("categories", []))
+    category_ids = {c.id for c in categories}
     services = tuple(_parse_service(item, f"services[{i}] ({item['id']})", raw_by_id)
                      for i, item in enumerate(raw["services"]))
+    for index, service in enumerate(services):
+        unknown = [c for c in service.category_ids if c not in category_ids]
+        if unknown:
+            raise CatalogError(f"services[{index}] ({service.id}).category_ids: unknown category {unknown[0]!r}")
     _check_not_degenerate(services)
-    return Catalog(version=version, services=services)
+    return Catalog(version=version, services=services, categories=categories)
+
+
+def _parse_categories(raw: object) -> tuple[Category, ...]:
+    if not isinstance(raw, list):
+        raise CatalogError("catalog.categories: expected a list")
+    categories: list[Category] = []
+    for index, item in enumerate(raw):
+        where = f"categories[{index}]"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{where}: expected an object")
+        category_id = require(item, "id", str, where)
+        where = f"{where} ({category_id})"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_]{0,63}", category_id):
+            raise CatalogError(f"{where}.id: must be lower-case letters, digits and '_'")
+        if any(c.id == category_id for c in categories):
+            raise CatalogError(f"{where}.id: duplicate category id")
+        kind = require(item, "kind", str, where)
+        if kind not in CATEGORY_KINDS:
+            raise CatalogError(f"{where}.kind: unknown kind {kind!r} (expected one of {', '.join(CATEGORY_KINDS)})")
+        icon = require(item, "icon", str, where)
+        if not re.fullmatch(r"[a-z0-9_]{1,64}", icon):
+            raise CatalogError(f"{where}.icon: {icon!r} is not an icon purpose name")
+        categories.append(Category(id=category_id, kind=kind, icon=icon,
+                                   names=parse_localized(item.get("names"), f"{where}.names")))
+    return tuple(categories)
+
+
+def _parse_finding(raw: dict[str, Any], where: str, available: bool
+                   ) -> tuple[tuple[str, ...], int, tuple[str, ...], WhereToGo | None]:
+    """The finder's keys of one service: category ids, popularity, keywords, where to go."""
+    category_ids = raw.get("category_ids", [])
+    if not isinstance(category_ids, list) or not all(isinstance(c, str) for c in category_ids):
+        raise CatalogError(f"{where}.category_ids: expected a list of category ids")
+    popularity = raw.get("popularity", 0)
+    if not isinstance(popularity, int) or isinstance(popularity, bool) or popularity < 0:
+        raise CatalogError(f"{where}.popularity: expected a whole number >= 0")
+    keywords = raw.get("keywords", [])
+    if (not isinstance(keywords, list) or len(keywords) > MAX_KEYWORDS
+            or not all(isinstance(k, str) and 0 < len(k.strip()) <= 40 for k in keywords)):
+        raise CatalogError(f"{where}.keywords: expected at most {MAX_KEYWORDS} words of 1-40 characters")
+    where_raw = raw.get("where_to_go")
+    where_to_go = None
+    if where_raw is not None:
+        if not isinstance(where_raw, dict):
+            raise CatalogError(f"{where}.where_to_go: expected {{channel, texts}}")
+        channel = require(where_raw, "channel", str, f"{where}.where_to_go")
+        if channel not in WHERE_CHANNELS:
+            raise CatalogError(f"{where}.where_to_go.channel: unknown channel {channel!r} "
+                               f"(expected one of {', '.join(WHERE_CHANNELS)})")
+        where_to_go = WhereToGo(channel=channel,
+                                texts=parse_localized(where_raw.get("texts"), f"{where}.where_to_go.texts"))
+    elif not available:
+        # A citizen who finds a service the kiosk cannot do is told where to go, never a dead end.
+        raise CatalogError(f"{where}.where_to_go: a service that is not available needs where_to_go "
+                           f"(counter, appointment or another channel)")
+    return tuple(dict.fromkeys(category_ids)), popularity, tuple(k.strip() for k in keywords), where_to_go
 
 
 def _check_not_degenerate(services: tuple[Service, ...]) -> None:
@@ -268,6 +387,8 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
     expected_days = raw.get("expected_days")
     if expected_days is not None and (not isinstance(expected_days, int) or expected_days < 0):
         raise CatalogError(f"{where}.expected_days: expected a whole number of days or null")
+    available = bool(raw.get("available", True))
+    category_ids, popularity, keywords, where_to_go = _parse_finding(raw, where, available)
     return Service(
         id=raw["id"],
         kind=kind,
@@ -282,7 +403,7 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         materials=tuple(parse_localized(m, f"{where}.materials[{i}]") for i, m in enumerate(materials)),
         fields=fields,
         expected_days=expected_days,
-        available=bool(raw.get("available", True)),
+        available=available,
         listed=bool(raw.get("listed", True)),
         items=tuple(items),
         item_names=tuple(parse_localized(raw_by_id[i].get("names"), f"{where}.items[{i}]") for i in items),
@@ -291,4 +412,5 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         receipt=ReceiptOptions(print=bool(receipt_raw.get("print", True)), kind=receipt_kind),
         licence_types=tuple(licence_types),
         requires_payment=requires_payment,
+        category_ids=category_ids, popularity=popularity, keywords=keywords, where_to_go=where_to_go,
     )

@@ -82,15 +82,18 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
     def choose_service(self, service_id: str) -> None:
         if self.state is not State.CHOOSE_SERVICE or self.catalog is None:
             return
-        service = self.catalog.service(service_id)
-        if not service.available:
+        try:
+            service = self.catalog.service(service_id)
+        except KeyError:
             return
+        # A service this kiosk cannot do is shown too: its page says where to go instead
+        # (where_to_go), and has no Start button.
         self.service = service
         self._go(State.SERVICE_INFO)
 
     def begin_service(self) -> None:
         """The citizen read the materials list and pressed "Start"."""
-        if self.state is not State.SERVICE_INFO:
+        if self.state is not State.SERVICE_INFO or not self._service.available:
             return
         if self._service.kind == "progress_query":
             self.query_error = None

@@ -27,3 +27,6 @@ class KioskView:
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
     app_login_qr_png: bytes | None = None        # identity by phone: the app-login QR (made off the GUI thread)
     document_printer_ready: bool | None = None   # A4 printer (issue 15): None = not known yet
+    # The choose-service screen's search index (kiosk.core.service_search.ServiceSearch) for the
+    # session's catalog, built with it off the GUI thread; None until then (browsing still works).
+    service_search: object | None = None
