@@ -36,10 +36,11 @@ DEBIAN_PACKAGES=(
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
   prometheus  # only for promtool, which validates docs/prometheus-alerts.yml in the tests
   systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
+  tesseract-ocr tesseract-ocr-eng fonts-ocr-b   # passport MRZ by camera (kiosk/mrz_ocr.py; OCR-B renders the bench/test pages)
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).
-REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool gcc)
+REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool gcc tesseract)
 
 install_debian_packages() {
   if ! command -v dpkg-query >/dev/null; then
