@@ -31,23 +31,24 @@ from __future__ import annotations
 import uuid
 
 from kiosk.core.session_base import SessionBase
+from kiosk.core.session_documents import DocumentsMixin
 from kiosk.core.session_events import DeviceEventsMixin, _is_yymmdd
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
     CARE_MODE_TIME_FACTOR, MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, NEGATIVE_LEVELS, RATING_LEVELS, SCAN_GRACE_S,
-    CallStaff, CancelDeviceWork, EndReason, LookupApplication, Outcome, PrintReceipt, ReadCard, ScanQr,
-    SendRating, SessionEnded, State, Submit, Timeouts, VerifyFace, _CitizenData,
+    CallStaff, CancelDeviceWork, CapturePage, EndReason, LookupApplication, Outcome, PrintReceipt, ReadCard,
+    ScanMrz, ScannedPage, ScanQr, SendRating, SessionEnded, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
-    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "EndReason", "LookupApplication",
-    "Outcome", "PrintReceipt", "ReadCard", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "State",
+    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CapturePage", "CitizenSession", "EndReason",
+    "LookupApplication", "Outcome", "PrintReceipt", "ReadCard", "ScanMrz", "ScannedPage", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "State",
     "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
 ]
 
 
-class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
+class CitizenSession(QueryFlowMixin, DeviceEventsMixin, DocumentsMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
@@ -120,6 +121,8 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
             self._changed()
         elif self._service.identity == "face_only" and not self.face_verified:
             self._start_face_check()
+        elif self._service.scan_materials:
+            self._enter_documents()
         else:
             self._go(State.CONFIRM)
 
@@ -151,8 +154,9 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
             body["items"] = list(self._service.items)   # 一件事: one form, one submission, several items
         self._pending_application_id = application_id
         self._submission_stored = False
+        attachments = self._take_attachments()
         self._go(State.SUBMITTING)
-        self._command(Submit(self.token, application_id, body))
+        self._command(Submit(self.token, application_id, body, attachments))
 
     def finish_receipt(self) -> None:
         if self.state is State.RECEIPT:
@@ -186,7 +190,11 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
         retry()
 
     def back(self) -> None:
+        if self.state is State.CONFIRM and self._service.scan_materials:
+            self._enter_documents()
+            return
         previous = {
+            State.SCAN_DOCUMENTS: State.FORM,
             State.SERVICE_INFO: State.CHOOSE_SERVICE,
             State.CONFIRM: State.FORM,
         }.get(self.state)
@@ -202,6 +210,9 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
             self.query_scanning = False    # "Stop scanning" cancels only the scan
             self._command(CancelDeviceWork(self.token))
             self._changed()
+            return
+        if self.state is State.MRZ_ENTRY and self.mrz_scanning:
+            self.stop_mrz_scan()             # "Stop" cancels only the camera; typing stays
             return
         if self.state is State.SUBMITTING:
             return  # the application is being saved; it cannot be half-cancelled

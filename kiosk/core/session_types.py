@@ -31,6 +31,7 @@ class State(str, Enum):
     ERROR = "error"                      # a clear message and a way forward
     QUERY = "query"                      # progress query: type the number or scan the receipt QR
     QUERY_RESULT = "query_result"
+    SCAN_DOCUMENTS = "scan_documents"    # supporting materials photographed by the (document) camera
 
 
 class EndReason(str, Enum):
@@ -80,6 +81,30 @@ class ScanQr:
 
 
 @dataclass(frozen=True)
+class ScanMrz:
+    """Passport: read the photo page's MRZ with the camera (off the GUI thread) for the chip key."""
+    token: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class CapturePage:
+    """Take one page of a scannable material from the (document) camera: the next frame whose
+    page is whole, sharp, lit and glare-free, straightened and compressed (off the GUI thread)."""
+    token: int
+    material_id: str
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """One captured page: compressed image bytes (personal data: out of repr) and its type."""
+    material_id: str
+    content_type: str          # image/jpeg | image/webp
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class CallStaff:
     """The citizen pressed Help: staff are called to this kiosk."""
     token: int
@@ -96,6 +121,8 @@ class Submit:
     token: int
     application_id: str
     body: dict[str, Any]
+    # Scanned pages: (attachment name, content type, bytes); the outbox seals them with the body.
+    attachments: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -148,3 +175,4 @@ class _CitizenData:
     document: IdentityDocument | None = None
     form_values: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
+    pages: dict[str, list[ScannedPage]] = field(default_factory=dict)   # material id -> captured pages
