@@ -111,23 +111,41 @@ def _stretch(grey: np.ndarray) -> np.ndarray:
 def read_mrz(frame: np.ndarray) -> MrzRead | None:
     """The chip key from a camera frame of a passport photo page, or None when no TD3 MRZ
     with right check digits is found. Raises OcrUnavailable when Tesseract is missing."""
+    return read_mrz_with_reason(frame)[0]
+
+
+def read_mrz_with_reason(frame: np.ndarray) -> tuple[MrzRead | None, bool]:
+    """(key or None, whether an MRZ line 2 was seen whose check digits did not hold): the
+    second tells "nothing readable" from "read, but the check digits are wrong"."""
+    wrong_digits = False
     for band in mrz_bands(frame):
-        found = parse_ocr_text(_ocr(band))
+        found, seen = parse_ocr_text_with_reason(_ocr(band))
         if found is not None:
-            return found
-    return None
+            return found, False
+        wrong_digits = wrong_digits or seen
+    return None, wrong_digits
 
 
 def parse_ocr_text(text: str) -> MrzRead | None:
     """OCR output -> the checked key, correcting look-alike characters; None if unusable."""
+    return parse_ocr_text_with_reason(text)[0]
+
+
+LINE2_SHAPE = re.compile(r"[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{7}[MFX<][0-9]{7}")
+
+
+def parse_ocr_text_with_reason(text: str) -> tuple[MrzRead | None, bool]:
+    """(checked key or None, whether a line shaped like TD3 line 2 failed its check digits)."""
     lines = [re.sub(r"[^A-Z0-9<]", "", line.upper()) for line in text.splitlines()]
     lines = [line for line in lines if len(line) >= 28]
+    shaped = False
     for line in reversed(lines):                          # line 2 is the lower one
         for start in range(0, max(1, len(line) - 43)):    # stray characters before it
             found = _line2(line[start:])
             if found is not None:
-                return found
-    return None
+                return found, False
+            shaped = shaped or bool(LINE2_SHAPE.match(line[start:start + 28]))
+    return None, shaped
 
 
 def _line2(raw: str) -> MrzRead | None:

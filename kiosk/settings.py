@@ -317,6 +317,22 @@ class MetricsSection:
     port: int = setting(0, "Prometheus metrics port; 0 = off.")
 
 
+PAGE_FORMATS = ("jpeg", "webp")
+
+
+@dataclass(frozen=True)
+class DocumentsSection:
+    """Paper by camera (issue 16): supporting materials and the passport MRZ (docs/documents.md)."""
+    page_format: str = setting("jpeg", "Scanned pages are stored and sent as jpeg or webp.", choices=PAGE_FORMATS)
+    page_target_kb: int = setting(350, "Each page is compressed to at most this many KiB (quality, then size).")
+    page_long_side_px: int = setting(1600, "A straightened page's long side before compression.")
+    min_sharpness: float = setting(60.0, "Blur check: variance of the Laplacian on the page; below = \"hold still\".")
+    max_glare_share: float = setting(0.012, "Glare check: share of saturated pixels on the page; above = glare.")
+    min_brightness: float = setting(70.0, "Darkness check: median grey of the page; below = \"too dark\".")
+    good_frames: int = setting(3, "A page is taken after this many good frames in a row (steady, not a blur).")
+    mrz_consensus: int = setting(2, "MRZ frames that must agree when line 2's composite check digit fails.")
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = section(KioskSection)
@@ -330,6 +346,7 @@ class KioskConfig:
     technician: TechnicianSection = section(TechnicianSection)
     heartbeat: HeartbeatSection = section(HeartbeatSection)
     metrics: MetricsSection = section(MetricsSection)
+    documents: DocumentsSection = section(DocumentsSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, Q
 from kiosk.i18n import LanguageSwitcher
 from kiosk.core.session import State
 from screens.base import KioskView
+from screens.documents import DocumentScanScreen
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
@@ -43,12 +44,13 @@ SCREEN_CLASSES = {
     State.ERROR: ErrorScreen,
     State.QUERY: QueryScreen,
     State.QUERY_RESULT: QueryResultScreen,
+    State.SCAN_DOCUMENTS: DocumentScanScreen,
 }
 
 # The visible step indicator: (source text, states that belong to the step).
 APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
-    ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE}), ("Form", {State.FORM}),
+    ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE}), ("Form", {State.FORM, State.SCAN_DOCUMENTS}),
     ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (

@@ -24,6 +24,7 @@ from kiosk.core.document_gate import warm_up_document_checks
 from kiosk.flows.card import CardFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.device_board import DeviceBoard
+from kiosk.flows.documents import DocumentsFlow
 from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
 from kiosk.flows.jobs import BackgroundJobs
@@ -59,10 +60,12 @@ class KioskController(QObject, SessionIntents):
     staff_help_requested = Signal(str)
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
-                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
+                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
+                 document_camera=None):
         QObject.__init__(self)
         self.config = config
         self.id_reader, self.camera, self.printer = id_reader, camera, printer
+        self.document_camera = document_camera      # None: paper goes under the main camera
         self.face_verifier = face_verifier
         self.outbox, self.sync_worker = outbox, sync_worker
         self.platform_client = platform_client
@@ -77,7 +80,7 @@ class KioskController(QObject, SessionIntents):
                           changed=self.changed.emit, preview_changed=self.preview_changed.emit,
                           id_reader=id_reader, camera=camera, printer=printer, face_verifier=face_verifier,
                           outbox=outbox, sync_worker=sync_worker, platform_client=platform_client,
-                          catalog_cache=catalog_cache)
+                          catalog_cache=catalog_cache, document_camera=document_camera)
         self.board = DeviceBoard(ctx, on_camera_lost=lambda: self.face.camera_lost(), parent=self)
         self.card = CardFlow(ctx, parent=self)
         self.query = QueryFlow(ctx, parent=self)
@@ -85,6 +88,7 @@ class KioskController(QObject, SessionIntents):
                              request_staff_help=self.staff_help_requested.emit, parent=self)
         self.submission = SubmissionFlow(ctx, parent=self)
         self.platform_link = PlatformLink(ctx, parent=self)
+        self.documents = DocumentsFlow(ctx, parent=self)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
@@ -130,7 +134,7 @@ class KioskController(QObject, SessionIntents):
 
     def open(self) -> None:
         """Opens devices, starts the face worker, the sender and the background loops."""
-        for device in (self.id_reader, self.camera, self.printer):
+        for device in self._devices():
             device.open()
         self.face_verifier.start()
         self.sync_worker.start()
@@ -147,8 +151,13 @@ class KioskController(QObject, SessionIntents):
         self.query.close()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
-        for device in (self.id_reader, self.camera, self.printer):
+        self.documents.close()
+        for device in self._devices():
             device.close()
+
+    def _devices(self) -> tuple:
+        extra = (self.document_camera,) if self.document_camera is not None else ()
+        return (self.id_reader, self.camera, self.printer, *extra)
 
     # --- session commands ------------------------------------------------------------------
 
@@ -164,6 +173,8 @@ class KioskController(QObject, SessionIntents):
             s.LookupApplication: self.query.lookup,
             s.ScanQr: self.query.scan,
             s.CallStaff: self.board.call_staff,
+            s.ScanMrz: self.documents.scan_mrz,
+            s.CapturePage: self.documents.capture_page,
         }[type(command)]
         handler(command)
 
@@ -172,12 +183,14 @@ class KioskController(QObject, SessionIntents):
 
     def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
         self.query.stop_scan()
+        self.documents.cancel()
         self.card.cancel()
         self.face.cancel()
 
     def _session_ended(self, command: s.SessionEnded) -> None:
         SensitiveNames.clear()
         self.face.session_ended()
+        self.documents.session_ended()
         self.submission.session_ended(command.token)
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()

@@ -32,6 +32,12 @@ class CitizenIntents(Protocol):
     def scan_receipt_qr(self) -> None: ...
     def finish_query(self) -> None: ...
     def call_staff(self) -> None: ...
+    def scan_mrz(self) -> None: ...
+    def stop_mrz_scan(self) -> None: ...
+    def choose_material(self, material_id: str) -> None: ...
+    def capture_page(self) -> None: ...
+    def retake_page(self, material_id: str, index: int) -> None: ...
+    def finish_documents(self) -> None: ...
 
 
 class SessionIntents:
@@ -102,3 +108,24 @@ class SessionIntents:
 
     def call_staff(self) -> None:
         self.session.call_staff()
+
+    # --- paper by camera (kiosk.core.session_documents) ----------------------------------
+
+    def scan_mrz(self) -> None:
+        """Read the passport's photo page with the camera instead of typing."""
+        self.session.scan_mrz()
+
+    def stop_mrz_scan(self) -> None:
+        self.session.stop_mrz_scan()
+
+    def choose_material(self, material_id: str) -> None:
+        self.session.choose_material(material_id)
+
+    def capture_page(self) -> None:
+        self.session.capture_page()
+
+    def retake_page(self, material_id: str, index: int) -> None:
+        self.session.retake_page(material_id, index)
+
+    def finish_documents(self) -> None:
+        self.session.finish_documents()

@@ -25,3 +25,9 @@ class KioskView:
     catalog_error: str | None = None             # last catalog refused (technician message)
     card_left_on_reader: bool = False            # session over, ID card still on the reader
     face_progress: float = 0.0                   # 0..1, the face step's progress indicator
+    # Paper under the document camera (kiosk/flows/documents.py): the outlined preview, the
+    # guidance key (kiosk.document_capture.GUIDANCE_KEYS or None = good), and the measures
+    # (sharpness, glare share, brightness) for the technician's test screen.
+    document_image: QImage | None = None
+    document_guidance: str | None = None
+    document_measures: tuple[float, float, float] | None = None

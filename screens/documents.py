@@ -1,0 +1,149 @@
+"""Supporting materials by camera: the live view with the page outline and one line of
+guidance, the materials of the service (required ones marked), the pages taken so far as
+thumbnails, each with "Retake", and "Take this page" / "Done".
+
+Pages are personal data: the thumbnails are made from the session's compressed pages at
+render time and dropped with the screen (`wipe`); nothing is written to disk here.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from screens.base import KioskView, Screen, clear_layout
+from screens.texts import DOCUMENT_GUIDANCE, tr
+from screens.widgets import big_button, label, touch_scroll_area
+
+THUMB_HEIGHT = 150
+PREVIEW_SIZE = (640, 360)
+
+
+def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:
+    """A thumbnail of a compressed page (JPEG/WebP bytes), decoded by Qt in memory."""
+    image = QImage.fromData(data)
+    if image.isNull():
+        return QPixmap()
+    return QPixmap.fromImage(image.scaledToHeight(height, Qt.SmoothTransformation))
+
+
+class DocumentScanScreen(Screen):
+    def __init__(self, intents, parent=None):
+        super().__init__(intents, parent)
+        self.title = label(role="title")
+        self.hint = label(role="subtitle")
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.hint)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.preview = QLabel()
+        self.preview.setObjectName("documentPreview")
+        self.preview.setMinimumSize(*PREVIEW_SIZE)
+        self.preview.setAlignment(Qt.AlignCenter)
+        left.addWidget(self.preview, 1)
+        self.guidance = label(role="subtitle")
+        self.guidance.setObjectName("documentGuidance")
+        left.addWidget(self.guidance)
+        self.error = label(role="error")
+        self.error.setObjectName("error")
+        left.addWidget(self.error)
+        body.addLayout(left, 3)
+        self.materials_host = QWidget()
+        self.materials = QVBoxLayout(self.materials_host)
+        body.addWidget(touch_scroll_area(self.materials_host), 2)
+        self.layout_.addLayout(body, 1)
+        self.pages_host = QWidget()
+        self.pages = QGridLayout(self.pages_host)
+        self.layout_.addWidget(self.pages_host)
+        row = QHBoxLayout()
+        self.back_button = big_button()
+        self.back_button.clicked.connect(intents.back)
+        self.capture_button = big_button(name="capturePage")
+        self.capture_button.clicked.connect(intents.capture_page)
+        self.done_button = big_button(primary=True, name="documentsDone")
+        self.done_button.clicked.connect(intents.finish_documents)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        row.addWidget(self.capture_button)
+        row.addWidget(self.done_button)
+        self.layout_.addLayout(row)
+        self.retake_buttons: list[QPushButton] = []
+
+    def render(self, session, view: KioskView) -> None:
+        self.title.setText(tr("Scan your documents"))
+        self.hint.setText(tr("Lay each page flat under the camera, then press \"Take this page\". The pages go "
+                             "with your application and are not kept on this kiosk."))
+        self._render_guidance(session, view)
+        problem = session.documents_error or session.page_problem
+        self.error.setText(tr(DOCUMENT_GUIDANCE[problem]) if problem in DOCUMENT_GUIDANCE else "")
+        self.error.setVisible(bool(self.error.text()))
+        self._render_materials(session)
+        self._render_pages(session)
+        self.back_button.setText(tr("Back"))
+        self.capture_button.setText(tr("Taking the page…") if session.page_capturing else tr("Take this page"))
+        self.capture_button.setEnabled(not session.page_capturing)
+        self.done_button.setText(tr("Done"))
+        self.done_button.setEnabled(not session.page_capturing)
+        self.render_preview(session, view)
+
+    def render_preview(self, session, view: KioskView) -> None:
+        image = view.document_image
+        if image is None:
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(tr("Starting the camera…"))
+            return
+        pixmap = QPixmap.fromImage(image).scaled(self.preview.width(), self.preview.height(),
+                                                 Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        self.preview.setPixmap(pixmap)
+
+    def _render_guidance(self, session, view: KioskView) -> None:
+        key = view.document_guidance
+        if view.document_image is None:
+            text = ""
+        elif key is None:
+            text = tr("Hold still — taking the page…") if session.page_capturing else \
+                tr("The page looks good. Press \"Take this page\".")
+        else:
+            text = tr(DOCUMENT_GUIDANCE.get(key, DOCUMENT_GUIDANCE["no_page"]))
+        self.guidance.setText(text)
+
+    def _render_materials(self, session) -> None:
+        clear_layout(self.materials)
+        for material in session.scan_materials:
+            count = len(session.pages_of(material.id))
+            marker = "▶ " if material.id == session.current_material else ""
+            need = tr("required") if material.required else tr("optional")
+            button = big_button(f"{marker}{material.name(session.language)} ({need}) — "
+                                + tr("%d of at most %d pages") % (count, material.max_pages),
+                                name=f"material-{material.id}")
+            button.clicked.connect(lambda _=False, m=material.id: self.intents.choose_material(m))
+            self.materials.addWidget(button)
+        self.materials.addStretch(1)
+
+    def _render_pages(self, session) -> None:
+        clear_layout(self.pages)
+        self.retake_buttons = []
+        column = 0
+        for material in session.scan_materials:
+            for index, page in enumerate(session.pages_of(material.id)):
+                thumb = QLabel()
+                thumb.setObjectName("pageThumbnail")
+                thumb.setPixmap(page_pixmap(page.data))
+                caption = label(f"{material.name(session.language)} · " + tr("Page %d") % (index + 1))
+                retake = big_button(tr("Retake"), name=f"retake-{material.id}-{index}")
+                retake.clicked.connect(lambda _=False, m=material.id, i=index: self.intents.retake_page(m, i))
+                self.retake_buttons.append(retake)
+                self.pages.addWidget(thumb, 0, column)
+                self.pages.addWidget(caption, 1, column)
+                self.pages.addWidget(retake, 2, column)
+                column += 1
+        self.pages_host.setVisible(column > 0)
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.preview.setPixmap(QPixmap())
+        clear_layout(self.pages)
+        clear_layout(self.materials)
+        self.retake_buttons = []
+        self.error.clear()
+        self.guidance.clear()
