@@ -140,7 +140,7 @@ def parse_ocr_text_with_reason(text: str) -> tuple[MrzRead | None, bool]:
     lines = [line for line in lines if len(line) >= 28]
     shaped = False
     for line in reversed(lines):                          # line 2 is the lower one
-        for start in range(0, max(1, len(line) - 43)):    # stray characters before it
+        for start in range(max(1, len(line) - 43)):    # stray characters before it
             found = _line2(line[start:])
             if found is not None:
                 return found, False
