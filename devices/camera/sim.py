@@ -13,6 +13,10 @@ and turned back and forth: the most a flat picture can do to fake a head turn),
 `dark` / `overexposed` (the source under extreme lighting), `unplug_after`
 (delivers the source, then disappears after `unplug_after_s`: a camera gone
 mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
+
+`show(frame)` holds a picture in front of the lens (paper under the document camera: a
+passport photo page, a page of a supporting material, made by sim/documents.py): every
+frame is that picture until `show(None)`, in any scenario that delivers frames.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ class SimCamera(Camera):
         self._unplugged = threading.Event()
         self._rng = np.random.default_rng(7)
         self._attack_frame = 0
+        self._shown: np.ndarray | None = None
 
     # --- test hooks: the cable pulled and put back ----------------------------
 
@@ -69,6 +74,10 @@ class SimCamera(Camera):
         """The camera is back: status online; capture resumes on the next start()."""
         self._unplugged.clear()
         self._set_status(DeviceStatus.ONLINE)
+
+    def show(self, frame: np.ndarray | None) -> None:
+        """Hold `frame` (BGR) in front of the camera until `show(None)` (thread-safe: one reference)."""
+        self._shown = None if frame is None else np.ascontiguousarray(frame)
 
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
@@ -152,7 +161,8 @@ class SimCamera(Camera):
                 if self._gone():
                     return
                 # A fresh copy per frame: consumers may hold on to a frame while the next arrives.
-                self._publish(self._frame_out(image))
+                shown = self._shown
+                self._publish(shown.copy() if shown is not None else self._frame_out(image))
                 if not command.wait(self._interval):
                     return
             if not self._loop:

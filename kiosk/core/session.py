@@ -121,8 +121,8 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin, DocumentsMixin):
             self._changed()
         elif self._service.identity == "face_only" and not self.face_verified:
             self._start_face_check()
-        elif self._service.scan_materials:
-            self._enter_documents()
+        elif self._missing_required_materials():
+            self._enter_documents()             # a required scan: the step cannot be skipped
         else:
             self._go(State.CONFIRM)
 
@@ -190,11 +190,14 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin, DocumentsMixin):
         retry()
 
     def back(self) -> None:
-        if self.state is State.CONFIRM and self._service.scan_materials:
+        if self.state is State.CONFIRM and any(m.required for m in self._service.scan_materials):
             self._enter_documents()
             return
+        if self.state is State.SCAN_DOCUMENTS:
+            required = any(m.required for m in self._service.scan_materials)
+            self._go(State.FORM if required else State.CONFIRM)
+            return
         previous = {
-            State.SCAN_DOCUMENTS: State.FORM,
             State.SERVICE_INFO: State.CHOOSE_SERVICE,
             State.CONFIRM: State.FORM,
         }.get(self.state)

@@ -10,8 +10,9 @@ cannot help:
   `mrz_camera_check_digits`, `mrz_camera_unavailable`) and the citizen types the key as
   before, the message saying why. A key the chip refuses counts as a wrong entry
   (`mrz_attempts`), like a typed one.
-* **Supporting materials** (state SCAN_DOCUMENTS, after the form when the service lists
-  scannable materials): `capture_page()` asks for one page of the current material
+* **Supporting materials** (state SCAN_DOCUMENTS): after the form when the service has a
+  *required* scannable material, otherwise offered on the confirmation page
+  (`open_documents()`, a button there, for optional materials): `capture_page()` asks for one page of the current material
   (command `CapturePage`); `page_captured` / `page_rejected` answer. Pages can be viewed,
   retaken (`retake_page`), the material switched (`choose_material`); `finish_documents()`
   goes on to the confirmation once every required material has a page. The pages travel
@@ -77,6 +78,14 @@ class DocumentsMixin(SessionBase):
     @property
     def page_count(self) -> int:
         return sum(len(pages) for pages in self._data.pages.values())
+
+    def _missing_required_materials(self) -> list[ScanMaterial]:
+        return [m for m in self.scan_materials if m.required and not self._data.pages.get(m.id)]
+
+    def open_documents(self) -> None:
+        """"Scan documents" on the confirmation page (optional materials)."""
+        if self.state is State.CONFIRM and self.scan_materials:
+            self._enter_documents()
 
     def _enter_documents(self) -> None:
         materials = self.scan_materials
@@ -150,7 +159,7 @@ class DocumentsMixin(SessionBase):
         """"Done": on to the confirmation, unless a required material has no page yet."""
         if self.state is not State.SCAN_DOCUMENTS or self.page_capturing:
             return
-        missing = [m for m in self.scan_materials if m.required and not self._data.pages.get(m.id)]
+        missing = self._missing_required_materials()
         if missing:
             self.documents_error = "documents_missing"
             self.current_material = missing[0].id

@@ -52,6 +52,10 @@
             <translation>重拍</translation>
         </message>
         <message>
+            <source>Scan documents (%d pages)</source>
+            <translation>拍摄材料（已拍 %d 页）</translation>
+        </message>
+        <message>
             <source>Scan your documents</source>
             <translation>拍摄申请材料</translation>
         </message>

@@ -52,6 +52,10 @@
             <translation>重拍</translation>
         </message>
         <message>
+            <source>Scan documents (%d pages)</source>
+            <translation>拍攝文件（已拍 %d 頁）</translation>
+        </message>
+        <message>
             <source>Scan your documents</source>
             <translation>拍攝申請文件</translation>
         </message>
