@@ -28,6 +28,8 @@ import numpy as np
 WORK_HEIGHT = 600           # detection runs on a copy this high
 EDGE_MARGIN_PX = 4          # a corner this close to the frame edge = the page is cut off
 MIN_PAGE_AREA = 0.12        # a page smaller than this share of the frame is "no page"
+MIN_PAGE_CONTRAST = 30.0    # fallback region: page median this much brighter than the rest
+GLARE_LEVEL = 252           # smoothed grey at or above this = blown out by a reflection
 
 # Guidance keys (citizen texts: screens/texts.py DOCUMENT_GUIDANCE), in the order they are checked.
 NO_PAGE = "no_page"
@@ -40,9 +42,9 @@ GUIDANCE_KEYS = (NO_PAGE, CUT_OFF, TOO_DARK, GLARE, BLURRED)
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_sharpness: float = 60.0      # variance of the Laplacian on the straightened page (grey, 1000 px)
-    max_glare_share: float = 0.012   # share of the page's pixels at >= 250 (saturated)
-    min_brightness: float = 70.0     # median grey of the page
+    min_sharpness: float = 20.0      # variance of the Laplacian on the straightened page (grey, 1000 px)
+    max_glare_share: float = 0.012   # share of the page's pixels blown out (>= GLARE_LEVEL after smoothing)
+    min_brightness: float = 90.0     # median grey of the page
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,12 @@ def find_page(frame: np.ndarray) -> tuple[np.ndarray | None, bool]:
         if not contours:
             return None, False
         largest = max(contours, key=cv2.contourArea)
-        if cv2.contourArea(largest) < min_area:
+        if cv2.contourArea(largest) < min_area or cv2.contourArea(largest) > 0.97 * small.size:
             return None, False
+        region = np.zeros_like(mask)
+        cv2.drawContours(region, [largest], -1, 255, -1)
+        if np.median(small[region > 0]) - np.median(small[region == 0]) < MIN_PAGE_CONTRAST:
+            return None, False          # the desk's own texture, not a sheet of paper
         quad = cv2.boxPoints(cv2.minAreaRect(largest)).astype(np.float32)
     corners = order_corners(quad / scale)
     margin = EDGE_MARGIN_PX / scale + 2
@@ -125,7 +131,8 @@ def measure(page: np.ndarray) -> tuple[float, float, float]:
         grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     inner = grey[grey.shape[0] // 20: -grey.shape[0] // 20 or None, grey.shape[1] // 20: -grey.shape[1] // 20 or None]
     sharpness = float(cv2.Laplacian(inner, cv2.CV_64F).var())
-    glare = float(np.count_nonzero(inner >= 250)) / max(1, inner.size)
+    smoothed = cv2.blur(inner, (5, 5))       # sensor noise is not glare; a reflection is a blown-out area
+    glare = float(np.count_nonzero(smoothed >= GLARE_LEVEL)) / max(1, inner.size)
     brightness = float(np.median(inner))
     return sharpness, glare, brightness
 

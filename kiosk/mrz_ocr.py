@@ -42,6 +42,7 @@ MRZ_BAND = 0.30                 # bottom share of the page searched for the two 
 
 TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2",
                           "S": "5", "B": "8", "G": "6", "A": "4", "<": "0"})
+TO_DIGIT_LETTERS = frozenset("OQDUILTZSBGA")
 TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"})
 LOOKALIKES = {"0": "OD", "O": "0D", "D": "0O", "1": "I", "I": "1", "2": "Z", "Z": "2", "5": "S", "S": "5",
               "8": "B", "B": "8", "6": "G", "G": "6"}
@@ -131,7 +132,11 @@ def parse_ocr_text(text: str) -> MrzRead | None:
     return parse_ocr_text_with_reason(text)[0]
 
 
-LINE2_SHAPE = re.compile(r"[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{7}[MFX<][0-9]{7}")
+def _line2_shaped(raw: str) -> bool:
+    """Looks like TD3 line 2 (dates and their check digits where they belong), whatever the digits say."""
+    head = raw[:28]
+    return (len(head) == 28 and head[13:20].translate(TO_DIGIT).isdigit() and head[20] in "MFX<"
+            and head[21:28].translate(TO_DIGIT).isdigit() and head[10:13].translate(TO_LETTER).replace("<", "A").isalpha())
 
 
 def parse_ocr_text_with_reason(text: str) -> tuple[MrzRead | None, bool]:
@@ -144,7 +149,7 @@ def parse_ocr_text_with_reason(text: str) -> tuple[MrzRead | None, bool]:
             found = _line2(line[start:])
             if found is not None:
                 return found, False
-            shaped = shaped or bool(LINE2_SHAPE.match(line[start:start + 28]))
+            shaped = shaped or _line2_shaped(line[start:])
     return None, shaped
 
 
@@ -168,13 +173,23 @@ def _line2(raw: str) -> MrzRead | None:
         yymmdd_to_date(expiry, future=True)
     except MrzError:
         return None
-    number = _fix_number(number, number_check)
+    number = _fix_number(_digits_between_digits(number), number_check)
     if number is None:
         return None
     line2 = (number + number_check + nationality + birth + birth_check + head[20] + expiry + expiry_check
              + _fix_tail(raw[28:]))
     composite_ok = len(line2) == 44 and check_digit(line2[0:10] + line2[13:20] + line2[21:43]) == line2[43]
     return MrzRead(number.rstrip("<"), birth, expiry, composite_ok, line2)
+
+
+def _digits_between_digits(number: str) -> str:
+    """A look-alike letter with digits on both sides is a digit (E12345G78 -> E12345678): the
+    check digit cannot tell G from 6, O from 4, I/S from 8 (their ICAO values are equal mod 10)."""
+    chars = list(number)
+    for i in range(1, len(chars) - 1):
+        if chars[i].isalpha() and chars[i] in TO_DIGIT_LETTERS and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = chars[i].translate(TO_DIGIT)
+    return "".join(chars)
 
 
 def _fix_number(number: str, digit: str) -> str | None:

@@ -326,9 +326,9 @@ class DocumentsSection:
     page_format: str = setting("jpeg", "Scanned pages are stored and sent as jpeg or webp.", choices=PAGE_FORMATS)
     page_target_kb: int = setting(350, "Each page is compressed to at most this many KiB (quality, then size).")
     page_long_side_px: int = setting(1600, "A straightened page's long side before compression.")
-    min_sharpness: float = setting(60.0, "Blur check: variance of the Laplacian on the page; below = \"hold still\".")
+    min_sharpness: float = setting(20.0, "Blur check: variance of the Laplacian on the page; below = \"hold still\".")
     max_glare_share: float = setting(0.012, "Glare check: share of saturated pixels on the page; above = glare.")
-    min_brightness: float = setting(70.0, "Darkness check: median grey of the page; below = \"too dark\".")
+    min_brightness: float = setting(90.0, "Darkness check: median grey of the page; below = \"too dark\".")
     good_frames: int = setting(3, "A page is taken after this many good frames in a row (steady, not a blur).")
     mrz_consensus: int = setting(2, "MRZ frames that must agree when line 2's composite check digit fails.")
 

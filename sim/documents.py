@@ -112,7 +112,7 @@ def _printed_date(yymmdd: str) -> str:
 def material_page(title: str, lines: list[str] | tuple[str, ...], seed: int = 0) -> np.ndarray:
     """A plain A4 page (210 x 297 mm at 4 px/mm) of dark text on white, as a BGR image."""
     width, height = 840, 1188
-    page = Image.new("RGB", (width, height), (250, 250, 247))
+    page = Image.new("RGB", (width, height), (232, 232, 228))   # white paper as a camera exposes it
     draw = ImageDraw.Draw(page)
     draw.text((70, 80), title, font=_font(SANS, 40), fill=(10, 10, 10))
     rng = np.random.default_rng(seed)
@@ -146,7 +146,7 @@ def camera_view(page: np.ndarray, rng: np.random.Generator, *, fill: float = 0.8
     if page_w * scale > 0.92 * frame_w:
         scale = 0.92 * frame_w / page_w
     w, h = page_w * scale, page_h * scale
-    cx, cy = frame_w / 2 + cut_off * w, frame_h / 2
+    cx, cy = (frame_w - w / 2 + cut_off * w if cut_off else frame_w / 2), frame_h / 2
     shrink = tilt * w / 2
     corners = np.float32([[-w / 2 + shrink, -h / 2], [w / 2 - shrink, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]])
     a = math.radians(angle_deg)
@@ -165,9 +165,9 @@ def camera_view(page: np.ndarray, rng: np.random.Generator, *, fill: float = 0.8
     frame *= brightness
     if glare:
         gx0, gy0 = target.mean(axis=0) + rng.uniform(-0.15, 0.15, 2) * np.float32([w, h])
-        radius = 0.22 * h
+        radius = 0.12 * h
         spot = np.exp(-(((xx - gx0) ** 2 + (yy - gy0) ** 2) / (2 * radius ** 2)))
-        frame += (spot * 420)[..., None]
+        frame += (spot * 260)[..., None]
     frame += rng.normal(0, noise, frame.shape).astype(np.float32)
     frame = np.clip(frame, 0, 255).astype(np.uint8)
     if blur > 0:
