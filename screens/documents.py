@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import DOCUMENT_GUIDANCE, tr
 from screens.widgets import big_button, label, touch_scroll_area
 
-THUMB_HEIGHT = 150
-PREVIEW_SIZE = (640, 360)
+THUMB_HEIGHT = 110
+PREVIEW_SIZE = (480, 270)
 
 
 def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:
@@ -39,6 +39,8 @@ class DocumentScanScreen(Screen):
         self.preview = QLabel()
         self.preview.setObjectName("documentPreview")
         self.preview.setMinimumSize(*PREVIEW_SIZE)
+        # The pixmap never sizes the label (a large frame would push the buttons off screen).
+        self.preview.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
         self.preview.setAlignment(Qt.AlignCenter)
         left.addWidget(self.preview, 1)
         self.guidance = label(role="subtitle")
@@ -48,13 +50,15 @@ class DocumentScanScreen(Screen):
         self.error.setObjectName("error")
         left.addWidget(self.error)
         body.addLayout(left, 3)
+        right = QVBoxLayout()
         self.materials_host = QWidget()
         self.materials = QVBoxLayout(self.materials_host)
-        body.addWidget(touch_scroll_area(self.materials_host), 2)
-        self.layout_.addLayout(body, 1)
+        right.addWidget(touch_scroll_area(self.materials_host), 1)
         self.pages_host = QWidget()
-        self.pages = QGridLayout(self.pages_host)
-        self.layout_.addWidget(self.pages_host)
+        self.pages = QGridLayout(self.pages_host)        # thumbnails: page, caption, Retake
+        right.addWidget(touch_scroll_area(self.pages_host), 1)
+        body.addLayout(right, 2)
+        self.layout_.addLayout(body, 1)
         row = QHBoxLayout()
         self.back_button = big_button()
         self.back_button.clicked.connect(intents.back)
@@ -133,11 +137,11 @@ class DocumentScanScreen(Screen):
                 retake = big_button(tr("Retake"), name=f"retake-{material.id}-{index}")
                 retake.clicked.connect(lambda _=False, m=material.id, i=index: self.intents.retake_page(m, i))
                 self.retake_buttons.append(retake)
-                self.pages.addWidget(thumb, 0, column)
-                self.pages.addWidget(caption, 1, column)
-                self.pages.addWidget(retake, 2, column)
+                row = column // 2 * 3          # two pages side by side, as many rows as needed
+                self.pages.addWidget(thumb, row, column % 2)
+                self.pages.addWidget(caption, row + 1, column % 2)
+                self.pages.addWidget(retake, row + 2, column % 2)
                 column += 1
-        self.pages_host.setVisible(column > 0)
 
     def wipe(self) -> None:
         super().wipe()

@@ -176,9 +176,12 @@ def camera_view(page: np.ndarray, rng: np.random.Generator, *, fill: float = 0.8
 
 
 def demo_material_pages() -> list[np.ndarray]:
-    """The two pages the demo scans: a tenancy agreement's first and signature page."""
-    return [material_page("Tenancy agreement (page 1 of 2)",
-                          ["Landlord: Guangzhou Example Property Co., Ltd.", "Tenant: the applicant",
-                           "Address: 88 Example Road, Tianhe District", "Term: 12 months from 1 March"], seed=1),
-            material_page("Tenancy agreement (page 2 of 2)",
-                          ["Signed by both parties", "Landlord's seal and tenant's signature below"], seed=2)]
+    """The two pages the demo scans: a household register's front page and the holder's page
+    (invented; Latin text, as the renderer has no CJK font guarantee)."""
+    return [material_page("Household Register - front page",
+                          ["Household type: family household", "Head of household: the applicant",
+                           "Address: 1 Example Road, Huicheng District", "Registration office: example police station"],
+                          seed=1),
+            material_page("Household Register - member page",
+                          ["Name: (the applicant)", "Relationship to head: self", "Date of birth: (as on the ID card)",
+                           "Registered on: 1 March 1960"], seed=2)]

@@ -1,5 +1,6 @@
-"""`main.py --demo` with the PC/SC virtual passport: the scripted citizen types the photo-page
-data on the passport screen, the real PcscIdReader opens the chip through a real pcscd (BAC),
+"""`main.py --demo` with the PC/SC virtual passport: the scripted citizen lays the photo page
+under the (simulated) camera, the kiosk reads its MRZ with Tesseract (kiosk/mrz_ocr.py), and
+the real PcscIdReader opens the chip with that key through a real pcscd (BAC),
 and the session ends with a printed queue ticket (passports are not accepted for the elderly
 allowance, so the demo takes a ticket with them)."""
 import os
@@ -30,9 +31,11 @@ def test_demo_with_the_virtual_passport(tmp_path):
     assert "Demo completed." in result.stdout
     assert "demo passport photo page: number K12345678" in result.stderr
     names = sorted(p.name for p in out.glob("*.png"))
-    for step in ("identify", "passport", "passport-typed", "form-filled", "receipt"):
+    for step in ("identify", "passport", "passport-camera-reading", "form-filled", "receipt"):
         assert any(name.endswith(f"-{step}.png") for name in names), (step, names)
     assert not any(name.endswith("-verify-face.png") for name in names)     # a queue ticket needs no face
+    assert not any(name.endswith("-passport-typed.png") for name in names)   # the camera read it
     text = log.read_text(encoding="utf-8", errors="replace")
     assert text.count("card read (emrtd)") > before
+    assert "MRZ read by camera" in text
     assert "K12345678" not in text                                         # the passport number stays out
