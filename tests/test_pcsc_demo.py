@@ -22,7 +22,8 @@ def test_demo_with_the_virtual_passport(tmp_path):
     config.write_text('[devices.id_reader]\nbackend = "pcsc_sim"\nsim_card = "emrtd"\nidentity = "young"\n',
                       encoding="utf-8")
     log = REPO / "var" / "demo" / "kiosk.log"          # the demo's own data folder
-    before = log.read_text(encoding="utf-8", errors="replace").count("card read (emrtd)") if log.exists() else 0
+    earlier = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    before, before_camera = earlier.count("card read (emrtd)"), earlier.count("MRZ read by camera")
     out = tmp_path / "demo"
     result = subprocess.run([sys.executable, str(REPO / "main.py"), "--demo", "--config", str(config),
                              "--output", str(out)],
@@ -37,5 +38,5 @@ def test_demo_with_the_virtual_passport(tmp_path):
     assert not any(name.endswith("-passport-typed.png") for name in names)   # the camera read it
     text = log.read_text(encoding="utf-8", errors="replace")
     assert text.count("card read (emrtd)") > before
-    assert "MRZ read by camera" in text
+    assert text.count("MRZ read by camera") > before_camera
     assert "K12345678" not in text                                         # the passport number stays out

@@ -25,6 +25,8 @@ class TechnicianState:
     camera_image: QImage | None = None
     camera_fps: float = 0.0
     camera_faces: int = 0
+    document_image: QImage | None = None  # document camera test: frame with the detected outline
+    document_text: str = ""               # its measures against the thresholds
     print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
     receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
     reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"

@@ -116,4 +116,19 @@
             <translation>必交</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>Document camera</source>
+            <translation>材料摄像头</translation>
+        </message>
+        <message>
+            <source>Lay a page under the document camera and press 'Start test'.</source>
+            <translation>在材料摄像头下放一页纸，然后按“开始测试”。</translation>
+        </message>
+        <message>
+            <source>Start test</source>
+            <translation>开始测试</translation>
+        </message>
+    </context>
 </TS>

@@ -116,4 +116,19 @@
             <translation>必須</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>Document camera</source>
+            <translation>文件鏡頭</translation>
+        </message>
+        <message>
+            <source>Lay a page under the document camera and press 'Start test'.</source>
+            <translation>在文件鏡頭下放一頁紙，然後按「開始測試」。</translation>
+        </message>
+        <message>
+            <source>Start test</source>
+            <translation>開始測試</translation>
+        </message>
+    </context>
 </TS>
