@@ -20,7 +20,7 @@ PREVIEW_SIZE = (480, 270)
 
 
 def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:
-    """A thumbnail of a compressed page (JPEG/WebP bytes), decoded by Qt in memory."""
+    """A page's small JPEG thumbnail (made on the camera worker), decoded by Qt in memory."""
     image = QImage.fromData(data)
     if image.isNull():
         return QPixmap()
@@ -38,6 +38,7 @@ class DocumentScanScreen(Screen):
         left = QVBoxLayout()
         self.preview = QLabel()
         self.preview.setObjectName("documentPreview")
+        self.preview.setTextFormat(Qt.PlainText)           # shows a pixmap or our own status text
         self.preview.setMinimumSize(*PREVIEW_SIZE)
         # The pixmap never sizes the label (a large frame would push the buttons off screen).
         self.preview.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
@@ -72,6 +73,8 @@ class DocumentScanScreen(Screen):
         row.addWidget(self.done_button)
         self.layout_.addLayout(row)
         self.retake_buttons: list[QPushButton] = []
+        self._thumbnails: dict[int, QPixmap] = {}     # id(page) -> pixmap, dropped with the pages
+        self._shown_pages: tuple = ()                  # what the thumbnails row shows now
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Scan your documents"))
@@ -91,6 +94,7 @@ class DocumentScanScreen(Screen):
         self.render_preview(session, view)
 
     def render_preview(self, session, view: KioskView) -> None:
+        self._render_guidance(session, view)
         image = view.document_image
         if image is None:
             self.preview.setPixmap(QPixmap())
@@ -125,14 +129,24 @@ class DocumentScanScreen(Screen):
         self.materials.addStretch(1)
 
     def _render_pages(self, session) -> None:
+        shown = (session.language, session.care_mode) + tuple(
+            (m.id, id(page)) for m in session.scan_materials for page in session.pages_of(m.id))
+        if shown == self._shown_pages and self.retake_buttons:
+            return                                      # same pages: keep the widgets (no churn per frame)
+        self._shown_pages = shown
+        live = {page_id for _m, page_id in shown[2:]}
+        self._thumbnails = {k: v for k, v in self._thumbnails.items() if k in live}
         clear_layout(self.pages)
         self.retake_buttons = []
         column = 0
         for material in session.scan_materials:
             for index, page in enumerate(session.pages_of(material.id)):
                 thumb = QLabel()
+                thumb.setTextFormat(Qt.PlainText)
                 thumb.setObjectName("pageThumbnail")
-                thumb.setPixmap(page_pixmap(page.data))
+                if id(page) not in self._thumbnails:
+                    self._thumbnails[id(page)] = page_pixmap(page.thumbnail)
+                thumb.setPixmap(self._thumbnails[id(page)])
                 caption = label(f"{material.name(session.language)} · " + tr("Page %d") % (index + 1))
                 retake = big_button(tr("Retake"), name=f"retake-{material.id}-{index}")
                 retake.clicked.connect(lambda _=False, m=material.id, i=index: self.intents.retake_page(m, i))
@@ -149,5 +163,7 @@ class DocumentScanScreen(Screen):
         clear_layout(self.pages)
         clear_layout(self.materials)
         self.retake_buttons = []
+        self._thumbnails = {}
+        self._shown_pages = ()
         self.error.clear()
         self.guidance.clear()

@@ -36,6 +36,7 @@ class MrzEntryScreen(Screen):
         self.camera_status = label(role="subtitle")
         self.camera_status.setObjectName("mrzCameraStatus")
         self.camera_preview = QLabel()
+        self.camera_preview.setTextFormat(Qt.PlainText)
         self.camera_preview.setFixedSize(320, 180)
         self.camera_preview.setVisible(False)
         camera_row.addWidget(self.camera_button)

@@ -84,7 +84,8 @@ def test_two_scanned_pages_reach_the_platform_through_the_encrypted_outbox(qtbot
         platform_server.stop()                                              # the link drops
         click(qtbot, window, "confirmSubmit")
         wait_state(qtbot, session, State.RECEIPT, timeout_ms=30_000)
-        assert session.outcome.queued_offline and parts.outbox.stats().pending == 1
+        assert session.outcome.queued_offline
+        qtbot.waitUntil(lambda: parts.outbox.stats().pending == 1, timeout=10_000)   # the failed try ends
         # At rest, the pages exist only encrypted (sealed row + spool files): no page's bytes on disk.
         data_dir = parts.config.data_dir
         stored = [open(path, "rb").read() for path in files_under(data_dir)]
@@ -116,7 +117,9 @@ def test_two_scanned_pages_reach_the_platform_through_the_encrypted_outbox(qtbot
 def test_mrz_with_wrong_check_digits_is_not_used_and_typing_takes_over(qtbot, tmp_path, platform_server):
     """The ID reader reports a passport (mrz_required); the camera sees a photo page whose
     expiry check digit is wrong: the key is not used and the citizen is told to type."""
-    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts=FAST)
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, timeouts={"idle_s": 120.0, "card_read_s": 30.0},
+                       devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 30.0},
+                                "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"}})
     try:
         window, controller, session = parts.window, parts.controller, parts.controller.session
         start_service(qtbot, parts, "queue-ticket")
@@ -131,7 +134,7 @@ def test_mrz_with_wrong_check_digits_is_not_used_and_typing_takes_over(qtbot, tm
                                            angle_deg=-5.0, blur=0.5))
         click(qtbot, window, "mrzCamera")
         assert session.mrz_scanning
-        qtbot.waitUntil(lambda: not session.mrz_scanning, timeout=15_000)
+        qtbot.waitUntil(lambda: not session.mrz_scanning, timeout=30_000)   # 3 frames that do not add up
         assert session.state is State.MRZ_ENTRY and session.mrz_error == "mrz_camera_check_digits"
         screen = window.screens[State.MRZ_ENTRY]
         QApplication.processEvents()

@@ -107,6 +107,25 @@ DRIVERS = {
 }
 
 
+def to_scan_documents(session, commands):
+    to_confirm(session, commands)
+    session.open_documents()
+
+
+def to_scan_documents_capturing(session, commands):     # the camera never answers
+    to_scan_documents(session, commands)
+    session.capture_page()
+
+
+def to_mrz_entry_scanning(session, commands):           # the MRZ camera never answers
+    to_mrz_entry(session, commands)
+    session.scan_mrz()
+
+
+DRIVERS.update({"scan_documents": to_scan_documents, "scan_documents_scanning": to_scan_documents_capturing,
+                "mrz_entry_scanning": to_mrz_entry_scanning})
+
+
 def test_every_state_is_covered():
     assert {state.value for state in s.State} - {"idle"} <= {name.split("_busy")[0].split("_scanning")[0]
                                                               for name in DRIVERS}

@@ -102,6 +102,7 @@ class ScannedPage:
     material_id: str
     content_type: str          # image/jpeg | image/webp
     data: bytes = field(repr=False)
+    thumbnail: bytes = field(default=b"", repr=False)   # a small JPEG for the preview (made off the GUI thread)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from kiosk.mrz_ocr import MrzConsensus, OcrUnavailable, read_mrz_with_reason
 log = logging.getLogger(__name__)
 
 PREVIEW_WIDTH = 640
+THUMBNAIL_HEIGHT = 220
+BAD_DIGIT_FRAMES = 3        # MRZ frames in a row with wrong check digits before the citizen is told      # the scan screen shows pages at about half this
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -90,6 +92,7 @@ class _Job:
     material_id: str = ""
     good: int = 0
     saw_bad_digits: bool = False
+    bad_digit_frames: int = 0       # frames in a row whose MRZ-shaped line failed its check digits
     consensus: MrzConsensus | None = None
 
 
@@ -202,9 +205,13 @@ class DocumentsFlow(Coordinator):
             self.ctx.jobs.post(self._mrz_done, job, None, "mrz_camera_unavailable")
             return
         job.saw_bad_digits = job.saw_bad_digits or bad_digits
+        job.bad_digit_frames = job.bad_digit_frames + 1 if bad_digits else 0
         key = job.consensus.offer(read) if job.consensus is not None else None
         if key is not None:
             self.ctx.jobs.post(self._mrz_done, job, key, None)
+        elif job.bad_digit_frames >= BAD_DIGIT_FRAMES:
+            # The lines are read, their check digits keep failing: say so now, not at the timeout.
+            self.ctx.jobs.post(self._mrz_done, job, None, "mrz_camera_check_digits")
 
     def _process_page(self, job: _Job, frame: np.ndarray) -> None:  # worker thread
         check = assess(frame, self.thresholds)
@@ -221,7 +228,10 @@ class DocumentsFlow(Coordinator):
         assert check.corners is not None
         upright = straighten(frame, check.corners, long_side=docs.page_long_side_px)
         data = encode_page(upright, docs.page_target_kb * 1024, docs.page_format)
-        return s.ScannedPage(material_id, CONTENT_TYPES[docs.page_format], data)
+        scale = THUMBNAIL_HEIGHT / upright.shape[0]
+        small = cv2.resize(upright, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        thumbnail = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()
+        return s.ScannedPage(material_id, CONTENT_TYPES[docs.page_format], data, thumbnail)
 
     # --- back on the GUI thread ------------------------------------------------------------
 
@@ -250,6 +260,7 @@ class DocumentsFlow(Coordinator):
     def _page_update(self, job: _Job, check: PageCheck, preview: QImage, page: s.ScannedPage | None) -> None:
         if self._job is not job:
             return
+        guidance_changed = check.guidance != self.view.document_guidance or self.view.document_image is None
         self.view.document_image = preview
         self.view.document_guidance = check.guidance
         self.view.document_measures = (check.sharpness, check.glare_share, check.brightness)
@@ -257,8 +268,11 @@ class DocumentsFlow(Coordinator):
             self._job = _Job("live", job.token)          # the camera stays on for the next page
             self._timer_token += 1
             log.info("page captured", extra={"bytes": len(page.data)})
-            self.session.page_captured(job.token, page)
-        self.ctx.changed()
+            self.session.page_captured(job.token, page)  # the session's change renders the screen
+        elif guidance_changed:
+            self.ctx.changed()
+        else:
+            self.ctx.preview_changed()                   # only the picture: no layout rebuilt
 
     def _page_timed_out(self, token: int) -> None:
         job = self._job
