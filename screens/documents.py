@@ -16,7 +16,7 @@ from screens.texts import DOCUMENT_GUIDANCE, tr
 from screens.widgets import big_button, label, touch_scroll_area
 
 THUMB_HEIGHT = 110
-PREVIEW_SIZE = (480, 270)
+PREVIEW_SIZE = (320, 180)   # the minimum; it grows with the window
 
 
 def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:

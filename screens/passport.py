@@ -29,25 +29,24 @@ class MrzEntryScreen(Screen):
         self.hint = label(role="subtitle")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
-        # Camera first (issue 16): the photo page under the camera fills the three fields' job.
-        camera_row = QHBoxLayout()
+        # Camera (issue 16): the photo page under the camera fills the three fields' job. Its
+        # status and preview sit in the scrolling column and its button in the bottom row, so the
+        # screen needs no more height than before (the window's stack takes the tallest screen's).
         self.camera_button = big_button(name="mrzCamera")
         self.camera_button.clicked.connect(self._camera_pressed)
-        self.camera_status = label(role="subtitle")
+        self.camera_status = label()
         self.camera_status.setObjectName("mrzCameraStatus")
         self.camera_preview = QLabel()
         self.camera_preview.setTextFormat(Qt.PlainText)
         self.camera_preview.setFixedSize(320, 180)
         self.camera_preview.setVisible(False)
-        camera_row.addWidget(self.camera_button)
-        camera_row.addWidget(self.camera_status, 1)
-        camera_row.addWidget(self.camera_preview)
-        self.layout_.addLayout(camera_row)
         self.scanning = False
         column = QVBoxLayout()            # each caption above its field: room to wrap in care mode
         self.error = label(role="error")  # above the fields, where the eye starts
         self.error.setObjectName("error")
         column.addWidget(self.error)
+        column.addWidget(self.camera_status)
+        column.addWidget(self.camera_preview)
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
         for key, max_length in MRZ_FIELDS:
@@ -77,6 +76,7 @@ class MrzEntryScreen(Screen):
         self.submit_button.clicked.connect(self._submit)
         row.addWidget(self.cancel_button)
         row.addStretch(1)
+        row.addWidget(self.camera_button)
         row.addWidget(self.submit_button)
         self.layout_.addLayout(row)
         self.active = ""
