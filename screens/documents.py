@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSi
 
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import DOCUMENT_GUIDANCE, tr
-from screens.widgets import big_button, label, touch_scroll_area
+from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
 
 THUMB_HEIGHT = 110
 PREVIEW_SIZE = (320, 180)   # the minimum; it grows with the window
@@ -121,9 +121,10 @@ class DocumentScanScreen(Screen):
             count = len(session.pages_of(material.id))
             marker = "▶ " if material.id == session.current_material else ""
             need = tr("required") if material.required else tr("optional")
-            button = big_button(f"{marker}{material.name(session.language)} ({need}) — "
-                                + tr("%d of at most %d pages") % (count, material.max_pages),
-                                name=f"material-{material.id}")
+            # Catalog names are long (and longer in care mode): a wrapping button, never clipped.
+            button = WrappingButton(f"{marker}{material.name(session.language)} ({need})\n"
+                                    + tr("%d of at most %d pages") % (count, material.max_pages))
+            button.setObjectName(f"material-{material.id}")
             button.clicked.connect(lambda _=False, m=material.id: self.intents.choose_material(m))
             self.materials.addWidget(button)
         self.materials.addStretch(1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.session import State
 from sim.documents import camera_view, demo_material_pages, passport_page, random_td3
+from tests.test_ux_screens import walk_combinations
 from tests.ux_helpers import click, make_kiosk, start_service, type_keys, wait_state
 
 pytestmark = pytest.mark.slow
@@ -70,6 +71,9 @@ def test_two_scanned_pages_reach_the_platform_through_the_encrypted_outbox(qtbot
         click(qtbot, window, "capturePage")
         qtbot.waitUntil(lambda: session.page_count == 2, timeout=10_000)
         assert len(screen.retake_buttons) == 2
+        problems: list[str] = []
+        walk_combinations(qtbot, parts, "scan_documents", problems)      # 3 languages x care mode
+        assert not problems, problems
         click(qtbot, window, "retake-household_register-1")                 # seen on the preview: again
         assert session.page_count == 1
         click(qtbot, window, "capturePage")
@@ -140,6 +144,9 @@ def test_mrz_with_wrong_check_digits_is_not_used_and_typing_takes_over(qtbot, tm
         QApplication.processEvents()
         assert "check digits" in screen.error.text() or "校验位" in screen.error.text()
         assert screen.submit_button.isEnabled() and session.mrz_attempts == 0
+        problems: list[str] = []
+        walk_combinations(qtbot, parts, "mrz_entry_camera_failed", problems)
+        assert not problems, problems
         assert controller.view.document_image is None
     finally:
         parts.close()
