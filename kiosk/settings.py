@@ -331,6 +331,10 @@ class DocumentsSection:
     min_brightness: float = setting(90.0, "Darkness check: median grey of the page; below = \"too dark\".")
     good_frames: int = setting(3, "A page is taken after this many good frames in a row (steady, not a blur).")
     mrz_consensus: int = setting(2, "MRZ frames that must agree when line 2's composite check digit fails.")
+    camera_device: str = setting("", ("A second, document camera (OpenCV index or /dev/videoN) for paper and the "
+                                      "passport page; \"\" = the main camera ([devices.camera]) takes paper too."))
+    camera_width: int = setting(1920, "Document camera: capture width in pixels.")
+    camera_height: int = setting(1080, "Document camera: capture height in pixels.")
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,24 @@ def test_mrz_with_wrong_check_digits_is_not_used_and_typing_takes_over(qtbot, tm
         assert controller.view.document_image is None
     finally:
         parts.close()
+
+
+def test_a_missing_document_camera_sends_the_citizen_to_typing(qtbot, tmp_path, platform_server):
+    """`[documents] camera_device` names a second camera; when it is not there the MRZ step says
+    "camera not available" at once and typing goes on (the main camera is left alone)."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, documents={"camera_device": "/dev/video-missing"},
+                       devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 30.0},
+                                "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"}})
+    try:
+        controller, session = parts.controller, parts.controller.session
+        assert controller.documents.camera is controller.document_camera is not controller.camera
+        qtbot.waitUntil(lambda: controller.document_camera.status().value == "noDevice", timeout=10_000)
+        start_service(qtbot, parts, "queue-ticket")
+        wait_state(qtbot, session, State.IDENTIFY)
+        controller.id_reader.cancel()
+        session.card_failed(session.token, "mrz_required")
+        click(qtbot, parts.window, "mrzCamera")
+        assert session.mrz_error == "mrz_camera_unavailable" and not session.mrz_scanning
+        assert session.state is State.MRZ_ENTRY
+    finally:
+        parts.close()
