@@ -9,7 +9,8 @@ Pipeline (one camera frame, ~0.3-1 s of CPU: run it off the GUI thread):
    23.2 mm of the 88 mm TD3 page), contrast-stretched, tried upright and upside down;
 3. Tesseract (Debian `tesseract-ocr`, the stock `eng` LSTM model: no `mrz`/OCR-B
    traineddata is packaged for Debian) with the MRZ alphabet as whitelist and no
-   dictionaries, page segmentation "one block of text";
+   dictionaries, page segmentation "one block of text"; run as `tesseract stdin stdout`,
+   so the page never touches the disk;
 4. correction by position (letters where ICAO 9303-3 puts letters, digits where it puts
    digits: O->0, I->1, S->5, B->8 ...) and, for the document number, the one look-alike
    substitution that makes its check digit right;
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 from dataclasses import dataclass, field
 
 import cv2
@@ -35,8 +37,10 @@ from devices.id_reader.pcsc.mrz import MrzError, yymmdd_to_date
 from kiosk.document_capture import find_page, straighten
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-TESSERACT_CONFIG = ("--psm 6 --oem 1 -c tessedit_char_whitelist=" + MRZ_ALPHABET
-                    + " -c load_system_dawg=0 -c load_freq_dawg=0")
+TESSERACT = "tesseract"          # Debian tesseract-ocr (+ tesseract-ocr-eng)
+TESSERACT_ARGS = ("--psm", "6", "--oem", "1", "-l", "eng", "-c", f"tessedit_char_whitelist={MRZ_ALPHABET}",
+                  "-c", "load_system_dawg=0", "-c", "load_freq_dawg=0")
+OCR_TIMEOUT_S = 10.0
 PAGE_WIDTH_PX = 1250            # the straightened photo page (10 px per mm)
 MRZ_BAND = 0.30                 # bottom share of the page searched for the two lines
 
@@ -68,21 +72,34 @@ class MrzRead:
 
 def tesseract_version() -> str:
     """Tesseract's version, or raises OcrUnavailable (used by the technician self-test)."""
-    import pytesseract
     try:
-        return str(pytesseract.get_tesseract_version())
-    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        result = subprocess.run([TESSERACT, "--version"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
         raise OcrUnavailable(f"tesseract: {exc}") from None
+    first = (result.stdout or result.stderr).decode("utf-8", "replace").splitlines()
+    if result.returncode != 0 or not first:
+        raise OcrUnavailable(f"tesseract --version exited {result.returncode}")
+    return first[0].replace("tesseract", "").strip()
 
 
 def _ocr(image: np.ndarray) -> str:
-    import pytesseract
-    try:
-        return str(pytesseract.image_to_string(image, config=TESSERACT_CONFIG, timeout=10))
-    except pytesseract.TesseractNotFoundError as exc:
-        raise OcrUnavailable(f"tesseract: {exc}") from None
-    except RuntimeError:                 # pytesseract's timeout
+    """Tesseract on one grey image. The picture goes in on stdin and the text comes back on
+    stdout: the MRZ (personal data) is never written to a temporary file, unlike wrappers such
+    as pytesseract, which save the image under /tmp for the CLI."""
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
         return ""
+    try:
+        result = subprocess.run([TESSERACT, "stdin", "stdout", *TESSERACT_ARGS], input=png.tobytes(),
+                                capture_output=True, timeout=OCR_TIMEOUT_S, check=False)
+    except FileNotFoundError as exc:
+        raise OcrUnavailable(f"tesseract: {exc}") from None
+    except subprocess.TimeoutExpired:
+        return ""                         # one frame too slow: the next one is tried
+    if result.returncode != 0:
+        raise OcrUnavailable(f"tesseract exited {result.returncode}: "
+                             f"{result.stderr.decode('utf-8', 'replace').strip()[:200]}")
+    return result.stdout.decode("ascii", "replace")
 
 
 def mrz_bands(frame: np.ndarray) -> list[np.ndarray]:
