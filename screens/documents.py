@@ -148,7 +148,7 @@ class DocumentScanScreen(Screen):
                 if id(page) not in self._thumbnails:
                     self._thumbnails[id(page)] = page_pixmap(page.thumbnail)
                 thumb.setPixmap(self._thumbnails[id(page)])
-                caption = label(f"{material.name(session.language)} · " + tr("Page %d") % (index + 1))
+                caption = label(tr("Page %d") % (index + 1))   # the material is named in the list beside
                 retake = big_button(tr("Retake"), name=f"retake-{material.id}-{index}")
                 retake.clicked.connect(lambda _=False, m=material.id, i=index: self.intents.retake_page(m, i))
                 self.retake_buttons.append(retake)
