@@ -148,6 +148,7 @@ class DocumentScanScreen(Screen):
                 if id(page) not in self._thumbnails:
                     self._thumbnails[id(page)] = page_pixmap(page.thumbnail)
                 thumb.setPixmap(self._thumbnails[id(page)])
+                thumb.setMinimumSize(self._thumbnails[id(page)].size())   # never squeezed to a stamp
                 caption = label(tr("Page %d") % (index + 1))   # the material is named in the list beside
                 retake = big_button(tr("Retake"), name=f"retake-{material.id}-{index}")
                 retake.clicked.connect(lambda _=False, m=material.id, i=index: self.intents.retake_page(m, i))
