@@ -58,6 +58,11 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     devices = config.devices
     id_reader = create_id_reader(devices.id_reader)
     camera = create_camera(devices.camera, sim_identity=devices.id_reader.identity)
+    document_camera = None          # paper and passport pages: a second camera if configured (issue 16)
+    if config.documents.camera_device:
+        from devices.camera import OpenCvCamera
+        document_camera = OpenCvCamera(config.documents.camera_device, width=config.documents.camera_width,
+                                       height=config.documents.camera_height, fps=devices.camera.fps)
     from devices.printer.journal import ReceiptJournal
     journal = ReceiptJournal(config.journal_path, config.device_key_path, keep=devices.printer.reprint_keep)
     printer = create_printer(devices.printer, output_dir=config.receipts_dir, journal=journal)
@@ -87,7 +92,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         face_verifier=face_verifier or FaceVerifier(config.face.engine, blink=config.face.blink),
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
         catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json", verifier=catalog_verifier(config)),
-        document_printer=document_printer, licence_journal=licence_journal)
+        document_printer=document_printer, licence_journal=licence_journal,
+        document_camera=document_camera)
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None

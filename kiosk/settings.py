@@ -359,6 +359,26 @@ class MetricsSection:
     port: int = setting(0, "Prometheus metrics port; 0 = off.")
 
 
+PAGE_FORMATS = ("jpeg", "webp")
+
+
+@dataclass(frozen=True)
+class DocumentsSection:
+    """Paper by camera (issue 16): supporting materials and the passport MRZ (docs/documents.md)."""
+    page_format: str = setting("jpeg", "Scanned pages are stored and sent as jpeg or webp.", choices=PAGE_FORMATS)
+    page_target_kb: int = setting(350, "Each page is compressed to at most this many KiB (quality, then size).")
+    page_long_side_px: int = setting(1600, "A straightened page's long side before compression.")
+    min_sharpness: float = setting(20.0, "Blur check: variance of the Laplacian on the page; below = \"hold still\".")
+    max_glare_share: float = setting(0.012, "Glare check: share of saturated pixels on the page; above = glare.")
+    min_brightness: float = setting(90.0, "Darkness check: median grey of the page; below = \"too dark\".")
+    good_frames: int = setting(3, "A page is taken after this many good frames in a row (steady, not a blur).")
+    mrz_consensus: int = setting(2, "MRZ frames that must agree when line 2's composite check digit fails.")
+    camera_device: str = setting("", ("A second, document camera (OpenCV index or /dev/videoN) for paper and the "
+                                      "passport page; \"\" = the main camera ([devices.camera]) takes paper too."))
+    camera_width: int = setting(1920, "Document camera: capture width in pixels.")
+    camera_height: int = setting(1080, "Document camera: capture height in pixels.")
+
+
 @dataclass(frozen=True)
 class UpdateSection:
     """Over-the-air updates of the application bundle with tufup/TUF (docs/updates.md)."""
@@ -433,6 +453,7 @@ class KioskConfig:
     update: UpdateSection = section(UpdateSection)
     fleet: FleetSection = section(FleetSection)
     certificates: CertificatesSection = section(CertificatesSection)
+    documents: DocumentsSection = section(DocumentsSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
 
     @property

@@ -64,6 +64,25 @@ class WhereToGo(BaseModel):
     texts: LocalizedText
 
 
+class ScanSpec(BaseModel):
+    """The material may be photographed at the kiosk and sent as attachments named
+    `<id>-p<page>.<jpg|webp>` (docs/documents.md)."""
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    max_pages: int = Field(4, ge=1, le=10)
+    required: bool = False
+
+
+class MaterialSpec(BaseModel):
+    """One item of the 一次告知 materials list, in the three languages; `scan` when the kiosk
+    may take it by camera."""
+    model_config = ConfigDict(extra="forbid")
+    zh_CN: str
+    zh_HK: str
+    en: str
+    scan: ScanSpec | None = None
+
+
 class ServiceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -82,7 +101,7 @@ class ServiceSpec(BaseModel):
     phone_identity: list[Literal["app_code", "app_login"]] = Field(default_factory=list)
     card_types: list[str]
     eligibility: Eligibility
-    materials: list[LocalizedText]
+    materials: list[MaterialSpec]
     fields: list[FormFieldSpec]
     expected_days: int | None = None
     receipt: ReceiptSpec

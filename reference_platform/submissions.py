@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import sqlite3
 from typing import Callable
 
@@ -20,6 +21,39 @@ from reference_platform.numbers import application_number, iso_seconds, new_quer
 from reference_platform.store import Store, Transaction
 
 log = logging.getLogger("reference_platform")
+
+# A page scanned at the kiosk: `<material id>-p<page>.<ext>` (kiosk.core.session_documents).
+SCANNED_PAGE = re.compile(r"^([a-z][a-z0-9_]{0,39})-p([1-9][0-9]?)\.(jpg|webp)$")
+SCANNED_TYPES = {"jpg": "image/jpeg", "webp": "image/webp"}
+IMAGE_MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/webp": (b"RIFF",)}
+
+
+def scanned_page_problems(service: dict, attachments: list[dict]) -> list[str]:
+    """Pages scanned at the kiosk against the catalog: a material the service lets the kiosk
+    scan, its page limit, a content type matching the name and the bytes; and every required
+    scannable material present. Attachments with other names are not kiosk scans (kept as is)."""
+    scannable = {m["scan"]["id"]: m["scan"] for m in service.get("materials", []) if m.get("scan")}
+    problems, pages = [], {}
+    for attachment in attachments:
+        match = SCANNED_PAGE.match(attachment["name"])
+        if match is None:
+            continue
+        material, extension = match.group(1), match.group(3)
+        spec = scannable.get(material)
+        if spec is None:
+            problems.append(f"{attachment['name']}: material {material!r} may not be scanned for this service")
+            continue
+        if attachment["content_type"] != SCANNED_TYPES[extension] \
+                or not attachment["data"].startswith(IMAGE_MAGIC[SCANNED_TYPES[extension]]):
+            problems.append(f"{attachment['name']}: not a {SCANNED_TYPES[extension]} image")
+        pages[material] = pages.get(material, 0) + 1
+    for material, spec in scannable.items():
+        count = pages.get(material, 0)
+        if count > spec.get("max_pages", 4):
+            problems.append(f"{material}: {count} pages, at most {spec.get('max_pages', 4)}")
+        if spec.get("required") and count == 0:
+            problems.append(f"{material}: required material missing")
+    return problems
 
 
 class Submissions:
@@ -47,6 +81,9 @@ class Submissions:
                 raise ApiError(422, "invalid_attachment", f"attachments.{index}.data_base64 is not base64") from None
             documents.append({"idx": index, "name": attachment.name, "content_type": attachment.content_type,
                               "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "data": data})
+        problems = scanned_page_problems(service, documents)
+        if problems:
+            raise ApiError(422, "invalid_attachment", "; ".join(problems))
 
         def work(tx: Transaction) -> tuple[int, dict]:
             received = self.clock()

@@ -196,8 +196,12 @@ class ConfirmScreen(Screen):
         self.confirm_button = big_button(primary=True)
         self.confirm_button.setObjectName("confirmSubmit")
         self.confirm_button.clicked.connect(intents.confirm)
+        # Supporting materials by camera (screens/documents.py), when the service lists any.
+        self.documents_button = big_button(name="openDocuments")
+        self.documents_button.clicked.connect(intents.open_documents)
         row.addWidget(self.back_button)
         row.addStretch(1)
+        row.addWidget(self.documents_button)
         row.addWidget(self.confirm_button)
         self.layout_.addLayout(row)
 
@@ -221,6 +225,8 @@ class ConfirmScreen(Screen):
         self.notice.setText(tr("By pressing Submit you apply for this service. You will get a receipt."))
         self.back_button.setText(tr("Change"))
         self.confirm_button.setText(tr("Submit"))
+        self.documents_button.setVisible(bool(session.scan_materials))
+        self.documents_button.setText(tr("Scan documents (%d pages)") % session.page_count)
 
     def wipe(self) -> None:
         super().wipe()

@@ -16,6 +16,7 @@ from kiosk.i18n import LanguageSwitcher
 from kiosk.core.session import State
 from screens.base import KioskView
 from screens.certificates import CertDoneScreen, CertListScreen, CertPreviewScreen, CertPrintingScreen
+from screens.documents import DocumentScanScreen
 from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScreen
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
@@ -51,13 +52,14 @@ SCREEN_CLASSES = {
     State.CERT_PREVIEW: CertPreviewScreen,
     State.CERT_PRINTING: CertPrintingScreen,
     State.CERT_DONE: CertDoneScreen,
+    State.SCAN_DOCUMENTS: DocumentScanScreen,
 }
 
 # The visible step indicator: (source text, states that belong to the step).
 APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
     ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.APP_CODE, State.APP_LOGIN}),
-    ("Form", {State.FORM}),
+    ("Form", {State.FORM, State.SCAN_DOCUMENTS}),
     ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (

@@ -1,6 +1,8 @@
 """Passport key entry: a passport's chip answers only to a key made from data
 printed on its photo page (ICAO 9303 Basic Access Control), so the citizen
-types the passport number, date of birth and expiry date on our keyboard.
+types the passport number, date of birth and expiry date on our keyboard -- or lets the
+camera read them from the photo page's MRZ (kiosk/mrz_ocr.py; typing stays the fallback,
+with the reason when the camera could not help).
 
 The typed values are personal data: they leave this screen once, through
 `intents.submit_mrz`, for one read, and are wiped with the screen. After a
@@ -9,7 +11,8 @@ wrong entry the values stay so the citizen can correct one of them.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen
 from screens.texts import MRZ_CAPTIONS, MRZ_ERRORS, tr
@@ -26,10 +29,24 @@ class MrzEntryScreen(Screen):
         self.hint = label(role="subtitle")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
+        # Camera (issue 16): the photo page under the camera fills the three fields' job. Its
+        # status and preview sit in the scrolling column and its button in the bottom row, so the
+        # screen needs no more height than before (the window's stack takes the tallest screen's).
+        self.camera_button = big_button(name="mrzCamera")
+        self.camera_button.clicked.connect(self._camera_pressed)
+        self.camera_status = label()
+        self.camera_status.setObjectName("mrzCameraStatus")
+        self.camera_preview = QLabel()
+        self.camera_preview.setTextFormat(Qt.PlainText)
+        self.camera_preview.setFixedSize(320, 180)
+        self.camera_preview.setVisible(False)
+        self.scanning = False
         column = QVBoxLayout()            # each caption above its field: room to wrap in care mode
         self.error = label(role="error")  # above the fields, where the eye starts
         self.error.setObjectName("error")
         column.addWidget(self.error)
+        column.addWidget(self.camera_status)
+        column.addWidget(self.camera_preview)
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
         for key, max_length in MRZ_FIELDS:
@@ -59,6 +76,7 @@ class MrzEntryScreen(Screen):
         self.submit_button.clicked.connect(self._submit)
         row.addWidget(self.cancel_button)
         row.addStretch(1)
+        row.addWidget(self.camera_button)
         row.addWidget(self.submit_button)
         self.layout_.addLayout(row)
         self.active = ""
@@ -89,6 +107,21 @@ class MrzEntryScreen(Screen):
             if following:
                 self.select(following[0])
 
+    def _camera_pressed(self) -> None:
+        if self.scanning:
+            self.intents.stop_mrz_scan()
+        else:
+            self.intents.scan_mrz()
+
+    def render_preview(self, session, view: KioskView) -> None:
+        image = view.document_image if session.mrz_scanning else None
+        self.camera_preview.setVisible(image is not None)
+        if image is not None:
+            self.camera_preview.setPixmap(QPixmap.fromImage(image).scaled(
+                self.camera_preview.width(), self.camera_preview.height(), Qt.KeepAspectRatio))
+        else:
+            self.camera_preview.setPixmap(QPixmap())
+
     def _submit(self) -> None:
         self.intents.submit_mrz(*(self.fields[key].text() for key, _n in MRZ_FIELDS))
 
@@ -102,8 +135,17 @@ class MrzEntryScreen(Screen):
         self.error.setVisible(bool(self.error.text()))
         self.cancel_button.setText(tr("Cancel"))
         self.submit_button.setText(tr("Read passport"))
+        self.scanning = session.mrz_scanning
+        self.camera_button.setText(tr("Type instead") if self.scanning else tr("Read the photo page with the camera"))
+        self.camera_status.setText(
+            tr("Reading the two lines at the bottom of the photo page… Hold the passport open and still under "
+               "the camera.") if self.scanning else
+            tr("Or lay the passport open at the photo page under the camera: it reads these details for you."))
+        self.submit_button.setEnabled(not self.scanning)
+        self.render_preview(session, view)
 
     def wipe(self) -> None:
         super().wipe()             # clears the three fields
+        self.camera_preview.setPixmap(QPixmap())
         self.error.clear()
         self.select("document_number")

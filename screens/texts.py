@@ -188,3 +188,31 @@ ALL_SOURCES = (
     + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
     + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values()) + list(MRZ_CAPTIONS.values())
 )
+
+# --- paper by camera (issue 16): screens/passport.py, screens/documents.py --------------------
+
+# Why the camera could not give the passport key; the citizen types it (session mrz_error).
+MRZ_CAMERA_ERRORS = {
+    "mrz_camera_unreadable": "The camera could not read the two lines at the bottom of the photo page. "
+                             "Please type the details, or try again with the page flat and well lit.",
+    "mrz_camera_check_digits": "The camera read the lines at the bottom of the photo page, but their check "
+                               "digits do not add up, so they were not used. Please type the details.",
+    "mrz_camera_unavailable": "The camera is not available. Please type the details from the photo page.",
+    "mrz_camera_mismatch": "The passport did not accept the details the camera read. Please type them "
+                           "from the photo page.",
+}
+MRZ_ERRORS.update(MRZ_CAMERA_ERRORS)
+
+# Guidance under the document camera (kiosk.document_capture.GUIDANCE_KEYS) and the scan step's errors.
+DOCUMENT_GUIDANCE = {
+    "no_page": "Lay the page flat under the camera.",
+    "cut_off": "The whole page must be visible. Move it towards the middle.",
+    "too_dark": "Too dark. Please move the page into the light.",
+    "glare": "Move out of the light: there is glare on the page.",
+    "blurred": "Hold still: the picture is blurred.",
+    "camera_unavailable": "The document camera is not available. Please bring this material to the counter.",
+    "too_many_pages": "This material already has its most pages. Retake a page, or choose another material.",
+    "documents_missing": "Please scan the required material first, or go to the counter.",
+}
+
+ALL_SOURCES += list(MRZ_CAMERA_ERRORS.values()) + list(DOCUMENT_GUIDANCE.values())

@@ -40,10 +40,11 @@ DEBIAN_PACKAGES=(
   # A4 certificates (issue 15): a real cupsd + virtual IPP Everywhere printer in the tests, bench and demo
   # (sim/document_printer/cups_rig.py), pycups builds against libcups2-dev, poppler renders previews
   cups-daemon cups-client cups-ipp-utils libcups2-dev poppler-utils dbus-daemon fonts-droid-fallback
+  tesseract-ocr tesseract-ocr-eng fonts-ocr-b   # passport MRZ by camera (kiosk/mrz_ocr.py; OCR-B renders the bench/test pages)
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).
-REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool prometheus envsubst gcc cupsd ippeveprinter lpadmin pdftoppm pdfinfo dbus-daemon)
+REQUIRED_COMMANDS=(pcscd systemd-analyze systemd-creds promtool prometheus envsubst gcc cupsd ippeveprinter lpadmin pdftoppm pdfinfo dbus-daemon tesseract)
 
 install_debian_packages() {
   if ! command -v dpkg-query >/dev/null; then

@@ -1,5 +1,6 @@
-"""`main.py --demo` with the PC/SC virtual passport: the scripted citizen types the photo-page
-data on the passport screen, the real PcscIdReader opens the chip through a real pcscd (BAC),
+"""`main.py --demo` with the PC/SC virtual passport: the scripted citizen lays the photo page
+under the (simulated) camera, the kiosk reads its MRZ with Tesseract (kiosk/mrz_ocr.py), and
+the real PcscIdReader opens the chip with that key through a real pcscd (BAC),
 and the session ends with a printed queue ticket (passports are not accepted for the elderly
 allowance, so the demo takes a ticket with them)."""
 import os
@@ -21,7 +22,8 @@ def test_demo_with_the_virtual_passport(tmp_path):
     config.write_text('[devices.id_reader]\nbackend = "pcsc_sim"\nsim_card = "emrtd"\nidentity = "young"\n',
                       encoding="utf-8")
     log = REPO / "var" / "demo" / "kiosk.log"          # the demo's own data folder
-    before = log.read_text(encoding="utf-8", errors="replace").count("card read (emrtd)") if log.exists() else 0
+    earlier = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    before, before_camera = earlier.count("card read (emrtd)"), earlier.count("MRZ read by camera")
     out = tmp_path / "demo"
     result = subprocess.run([sys.executable, str(REPO / "main.py"), "--demo", "--config", str(config),
                              "--output", str(out)],
@@ -30,9 +32,11 @@ def test_demo_with_the_virtual_passport(tmp_path):
     assert "Demo completed." in result.stdout
     assert "demo passport photo page: number K12345678" in result.stderr
     names = sorted(p.name for p in out.glob("*.png"))
-    for step in ("identify", "passport", "passport-typed", "form-filled", "receipt"):
+    for step in ("identify", "passport", "passport-camera-reading", "form-filled", "receipt"):
         assert any(name.endswith(f"-{step}.png") for name in names), (step, names)
     assert not any(name.endswith("-verify-face.png") for name in names)     # a queue ticket needs no face
+    assert not any(name.endswith("-passport-typed.png") for name in names)   # the camera read it
     text = log.read_text(encoding="utf-8", errors="replace")
     assert text.count("card read (emrtd)") > before
+    assert text.count("MRZ read by camera") > before_camera
     assert "K12345678" not in text                                         # the passport number stays out

@@ -145,6 +145,23 @@ DRIVERS = {
 
 
 DRIVERS.update(CERT_DRIVERS)    # electronic licences (issue 15)
+def to_scan_documents(session, commands):
+    to_confirm(session, commands)
+    session.open_documents()
+
+
+def to_scan_documents_capturing(session, commands):     # the camera never answers
+    to_scan_documents(session, commands)
+    session.capture_page()
+
+
+def to_mrz_entry_scanning(session, commands):           # the MRZ camera never answers
+    to_mrz_entry(session, commands)
+    session.scan_mrz()
+
+
+DRIVERS.update({"scan_documents": to_scan_documents, "scan_documents_scanning": to_scan_documents_capturing,
+                "mrz_entry_scanning": to_mrz_entry_scanning})
 
 
 def test_every_state_is_covered():

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.i18n_build import I18N_DIR, source_strings, translated_strings
 from kiosk.core.session import State
@@ -155,6 +155,9 @@ def walk_combinations(qtbot, parts, name: str, problems: list[str]) -> None:
         if session.care_mode != care:
             qtbot.mouseClick(window.care_button, Qt.LeftButton)
         qtbot.wait(30)
+        for _ in range(3):              # then let the re-layout finish (posted LayoutRequests), not a timer
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
         assert session.state is state, f"switching language/care mode left {name}"
         assert session.language == language and session.care_mode == care
         check_screen(window, name, language, care, problems)

@@ -15,6 +15,10 @@ and turned back and forth: the most a flat picture can do to fake a head turn),
 mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
 `hold_up(frame)` puts something in front of the lens (a phone showing its code, a receipt):
 every frame is that picture until `take_away()` (sim/phone_app.py, tests, the demo).
+
+`show(frame)` holds a picture in front of the lens (paper under the document camera: a
+passport photo page, a page of a supporting material, made by sim/documents.py): every
+frame is that picture until `show(None)`, in any scenario that delivers frames.
 """
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ class SimCamera(Camera):
         self._rng = np.random.default_rng(7)
         self._attack_frame = 0
         self._held: np.ndarray | None = None     # hold_up(): what is in front of the lens
+        self._shown: np.ndarray | None = None    # show(): paper under the (document) camera
 
     def hold_up(self, frame: np.ndarray) -> None:
         """From the next frame on, the camera sees `frame` (BGR) instead of its source (thread-safe)."""
@@ -79,6 +84,10 @@ class SimCamera(Camera):
         """The camera is back: status online; capture resumes on the next start()."""
         self._unplugged.clear()
         self._set_status(DeviceStatus.ONLINE)
+
+    def show(self, frame: np.ndarray | None) -> None:
+        """Hold `frame` (BGR) in front of the camera until `show(None)` (thread-safe: one reference)."""
+        self._shown = None if frame is None else np.ascontiguousarray(frame)
 
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
@@ -165,7 +174,8 @@ class SimCamera(Camera):
                 if self._gone():
                     return
                 # A fresh copy per frame: consumers may hold on to a frame while the next arrives.
-                self._publish(self._frame_out(image))
+                shown = self._shown
+                self._publish(shown.copy() if shown is not None else self._frame_out(image))
                 if not command.wait(self._interval):
                     return
             if not self._loop:

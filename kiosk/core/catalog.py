@@ -63,6 +63,25 @@ class ReceiptOptions:
     kind: str = "acceptance"        # acceptance | result | queue_ticket | none
 
 
+# A material item may carry "scan": {"id": ..., "max_pages": 1-10, "required": bool}: the citizen
+# may (or, when required, must) photograph it at the kiosk (docs/documents.md).
+MATERIAL_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_SCAN_PAGES = 10
+
+
+@dataclass(frozen=True)
+class ScanMaterial:
+    """A material the kiosk's camera may take: its id (attachment names start with it), its
+    name in the three languages, how many pages at most and whether the application needs it."""
+    id: str
+    names: Localized
+    max_pages: int = 4
+    required: bool = False
+
+    def name(self, language: str) -> str:
+        return localized(self.names, language)
+
+
 @dataclass(frozen=True)
 class Category:
     """A way to browse the services: by department (社保, 医保, ...) or by life event (生育, 退休, ...).
@@ -111,6 +130,7 @@ class Service:
     popularity: int = 0                      # higher first on the choose-service screen
     keywords: tuple[str, ...] = ()           # search aliases (e.g. 低保 for 最低生活保障)
     where_to_go: WhereToGo | None = None     # required when not available
+    scan_materials: tuple[ScanMaterial, ...] = ()   # materials that may be scanned at the kiosk
 
     @property
     def is_bundle(self) -> bool:
@@ -413,4 +433,36 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         licence_types=tuple(licence_types),
         requires_payment=requires_payment,
         category_ids=category_ids, popularity=popularity, keywords=keywords, where_to_go=where_to_go,
+        scan_materials=parse_scan_materials(materials, kind, where),
     )
+
+
+def parse_scan_materials(materials: list[Any], kind: str, where: str) -> tuple[ScanMaterial, ...]:
+    """The materials whose item has a "scan" object, checked: a unique lower-case id, 1-10 pages."""
+    found: list[ScanMaterial] = []
+    for index, item in enumerate(materials):
+        spec = item.get("scan") if isinstance(item, dict) else None
+        if spec is None:
+            continue
+        place = f"{where}.materials[{index}].scan"
+        if not isinstance(spec, dict):
+            raise CatalogError(f"{place}: expected {{id, max_pages, required}}")
+        unknown = set(spec) - {"id", "max_pages", "required"}
+        if unknown:
+            raise CatalogError(f"{place}: unknown key(s) {', '.join(sorted(unknown))}")
+        material_id = spec.get("id")
+        if not isinstance(material_id, str) or not MATERIAL_ID.match(material_id):
+            raise CatalogError(f"{place}.id: expected lower-case letters, digits and _ (at most 40)")
+        if any(m.id == material_id for m in found):
+            raise CatalogError(f"{place}.id: {material_id!r} is used twice")
+        max_pages = spec.get("max_pages", 4)
+        if not isinstance(max_pages, int) or isinstance(max_pages, bool) or not 1 <= max_pages <= MAX_SCAN_PAGES:
+            raise CatalogError(f"{place}.max_pages: expected a whole number from 1 to {MAX_SCAN_PAGES}")
+        required = spec.get("required", False)
+        if not isinstance(required, bool):
+            raise CatalogError(f"{place}.required: expected true or false")
+        if kind != "application":
+            raise CatalogError(f"{place}: only applications take scanned materials (this service is {kind!r})")
+        found.append(ScanMaterial(material_id, parse_localized(item, f"{where}.materials[{index}]"),
+                                  max_pages, required))
+    return tuple(found)

@@ -32,26 +32,28 @@ import uuid
 
 from kiosk.core.session_base import SessionBase
 from kiosk.core.session_certificates import CertificatesMixin
+from kiosk.core.session_documents import DocumentsMixin
 from kiosk.core.session_events import _is_yymmdd
 from kiosk.core.session_phone import PhoneIdentityMixin
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
     CARE_MODE_TIME_FACTOR, MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, NEGATIVE_LEVELS, RATING_LEVELS, SCAN_GRACE_S,
-    CallStaff, CancelDeviceWork, DiscardLicence, EndReason, ExchangeAppCode, FetchLicence, ListLicences,
-    LookupApplication, Outcome, PrintLicence, PrintReceipt, ReadCard, ScanAppCode, ScanQr, SendRating, SessionEnded,
-    StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
+    CallStaff, CancelDeviceWork, CapturePage, DiscardLicence, EndReason, ExchangeAppCode, FetchLicence, ListLicences,
+    LookupApplication, Outcome, PrintLicence, PrintReceipt, ReadCard, ScanAppCode, ScanMrz, ScannedPage, ScanQr,
+    SendRating, SessionEnded, StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
-    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "DiscardLicence", "EndReason",
+    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CapturePage", "CitizenSession", "DiscardLicence", "EndReason",
     "ExchangeAppCode", "FetchLicence", "ListLicences", "LookupApplication", "Outcome", "PrintLicence", "PrintReceipt",
-    "ReadCard", "ScanAppCode", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "StartAppLogin", "State",
+    "ReadCard", "ScanAppCode", "ScanMrz", "ScannedPage", "ScanQr", "SendRating", "SessionBase", "SessionEnded",
+    "StartAppLogin", "State",
     "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
 ]
 
 
-class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
+class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, DocumentsMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
@@ -127,6 +129,8 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
             self._changed()
         elif self._service.identity == "face_only" and not self.face_verified:
             self._start_face_check()
+        elif self._missing_required_materials():
+            self._enter_documents()             # a required scan: the step cannot be skipped
         else:
             self._go(State.CONFIRM)
 
@@ -158,8 +162,9 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
             body["items"] = list(self._service.items)   # 一件事: one form, one submission, several items
         self._pending_application_id = application_id
         self._submission_stored = False
+        attachments = self._take_attachments()
         self._go(State.SUBMITTING)
-        self._command(Submit(self.token, application_id, body))
+        self._command(Submit(self.token, application_id, body, attachments))
 
     def finish_receipt(self) -> None:
         if self.state is State.RECEIPT:
@@ -193,6 +198,13 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
         retry()
 
     def back(self) -> None:
+        if self.state is State.CONFIRM and any(m.required for m in self._service.scan_materials):
+            self._enter_documents()
+            return
+        if self.state is State.SCAN_DOCUMENTS:
+            required = any(m.required for m in self._service.scan_materials)
+            self._go(State.FORM if required else State.CONFIRM)
+            return
         previous = {
             State.SERVICE_INFO: State.CHOOSE_SERVICE,
             State.CONFIRM: State.FORM,
@@ -212,6 +224,9 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin):
             self.query_scanning = False    # "Stop scanning" cancels only the scan
             self._command(CancelDeviceWork(self.token))
             self._changed()
+            return
+        if self.state is State.MRZ_ENTRY and self.mrz_scanning:
+            self.stop_mrz_scan()             # "Stop" cancels only the camera; typing stays
             return
         if self.state in (State.SUBMITTING, State.CERT_PRINTING):
             return  # being saved / being printed: it cannot be half-cancelled

@@ -52,6 +52,12 @@ class SessionBase:
     face_attempts: int
     mrz_attempts: int
     mrz_error: str | None
+    mrz_scanning: bool               # the camera is reading the passport's MRZ
+    mrz_from_camera: bool            # the chip read in progress uses a camera-read key
+    page_capturing: bool             # a page of a material is being taken
+    page_problem: str | None         # why the last page was not taken (guidance key)
+    documents_error: str | None      # "documents_missing": a required material has no page
+    current_material: str | None     # the material the next page belongs to
     print_status: str | None
     last_end_reason: EndReason | None
     _data: _CitizenData
@@ -77,6 +83,7 @@ class SessionBase:
         self._now = now
         self._listeners: list[Callable[[Self], None]] = []
         self._command_handlers: list[Callable[[object], None]] = []
+        self._data = _CitizenData()
         self._reset_to_idle()
 
     # --- wiring ------------------------------------------------------------
@@ -199,6 +206,13 @@ class SessionBase:
         self.face_attempts = 0
         self.mrz_attempts = 0
         self.mrz_error = None
+        # The camera steps (kiosk.core.session_documents):
+        self.mrz_scanning = False
+        self.mrz_from_camera = False
+        self.page_capturing = False
+        self.page_problem = None
+        self.documents_error = None
+        self.current_material = None
         self.print_status = None
         self.last_end_reason = None
         self._pending_application_id = None
@@ -206,6 +220,7 @@ class SessionBase:
         self._warning_started = None
 
     def _wipe(self) -> None:
+        self._data.pages.clear()     # scanned pages: drop the references now, not when the GC runs
         self._data = _CitizenData()
 
     def _changed(self: Self) -> None:

@@ -61,7 +61,9 @@ class DeviceEventsMixin(SessionBase):
             if self.mrz_attempts >= MAX_MRZ_ATTEMPTS:
                 self._fail("card_mrz_go_to_counter", retry=None)
             else:
-                self.mrz_error = "mrz_mismatch"
+                # After a camera read the citizen checks the page and types the details.
+                self.mrz_error = "mrz_camera_mismatch" if self.mrz_from_camera else "mrz_mismatch"
+                self.mrz_from_camera = False
                 self._go(State.MRZ_ENTRY)
             return
         # A card that failed its document checks will fail again: no "Try again".
@@ -83,6 +85,7 @@ class DeviceEventsMixin(SessionBase):
             self._changed()
             return
         self.mrz_error = None
+        self.mrz_from_camera = False
         self._start_card_read(mrz=(number, birth, expiry))
 
     def face_result(self, token: int, matched: bool, reason: str) -> None:

@@ -38,6 +38,7 @@ class State(str, Enum):
     CERT_PREVIEW = "cert_preview"        # fetched, verified, first page shown (or refused, with why)
     CERT_PRINTING = "cert_printing"      # the A4 job is followed to its last page
     CERT_DONE = "cert_done"              # printed; or failed with "print again" when fixed
+    SCAN_DOCUMENTS = "scan_documents"    # supporting materials photographed by the (document) camera
 
 
 class EndReason(str, Enum):
@@ -94,6 +95,13 @@ class ScanAppCode:
 
 
 @dataclass(frozen=True)
+class ScanMrz:
+    """Passport: read the photo page's MRZ with the camera (off the GUI thread) for the chip key."""
+    token: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
 class ExchangeAppCode:
     """Identity by phone: the scanned code (the citizen consented) goes to the platform for an identity."""
     token: int
@@ -106,6 +114,24 @@ class StartAppLogin:
     """Identity by phone: start an app login (device authorisation) and poll it until an answer."""
     token: int
     service_id: str
+
+
+@dataclass(frozen=True)
+class CapturePage:
+    """Take one page of a scannable material from the (document) camera: the next frame whose
+    page is whole, sharp, lit and glare-free, straightened and compressed (off the GUI thread)."""
+    token: int
+    material_id: str
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """One captured page: compressed image bytes (personal data: out of repr) and its type."""
+    material_id: str
+    content_type: str          # image/jpeg | image/webp
+    data: bytes = field(repr=False)
+    thumbnail: bytes = field(default=b"", repr=False)   # a small JPEG for the preview (made off the GUI thread)
 
 
 @dataclass(frozen=True)
@@ -125,6 +151,8 @@ class Submit:
     token: int
     application_id: str
     body: dict[str, Any]
+    # Scanned pages: (attachment name, content type, bytes); the outbox seals them with the body.
+    attachments: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -211,3 +239,4 @@ class _CitizenData:
     form_values: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
     certificates: Any = None     # kiosk.core.session_certificates.CertificateData while printing a licence
+    pages: dict[str, list[ScannedPage]] = field(default_factory=dict)   # material id -> captured pages

@@ -32,6 +32,7 @@ class FlowContext:
     sync_worker: Any
     platform_client: Any
     catalog_cache: Any
+    document_camera: Any = None           # a second camera for paper; None = the main camera
 
 
 class Coordinator(QObject):

@@ -25,6 +25,7 @@ from kiosk.flows.card import CardFlow
 from kiosk.flows.certificates import CertificatesFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.device_board import DeviceBoard
+from kiosk.flows.documents import DocumentsFlow
 from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
 from kiosk.flows.jobs import BackgroundJobs
@@ -63,10 +64,12 @@ class KioskController(QObject, SessionIntents):
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
                  outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
-                 document_printer=None, licence_journal=None):
+                 document_printer=None, licence_journal=None,
+                 document_camera=None):
         QObject.__init__(self)
         self.config = config
         self.id_reader, self.camera, self.printer = id_reader, camera, printer
+        self.document_camera = document_camera      # None: paper goes under the main camera
         self.face_verifier = face_verifier
         self.outbox, self.sync_worker = outbox, sync_worker
         self.platform_client = platform_client
@@ -81,7 +84,7 @@ class KioskController(QObject, SessionIntents):
                           changed=self.changed.emit, preview_changed=self.preview_changed.emit,
                           id_reader=id_reader, camera=camera, printer=printer, face_verifier=face_verifier,
                           outbox=outbox, sync_worker=sync_worker, platform_client=platform_client,
-                          catalog_cache=catalog_cache)
+                          catalog_cache=catalog_cache, document_camera=document_camera)
         self.board = DeviceBoard(ctx, on_camera_lost=lambda: self.face.camera_lost(), parent=self)
         self.card = CardFlow(ctx, parent=self)
         self.query = QueryFlow(ctx, parent=self)
@@ -95,6 +98,7 @@ class KioskController(QObject, SessionIntents):
         self.certificates = CertificatesFlow(ctx, document_printer, licence_journal, parent=self)
         if document_printer is not None:   # state, reasons, toner levels, queue policy: no personal data
             self.platform_link.extra_reports["document_printer"] = document_printer.supply_report
+        self.documents = DocumentsFlow(ctx, parent=self)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
@@ -140,7 +144,7 @@ class KioskController(QObject, SessionIntents):
 
     def open(self) -> None:
         """Opens devices, starts the face worker, the sender and the background loops."""
-        for device in (self.id_reader, self.camera, self.printer):
+        for device in self._devices():
             device.open()
         if self.document_printer is not None:
             self.document_printer.open()
@@ -160,10 +164,15 @@ class KioskController(QObject, SessionIntents):
         self.phone.close()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
-        for device in (self.id_reader, self.camera, self.printer):
+        self.documents.close()
+        for device in self._devices():
             device.close()
         if self.document_printer is not None:
             self.document_printer.close()
+
+    def _devices(self) -> tuple:
+        extra = (self.document_camera,) if self.document_camera is not None else ()
+        return (self.id_reader, self.camera, self.printer, *extra)
 
     # --- session commands ------------------------------------------------------------------
 
@@ -186,6 +195,8 @@ class KioskController(QObject, SessionIntents):
             s.FetchLicence: self.certificates.fetch,
             s.PrintLicence: self.certificates.print_licence,
             s.DiscardLicence: self.certificates.discard,
+            s.ScanMrz: self.documents.scan_mrz,
+            s.CapturePage: self.documents.capture_page,
         }[type(command)]
         handler(command)
 
@@ -195,6 +206,7 @@ class KioskController(QObject, SessionIntents):
     def _cancel_device_work(self, command: s.CancelDeviceWork) -> None:
         self.query.stop_scan()
         self.phone.cancel()
+        self.documents.cancel()
         self.card.cancel()
         self.face.cancel()
 
@@ -202,6 +214,7 @@ class KioskController(QObject, SessionIntents):
         SensitiveNames.clear()
         self.face.session_ended()
         self.phone.session_ended()
+        self.documents.session_ended()
         self.submission.session_ended(command.token)
         self.certificates.session_ended(command.token)
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})

@@ -41,6 +41,13 @@ class CitizenIntents(Protocol):
     def print_licence(self) -> None: ...
     def back_to_licences(self) -> None: ...
     def finish_certificates(self) -> None: ...
+    def scan_mrz(self) -> None: ...
+    def stop_mrz_scan(self) -> None: ...
+    def open_documents(self) -> None: ...
+    def choose_material(self, material_id: str) -> None: ...
+    def capture_page(self) -> None: ...
+    def retake_page(self, material_id: str, index: int) -> None: ...
+    def finish_documents(self) -> None: ...
 
 
 class SessionIntents:
@@ -139,3 +146,27 @@ class SessionIntents:
 
     def finish_certificates(self) -> None:
         self.session.finish_certificates()
+    # --- paper by camera (kiosk.core.session_documents) ----------------------------------
+
+    def scan_mrz(self) -> None:
+        """Read the passport's photo page with the camera instead of typing."""
+        self.session.scan_mrz()
+
+    def stop_mrz_scan(self) -> None:
+        self.session.stop_mrz_scan()
+
+    def open_documents(self) -> None:
+        """"Scan documents" on the confirmation page."""
+        self.session.open_documents()
+
+    def choose_material(self, material_id: str) -> None:
+        self.session.choose_material(material_id)
+
+    def capture_page(self) -> None:
+        self.session.capture_page()
+
+    def retake_page(self, material_id: str, index: int) -> None:
+        self.session.retake_page(material_id, index)
+
+    def finish_documents(self) -> None:
+        self.session.finish_documents()

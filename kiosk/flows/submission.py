@@ -10,7 +10,7 @@ from kiosk.core import session as s
 from kiosk.flows.context import Coordinator, FlowContext
 from kiosk.core.pii import mask_id_number, mask_name, mask_phone
 from kiosk.qr import qr_png
-from offline_cache.outbox import RowState, Submission
+from offline_cache.outbox import Attachment, RowState, Submission
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,11 @@ class SubmissionFlow(Coordinator):
             # flag travels with the application even when it is queued offline.
             body = {**body, "sms_receipt": True}
             self.view.receipt_sms_to = mask_phone(phone)
+        # Scanned pages travel inside the outbox's encrypted record / spool (offline_cache/spool.py).
         submission = Submission(submission_id=command.application_id, kind="application",
-                                body=body, created_at=time.time())
+                                body=body, created_at=time.time(),
+                                attachments=tuple(Attachment(name, content_type, data)
+                                                  for name, content_type, data in command.attachments))
         self.ctx.jobs.run("submit", lambda: self._save_and_deliver(command.token, submission))
 
     def _save_and_deliver(self, token: int, submission: Submission) -> None:

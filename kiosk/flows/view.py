@@ -30,3 +30,9 @@ class KioskView:
     # The choose-service screen's search index (kiosk.core.service_search.ServiceSearch) for the
     # session's catalog, built with it off the GUI thread; None until then (browsing still works).
     service_search: object | None = None
+    # Paper under the document camera (kiosk/flows/documents.py): the outlined preview, the
+    # guidance key (kiosk.document_capture.GUIDANCE_KEYS or None = good), and the measures
+    # (sharpness, glare share, brightness) for the technician's test screen.
+    document_image: QImage | None = None
+    document_guidance: str | None = None
+    document_measures: tuple[float, float, float] | None = None

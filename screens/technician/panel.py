@@ -124,6 +124,15 @@ class TechnicianPanel(QFrame):
         # The A4 document printer (issue 15); last, so the other tabs keep their places.
         self._add_page("a4", mark("A4 printer"), [(mark("Test page"), "a4TestPage", service.a4_test_page),
                                               (mark("Refresh"), "a4Refresh", service.a4_refresh)])
+        # Last, so the other tabs keep their places (issue 16).
+        document = self._add_page("document_camera", mark("Document camera"), [
+            (mark("Start test"), "documentCameraStart", service.start_document_camera),
+            (mark("Stop"), "documentCameraStop", service.stop_document_camera)])
+        self.document_label = QLabel()
+        self.document_label.setTextFormat(Qt.PlainText)
+        self.document_label.setObjectName("documentCameraPreview")
+        self.document_label.setMinimumSize(320, 180)
+        document.layout().insertWidget(1, self.document_label)
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
@@ -163,6 +172,7 @@ class TechnicianPanel(QFrame):
             for box in self.boxes.values():
                 box.clear()
             self.camera_label.clear()
+            self.document_label.clear()
             self.hide()
             return
         self.setGeometry(self.parentWidget().rect())
@@ -183,6 +193,13 @@ class TechnicianPanel(QFrame):
         self.boxes["card"].setPlainText(json.dumps(state.card_test, ensure_ascii=False, indent=1)
                                         if state.card_test else t("Press 'Read a card' and present a card."))
         self.boxes["camera"].setPlainText(f"fps {state.camera_fps:.1f}, faces {state.camera_faces}")
+        self.boxes["document_camera"].setPlainText(state.document_text or t("Lay a page under the document camera "
+                                                                            "and press 'Start test'."))
+        if state.document_image is not None:
+            self.document_label.setPixmap(QPixmap.fromImage(state.document_image).scaled(
+                self.document_label.size(), Qt.KeepAspectRatio))
+        else:
+            self.document_label.clear()
         if state.camera_image is not None:
             self.camera_label.setPixmap(QPixmap.fromImage(state.camera_image).scaled(
                 self.camera_label.size(), Qt.KeepAspectRatio))

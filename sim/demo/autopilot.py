@@ -17,12 +17,20 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
+import numpy as np
+
+from devices.camera.sim import SimCamera
 from kiosk.core.session import State
 from screens.passport import MRZ_FIELDS
+from sim.documents import camera_view, demo_material_pages, passport_page
 
 # Steps a service may skip: screenshot only when their own screen is showing.
-STEP_SCREENS = {"passport": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE, "app-code-scanning": State.APP_CODE}
+STEP_SCREENS = {"passport": State.MRZ_ENTRY, "passport-camera": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE,
+                "app-code-scanning": State.APP_CODE,
+                "open-documents": State.SCAN_DOCUMENTS, "document-page-1": State.SCAN_DOCUMENTS,
+                "document-page-2": State.SCAN_DOCUMENTS, "next-page": State.IDLE, "documents-scanned": State.SCAN_DOCUMENTS}
 PHONE_SERVICES = {"app-code": "elderly-allowance", "app-login": "queue-ticket"}   # per phone session
+PAGE_SETTLE_S = 1.0     # a newly shown page: let the camera's earlier frames drain before "Take this page"
 STEP_TIMEOUT_S = 90.0   # the first face check waits for the models to load
 PHONE = "13812345678"
 SETTLE_ROUNDS = 3       # show (queued) -> layout (posted) -> paint: a few rounds of events
@@ -52,6 +60,7 @@ class Autopilot(QObject):
         self.failure: str | None = None
         self._phone = None
         self._phone_held = False
+        self._shown_at = 0.0
         self._steps = self._script(self.service_id, "")
         if phone_sessions:
             for method, service in PHONE_SERVICES.items():
@@ -92,12 +101,20 @@ class Autopilot(QObject):
                        and self.controller.view.app_login_qr_png is not None, self._confirm_app_login)]
         steps += [
             ("passport", lambda: s.state in (State.MRZ_ENTRY, State.VERIFY_FACE, State.FORM),
+             self._read_passport_by_camera),
+            ("passport-camera", lambda: s.state is not State.MRZ_ENTRY or not s.mrz_scanning,
              self._enter_passport_data),
             ("verify-face", lambda: s.state is State.FORM or (
                 s.state is State.VERIFY_FACE and self.controller.view.camera_image is not None), None),
             ("form", lambda: s.state is State.FORM, self._fill_form),
             ("form-filled", lambda: s.state is State.FORM and self._form_complete(),
              lambda: self._click("formNext")),
+            # Supporting materials (issue 16): two pages of the household register under the camera.
+            ("open-documents", lambda: s.state is State.CONFIRM, self._open_documents),
+            ("document-page-1", lambda: not self._scans() or self._page_ready(0), self._take_page),
+            ("next-page", lambda: not self._scans() or s.page_count == 1, self._show_second_page),
+            ("document-page-2", lambda: not self._scans() or self._page_ready(1), self._take_page),
+            ("documents-scanned", lambda: not self._scans() or s.page_count == 2, self._finish_documents),
             ("confirm", lambda: s.state is State.CONFIRM, lambda: self._click("confirmSubmit")),
             ("receipt", lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"),
              lambda: self._collect_receipt_then_continue(prefix)),
@@ -287,8 +304,64 @@ class Autopilot(QObject):
         return all(self.session.form_values.get(f.id) for f in self.session.service.fields
                    if f.required and not f.readonly)
 
+    # --- paper under the camera -------------------------------------------------------
+
+    def _scans(self) -> bool:
+        """The service takes scanned materials and the camera can be shown paper (the sim camera)."""
+        service = self.session.service
+        return bool(service and service.scan_materials) and isinstance(self.controller.camera, SimCamera)
+
+    def _show(self, frame) -> None:
+        self.controller.camera.show(frame)
+        self._shown_at = time.monotonic()
+
+    def _open_documents(self) -> None:
+        if not self._scans():
+            return
+        self._show(self._document_frames()[0])
+        self._click("openDocuments")
+
+    def _document_frames(self):
+        rng = np.random.default_rng(16)
+        return [camera_view(page, rng, fill=0.86, angle_deg=angle, tilt=0.04, blur=0.5)
+                for page, angle in zip(demo_material_pages(), (4.0, -6.0))]
+
+    def _page_ready(self, captured: int) -> bool:
+        view = self.controller.view
+        return (self.session.state is State.SCAN_DOCUMENTS and self.session.page_count == captured
+                and not self.session.page_capturing and time.monotonic() - self._shown_at >= PAGE_SETTLE_S
+                and view.document_image is not None and view.document_guidance is None)
+
+    def _take_page(self) -> None:
+        if self._scans():
+            self._click("capturePage")
+
+    def _show_second_page(self) -> None:
+        if self._scans():
+            self._show(self._document_frames()[1])
+
+    def _finish_documents(self) -> None:
+        if not self._scans():
+            return
+        self._click("documentsDone")
+        self.controller.camera.show(None)
+
+    def _read_passport_by_camera(self) -> None:
+        """A passport (the pcsc_sim virtual one): its photo page under the camera, "Read"."""
+        if self.session.state is not State.MRZ_ENTRY:
+            return
+        mrz = getattr(self.controller.id_reader, "passport_mrz", lambda: None)()
+        if mrz is None or not isinstance(self.controller.camera, SimCamera):
+            return                                           # the next step types it
+        self._show(camera_view(passport_page(mrz), np.random.default_rng(9), fill=0.84, angle_deg=-6.0,
+                               tilt=0.03, blur=0.6))
+        self._click("mrzCamera")
+        self._shoot("passport-camera-reading")
+
     def _enter_passport_data(self) -> None:
-        """A passport (the pcsc_sim virtual one): type its photo-page data as a citizen would."""
+        """The camera could not read it (or there is none): type the photo-page data as a citizen would."""
+        if isinstance(self.controller.camera, SimCamera):
+            self.controller.camera.show(None)
         if self.session.state is not State.MRZ_ENTRY:
             return
         key = getattr(self.controller.id_reader, "demo_mrz_key", lambda: None)()

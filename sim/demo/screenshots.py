@@ -75,6 +75,32 @@ class Shooter:
         self.pump()
 
 
+def shoot_document_scan(s: Shooter, parts) -> None:
+    """From the confirmation page: "Scan documents", the live outline, two pages taken."""
+    import numpy as np
+
+    from kiosk.core.session import State
+    from sim.documents import camera_view, demo_material_pages
+    session, camera = parts.controller.session, parts.controller.camera
+    rng = np.random.default_rng(16)
+    pages = [camera_view(page, rng, fill=0.86, angle_deg=angle, tilt=0.04, blur=0.5)
+             for page, angle in zip(demo_material_pages(), (4.0, -6.0))]
+    camera.show(pages[0])
+    s.click("openDocuments")
+    s.wait(lambda: session.state is State.SCAN_DOCUMENTS and parts.controller.view.document_guidance is None
+           and parts.controller.view.document_image is not None, "document scan")
+    s.shoot("08b-documents")
+    for count, page in enumerate(pages, start=1):
+        camera.show(page)
+        s.pump(1.0)
+        s.click("capturePage")
+        s.wait(lambda count=count: session.page_count == count, f"page {count}")
+    s.shoot("08c-documents-pages")
+    camera.show(None)
+    s.click("documentsDone")
+    s.wait(lambda: session.state is State.CONFIRM, "confirm with pages")
+
+
 def run(target: Path) -> list[Path]:
     from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
     apply_pyside_refcount_fix()   # a Qt program's start-up (see the module)
@@ -128,6 +154,7 @@ def run(target: Path) -> list[Path]:
         s.click("formNext")
         s.wait(lambda: session.state is State.CONFIRM, "confirm")
         s.shoot("08-confirm")
+        shoot_document_scan(s, parts)            # the lease, two pages, by the camera (issue 16)
         s.click("confirmSubmit")
         s.wait(lambda: session.state is State.RECEIPT and session.print_status not in (None, "printing"), "receipt")
         query_token = session.outcome.query_token   # what the receipt QR carries
@@ -166,6 +193,10 @@ def run(target: Path) -> list[Path]:
         session.card_failed(session.token, "mrz_required")   # what the PC/SC reader reports for a passport
         s.wait(lambda: session.state is State.MRZ_ENTRY, "passport data entry")
         s.shoot("16-passport")
+        parts.controller.scan_mrz()              # the camera step, answered as when check digits fail
+        s.shoot("17-passport-camera")
+        session.mrz_scanned(session.token, None, "mrz_camera_check_digits")
+        s.shoot("18-passport-camera-failed")
         parts.controller.cancel()
         s.wait(lambda: session.state is State.IDLE, "idle")
 

@@ -25,6 +25,7 @@ from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.technician.camera import TechnicianCamera
 from kiosk.flows.technician.scanner import TechnicianScanner
 from kiosk.flows.technician.document_printer import DocumentPrinterTech
+from kiosk.flows.technician.document_camera import TechnicianDocumentCamera
 from kiosk.flows.technician.devices import CardTest, count_device_events
 from kiosk.flows.technician.state import (
     LOG_LINES_SHOWN,
@@ -67,6 +68,9 @@ class TechnicianService(QObject):
                                        on_frame=lambda shown: self._apply("camera_frame", shown))
         self.scanner = TechnicianScanner(controller.camera, self.jobs,
                                          on_result=lambda text: self._apply("scanner", text))
+        self.document_camera = TechnicianDocumentCamera(
+            controller.documents.camera, controller.documents.thresholds, self.jobs,
+            on_frame=lambda shown: self._apply("document_frame", shown))
         self._print_job: str | None = None
         self._reprint_job: str | None = None
         self._job_outcomes: dict[str, str] = {}     # last print jobs' outcomes (bounded)
@@ -168,12 +172,27 @@ class TechnicianService(QObject):
     def start_camera(self) -> None:
         """Preview with face boxes and fps (kiosk.flows.technician.camera)."""
         self.touch()
+        self.document_camera.stop()
         self.camera.start()
 
     def stop_camera(self) -> None:
         self.camera.stop()
         self.scanner.stop()
         self.state.camera_image = None
+        self.document_camera.stop()
+        self.state.document_image = None
+
+    def start_document_camera(self) -> None:
+        """Document camera test: page outline, sharpness / glare / brightness, MRZ reader status."""
+        self.touch()
+        self.camera.stop()                  # one preview at a time (it may be the same camera)
+        self.document_camera.start()
+
+    def stop_document_camera(self) -> None:
+        self.document_camera.stop()
+        self.state.document_image = None
+        self.state.document_text = ""
+        self.changed.emit()
 
     def start_scanner(self) -> None:
         """Barcode-reader test: what the camera shows, decoded (kiosk.flows.technician.scanner)."""
@@ -329,6 +348,8 @@ class TechnicianService(QObject):
             self.state.camera_image, self.state.camera_fps, self.state.camera_faces = result
         elif name == "scanner":
             self.state.scanner_text = result
+        elif name == "document_frame":
+            self.state.document_image, self.state.document_text = result
         elif name == "queue":
             self.state.queue = result
         elif name == "receipts":

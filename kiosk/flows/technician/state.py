@@ -26,6 +26,8 @@ class TechnicianState:
     camera_fps: float = 0.0
     camera_faces: int = 0
     scanner_text: str = ""                # barcode-reader test: codes seen, decode timing
+    document_image: QImage | None = None  # document camera test: frame with the detected outline
+    document_text: str = ""               # its measures against the thresholds
     print_test: str = ""                  # "", "printing", "printed", "failed: <reason>"
     receipts: list = field(default_factory=list)   # recent journal entries (masked), newest first
     reprint: str = ""                     # "", "printing <application no.>", "printed …", "failed: …"
