@@ -62,7 +62,8 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = method == "get" and path.startswith(("/fleet", "/applications/"))
+            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/"))) \
+                or path.startswith("/payments/sim/")
             params = operation.setdefault("parameters", [])
             if method == "post":
                 for param in params:

@@ -34,6 +34,8 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 # Operator pages in a browser and the citizen-facing status query (token or number; no personal
 # data in the answer) are not kiosk calls.
 UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/")
+# The payment simulator's "citizen's phone" is not a kiosk: it never signs (docs/payment.md).
+UNSIGNED_POST_PREFIXES = ("/payments/sim/",)
 
 
 class SignatureRejected(Exception):
@@ -108,7 +110,8 @@ class SignatureMiddleware:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or self.verifier is None or (
-                scope["method"] == "GET" and scope["path"].startswith(UNSIGNED_GET_PREFIXES)):
+                scope["method"] == "GET" and scope["path"].startswith(UNSIGNED_GET_PREFIXES)) or (
+                scope["method"] == "POST" and scope["path"].startswith(UNSIGNED_POST_PREFIXES)):
             await self.app(scope, receive, send)
             return
         chunks, size = [], 0

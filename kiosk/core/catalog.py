@@ -32,6 +32,7 @@ from kiosk.core.catalog_fields import FormField as FormField
 from kiosk.core.catalog_fields import Localized as Localized
 from kiosk.core.catalog_fields import check_prefill_sources, parse_field, parse_localized, require
 from kiosk.core.catalog_fields import localized as localized
+from kiosk.core.catalog_fee import Fee, parse_fee
 from kiosk.core.identity import CardType, IdentityDocument
 
 SCHEMA_VERSION = 2
@@ -76,6 +77,7 @@ class Service:
     item_names: tuple[Localized, ...] = ()   # their names, for the 一次告知 page and the confirmation
     query_services: tuple[str, ...] = ()     # progress query limited to these services (empty = any)
     receipt: ReceiptOptions = field(default_factory=ReceiptOptions)
+    fee: Fee | None = None                   # None = free (kiosk/core/catalog_fee.py, kiosk/core/payment.py)
 
     @property
     def is_bundle(self) -> bool:
@@ -252,4 +254,12 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         item_names=tuple(parse_localized(raw_by_id[i].get("names"), f"{where}.items[{i}]") for i in items),
         query_services=query_services,
         receipt=ReceiptOptions(print=bool(receipt_raw.get("print", True)), kind=receipt_kind),
+        fee=_service_fee(raw, kind, items, where),
     )
+
+
+def _service_fee(raw: dict[str, Any], kind: str, items: list[str], where: str) -> Fee | None:
+    fee = parse_fee(raw.get("fee"), f"{where}.fee")
+    if fee is not None and (kind != "application" or items):
+        raise CatalogError(f"{where}.fee: only a single application service can carry a fee")
+    return fee

@@ -32,22 +32,24 @@ import uuid
 
 from kiosk.core.session_base import SessionBase
 from kiosk.core.session_events import DeviceEventsMixin, _is_yymmdd
+from kiosk.core.session_payment import PaymentMixin
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
     CARE_MODE_TIME_FACTOR, MAX_FACE_ATTEMPTS, MAX_MRZ_ATTEMPTS, NEGATIVE_LEVELS, RATING_LEVELS, SCAN_GRACE_S,
     CallStaff, CancelDeviceWork, EndReason, LookupApplication, Outcome, PrintReceipt, ReadCard, ScanQr,
     SendRating, SessionEnded, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
+from kiosk.core.session_types import ClosePayment, PayWithCode, StartPayment
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
     "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CitizenSession", "EndReason", "LookupApplication",
     "Outcome", "PrintReceipt", "ReadCard", "ScanQr", "SendRating", "SessionBase", "SessionEnded", "State",
-    "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
+    "Submit", "Timeouts", "VerifyFace", "ClosePayment", "PayWithCode", "StartPayment", "_CitizenData", "_is_yymmdd", "reference_from_qr",
 ]
 
 
-class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
+class CitizenSession(QueryFlowMixin, DeviceEventsMixin, PaymentMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
@@ -149,10 +151,8 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
         }
         if self._service.is_bundle:
             body["items"] = list(self._service.items)   # 一件事: one form, one submission, several items
-        self._pending_application_id = application_id
-        self._submission_stored = False
-        self._go(State.SUBMITTING)
-        self._command(Submit(self.token, application_id, body))
+        # Free service: SUBMITTING at once; fee due: PAYMENT first (kiosk/core/session_payment.py).
+        self.begin_payment_or_submit(application_id, body)
 
     def finish_receipt(self) -> None:
         if self.state is State.RECEIPT:
@@ -205,6 +205,9 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
             return
         if self.state is State.SUBMITTING:
             return  # the application is being saved; it cannot be half-cancelled
+        if self.state is State.PAYMENT:
+            self.cancel_payment()   # the order is closed first; the platform's last word decides
+            return
         if self.state is State.RATE:
             self.rate(None)  # leaving the rating screen = no rating, recorded as such
             return
@@ -224,6 +227,9 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin):
                     self._end(EndReason.TIMEOUT)
             else:
                 self._changed()
+            return
+        if self.state is State.PAYMENT:
+            self._payment_tick(now)   # the payment countdown replaces the idle warning
             return
         if self.state is State.SUBMITTING:
             # The citizen is waiting on us, not the other way round: no idle warning, a deadline.

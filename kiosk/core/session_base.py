@@ -49,6 +49,8 @@ class SessionBase:
     mrz_error: str | None
     print_status: str | None
     last_end_reason: EndReason | None
+    payment: Any                  # kiosk.core.session_payment.PaymentView while paying, else None
+    payments_available: bool      # the payment flow: platform reachable and no unresolved payment
     _data: _CitizenData
     _query_started: float
     _query_reference: str | None
@@ -126,7 +128,8 @@ class SessionBase:
             return self.timeouts
         t, k = self.timeouts, CARE_MODE_TIME_FACTOR
         return dataclasses.replace(t, idle_s=t.idle_s * k, countdown_s=t.countdown_s * k,
-                                   card_read_s=t.card_read_s * k, face_s=t.face_s * k, receipt_s=t.receipt_s * k)
+                                   card_read_s=t.card_read_s * k, face_s=t.face_s * k, receipt_s=t.receipt_s * k,
+                                   payment_s=t.payment_s * k)
 
     # --- internals -------------------------------------------------------------
 
@@ -189,6 +192,8 @@ class SessionBase:
         self.print_status = None
         self.last_end_reason = None
         self._pending_application_id = None
+        self.payment = None
+        self.payments_available = getattr(self, "payments_available", True)   # kept across sessions (flow sets it)
         self._entered_at = self._last_activity = self._clock()
         self._warning_started = None
 
