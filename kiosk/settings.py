@@ -73,8 +73,16 @@ PRINTER_BACKENDS = {
     "emulator": Backend("the network driver on a loopback ESC/POS emulator (sim/printer/)",
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
+SCANNER_BACKENDS = {
+    "none": Backend("no barcode scanner: payment codes are read by the camera only", ()),
+    "serial": Backend("scanner in USB-COM / RS-232 mode (pyserial); device = the port", ("device", "baudrate",
+                                                                                          "frame_timeout_s")),
+    "hid": Backend("scanner in USB HID mode, its /dev/input/event* read and grabbed with evdev (never typed into "
+                   "the screen); device = the input device path", ("device", "frame_timeout_s")),
+    "sim": Backend("in-memory simulated scanner (tests, demo)", ("frame_timeout_s",), test_only=True),
+}
 BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,
-            "devices.printer": PRINTER_BACKENDS}
+            "devices.printer": PRINTER_BACKENDS, "devices.scanner": SCANNER_BACKENDS}
 
 
 def only_in_demo(backends: dict[str, Backend]) -> tuple[str, ...]:
@@ -256,10 +264,34 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class ScannerSection:
+    backend: str = setting("none", "Barcode scanner for payment codes (付款码); the keys each backend reads are "
+                                   "listed with it.", choices=SCANNER_BACKENDS)
+    device: str = setting("", "serial: the port (/dev/kiosk-scanner); hid: the input device "
+                              "(/dev/input/by-id/usb-...-event-kbd).")
+    baudrate: int = setting(9600, "serial: line speed.")
+    frame_timeout_s: float = setting(0.3, "A code not ended (CR/Enter) within this pause is refused as truncated.")
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     id_reader: IdReaderSection = section(IdReaderSection)
     camera: CameraSection = section(CameraSection)
     printer: PrinterSection = section(PrinterSection)
+    scanner: ScannerSection = section(ScannerSection)
+
+
+@dataclass(frozen=True)
+class PaymentSection:
+    """统一支付 (docs/payment.md). Durations are settings so tests can shrink them."""
+    qr_timeout_s: float = setting(120.0, "Countdown of the payment QR (doubled in care mode); then the order closes.")
+    poll_s: float = setting(1.0, "While the QR is shown, ask the platform this often (backoff on errors).")
+    code_poll_s: float = setting(3.0, "Payment code USERPAYING: ask this often (WeChat: 5 s, Alipay: 3-5 s).")
+    code_wait_s: float = setting(30.0, "Payment code USERPAYING longer than this: reversed (WeChat: 30 s).")
+    create_timeout_s: float = setting(10.0, "Keep trying to create the payment order this long.")
+    settle_wait_s: float = setting(45.0, "Closing or paying by code: the citizen waits at most this long on screen.")
+    sweep_interval_s: float = setting(60.0, "Unfinished payments (after a crash or an outage) are resolved this "
+                                            "often.")
 
 
 @dataclass(frozen=True)
@@ -328,6 +360,7 @@ class KioskConfig:
     logging: LoggingSection = section(LoggingSection)
     display: DisplaySection = section(DisplaySection)
     technician: TechnicianSection = section(TechnicianSection)
+    payment: PaymentSection = section(PaymentSection)
     heartbeat: HeartbeatSection = section(HeartbeatSection)
     metrics: MetricsSection = section(MetricsSection)
     source_path: str = ""         # where it was loaded from (not a TOML key)
@@ -346,6 +379,11 @@ class KioskConfig:
     @property
     def outbox_path(self) -> Path:
         return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def payments_path(self) -> Path:
+        """The payment journal (offline_cache/payments.py): the kiosk and `main.py payments` open this one."""
+        return self.data_dir / "payments.sqlite3"
 
     @property
     def journal_path(self) -> Path:

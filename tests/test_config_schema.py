@@ -23,6 +23,8 @@ import pytest
 import devices.camera
 import devices.id_reader
 import devices.printer
+import devices.scanner
+from kiosk.settings import ScannerSection
 from kiosk.config import (BACKENDS, CAMERA_BACKENDS, ID_READER_BACKENDS, PRINTER_BACKENDS, CameraSection,
                           ConfigError, IdReaderSection, KioskConfig, PrinterSection, config_from_dict,
                           load_config, reference_toml)
@@ -127,7 +129,8 @@ def test_demo_flag_on_the_command_line_sets_the_key(tmp_path):
 
 FACTORIES = {"id_reader": (devices.id_reader.create_id_reader, IdReaderSection),
              "camera": (devices.camera.create_camera, CameraSection),
-             "printer": (devices.printer.create_printer, PrinterSection)}
+             "printer": (devices.printer.create_printer, PrinterSection),
+             "scanner": (devices.scanner.create_scanner, ScannerSection)}
 DRIVERS = {   # where each factory finds its driver classes (replaced by a recorder below)
     "id_reader": [(devices.id_reader, "SimIdReader"), ("devices.id_reader.sam_serial", "SamSerialIdReader"),
                   ("sim.id_reader.sam_sim_reader", "SamSimIdReader"),
@@ -137,6 +140,8 @@ DRIVERS = {   # where each factory finds its driver classes (replaced by a recor
     "printer": [(devices.printer, name) for name in ("SimPrinter", "NetworkReceiptPrinter", "SerialReceiptPrinter",
                                                      "UsbReceiptPrinter", "FileReceiptPrinter", "CupsReceiptPrinter")]
                + [("sim.printer.emulated", "EmulatedReceiptPrinter")],
+    "scanner": [("devices.scanner.interface", "NoScanner"), ("devices.scanner.sim", "SimScanner"), ("devices.scanner.serial_scanner", "SerialScanner"),
+                ("devices.scanner.hid_scanner", "HidScanner")],
 }
 
 
