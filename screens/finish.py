@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
+from screens.payment import paid_text
 from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
 from screens.widgets import big_button, label, qr_pixmap
 
@@ -81,6 +82,9 @@ class ReceiptScreen(Screen):
                                          "will be submitted automatically. Keep your receipt: staff can find it by this number."))
         self.expected.setText(tr("Expected result by: %s") % outcome.expected_completion.isoformat()
                               if outcome.expected_completion else "")
+        paid = paid_text(session.payment)   # 统一支付: only for a payment the platform reported SUCCESS for
+        if paid:
+            self.expected.setText("\n".join(t for t in (self.expected.text(), paid) if t))
         status = session.print_status or "printing"
         status_key = "failed" if status.startswith("failed") else status
         if status_key == "printing" and view.printer_available is False:

@@ -19,6 +19,7 @@ from screens.finish import ErrorScreen, RateScreen, ReceiptScreen, SubmittingScr
 from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
 from screens.passport import MrzEntryScreen
+from screens.payment import PaymentScreen
 from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
@@ -37,6 +38,7 @@ SCREEN_CLASSES = {
     State.VERIFY_FACE: VerifyFaceScreen,
     State.FORM: FormScreen,
     State.CONFIRM: ConfirmScreen,
+    State.PAYMENT: PaymentScreen,
     State.SUBMITTING: SubmittingScreen,
     State.RECEIPT: ReceiptScreen,
     State.RATE: RateScreen,
@@ -49,11 +51,11 @@ SCREEN_CLASSES = {
 APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
     ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE}), ("Form", {State.FORM}),
-    ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
+    ("Confirm", {State.CONFIRM, State.PAYMENT, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}), ("Form", {State.FORM}),
-    ("Identity", {State.VERIFY_FACE}), ("Confirm", {State.CONFIRM, State.SUBMITTING}),
+    ("Identity", {State.VERIFY_FACE}), ("Confirm", {State.CONFIRM, State.PAYMENT, State.SUBMITTING}),
     ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 QUERY_STEPS = (

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.core.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
+from screens.payment import fee_notice
 from screens.texts import tr
 from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
 
@@ -104,10 +105,13 @@ class ServiceInfoScreen(Screen):
         self.materials_title = label()
         self.materials = label()
         self.steps = label(role="hint")
+        self.fee = label()
+        self.fee.setObjectName("feeNotice")
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.description, self.department, self.materials_title, self.materials, self.steps):
+        for widget in (self.description, self.department, self.materials_title, self.materials, self.fee,
+                       self.steps):
             column.addWidget(widget)
         column.addStretch(1)
         scroll = touch_scroll_area(content)   # long material lists in care mode scroll, never clip
@@ -135,6 +139,7 @@ class ServiceInfoScreen(Screen):
                                 if service.department else "")
         self.materials_title.setText(tr("You will need:"))
         self.materials.setText("\n".join(f"•  {localized(m, lang)}" for m in service.materials))
+        self.fee.setText(fee_notice(session, view, for_confirm=False))   # 统一支付 (screens/payment.py)
         if service.is_bundle:
             self.materials_title.setText(tr("One form, one submission for all of these:") + "\n"
                                          + "\n".join(f"•  {localized(n, lang)}" for n in service.item_names)

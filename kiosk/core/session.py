@@ -55,7 +55,8 @@ class CitizenSession(QueryFlowMixin, DeviceEventsMixin, PaymentMixin):
     # --- user intents -------------------------------------------------------
 
     def start(self) -> None:
-        if self.state is State.IDLE:
+        # After a crash the kiosk serves again only once earlier payments are resolved (a few seconds).
+        if self.state is State.IDLE and not self.payments_recovering:
             self.token = next(self._tokens)
             self._go(State.CHOOSE_SERVICE)
 

@@ -51,6 +51,7 @@ class SessionBase:
     last_end_reason: EndReason | None
     payment: Any                  # kiosk.core.session_payment.PaymentView while paying, else None
     payments_available: bool      # the payment flow: platform reachable and no unresolved payment
+    payments_recovering: bool
     _data: _CitizenData
     _query_started: float
     _query_reference: str | None
@@ -74,6 +75,9 @@ class SessionBase:
         self._now = now
         self._listeners: list[Callable[[Self], None]] = []
         self._command_handlers: list[Callable[[object], None]] = []
+        # Kept across sessions, set by the payment flow (kiosk/flows/payment.py):
+        self.payments_recovering = False    # earlier runs' payments being resolved: no new session yet
+        self.payments_available = True      # platform reachable, nothing unresolved: fees can be paid here
         self._reset_to_idle()
 
     # --- wiring ------------------------------------------------------------
@@ -193,7 +197,6 @@ class SessionBase:
         self.last_end_reason = None
         self._pending_application_id = None
         self.payment = None
-        self.payments_available = getattr(self, "payments_available", True)   # kept across sessions (flow sets it)
         self._entered_at = self._last_activity = self._clock()
         self._warning_started = None
 

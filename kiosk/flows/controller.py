@@ -27,6 +27,7 @@ from kiosk.flows.device_board import DeviceBoard
 from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
 from kiosk.flows.jobs import BackgroundJobs
+from kiosk.flows.payment import PaymentFlow
 from kiosk.flows.platform_link import PlatformLink
 from kiosk.flows.query import QueryFlow
 from kiosk.flows.submission import SubmissionFlow
@@ -43,7 +44,8 @@ def session_timeouts(config: KioskConfig) -> s.Timeouts:
     request_s = p.connect_timeout_s + p.read_timeout_s        # PlatformClient's overall deadline per call
     return s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s,
                       submitting_s=p.submit_wait_s + 20.0,    # + a slow durable commit
-                      query_s=request_s + 5.0)
+                      query_s=request_s + 5.0,
+                      payment_s=config.payment.qr_timeout_s, payment_settle_s=config.payment.settle_wait_s)
 
 
 class KioskController(QObject, SessionIntents):
@@ -59,7 +61,8 @@ class KioskController(QObject, SessionIntents):
     staff_help_requested = Signal(str)
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
-                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic):
+                 outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
+                 scanner=None, payment_journal=None):
         QObject.__init__(self)
         self.config = config
         self.id_reader, self.camera, self.printer = id_reader, camera, printer
@@ -85,6 +88,12 @@ class KioskController(QObject, SessionIntents):
                              request_staff_help=self.staff_help_requested.emit, parent=self)
         self.submission = SubmissionFlow(ctx, parent=self)
         self.platform_link = PlatformLink(ctx, parent=self)
+        self.scanner = scanner
+        if payment_journal is None:
+            from offline_cache.payments import PaymentJournal
+            payment_journal = PaymentJournal(config.payments_path, config.device_key_path)
+        self.payment = PaymentFlow(ctx, journal=payment_journal, scanner=scanner, parent=self)
+        self.changed.connect(self.payment.update_availability)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
@@ -132,6 +141,9 @@ class KioskController(QObject, SessionIntents):
         """Opens devices, starts the face worker, the sender and the background loops."""
         for device in (self.id_reader, self.camera, self.printer):
             device.open()
+        if self.scanner is not None:
+            self.scanner.open()
+        self.payment.start()     # earlier payments resolved before the first session (kiosk/flows/payment.py)
         self.face_verifier.start()
         self.sync_worker.start()
         self._tick.start()
@@ -145,6 +157,9 @@ class KioskController(QObject, SessionIntents):
         self._tick.stop()
         self.session.cancel()
         self.query.close()
+        self.payment.close()
+        if self.scanner is not None:
+            self.scanner.close()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
         for device in (self.id_reader, self.camera, self.printer):
@@ -164,6 +179,9 @@ class KioskController(QObject, SessionIntents):
             s.LookupApplication: self.query.lookup,
             s.ScanQr: self.query.scan,
             s.CallStaff: self.board.call_staff,
+            s.StartPayment: self.payment.start_payment,
+            s.PayWithCode: self.payment.pay_with_code,
+            s.ClosePayment: self.payment.close_payment,
         }[type(command)]
         handler(command)
 
@@ -179,5 +197,6 @@ class KioskController(QObject, SessionIntents):
         SensitiveNames.clear()
         self.face.session_ended()
         self.submission.session_ended(command.token)
+        self.payment.session_ended()
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()
