@@ -88,6 +88,26 @@ def to_service_info(session, commands):
     session.choose_service("elderly-allowance")
 
 
+def to_payment(session, commands):
+    """A fee-bearing service, nobody answers the StartPayment (the flow is gone)."""
+    import datetime as dt
+    session.start()
+    session.choose_service("real-estate-records-copy")
+    session.begin_service()
+    session.card_read(commands[-1].token, document(birth=dt.date(1990, 1, 1)))
+    session.set_field("phone", PHONE)
+    session.submit_form()
+    session.confirm()
+    assert session.state is s.State.PAYMENT
+
+
+def to_payment_busy(session, commands):
+    """The QR is shown; nobody pays, nobody answers the close."""
+    to_payment(session, commands)
+    start = commands[-1]
+    session.payment_opened(start.token, "K1-1", "weixin://x")
+
+
 DRIVERS = {
     "choose_service": lambda session, commands: session.start(),
     "service_info": to_service_info,
@@ -104,6 +124,8 @@ DRIVERS = {
     "query_busy": to_query_busy,
     "query_scanning": to_query_scanning,
     "query_result": to_query_result,
+    "payment": to_payment,
+    "payment_busy": to_payment_busy,
 }
 
 
