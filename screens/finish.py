@@ -82,7 +82,7 @@ class ReceiptScreen(Screen):
                                          "will be submitted automatically. Keep your receipt: staff can find it by this number."))
         self.expected.setText(tr("Expected result by: %s") % outcome.expected_completion.isoformat()
                               if outcome.expected_completion else "")
-        paid = paid_text(session.payment)   # 统一支付: only for a payment the platform reported SUCCESS for
+        paid = paid_text(getattr(session, "payment", None))   # 统一支付: only for a payment the platform reported SUCCESS for
         if paid:
             self.expected.setText("\n".join(t for t in (self.expected.text(), paid) if t))
         status = session.print_status or "printing"
