@@ -7,6 +7,7 @@
                                         screenshots and the receipt written to demo-output/
     python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
     python main.py queue status|retry|export    technician view of the outbox
+    python main.py payments reconcile DATE|status   payment journal vs the platform's bill (exit 1 on differences)
     python main.py set-pin                      hash for [technician] pin_hash
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
 """
@@ -111,7 +112,7 @@ def apply_qt_workarounds() -> None:
     apply()
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare")
+SUBCOMMANDS = ("diagnose", "queue", "payments", "set-pin", "voice-helper", "face-compare")
 
 
 def start_diagnose_platform(config, workdir: Path):
@@ -139,6 +140,8 @@ def run_subcommand(argv) -> int:
         return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"), start_demo_platform=start_diagnose_platform)
     if command == "queue":
         return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    if command == "payments":
+        return cli_tools.payments_main(rest, str(REPO / "kiosk.toml"))
     if command == "face-compare":
         from kiosk import face_compare
         return face_compare.main(rest, str(REPO / "kiosk.toml"))
