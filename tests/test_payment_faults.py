@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 
 from offline_cache.payments import JournalState
 from tests.payment_rig import FEE_FEN, KIOSK_ID, Rig, application_body, intent
