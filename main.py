@@ -130,6 +130,20 @@ def start_diagnose_platform(config, workdir: Path):
     return server, server.start()
 
 
+def demo_phone(platform_url: str):
+    """The demo citizen's phone: pays a payment QR through the reference platform's provider simulator
+    (POST /payments/sim/pay), off the GUI thread like a real phone would."""
+    import threading
+
+    import requests
+
+    def pay(qr_content: str) -> None:
+        threading.Thread(target=lambda: requests.post(platform_url + "/payments/sim/pay",
+                                                      json={"qr_content": qr_content}, timeout=10),
+                         name="demo-phone", daemon=True).start()
+    return pay
+
+
 def run_subcommand(argv) -> int:
     """Technician commands; they never open a window (safe over SSH)."""
     from kiosk import cli_tools
@@ -220,7 +234,8 @@ def main(argv=None) -> int:
         # allowance; with them the scripted citizen takes a queue ticket.
         service_id = "queue-ticket" if config.devices.id_reader.backend == "pcsc_sim" else "elderly-allowance"
         pilot = Autopilot(parts, Path(args.output), language=args.language or config.kiosk.default_language,
-                          service_id=service_id)
+                          service_id=service_id, phone_pays=demo_phone(config.platform.url)
+                          if platform_server is not None and config.devices.id_reader.backend == "sim" else None)
         pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:

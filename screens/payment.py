@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk.core.catalog import localized
 from kiosk.core.payment import format_fen, payable
@@ -30,9 +30,8 @@ def fee_notice(session, view: KioskView, *, for_confirm: bool) -> str:
     if fee is None:
         return ""
     lang = session.language
-    lines = [tr("Fee: %s") % yuan(fee.total_fen)]
-    lines += [f"•  {localized(item.names, lang)}  {yuan(item.amount_fen)}" for item in fee.items]
-    lines += [f"•  {localized(exemption.names, lang)}" for exemption in fee.exemptions]
+    items = ", ".join(f"{localized(item.names, lang)} {yuan(item.amount_fen)}" for item in fee.items)
+    lines = [tr("Fee: %s") % yuan(fee.total_fen) + f"  ({items})"]
     if for_confirm:
         due = payable(fee, session.document, dt.date.today())
         if due.exemption is not None:
@@ -40,13 +39,14 @@ def fee_notice(session, view: KioskView, *, for_confirm: bool) -> str:
         else:
             lines.append(tr("Next you pay %s by QR code (WeChat Pay, Alipay, UnionPay).") % yuan(due.amount_fen))
     else:
+        lines += [f"•  {localized(exemption.names, lang)}" for exemption in fee.exemptions]
         lines.append(tr("Pay here by scanning a QR code with WeChat Pay, Alipay or UnionPay, "
                         "or show your payment code."))
     if view.platform_online is False or not session.payments_available:
         lines.append(tr("Paying needs the network, which is not available now."))
         if fee.counter_payment_allowed:
             lines.append(tr("You can apply and pay at the counter instead."))
-    elif fee.counter_payment_allowed:
+    elif fee.counter_payment_allowed and not for_confirm:
         lines.append(tr("You may also pay at the counter instead."))
     return "\n".join(lines)
 
@@ -55,7 +55,7 @@ def paid_text(payment) -> str:
     """Receipt screen: amount and payment reference of a settled payment ("" otherwise)."""
     if payment is None or payment.phase != "paid" or not payment.reference:
         return ""
-    text = tr("Fee paid: %s") % yuan(payment.amount_fen) + "\n" + tr("Payment reference: %s") % payment.reference
+    text = tr("Fee paid: %s") % yuan(payment.amount_fen) + "   " + tr("Payment reference: %s") % payment.reference
     if payment.outcome == "paid_late":
         text += "\n" + tr("Your payment arrived as the time ran out; it was accepted.")
     return text
@@ -89,16 +89,15 @@ class PaymentScreen(Screen):
         self.countdown.setObjectName("paymentCountdown")
         self.reassure = label(role="hint")
         self.order = label(role="hint")
-        top = QHBoxLayout()
-        column = QHBoxLayout()
-        top.addWidget(self.qr)
-        for widget in (self.title, self.service_name, self.amount, self.items):
-            self.layout_.addWidget(widget)
-        self.layout_.addLayout(top)
-        for widget in (self.countdown, self.status, self.code_hint, self.code_error, self.reassure, self.order):
-            self.layout_.addWidget(widget)
-        self.layout_.addStretch(1)
-        self.layout_.addLayout(column)
+        body = QHBoxLayout()                      # left: what and how much; right: the QR code
+        left = QVBoxLayout()
+        for widget in (self.title, self.service_name, self.amount, self.items, self.countdown, self.status,
+                       self.code_hint, self.code_error, self.reassure, self.order):
+            left.addWidget(widget)
+        left.addStretch(1)
+        body.addLayout(left, 3)
+        body.addWidget(self.qr, 2, Qt.AlignTop | Qt.AlignHCenter)
+        self.layout_.addLayout(body, 1)
         self.cancel_button = big_button()
         self.cancel_button.setObjectName("cancelPayment")
         self.cancel_button.clicked.connect(intents.cancel)
@@ -117,13 +116,14 @@ class PaymentScreen(Screen):
         self.title.setText(tr("Pay the fee"))
         self.service_name.setText(session.service.name(lang))
         self.amount.setText(tr("Amount: %s") % yuan(payment.amount_fen))
-        self.items.setText("\n".join(f"•  {localized(item.names, lang)}  {yuan(item.amount_fen)}"
-                                     for item in payment.items))
+        self.items.setText("   ".join(f"{localized(item.names, lang)} {yuan(item.amount_fen)}"
+                                      for item in payment.items))
         png = view.payment_qr_png if payment.phase == "waiting" else None
         if png is None:
             self.qr.clear()
             self._qr_png = None
-        elif png is not self._qr_png:
+        elif png is not self._qr_png or self.qr.minimumWidth() != qr_size:
+            self.qr.setMinimumSize(qr_size, qr_size)
             self.qr.setPixmap(qr_pixmap(png, qr_size))
             self._qr_png = png
         self.status.setText(tr(PHASE_TEXT.get(payment.phase, PHASE_TEXT["creating"])))
@@ -131,6 +131,8 @@ class PaymentScreen(Screen):
                                if payment.phase == "waiting" else "")
         self.code_error.setText(tr("That was not a payment code. Please open the payment code in your "
                                    "wallet app and show it again.") if payment.code_error else "")
+        for widget in (self.code_hint, self.code_error):
+            widget.setVisible(bool(widget.text()))
         remaining = session.payment_remaining_s
         if payment.phase == "waiting" and remaining is not None:
             self.countdown.setText(tr("Time left: %s") % f"{int(remaining) // 60}:{int(remaining) % 60:02d}")

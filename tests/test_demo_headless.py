@@ -25,3 +25,7 @@ def test_headless_demo_writes_steps_and_receipt(tmp_path):
     receipt_bytes = (out / "receipt.bin").read_bytes()
     number = next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("Application number"))
     assert number.encode() in receipt_bytes and (out / "receipt.png").stat().st_size > 1000
+    # 统一支付: the second demo citizen pays the fee service by QR (the simulated phone pays it).
+    assert any("-payment" in name for name in names), names
+    reference = next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("Fee paid by QR"))
+    assert reference.encode() in (out / "receipt-paid.bin").read_bytes()

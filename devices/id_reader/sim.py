@@ -29,6 +29,11 @@ class SimIdReader(IdReader):
         self._delay_s = delay_s
         self._faces_dir = faces_dir
 
+    def present(self, identity: str) -> None:
+        """The next visitor's card (the demo's second citizen, who pays a fee)."""
+        from sim.identities import sim_identity
+        self._identity = sim_identity(identity)
+
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
             self._set_status(DeviceStatus.NO_DEVICE, "sim: reader unplugged")
