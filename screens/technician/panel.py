@@ -110,6 +110,9 @@ class TechnicianPanel(QFrame):
         self._add_page("outbox", mark("Outbox"), [(mark("Refresh"), "queueRefresh", service.refresh_queue),
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
                                               (mark("Export (encrypted)"), "queueExport", service.export_queue)])
+        self._add_page("payments", mark("Payments"), [(mark("Refresh"), "paymentsRefresh", service.refresh_payments),
+                                                  (mark("Resolve pending"), "paymentsResolve",
+                                                   service.resolve_payments)])
         self._add_page("catalog", mark("Catalog"), [(mark("Refresh"), "catalogRefresh", service.run_checks)])
         self._add_page("logs", mark("Logs"), [(mark("Refresh"), "logsRefresh", service.refresh_logs),
                                           (mark("Export"), "logsExport", service.export_logs)])
@@ -187,6 +190,7 @@ class TechnicianPanel(QFrame):
             + _receipts_text(state.receipts))
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
+        self.boxes["payments"].setPlainText(state.payments_text())
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
                                          f"location: {self.service.config.kiosk.location}\n"

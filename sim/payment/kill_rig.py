@@ -23,12 +23,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class PaymentKillRig:
-    def __init__(self, workdir: Path, *, seed: int = 1, pay_probability: float = 0.7, session_s: float = 0.6):
+    def __init__(self, workdir: Path, *, seed: int = 1, pay_probability: float = 0.7, session_s: float = 0.6,
+                 poll_s: float = 0.05):
         self.workdir = Path(workdir)
         (self.workdir / "kiosk").mkdir(parents=True, exist_ok=True)
         self.random = random.Random(seed)
         self.pay_probability = pay_probability
         self.session_s = session_s
+        self.poll_s = poll_s        # the kiosk's query interval ([payment] poll_s; default 1 s)
         self.server = ReferencePlatformServer(self.workdir / "platform.sqlite3")
         self.url = self.server.start()
         self.proc = subprocess.Popen(
@@ -85,7 +87,7 @@ class PaymentKillRig:
 
     def kill_round(self) -> None:
         """One kiosk process, SIGKILLed at a random moment of its payment sessions."""
-        self.proc.stdin.write(f"run {self.session_s}\n".encode())
+        self.proc.stdin.write(f"run {self.session_s} {self.poll_s}\n".encode())
         self.proc.stdin.flush()
         words = self._line()
         pid = int(words[1])

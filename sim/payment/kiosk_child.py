@@ -7,8 +7,8 @@ kiosk process per command on stdin, which the rig kills with SIGKILL at a random
 forked kiosk runs the product code (kiosk.payments.PaymentRunner on the real encrypted payment
 journal and outbox, the real SyncWorker delivering to the platform):
 
-  run SESSION_S   resolve earlier payments (start-up recovery), then payment sessions one after
-                  another: open the order, poll every 50 ms, close after SESSION_S (the QR countdown)
+  run SESSION_S POLL_S  resolve earlier payments (start-up recovery), then payment sessions one after
+                  another: open the order, poll every POLL_S, close after SESSION_S (the QR countdown)
   finish          resolve earlier payments, deliver the outbox, exit 0
 
 Output lines (os.write, atomic): "child PID", "resolved N UNRESOLVED", "qr APP_ID QR_CONTENT",
@@ -76,6 +76,7 @@ def kiosk(command: list[str], data_dir: Path, url: str) -> None:
                 os._exit(0)
             time.sleep(0.02)
     session_s = float(command[1])
+    poll_s = float(command[2]) if len(command) > 2 else TIMINGS.poll_s
     while True:
         application_id = str(uuid.uuid4())
         intent = PaymentIntent(application_id, KIOSK_ID, SERVICE_ID, FEE_FEN, ITEMS, application_body(application_id))
@@ -87,7 +88,7 @@ def kiosk(command: list[str], data_dir: Path, url: str) -> None:
         say(f"qr {application_id} {status.qr_content}")
         deadline = time.monotonic() + session_s
         while status.outcome is None and time.monotonic() < deadline:
-            time.sleep(TIMINGS.poll_s)
+            time.sleep(poll_s)
             try:
                 status = runner.poll(application_id)
             except Exception:

@@ -253,6 +253,22 @@ class TechnicianService(QObject):
         target = self.export_dir / f"outbox-{self.config.kiosk.id}-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
         self._run("export_queue", lambda: queue_admin.export_queue(self.controller.outbox, target)[0])
 
+    def refresh_payments(self) -> None:
+        """Payments tab: today's count and sum, pending, last errors (journal read off the GUI thread)."""
+        self.touch()
+        self._run("payments", self.controller.payment.summary)
+
+    def resolve_payments(self) -> None:
+        """Resolve unfinished payments now (as the sweeper does), then refresh the tab."""
+        self.touch()
+        payment = self.controller.payment
+
+        def job():
+            with payment._lock:
+                payment.runner.resolve_pending(frozenset({payment._active}) if payment._active else frozenset())
+            return payment.summary()
+        self._run("payments", job)
+
     def refresh_logs(self) -> None:
         self.touch()
         self._run("logs", lambda: read_masked_log(self.log_file, LOG_LINES_SHOWN))
@@ -311,6 +327,8 @@ class TechnicianService(QObject):
             self.state.message = f"exported to {result}"
         elif name == "logs":
             self.state.log_lines = result
+        elif name == "payments":
+            self.state.payments = result
         self.changed.emit()
 
     def _apply_pin(self, attempt) -> None:

@@ -152,4 +152,15 @@
             <translation>繳費</translation>
         </message>
     </context>
+    <context>
+        <name>Technician</name>
+        <message>
+            <source>Payments</source>
+            <translation>繳費</translation>
+        </message>
+        <message>
+            <source>Resolve pending</source>
+            <translation>處理未完成的支付</translation>
+        </message>
+    </context>
 </TS>
