@@ -277,3 +277,20 @@ def test_log_tab_shows_masked_lines_and_exports_them(qtbot, kiosk):
     assert len(exported) == 1
     content = exported[0].read_text()
     assert "4401**********1234" in content and "440101199001011234" not in content
+
+
+def test_payments_tab_shows_pending_and_resolves_them(qtbot, kiosk, platform_server):
+    """统一支付: an unfinished payment of an earlier run (order never created) is pending, then resolved."""
+    parts, mode = kiosk()
+    journal = parts.controller.payment.journal
+    journal.begin("6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01", parts.config.kiosk.id, "real-estate-records-copy",
+                  2500, {"application_id": "6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01"})
+    journal.note("6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01", last_error="connection_error")
+    open_pin_pad(qtbot, parts, mode)
+    enter_pin(qtbot, mode, PIN)
+    mode.panel.tabs.setCurrentIndex(mode.panel.tabs.indexOf(mode.panel.pages["payments"]))
+    click(qtbot, mode.panel, "paymentsRefresh")
+    qtbot.waitUntil(lambda: "pending (unresolved): 1" in mode.panel.boxes["payments"].toPlainText(), timeout=10_000)
+    assert "connection_error" in mode.panel.boxes["payments"].toPlainText()
+    click(qtbot, mode.panel, "paymentsResolve")
+    qtbot.waitUntil(lambda: "pending (unresolved): 0" in mode.panel.boxes["payments"].toPlainText(), timeout=10_000)

@@ -110,15 +110,16 @@ class TechnicianPanel(QFrame):
         self._add_page("outbox", mark("Outbox"), [(mark("Refresh"), "queueRefresh", service.refresh_queue),
                                               (mark("Retry now"), "queueRetry", service.retry_queue),
                                               (mark("Export (encrypted)"), "queueExport", service.export_queue)])
-        self._add_page("payments", mark("Payments"), [(mark("Refresh"), "paymentsRefresh", service.refresh_payments),
-                                                  (mark("Resolve pending"), "paymentsResolve",
-                                                   service.resolve_payments)])
         self._add_page("catalog", mark("Catalog"), [(mark("Refresh"), "catalogRefresh", service.run_checks)])
         self._add_page("logs", mark("Logs"), [(mark("Refresh"), "logsRefresh", service.refresh_logs),
                                           (mark("Export"), "logsExport", service.export_logs)])
         self._add_page("about", mark("About"), [(mark("Close technician mode"), "technicianClose",
                                               lambda: service.leave("closed")),
                                              (mark("Exit kiosk application"), "exitKiosk", service.quit_kiosk)])
+        # 统一支付 (docs/payment.md); appended last so the other tabs keep their places
+        self._add_page("payments", mark("Payments"), [(mark("Refresh"), "paymentsRefresh", service.refresh_payments),
+                                                  (mark("Resolve pending"), "paymentsResolve",
+                                                   service.resolve_payments)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
