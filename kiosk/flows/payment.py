@@ -70,9 +70,13 @@ class PaymentFlow(Coordinator):
     # --- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Resolve earlier runs' payments before serving; then sweep periodically."""
-        self.session.payments_recovering = True
-        self.session.payments_available = False
+        """Resolve earlier runs' payments before serving; then sweep periodically. Only when the
+        journal holds unfinished payments (one indexed read at start-up) does the first session wait
+        for their resolution (normally well under a second)."""
+        pending = bool(self.journal.pending())
+        self.session.payments_recovering = pending
+        self.unresolved = -1 if pending else 0
+        self.update_availability()
         self.ctx.jobs.start_loop("payment-sweeper", self._sweep_loop)
 
     def stop(self) -> None:
