@@ -208,8 +208,18 @@ class PaymentFlow(Coordinator):
             self.session.payment_ended(token, status.outcome or "unresolved")
 
     def session_ended(self) -> None:
+        """The citizen is gone. A payment not brought to an end (the session gave up waiting on the
+        platform) is resolved now by the sweeper's code: queried, then settled or closed."""
         self._listen(False)
         self.view.payment_qr_png = None
+        self._stop_poll.set()
+        if self._active is not None:
+            self._active = None
+            self.ctx.jobs.run("payment-resolve", self._resolve_now)
+
+    def _resolve_now(self) -> None:
+        with self._lock:
+            self.runner.resolve_pending()
 
     # --- payment codes: scanner and camera --------------------------------------------------
 
