@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
 from kiosk.core.payment import format_fen, payable
 from screens.base import KioskView, Screen
 from screens.texts import tr
-from screens.widgets import big_button, label, qr_pixmap
+from screens.widgets import big_button, label, qr_pixmap, touch_scroll_area
 
 
 def yuan(fen: int) -> str:
@@ -90,12 +90,14 @@ class PaymentScreen(Screen):
         self.reassure = label(role="hint")
         self.order = label(role="hint")
         body = QHBoxLayout()                      # left: what and how much; right: the QR code
-        left = QVBoxLayout()
+        content = QWidget()
+        left = QVBoxLayout(content)
+        left.setContentsMargins(0, 0, 0, 0)
         for widget in (self.title, self.service_name, self.amount, self.items, self.countdown, self.status,
                        self.code_hint, self.code_error, self.reassure, self.order):
             left.addWidget(widget)
         left.addStretch(1)
-        body.addLayout(left, 3)
+        body.addWidget(touch_scroll_area(content), 3)   # care mode's larger text scrolls, never clips
         body.addWidget(self.qr, 2, Qt.AlignTop | Qt.AlignHCenter)
         self.layout_.addLayout(body, 1)
         self.cancel_button = big_button()

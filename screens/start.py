@@ -92,6 +92,10 @@ class ChooseServiceScreen(Screen):
             button.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
             button.clicked.connect(lambda _=False, sid=service.id: self.intents.choose_service(sid))
             self.grid.addWidget(button, index // columns, index % columns)
+            # A scroll area does not pass height-for-width down: with more services than fit, rows were
+            # squeezed and wrapped names clipped. Give each button the height its wrapped text needs.
+            width = max(1, (self.scroll.viewport().width() - self.grid.spacing() * (columns - 1)) // columns - 24)
+            button.setMinimumHeight(button.label.heightForWidth(width) + 16)
 
 
 class ServiceInfoScreen(Screen):

@@ -221,6 +221,13 @@ class PaymentFlow(Coordinator):
         with self._lock:
             self.runner.resolve_pending()
 
+    def resolve_now(self) -> dict:
+        """Technician "Resolve pending" (background thread): the sweeper's work now, then the summary."""
+        exclude = frozenset({self._active}) if self._active else frozenset()
+        with self._lock:
+            _resolved, self.unresolved = self.runner.resolve_pending(exclude)
+        return self.summary()
+
     # --- payment codes: scanner and camera --------------------------------------------------
 
     def _listen(self, on: bool) -> None:

@@ -162,6 +162,28 @@ def run(target: Path) -> list[Path]:
         s.wait(lambda: session.state is State.MRZ_ENTRY, "passport data entry")
         s.shoot("16-passport")
         parts.controller.cancel()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+
+        # 统一支付: a younger citizen (no age exemption) pays the fee service by QR.
+        parts.controller.id_reader.present("young")
+        parts.controller.start()
+        s.click("service-real-estate-records-copy")
+        s.shoot("17-fee-service-info")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.FORM, "fee service form")
+        parts.controller.set_field("phone", "13812345678")
+        s.click("formNext")
+        s.wait(lambda: session.state is State.CONFIRM, "fee confirm")
+        s.shoot("18-fee-confirm")
+        s.click("confirmSubmit")
+        s.wait(lambda: session.state is State.PAYMENT and session.payment.phase == "waiting"
+               and parts.controller.view.payment_qr_png is not None, "payment QR")
+        s.shoot("19-payment")
+        server.payments.phone_pays(session.payment.qr_content)      # the citizen's phone
+        s.wait(lambda: session.state is State.RECEIPT and session.print_status not in (None, "printing"),
+               "paid receipt")
+        s.shoot("20-paid-receipt")
+        parts.controller.finish_receipt()
         receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
         if receipts:
             for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery

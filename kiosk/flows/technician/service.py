@@ -261,13 +261,7 @@ class TechnicianService(QObject):
     def resolve_payments(self) -> None:
         """Resolve unfinished payments now (as the sweeper does), then refresh the tab."""
         self.touch()
-        payment = self.controller.payment
-
-        def job():
-            with payment._lock:
-                payment.runner.resolve_pending(frozenset({payment._active}) if payment._active else frozenset())
-            return payment.summary()
-        self._run("payments", job)
+        self._run("payments", self.controller.payment.resolve_now)
 
     def refresh_logs(self) -> None:
         self.touch()
