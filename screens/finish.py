@@ -33,6 +33,9 @@ class ReceiptScreen(Screen):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.layout_.addWidget(self.title)
+        self.paid = label(role="hint")          # 统一支付: amount and payment reference (screens/payment.py)
+        self.paid.setObjectName("receiptPaid")
+        self.layout_.addWidget(self.paid)
         body = QHBoxLayout()
         text_column = QVBoxLayout()
         self.number_caption = label(role="subtitle")
@@ -82,9 +85,9 @@ class ReceiptScreen(Screen):
                                          "will be submitted automatically. Keep your receipt: staff can find it by this number."))
         self.expected.setText(tr("Expected result by: %s") % outcome.expected_completion.isoformat()
                               if outcome.expected_completion else "")
-        paid = paid_text(getattr(session, "payment", None))   # 统一支付: only for a payment the platform reported SUCCESS for
-        if paid:
-            self.expected.setText("\n".join(t for t in (self.expected.text(), paid) if t))
+        # 统一支付: only for a payment the platform reported SUCCESS for
+        self.paid.setText(paid_text(getattr(session, "payment", None)))
+        self.paid.setVisible(bool(self.paid.text()))
         status = session.print_status or "printing"
         status_key = "failed" if status.startswith("failed") else status
         if status_key == "printing" and view.printer_available is False:
@@ -104,7 +107,7 @@ class ReceiptScreen(Screen):
 
     def wipe(self) -> None:
         super().wipe()
-        for widget in (self.number, self.expected, self.offline_note, self.qr):
+        for widget in (self.number, self.expected, self.offline_note, self.qr, self.paid):
             widget.clear()
         self._qr_payload = None
 

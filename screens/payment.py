@@ -55,7 +55,8 @@ def paid_text(payment) -> str:
     """Receipt screen: amount and payment reference of a settled payment ("" otherwise)."""
     if payment is None or payment.phase != "paid" or not payment.reference:
         return ""
-    text = tr("Fee paid: %s") % yuan(payment.amount_fen) + "   " + tr("Payment reference: %s") % payment.reference
+    reference = " ".join(payment.reference[i:i + 4] for i in range(0, len(payment.reference), 4))  # wraps, reads
+    text = tr("Fee paid: %s") % yuan(payment.amount_fen) + "   " + tr("Payment reference: %s") % reference
     if payment.outcome == "paid_late":
         text += "\n" + tr("Your payment arrived as the time ran out; it was accepted.")
     return text
