@@ -19,9 +19,8 @@ FAST_PAYMENT = {"qr_timeout_s": 3.0, "poll_s": 0.1, "code_poll_s": 0.1, "code_wa
                 "create_timeout_s": 2.0, "settle_wait_s": 10.0, "sweep_interval_s": 60.0}
 
 
-def make_kiosk(qtbot, tmp_path, url, identity="young", scanner="sim"):
-    config = kiosk_config(tmp_path, url, payment=FAST_PAYMENT)
-    config = kiosk_config(tmp_path, url, payment=FAST_PAYMENT,
+def make_kiosk(qtbot, tmp_path, url, identity="young", scanner="sim", **payment):
+    config = kiosk_config(tmp_path, url, payment={**FAST_PAYMENT, **payment},
                           devices={"id_reader": {"backend": "sim", "identity": identity, "delay_s": 0.1},
                                    "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"},
                                    "scanner": {"backend": scanner}})
@@ -108,12 +107,16 @@ def test_cancel_closes_the_order_and_ends_the_session(qtbot, kiosk, platform_ser
                          json={"qr_content": "weixin://unknown"}, timeout=5).status_code == 409
 
 
-def test_countdown_end_closes_unpaid_order_and_offers_a_new_try(qtbot, kiosk, platform_server):
-    session = to_payment(qtbot, kiosk)
-    qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=15_000)
-    assert session.error_key == "payment_timeout" and session.error_retry is not None
-    assert platform_server.payments.orders()[0].state == "CLOSED"
-    assert platform_server.store.applications() == []
+def test_countdown_end_closes_unpaid_order_and_offers_a_new_try(qtbot, tmp_path, platform_server):
+    kiosk = make_kiosk(qtbot, tmp_path, platform_server.base_url, qr_timeout_s=1.0)
+    try:
+        session = to_payment(qtbot, kiosk)
+        qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=15_000)
+        assert session.error_key == "payment_timeout" and session.error_retry is not None
+        assert platform_server.payments.orders()[0].state == "CLOSED"
+        assert platform_server.store.applications() == []
+    finally:
+        kiosk.close()
 
 
 def test_elderly_citizen_is_exempt_and_submits_without_paying(qtbot, tmp_path, platform_server):
@@ -150,3 +153,21 @@ def test_payment_screens_fit_in_every_language_and_care_mode(qtbot, kiosk, platf
     qtbot.waitUntil(lambda: session.print_status == "printed", timeout=10_000)
     walk_combinations(qtbot, kiosk, "paid_receipt", problems)
     assert not problems
+
+
+def test_payment_code_shown_to_the_camera(qtbot, kiosk, platform_server):
+    """The citizen's payment code (a QR with the 18 digits) in a camera frame: decoded off the GUI
+    thread with kiosk.barcodes (purpose "payment"), paid once."""
+    import numpy as np
+    import qrcode
+    session = to_payment(qtbot, kiosk)
+    image = qrcode.make("134567890123456789", border=4).convert("RGB").resize((480, 480))
+    frame = np.ascontiguousarray(np.array(image)[:, :, ::-1])
+    flow = kiosk.controller.payment
+    qtbot.waitUntil(lambda: flow._code_scanner is not None and flow._code_scanner.active, timeout=5_000)
+    # The simulated camera keeps offering its own frames (latest-only queue): offer ours until it is read.
+    qtbot.waitUntil(lambda: flow._on_frame(frame) or session.state is not State.PAYMENT
+                    or session.payment.phase != "waiting", timeout=5_000)
+    wait_state(qtbot, session, State.RECEIPT)
+    assert platform_server.payments.orders()[0].kind == "micropay"
+    assert "qr-decoder" in flow._code_scanner.decode_threads
