@@ -171,3 +171,21 @@ def test_payment_code_shown_to_the_camera(qtbot, kiosk, platform_server):
     wait_state(qtbot, session, State.RECEIPT)
     assert platform_server.payments.orders()[0].kind == "micropay"
     assert "qr-decoder" in flow._code_scanner.decode_threads
+
+
+def test_cancel_while_the_order_is_being_created_closes_it(qtbot, kiosk, platform_server):
+    controller, session = kiosk.controller, kiosk.controller.session
+    platform_server.faults.delay_s = 0.5          # the platform is slow to create the order
+    qtbot.waitUntil(lambda: controller.view.catalog_loaded and not session.payments_recovering, timeout=10_000)
+    controller.start()
+    controller.choose_service(SERVICE)
+    controller.begin_service()
+    wait_state(qtbot, session, State.FORM)
+    controller.set_field("phone", PHONE)
+    controller.submit_form()
+    controller.confirm()
+    assert session.state is State.PAYMENT and session.payment.phase == "creating"
+    controller.cancel()
+    wait_state(qtbot, session, State.IDLE)
+    qtbot.waitUntil(lambda: [o.state for o in platform_server.payments.orders()] == ["CLOSED"], timeout=10_000)
+    assert not kiosk.controller.scanner.enabled

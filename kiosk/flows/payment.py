@@ -140,8 +140,9 @@ class PaymentFlow(Coordinator):
         if token == self.session.token:
             self.view.payment_qr_png = png
         self.session.payment_opened(token, status.order_no, status.qr_content or "")
-        if token != self.session.token:
-            return
+        payment = self.session.payment
+        if token != self.session.token or payment is None or payment.phase != "waiting":
+            return        # cancelled while the order was being created: ClosePayment takes it from here
         self._listen(True)
         application_id = status.application_id
         self.ctx.jobs.run("payment-poll", lambda: self._poll_loop(token, application_id))
