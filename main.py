@@ -7,6 +7,7 @@
                                         screenshots and the receipt written to demo-output/
     python main.py diagnose [--json] [--demo]   headless health checks (exit 1 when unhealthy)
     python main.py queue status|retry|export    technician view of the outbox
+    python main.py payments reconcile DATE|status   payment journal vs the platform's bill (exit 1 on differences)
     python main.py set-pin                      hash for [technician] pin_hash
     python main.py config show [--config FILE]  central config bundles in force, every key's value and source
     python main.py voice-helper ENGINE          internal: the care-mode speech process (kiosk/voice.py)
@@ -117,7 +118,7 @@ def apply_qt_workarounds() -> None:
     apply()
 
 
-SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "update", "update-guard", "release", "config")
+SUBCOMMANDS = ("diagnose", "queue", "set-pin", "voice-helper", "face-compare", "update", "update-guard", "release", "config", "payments")
 
 
 def start_diagnose_platform(config, workdir: Path):
@@ -135,6 +136,20 @@ def start_diagnose_platform(config, workdir: Path):
     return server, server.start()
 
 
+def demo_phone(platform_url: str):
+    """The demo citizen's phone: pays a payment QR through the reference platform's provider simulator
+    (POST /payments/sim/pay), off the GUI thread like a real phone would."""
+    import threading
+
+    import requests
+
+    def pay(qr_content: str) -> None:
+        threading.Thread(target=lambda: requests.post(platform_url + "/payments/sim/pay",
+                                                      json={"qr_content": qr_content}, timeout=10),
+                         name="demo-phone", daemon=True).start()
+    return pay
+
+
 def run_subcommand(argv) -> int:
     """Technician commands; they never open a window (safe over SSH)."""
     from kiosk import cli_tools
@@ -145,6 +160,8 @@ def run_subcommand(argv) -> int:
         return cli_tools.diagnose_main(rest, str(REPO / "kiosk.toml"), start_demo_platform=start_diagnose_platform)
     if command == "queue":
         return cli_tools.queue_main(rest, str(REPO / "kiosk.toml"))
+    if command == "payments":
+        return cli_tools.payments_main(rest, str(REPO / "kiosk.toml"))
     if command == "face-compare":
         from kiosk import face_compare
         return face_compare.main(rest, str(REPO / "kiosk.toml"))
@@ -250,7 +267,9 @@ def main(argv=None) -> int:
                           service_id=service_id,
                           # The in-process demo platform gives the sample holders the government app.
                           phone_sessions=args.demo and config.devices.id_reader.backend == "sim",
-                          certificate=config.devices.id_reader.backend == "sim")   # issue 15: an A4 certificate
+                          certificate=config.devices.id_reader.backend == "sim",   # issue 15: an A4 certificate
+                          phone_pays=demo_phone(config.platform.url)
+                          if platform_server is not None and config.devices.id_reader.backend == "sim" else None)
         pilot.finished.connect(lambda: quit_kiosk(app, window))
         pilot.run()
     elif config.kiosk.fullscreen:

@@ -42,6 +42,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from devices.camera import create_camera
     from devices.id_reader import create_id_reader
     from devices.printer import create_printer
+    from devices.scanner import create_scanner
     from kiosk.face_verification import FaceVerifier
     from kiosk.flows.controller import KioskController
     from kiosk.platform import PlatformClient
@@ -93,7 +94,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         outbox=outbox, sync_worker=sync_worker, platform_client=client,
         catalog_cache=CatalogCache(Path(config.data_dir) / "catalog.json", verifier=catalog_verifier(config)),
         document_printer=document_printer, licence_journal=licence_journal,
-        document_camera=document_camera)
+        document_camera=document_camera,
+        scanner=create_scanner(devices.scanner))
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None

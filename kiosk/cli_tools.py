@@ -215,6 +215,61 @@ def queue_main(argv: list[str], default_config: str) -> int:
         outbox.close()
 
 
+def payments_main(argv: list[str], default_config: str) -> int:
+    """`main.py payments reconcile DATE`: the kiosk's payment journal against the platform's bill."""
+    import datetime as dt
+    parser = argparse.ArgumentParser(prog="main.py payments", description="Technician view of payments.")
+    parser.add_argument("--config", default=default_config)
+    parser.add_argument("--json", action="store_true")
+    sub = parser.add_subparsers(dest="action", required=True)
+    reconcile_cmd = sub.add_parser("reconcile", help="compare the journal with the platform's bill of DATE; "
+                                                     "exit 1 on differences")
+    reconcile_cmd.add_argument("date", help="YYYY-MM-DD (Beijing calendar day)")
+    sub.add_parser("status", help="today's count and sum, pending payments, last errors")
+    args = parser.parse_args(argv)
+    config = _load_config(args.config, demo=False)
+    _quiet_logging()
+    from kiosk.core.payment_reconcile import KioskPayment, reconcile
+    from offline_cache.payments import PaymentJournal
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    journal = PaymentJournal(config.payments_path, config.device_key_path)
+    try:
+        if args.action == "status":
+            summary = journal.summary(dt.datetime.now(beijing).date(), beijing)
+            print(json.dumps(summary, ensure_ascii=False) if args.json else "\n".join(
+                f"{key}: {value}" for key, value in summary.items()))
+            return 0
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            print(f"kiosk: {args.date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+            return EXIT_CONFIG
+        from kiosk.payments import PaymentClient
+        client = PaymentClient(make_platform_client(config), config.kiosk.id)
+        try:
+            bill = client.bill(day.isoformat())
+        except Exception as exc:
+            print(f"kiosk: the platform's bill could not be fetched: {exc}", file=sys.stderr)
+            return 2
+        start = dt.datetime.combine(day, dt.time(), beijing).timestamp()
+        billed = {str(entry.get("order_no")) for entry in bill.get("entries", [])}
+        rows = [row for row in journal.rows() if start <= row.created_at < start + 86400 or row.order_no in billed]
+        differences = reconcile([KioskPayment(r.order_no, r.state.value, r.amount_fen) for r in rows],
+                                bill.get("entries", []))
+        if args.json:
+            print(json.dumps({"date": day.isoformat(), "orders": len(rows), "differences": [
+                {"order_no": d.order_no, "kind": d.kind, "kiosk_fen": d.kiosk_fen, "platform_fen": d.platform_fen}
+                for d in differences]}))
+        else:
+            print(f"{day}: {len(rows)} kiosk payments, {len(bill.get('entries', []))} bill entries, "
+                  f"{len(differences)} differences")
+            for difference in differences:
+                print("  " + difference.describe())
+        return 1 if differences else 0
+    finally:
+        journal.close()
+
+
 def set_pin_main(argv: list[str]) -> int:
     from kiosk.technician_pin import main
     return main()

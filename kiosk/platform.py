@@ -38,7 +38,7 @@ import logging
 import re
 import time
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
@@ -246,6 +246,18 @@ class PlatformClient:
 
     def heartbeat(self, body: dict) -> dict:
         return self._request_json("POST", "/heartbeat", json=body)
+
+    def call_json(self, method: str, path: str, *, json_body: dict | None = None,
+                  idempotency_key: str | None = None, params: dict | None = None) -> dict:
+        """One signed JSON call with this client's timeouts and error classification (the payment
+        endpoints, kiosk/payments.py). Never retried here: the caller decides what is safe to repeat."""
+        headers = {"Idempotency-Key": f'"{idempotency_key}"'} if idempotency_key else {}
+        kwargs: dict[str, Any] = {"headers": headers}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        if params:
+            path = path + "?" + urlencode(params)
+        return self._request_json(method, path, **kwargs)
 
     # --- transport and classification -------------------------------------------------
 

@@ -73,15 +73,17 @@ PRINTER_BACKENDS = {
     "emulator": Backend("the network driver on a loopback ESC/POS emulator (sim/printer/)",
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
-DOCUMENT_PRINTER_BACKENDS = {
-    "none": Backend("no A4 printer at this kiosk: certificate services say the printer is unavailable", ()),
-    "cups": Backend("A4 printer through a CUPS queue over IPP (pycups; docs/certificates.md)",
-                    ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s")),
-    "sim": Backend("in-process simulated A4 printer; printed PDFs into output_dir (demo)",
-                   ("scenario", "output_dir", "job_deadline_s", "poll_interval_s"), test_only=True),
+DOCUMENT_PRINTER_SCANNER_BACKENDS = {
+    "none": Backend("no barcode scanner: payment codes are read by the camera only", ()),
+    "serial": Backend("scanner in USB-COM / RS-232 mode (pyserial); device = the port", ("device", "baudrate",
+                                                                                          "frame_timeout_s")),
+    "hid": Backend("scanner in USB HID mode, its /dev/input/event* read and grabbed with evdev (never typed into "
+                   "the screen); device = the input device path", ("device", "frame_timeout_s")),
+    "sim": Backend("in-memory simulated scanner (tests, demo)", ("frame_timeout_s",), test_only=True),
 }
 BACKENDS = {"devices.id_reader": ID_READER_BACKENDS, "devices.camera": CAMERA_BACKENDS,
-            "devices.printer": PRINTER_BACKENDS, "devices.document_printer": DOCUMENT_PRINTER_BACKENDS}
+            "devices.printer": PRINTER_BACKENDS, "devices.document_printer": DOCUMENT_PRINTER_BACKENDS,
+            "devices.scanner": SCANNER_BACKENDS}
 
 
 def only_in_demo(backends: dict[str, Backend]) -> tuple[str, ...]:
@@ -286,11 +288,22 @@ class DocumentPrinterSection:
 
 
 @dataclass(frozen=True)
+class ScannerSection:
+    backend: str = setting("none", "Barcode scanner for payment codes (付款码); the keys each backend reads are "
+                                   "listed with it.", choices=SCANNER_BACKENDS)
+    device: str = setting("", "serial: the port (/dev/kiosk-scanner); hid: the input device "
+                              "(/dev/input/by-id/usb-...-event-kbd).")
+    baudrate: int = setting(9600, "serial: line speed.")
+    frame_timeout_s: float = setting(0.3, "A code not ended (CR/Enter) within this pause is refused as truncated.")
+
+
+@dataclass(frozen=True)
 class DevicesSection:
     id_reader: IdReaderSection = section(IdReaderSection)
     camera: CameraSection = section(CameraSection)
     printer: PrinterSection = section(PrinterSection)
     document_printer: DocumentPrinterSection = section(DocumentPrinterSection)
+    scanner: ScannerSection = section(ScannerSection)
 
 
 @dataclass(frozen=True)
@@ -302,6 +315,19 @@ class CertificatesSection:
     max_document_bytes: int = setting(5_000_000, "A licence PDF larger than this is refused as malformed.")
     max_pages: int = setting(10, "A licence with more pages than this is refused.")
     preview_dpi: int = setting(60, "Resolution of the on-screen preview of the first page (pdftoppm).")
+
+
+@dataclass(frozen=True)
+class PaymentSection:
+    """统一支付 (docs/payment.md). Durations are settings so tests can shrink them."""
+    qr_timeout_s: float = setting(120.0, "Countdown of the payment QR (doubled in care mode); then the order closes.")
+    poll_s: float = setting(1.0, "While the QR is shown, ask the platform this often (backoff on errors).")
+    code_poll_s: float = setting(3.0, "Payment code USERPAYING: ask this often (WeChat: 5 s, Alipay: 3-5 s).")
+    code_wait_s: float = setting(30.0, "Payment code USERPAYING longer than this: reversed (WeChat: 30 s).")
+    create_timeout_s: float = setting(10.0, "Keep trying to create the payment order this long.")
+    settle_wait_s: float = setting(45.0, "Closing or paying by code: the citizen waits at most this long on screen.")
+    sweep_interval_s: float = setting(60.0, "Unfinished payments (after a crash or an outage) are resolved this "
+                                            "often.")
 
 
 @dataclass(frozen=True)
@@ -448,6 +474,7 @@ class KioskConfig:
     logging: LoggingSection = section(LoggingSection)
     display: DisplaySection = section(DisplaySection)
     technician: TechnicianSection = section(TechnicianSection)
+    payment: PaymentSection = section(PaymentSection)
     heartbeat: HeartbeatSection = section(HeartbeatSection)
     metrics: MetricsSection = section(MetricsSection)
     update: UpdateSection = section(UpdateSection)
@@ -470,6 +497,11 @@ class KioskConfig:
     @property
     def outbox_path(self) -> Path:
         return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def payments_path(self) -> Path:
+        """The payment journal (offline_cache/payments.py): the kiosk and `main.py payments` open this one."""
+        return self.data_dir / "payments.sqlite3"
 
     @property
     def journal_path(self) -> Path:

@@ -108,10 +108,7 @@ class OutboxDatabase:
             integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
             if integrity != "ok":
                 raise CorruptDatabase(f"outbox database {self.db_path} failed its integrity check: {integrity}")
-            conn.executescript(SCHEMA)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}
-            if "spool_files" not in columns:   # database from before attachments were spooled
-                conn.execute("ALTER TABLE outbox ADD COLUMN spool_files TEXT")
+            self.create_schema(conn)
         except sqlite3.DatabaseError as exc:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc) \
@@ -141,6 +138,13 @@ class OutboxDatabase:
         message = f"{reason}; moved to {target}; continuing on a new database"
         log.error("outbox: %s", message)
         self.alerts.append(OutboxAlert("database_quarantined", message, self._clock()))
+
+    def create_schema(self, conn: sqlite3.Connection) -> None:
+        """Create/upgrade the tables (a subclass with other tables overrides this: the payment journal)."""
+        conn.executescript(SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}
+        if "spool_files" not in columns:   # database from before attachments were spooled
+            conn.execute("ALTER TABLE outbox ADD COLUMN spool_files TEXT")
 
     # --- connections --------------------------------------------------------------
 

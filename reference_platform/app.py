@@ -21,6 +21,8 @@ from reference_platform.licences import LicenceStore
 from reference_platform.models import (ApplicationIn, ApplicationReceipt, ApplicationStatus, CatalogOut, ErrorBody,
                                        HeartbeatAck, HeartbeatIn, RatingIn, RatingRecorded)
 from reference_platform.numbers import BEIJING, beijing_now, iso_seconds, looks_like_application_number
+from reference_platform.payment_routes import install_payment_routes
+from reference_platform.payments import PaymentDesk
 from reference_platform.signatures import SignatureMiddleware, SignatureVerifier
 from reference_platform.store import Store
 from reference_platform.submissions import Submissions
@@ -39,7 +41,7 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
                reference_photos: dict[str, bytes] | None = None,
                signature_verifier: SignatureVerifier | None = None, catalog_signing_key=None,
                config_bundles: ConfigBundles | None = None, app_identity=None,
-               licences: LicenceStore | None = None) -> FastAPI:
+               licences: LicenceStore | None = None, payments: PaymentDesk | None = None) -> FastAPI:
     """`clock` returns an aware datetime (Beijing time by default); `connection_aborter` is supplied by
     the server so the drop-after-commit fault can cut the TCP connection. With a `signature_verifier`
     every kiosk call must carry a valid KSIG1 request signature (see reference_platform/signatures.py)."""
@@ -50,7 +52,8 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
     def clock() -> dt.datetime:  # numbers and dates follow the Beijing calendar day, whatever clock is given
         return given_clock().astimezone(BEIJING)
 
-    submissions = Submissions(store, catalog, faults, clock)
+    payments = payments or PaymentDesk(catalog)   # 统一支付: orders + provider simulator (docs/payment.md)
+    submissions = Submissions(store, catalog, faults, clock, payments)
 
     app = FastAPI(title="Reference government service platform", version="1.0",
                   description="Stand-in for the central platform: catalog, idempotent submissions, status, "
@@ -153,6 +156,8 @@ def create_app(store: Store, faults: Faults | None = None, *, catalog: Catalog |
 
     # Electronic licences (issue 15): reference_platform/licence_routes.py
     install_licence_routes(app, licences if licences is not None else LicenceStore(), clock, require_signer_is)
+
+    install_payment_routes(app, payments, require_signer_is)
 
     @app.get("/fleet", response_class=HTMLResponse)
     def get_fleet() -> HTMLResponse:

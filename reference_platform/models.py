@@ -83,6 +83,28 @@ class MaterialSpec(BaseModel):
     scan: ScanSpec | None = None
 
 
+class FeeItemSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    names: LocalizedText
+    amount_fen: int = Field(gt=0, le=10_000_000, description="Whole fen (分); never yuan with decimals")
+
+
+class ExemptionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: Literal["age_at_least"]
+    age: int = Field(gt=0, lt=150)
+    names: LocalizedText
+
+
+class FeeSpec(BaseModel):
+    """统一支付: what a service costs (docs/payment.md)."""
+    model_config = ConfigDict(extra="forbid")
+    items: list[FeeItemSpec] = Field(min_length=1)
+    exemptions: list[ExemptionSpec] = Field(default_factory=list)
+    counter_payment_allowed: bool = True
+
+
 class ServiceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -115,6 +137,7 @@ class ServiceSpec(BaseModel):
     popularity: int = Field(default=0, ge=0)
     keywords: list[str] = Field(default_factory=list)
     where_to_go: WhereToGo | None = None
+    fee: FeeSpec | None = None
 
 
 class CatalogCategory(BaseModel):
@@ -156,6 +179,12 @@ class AttachmentIn(BaseModel):
     data_base64: str = Field(max_length=MAX_ATTACHMENT_BASE64)
 
 
+class PaymentRef(BaseModel):
+    order_no: str = Field(pattern=r"^[0-9A-Za-z_-]{1,32}$")
+    reference: str = Field(max_length=64, description="The provider's transaction id")
+    amount_fen: int = Field(ge=0)
+
+
 class ApplicationIn(BaseModel):
     application_id: uuid.UUID = Field(description="Client-generated; also the Idempotency-Key")
     service_id: str = Field(min_length=1, max_length=64)
@@ -166,6 +195,10 @@ class ApplicationIn(BaseModel):
     sms_receipt: bool = Field(False, description="The kiosk could not print a receipt: text the application "
                                                  "number and progress link to applicant.phone")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    payment: PaymentRef | None = Field(None, description="Fee-bearing services: the settled payment order "
+                                                         "(its state must be SUCCESS for this application)")
+    fee_exemption: str | None = Field(None, max_length=32, description="Fee-bearing services: the exemption "
+                                                                        "rule the kiosk applied (checked here)")
 
 
 class ApplicationReceipt(BaseModel):

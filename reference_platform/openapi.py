@@ -67,7 +67,8 @@ def build_openapi(app) -> dict:
     error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/", "/verify/"))) or path.startswith("/app/")
+            unsigned = (method == "get" and path.startswith(("/fleet", "/applications/", "/verify/"))) \
+                or path.startswith(("/app/", "/payments/sim/"))
             params = operation.setdefault("parameters", [])
             if method == "post" and not path.startswith(("/identity/", "/app/")):   # not submissions
                 for param in params:

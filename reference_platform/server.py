@@ -25,6 +25,7 @@ from reference_platform.config_bundles import ConfigBundles
 from reference_platform.catalog import Catalog
 from reference_platform.faults import Faults
 from reference_platform.licences import LicenceStore
+from reference_platform.payments import PaymentDesk
 from reference_platform.numbers import beijing_now
 from reference_platform.signatures import DEFAULT_WINDOW_S, SignatureVerifier
 from reference_platform.store import Store
@@ -73,7 +74,9 @@ class ReferencePlatformServer:
                 signature_keys, lambda *args: self.store.remember_nonce(*args),
                 window_s=signature_window_s, clock=signature_clock)
         self.config_bundles = ConfigBundles(catalog_signing_key)
-        self.app = create_app(self.store, self.faults, catalog=Catalog.load(catalog_path), clock=clock,
+        catalog = Catalog.load(catalog_path)
+        self.payments = PaymentDesk(catalog)     # 统一支付 + provider simulator: tests set its faults
+        self.app = create_app(self.store, self.faults, catalog=catalog, clock=clock, payments=self.payments,
                               connection_aborter=lambda: self._abort_client_connection,
                               signature_verifier=self.signature_verifier, catalog_signing_key=catalog_signing_key,
                               reference_photos=self.reference_photos, config_bundles=self.config_bundles,

@@ -36,6 +36,8 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 # The phone app's side of identity by phone (a stand-in for the app backend): not a kiosk, never kiosk-signed.
 PHONE_APP_PREFIX = "/app/"
 UNSIGNED_GET_PREFIXES = ("/fleet", "/docs", "/redoc", "/openapi.json", "/applications/", "/verify/")
+# The payment simulator's "citizen's phone" is not a kiosk: it never signs (docs/payment.md).
+UNSIGNED_POST_PREFIXES = ("/payments/sim/",)
 
 
 class SignatureRejected(Exception):
@@ -111,7 +113,8 @@ class SignatureMiddleware:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or self.verifier is None or (
                 scope["method"] == "GET" and scope["path"].startswith(UNSIGNED_GET_PREFIXES)) \
-                or scope["path"].startswith(PHONE_APP_PREFIX):
+                or scope["path"].startswith(PHONE_APP_PREFIX) or (
+                scope["method"] == "POST" and scope["path"].startswith(UNSIGNED_POST_PREFIXES)):
             await self.app(scope, receive, send)
             return
         chunks, size = [], 0

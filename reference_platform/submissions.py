@@ -57,7 +57,9 @@ def scanned_page_problems(service: dict, attachments: list[dict]) -> list[str]:
 
 
 class Submissions:
-    def __init__(self, store: Store, catalog: Catalog, faults: Faults, clock: Callable[[], dt.datetime]):
+    def __init__(self, store: Store, catalog: Catalog, faults: Faults, clock: Callable[[], dt.datetime],
+                 payments=None):
+        self.payments = payments   # reference_platform.payments.PaymentDesk: fee-bearing services need it
         self.store = store
         self.catalog = catalog
         self.faults = faults
@@ -73,6 +75,8 @@ class Submissions:
                                  self.catalog.fields_of(service), body.applicant.document_type)
         if problems:
             raise ApiError(422, "invalid_form", "; ".join(problems))
+        if service.get("fee"):
+            self._check_fee_settled(service, body)
         documents = []
         for index, attachment in enumerate(body.attachments):
             try:
@@ -127,6 +131,21 @@ class Submissions:
             log.info("application %s: SMS receipt requested", outcome.body["application_number"])
         return outcome
 
+    def _check_fee_settled(self, service: dict, body: ApplicationIn) -> None:
+        """A fee-bearing application is accepted only with its own order paid (SUCCESS, the catalog
+        amount), or with an exemption the platform can check itself (age from the ID number)."""
+        if body.fee_exemption is not None:
+            if not _exemption_holds(service["fee"], body.fee_exemption, body.applicant.id_number,
+                                    self.clock().date()):
+                raise ApiError(422, "exemption_not_met", "the fee exemption does not apply to this applicant")
+            return
+        if body.payment is None or self.payments is None:
+            raise ApiError(422, "payment_required", "this service has a fee: no settled payment given")
+        order = self.payments.settled_payment(body.kiosk_id, str(body.application_id))
+        if order is None or order.order_no != body.payment.order_no or order.reference != body.payment.reference \
+                or order.amount_fen != body.payment.amount_fen:
+            raise ApiError(422, "payment_not_settled", "no settled payment of this application matches")
+
     def submit_rating(self, key_header: str | None, raw_body: bytes, body: RatingIn) -> Outcome:
         key = require_key_matches(parse_key_header(key_header), body.rating_id, "rating_id")
         if body.skipped != (body.level is None):
@@ -157,3 +176,16 @@ class Submissions:
                               before_work=self.faults.sleep_if_delayed,
                               # Separate claim commit only while a delay is injected (to exercise 409s).
                               two_phase=self.faults.delay_s > 0)
+
+
+def _exemption_holds(fee: dict, rule: str, id_number: str, today: dt.date) -> bool:
+    """age_at_least: the birth date is digits 7-14 of an 18-character resident ID / permit number."""
+    for exemption in fee.get("exemptions", []):
+        if exemption["rule"] == rule == "age_at_least" and len(id_number) == 18 and id_number[6:14].isdigit():
+            try:
+                born = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+            except ValueError:
+                return False
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            return age >= exemption["age"]
+    return False

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
+from screens.payment import paid_text
 from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
 from screens.widgets import big_button, label, qr_pixmap
 
@@ -32,6 +33,9 @@ class ReceiptScreen(Screen):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.layout_.addWidget(self.title)
+        self.paid = label(role="hint")          # 统一支付: amount and payment reference (screens/payment.py)
+        self.paid.setObjectName("receiptPaid")
+        self.layout_.addWidget(self.paid)
         body = QHBoxLayout()
         text_column = QVBoxLayout()
         self.number_caption = label(role="subtitle")
@@ -81,6 +85,9 @@ class ReceiptScreen(Screen):
                                          "will be submitted automatically. Keep your receipt: staff can find it by this number."))
         self.expected.setText(tr("Expected result by: %s") % outcome.expected_completion.isoformat()
                               if outcome.expected_completion else "")
+        # 统一支付: only for a payment the platform reported SUCCESS for
+        self.paid.setText(paid_text(getattr(session, "payment", None)))
+        self.paid.setVisible(bool(self.paid.text()))
         status = session.print_status or "printing"
         status_key = "failed" if status.startswith("failed") else status
         if status_key == "printing" and view.printer_available is False:
@@ -100,7 +107,7 @@ class ReceiptScreen(Screen):
 
     def wipe(self) -> None:
         super().wipe()
-        for widget in (self.number, self.expected, self.offline_note, self.qr):
+        for widget in (self.number, self.expected, self.offline_note, self.qr, self.paid):
             widget.clear()
         self._qr_payload = None
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 from kiosk.core.catalog import localized
 from kiosk.core.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
+from screens.payment import fee_notice
 from screens.texts import FIELD_ERRORS, tr
 from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area
 
@@ -187,7 +188,9 @@ class ConfirmScreen(Screen):
         self.summary_host = QWidget()
         self.summary = QGridLayout(self.summary_host)
         self.notice = label(role="hint")
-        for widget in (self.title, self.service_name, self.summary_host, self.notice):
+        self.fee = label()
+        self.fee.setObjectName("feeNotice")
+        for widget in (self.title, self.service_name, self.summary_host, self.fee, self.notice):
             self.layout_.addWidget(widget)
         self.layout_.addStretch(1)
         row = QHBoxLayout()
@@ -222,6 +225,7 @@ class ConfirmScreen(Screen):
             value = label(display_value(form_field, values.get(form_field.id, ""), session.language))
             value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
             self.summary.addWidget(value, row, 1)
+        self.fee.setText(fee_notice(session, view, for_confirm=True))   # 统一支付 (screens/payment.py)
         self.notice.setText(tr("By pressing Submit you apply for this service. You will get a receipt."))
         self.back_button.setText(tr("Change"))
         self.confirm_button.setText(tr("Submit"))

@@ -22,6 +22,7 @@ from screens.form import ConfirmScreen, FormScreen
 from screens.identity import IdentifyScreen, VerifyFaceScreen
 from screens.passport import MrzEntryScreen
 from screens.phone_identity import AppCodeScreen, AppLoginScreen
+from screens.payment import PaymentScreen
 from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
@@ -40,6 +41,7 @@ SCREEN_CLASSES = {
     State.VERIFY_FACE: VerifyFaceScreen,
     State.FORM: FormScreen,
     State.CONFIRM: ConfirmScreen,
+    State.PAYMENT: PaymentScreen,
     State.SUBMITTING: SubmittingScreen,
     State.RECEIPT: ReceiptScreen,
     State.RATE: RateScreen,
@@ -60,11 +62,11 @@ APPLICATION_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}),
     ("Identity", {State.IDENTIFY, State.MRZ_ENTRY, State.VERIFY_FACE, State.APP_CODE, State.APP_LOGIN}),
     ("Form", {State.FORM, State.SCAN_DOCUMENTS}),
-    ("Confirm", {State.CONFIRM, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
+    ("Confirm", {State.CONFIRM, State.PAYMENT, State.SUBMITTING}), ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 FACE_ONLY_STEPS = (
     ("Choose", {State.CHOOSE_SERVICE}), ("What you need", {State.SERVICE_INFO}), ("Form", {State.FORM}),
-    ("Identity", {State.VERIFY_FACE}), ("Confirm", {State.CONFIRM, State.SUBMITTING}),
+    ("Identity", {State.VERIFY_FACE}), ("Confirm", {State.CONFIRM, State.PAYMENT, State.SUBMITTING}),
     ("Receipt", {State.RECEIPT}), ("Rating", {State.RATE}),
 )
 QUERY_STEPS = (

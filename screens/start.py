@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.core.catalog import localized
 from screens.base import KioskView, Screen
 from screens.finder import ChooseServiceScreen as ChooseServiceScreen   # re-exported for main_window
+from screens.payment import fee_notice
 from screens.texts import tr
 from screens.widgets import big_button, label, touch_scroll_area
 
@@ -62,12 +63,14 @@ class ServiceInfoScreen(Screen):
         self.where_title.setObjectName("whereTitle")
         self.where = label()
         self.where.setObjectName("whereToGo")
+        self.fee = label()
+        self.fee.setObjectName("feeNotice")
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         # Where to go first: for a service not done here it is the one thing the citizen needs.
         for widget in (self.where_title, self.where, self.description, self.department, self.materials_title,
-                       self.materials, self.steps):
+                       self.materials, self.fee, self.steps):
             column.addWidget(widget)
         column.addStretch(1)
         scroll = touch_scroll_area(content)   # long material lists in care mode scroll, never clip
@@ -105,6 +108,7 @@ class ServiceInfoScreen(Screen):
                                 if service.department else "")
         self.materials_title.setText(tr("You will need:"))
         self.materials.setText("\n".join(f"•  {localized(m, lang)}" for m in service.materials))
+        self.fee.setText(fee_notice(session, view, for_confirm=False))   # 统一支付 (screens/payment.py)
         if service.is_bundle:
             self.materials_title.setText(tr("One form, one submission for all of these:") + "\n"
                                          + "\n".join(f"•  {localized(n, lang)}" for n in service.item_names)

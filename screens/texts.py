@@ -77,6 +77,23 @@ ERROR_MESSAGES = {
                                "Please ask at the counter; staff will help you."),
     "submit_rejected": ("The platform did not accept this application.",
                         "Please go to the counter; staff can see what needs to be corrected."),
+    # 统一支付 (kiosk/core/session_payment.py PAYMENT_ERRORS; docs/payment.md fault table)
+    "payment_timeout": ("The payment time ran out. Nothing was charged.",
+                        "Press Try again for a new QR code, or pay at the counter."),
+    "payment_failed": ("Your wallet did not complete the payment. Nothing was charged.",
+                       "Check the balance or the payment method on your phone and press Try again."),
+    "payment_refunded": ("Your payment arrived after the payment was closed. The money is being returned "
+                         "to your account automatically.",
+                         "Nothing was submitted. Press Finish and start again, or go to the counter."),
+    "payment_amount_mismatch": ("The payment could not be prepared correctly. Nothing was charged.",
+                                "Please go to the counter. Staff have been notified."),
+    "payment_unavailable": ("The payment service is not answering right now. Nothing was charged.",
+                            "Press Try again in a moment, or apply and pay at the counter."),
+    "payment_unresolved": ("We could not confirm your payment yet.",
+                           "If money was taken, your application is submitted or the money returned "
+                           "automatically. Please show this screen to staff."),
+    "payment_offline": ("Paying needs the network, which is not available now.",
+                        "Please apply and pay at the counter."),
     "submit_not_saved": ("Your application could not be saved. Nothing was submitted.",
                          "Press Try again. If it fails again, please ask at the counter."),
     "submit_not_confirmed": ("We could not confirm that your application was saved.",

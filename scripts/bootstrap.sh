@@ -33,6 +33,7 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
   gcc libc6-dev   # tests/test_photo_decoder.py builds a vendor-style WLT library for the ctypes binding
+  linux-libc-dev  # evdev for devices/scanner/hid_scanner.py builds from source against linux/input.h
   libpulse0 speech-dispatcher speech-dispatcher-espeak-ng
   prometheus  # promtool (alert rules) and the real server + agent for the remote-write tests (tests/test_remote_write.py)
   gettext-base  # envsubst: deploy/telemetry/kiosk-prometheus-agent.service renders the agent config with it

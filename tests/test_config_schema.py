@@ -24,7 +24,8 @@ import devices.camera
 import devices.document_printer
 import devices.id_reader
 import devices.printer
-from kiosk.settings import DocumentPrinterSection
+import devices.scanner
+from kiosk.settings import DocumentPrinterSection, ScannerSection
 from kiosk.config import (BACKENDS, CAMERA_BACKENDS, ID_READER_BACKENDS, PRINTER_BACKENDS, CameraSection,
                           ConfigError, IdReaderSection, KioskConfig, PrinterSection, config_from_dict,
                           load_config, reference_toml)
@@ -130,7 +131,8 @@ def test_demo_flag_on_the_command_line_sets_the_key(tmp_path):
 FACTORIES = {"id_reader": (devices.id_reader.create_id_reader, IdReaderSection),
              "camera": (devices.camera.create_camera, CameraSection),
              "printer": (devices.printer.create_printer, PrinterSection),
-             "document_printer": (devices.document_printer.create_document_transport, DocumentPrinterSection)}
+             "document_printer": (devices.document_printer.create_document_transport, DocumentPrinterSection),
+             "scanner": (devices.scanner.create_scanner, ScannerSection)}
 DRIVERS = {   # where each factory finds its driver classes (replaced by a recorder below)
     "id_reader": [(devices.id_reader, "SimIdReader"), ("devices.id_reader.sam_serial", "SamSerialIdReader"),
                   ("sim.id_reader.sam_sim_reader", "SamSimIdReader"),
@@ -142,6 +144,8 @@ DRIVERS = {   # where each factory finds its driver classes (replaced by a recor
                + [("sim.printer.emulated", "EmulatedReceiptPrinter")],
     "document_printer": [(devices.document_printer, "SimTransport"), (devices.document_printer, "CupsTransport"),
                          (devices.document_printer, "AbsentTransport")],
+    "scanner": [("devices.scanner.interface", "NoScanner"), ("devices.scanner.sim", "SimScanner"), ("devices.scanner.serial_scanner", "SerialScanner"),
+                ("devices.scanner.hid_scanner", "HidScanner")],
 }
 
 

@@ -32,3 +32,7 @@ def test_headless_demo_writes_steps_and_receipt(tmp_path):
     printed = (out / "certificate-printed.pdf").read_bytes()
     assert printed.startswith(b"%PDF-") and b"/verify/" not in printed[:200]
     assert (out / "certificate-printed-page1.png").stat().st_size > 1000
+    # 统一支付: the second demo citizen pays the fee service by QR (the simulated phone pays it).
+    assert any("-payment" in name for name in names), names
+    reference = next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("Fee paid by QR"))
+    assert reference.encode() in (out / "receipt-paid.bin").read_bytes()

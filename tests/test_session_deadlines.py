@@ -120,6 +120,26 @@ def to_app_login(session, commands):
     assert session.app_login is not None
 
 
+def to_payment(session, commands):
+    """A fee-bearing service, nobody answers the StartPayment (the flow is gone)."""
+    import datetime as dt
+    session.start()
+    session.choose_service("real-estate-records-copy")
+    session.begin_service()
+    session.card_read(commands[-1].token, document(birth=dt.date(1990, 1, 1)))
+    session.set_field("phone", PHONE)
+    session.submit_form()
+    session.confirm()
+    assert session.state is s.State.PAYMENT
+
+
+def to_payment_busy(session, commands):
+    """The QR is shown; nobody pays, nobody answers the close."""
+    to_payment(session, commands)
+    start = commands[-1]
+    session.payment_opened(start.token, "K1-1", "weixin://x")
+
+
 DRIVERS = {
     "app_code": to_app_code,
     "app_code_scanning": to_app_code_scanning,
@@ -141,6 +161,8 @@ DRIVERS = {
     "query_busy": to_query_busy,
     "query_scanning": to_query_scanning,
     "query_result": to_query_result,
+    "payment": to_payment,
+    "payment_busy": to_payment_busy,
 }
 
 

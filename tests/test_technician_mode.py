@@ -298,3 +298,20 @@ def test_scanner_tab_decodes_what_the_camera_shows_with_format_and_timing(qtbot,
     assert "identity" in text and "decode" in text and " ms" in text and code not in text
     click(qtbot, mode.panel, "scannerStop")
     assert not mode.service.scanner.running
+
+
+def test_payments_tab_shows_pending_and_resolves_them(qtbot, kiosk, platform_server):
+    """统一支付: an unfinished payment of an earlier run (order never created) is pending, then resolved."""
+    parts, mode = kiosk()
+    journal = parts.controller.payment.journal
+    journal.begin("6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01", parts.config.kiosk.id, "real-estate-records-copy",
+                  2500, {"application_id": "6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01"})
+    journal.note("6a1c1f1e-7e55-4d0e-9d8f-6f2d8e0c9a01", last_error="connection_error")
+    open_pin_pad(qtbot, parts, mode)
+    enter_pin(qtbot, mode, PIN)
+    mode.panel.tabs.setCurrentIndex(mode.panel.tabs.indexOf(mode.panel.pages["payments"]))
+    click(qtbot, mode.panel, "paymentsRefresh")
+    qtbot.waitUntil(lambda: "pending (unresolved): 1" in mode.panel.boxes["payments"].toPlainText(), timeout=10_000)
+    assert "connection_error" in mode.panel.boxes["payments"].toPlainText()
+    click(qtbot, mode.panel, "paymentsResolve")
+    qtbot.waitUntil(lambda: "pending (unresolved): 0" in mode.panel.boxes["payments"].toPlainText(), timeout=10_000)

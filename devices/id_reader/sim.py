@@ -35,6 +35,11 @@ class SimIdReader(IdReader):
             raise ValueError(f"unknown id reader scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         self._scenario = scenario
 
+    def present(self, identity: str) -> None:
+        """The next visitor's card (the demo's second citizen, who pays a fee)."""
+        from sim.identities import sim_identity
+        self._identity = sim_identity(identity)
+
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
             self._set_status(DeviceStatus.NO_DEVICE, "sim: reader unplugged")

@@ -20,6 +20,7 @@ _WORDS = {
         "submitted_at": "提交时间", "expected": "预计办结", "materials": "材料清单",
         "qr": "扫码查询办理进度", "kiosk": "自助终端", "hotline": "政务服务热线",
         "keep": "请妥善保管本回执",
+        "paid": "已缴费", "payment_reference": "支付流水号", "order_no": "缴款订单号",
     },
     "zh_HK": {
         "title": "受理回執", "reprint": "補打 / REPRINT", "offline": "已保存，聯網後自動提交",
@@ -28,6 +29,7 @@ _WORDS = {
         "submitted_at": "提交時間", "expected": "預計辦結", "materials": "材料清單",
         "qr": "掃碼查詢辦理進度", "kiosk": "自助終端", "hotline": "政務服務熱線",
         "keep": "請妥善保管本回執",
+        "paid": "已繳費", "payment_reference": "支付流水號", "order_no": "繳款訂單號",
     },
     "en": {
         "title": "Application receipt", "reprint": "REPRINT",
@@ -37,6 +39,7 @@ _WORDS = {
         "submitted_at": "Submitted", "expected": "Expected completion", "materials": "Materials",
         "qr": "Scan to check progress", "kiosk": "Kiosk", "hotline": "Hotline",
         "keep": "Please keep this receipt",
+        "paid": "Fee paid", "payment_reference": "Payment ref.", "order_no": "Payment order",
     },
 }
 
@@ -88,6 +91,16 @@ def layout_receipt(receipt: Receipt) -> list:
     if receipt.expected_completion is not None:
         blocks += [TextBlock(words["expected"]),
                    TextBlock(f"{receipt.expected_completion:%Y-%m-%d}", as_printer_text=True)]
+    if receipt.paid_amount_fen is not None and receipt.payment_reference:
+        blocks += [RuleBlock(),
+                   TextBlock(f"{words['paid']}{colon}", bold=True),
+                   TextBlock(f"CNY {receipt.paid_amount_fen // 100}.{receipt.paid_amount_fen % 100:02d}",
+                             size=32, bold=True, as_printer_text=True),
+                   TextBlock(f"{words['payment_reference']}{colon}"),
+                   TextBlock(receipt.payment_reference, as_printer_text=True)]
+        if receipt.payment_order_no:
+            blocks += [TextBlock(f"{words['order_no']}{colon}"),
+                       TextBlock(receipt.payment_order_no, as_printer_text=True)]
     if receipt.materials:
         blocks.append(TextBlock(words["materials"] + colon.strip()))
         blocks += [TextBlock(f"{index}. {item}") for index, item in enumerate(receipt.materials, 1)]

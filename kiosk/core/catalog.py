@@ -32,6 +32,7 @@ from kiosk.core.catalog_fields import FormField as FormField
 from kiosk.core.catalog_fields import Localized as Localized
 from kiosk.core.catalog_fields import check_prefill_sources, parse_field, parse_localized, require
 from kiosk.core.catalog_fields import localized as localized
+from kiosk.core.catalog_fee import Fee, parse_fee
 from kiosk.core.identity import CardType, IdentityDocument
 
 SCHEMA_VERSION = 2
@@ -131,6 +132,7 @@ class Service:
     keywords: tuple[str, ...] = ()           # search aliases (e.g. 低保 for 最低生活保障)
     where_to_go: WhereToGo | None = None     # required when not available
     scan_materials: tuple[ScanMaterial, ...] = ()   # materials that may be scanned at the kiosk
+    fee: Fee | None = None                   # None = free (kiosk/core/catalog_fee.py, kiosk/core/payment.py)
 
     @property
     def is_bundle(self) -> bool:
@@ -434,6 +436,7 @@ def _parse_service(raw: dict[str, Any], where: str, raw_by_id: dict[str, dict[st
         requires_payment=requires_payment,
         category_ids=category_ids, popularity=popularity, keywords=keywords, where_to_go=where_to_go,
         scan_materials=parse_scan_materials(materials, kind, where),
+        fee=_service_fee(raw, kind, items, materials, where),
     )
 
 
@@ -466,3 +469,13 @@ def parse_scan_materials(materials: list[Any], kind: str, where: str) -> tuple[S
         found.append(ScanMaterial(material_id, parse_localized(item, f"{where}.materials[{index}]"),
                                   max_pages, required))
     return tuple(found)
+
+
+def _service_fee(raw: dict[str, Any], kind: str, items: list[str], materials: list[Any], where: str) -> Fee | None:
+    fee = parse_fee(raw.get("fee"), f"{where}.fee")
+    if fee is not None and (kind != "application" or items):
+        raise CatalogError(f"{where}.fee: only a single application service can carry a fee")
+    if fee is not None and any(isinstance(item, dict) and "scan" in item for item in materials):
+        # The payment journal holds the application body until the payment settles, not pages.
+        raise CatalogError(f"{where}.fee: a fee-bearing service cannot take scanned materials (not supported yet)")
+    return fee

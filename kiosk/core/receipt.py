@@ -26,3 +26,7 @@ class Receipt:
     hotline: str = "12345"
     queued_offline: bool = False  # "saved, will be submitted automatically" variant
     reprint: bool = False
+    # 统一支付: printed only for a payment the platform reported SUCCESS for (kiosk/core/session_payment.py)
+    paid_amount_fen: int | None = None
+    payment_reference: str | None = None   # the provider's transaction id: staff look the payment up by it
+    payment_order_no: str | None = None

@@ -34,6 +34,7 @@ from kiosk.core.session_base import SessionBase
 from kiosk.core.session_certificates import CertificatesMixin
 from kiosk.core.session_documents import DocumentsMixin
 from kiosk.core.session_events import _is_yymmdd
+from kiosk.core.session_payment import PaymentMixin
 from kiosk.core.session_phone import PhoneIdentityMixin
 from kiosk.core.session_query import QueryFlowMixin, reference_from_qr
 from kiosk.core.session_types import (
@@ -42,24 +43,26 @@ from kiosk.core.session_types import (
     LookupApplication, Outcome, PrintLicence, PrintReceipt, ReadCard, ScanAppCode, ScanMrz, ScannedPage, ScanQr,
     SendRating, SessionEnded, StartAppLogin, State, Submit, Timeouts, VerifyFace, _CitizenData,
 )
+from kiosk.core.session_types import ClosePayment, PayWithCode, StartPayment
 
 __all__ = [
     "CARE_MODE_TIME_FACTOR", "MAX_FACE_ATTEMPTS", "MAX_MRZ_ATTEMPTS", "NEGATIVE_LEVELS", "RATING_LEVELS",
-    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CapturePage", "CitizenSession", "DiscardLicence", "EndReason",
-    "ExchangeAppCode", "FetchLicence", "ListLicences", "LookupApplication", "Outcome", "PrintLicence", "PrintReceipt",
+    "SCAN_GRACE_S", "CallStaff", "CancelDeviceWork", "CapturePage", "CitizenSession", "ClosePayment", "DiscardLicence", "EndReason",
+    "ExchangeAppCode", "FetchLicence", "ListLicences", "LookupApplication", "Outcome", "PayWithCode", "PrintLicence", "PrintReceipt",
     "ReadCard", "ScanAppCode", "ScanMrz", "ScannedPage", "ScanQr", "SendRating", "SessionBase", "SessionEnded",
-    "StartAppLogin", "State",
+    "StartAppLogin", "StartPayment", "State",
     "Submit", "Timeouts", "VerifyFace", "_CitizenData", "_is_yymmdd", "reference_from_qr",
 ]
 
 
-class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, DocumentsMixin):
+class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, DocumentsMixin, PaymentMixin):
     """One citizen's visit: the user intents and `tick()`; the rest is in the mixins and `SessionBase`."""
 
     # --- user intents -------------------------------------------------------
 
     def start(self) -> None:
-        if self.state is State.IDLE:
+        # After a crash the kiosk serves again only once earlier payments are resolved (a few seconds).
+        if self.state is State.IDLE and not self.payments_recovering:
             self.token = next(self._tokens)
             self._go(State.CHOOSE_SERVICE)
 
@@ -160,11 +163,8 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, Docu
         }
         if self._service.is_bundle:
             body["items"] = list(self._service.items)   # 一件事: one form, one submission, several items
-        self._pending_application_id = application_id
-        self._submission_stored = False
-        attachments = self._take_attachments()
-        self._go(State.SUBMITTING)
-        self._command(Submit(self.token, application_id, body, attachments))
+        # Free service: SUBMITTING at once; fee due: PAYMENT first (kiosk/core/session_payment.py).
+        self.begin_payment_or_submit(application_id, body, self._take_attachments())
 
     def finish_receipt(self) -> None:
         if self.state is State.RECEIPT:
@@ -230,6 +230,9 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, Docu
             return
         if self.state in (State.SUBMITTING, State.CERT_PRINTING):
             return  # being saved / being printed: it cannot be half-cancelled
+        if self.state is State.PAYMENT:
+            self.cancel_payment()   # the order is closed first; the platform's last word decides
+            return
         if self.state is State.RATE:
             self.rate(None)  # leaving the rating screen = no rating, recorded as such
             return
@@ -249,6 +252,9 @@ class CitizenSession(CertificatesMixin, QueryFlowMixin, PhoneIdentityMixin, Docu
                     self._end(EndReason.TIMEOUT)
             else:
                 self._changed()
+            return
+        if self.state is State.PAYMENT:
+            self._payment_tick(now)   # the payment countdown replaces the idle warning
             return
         if self.state is State.SUBMITTING:
             # The citizen is waiting on us, not the other way round: no idle warning, a deadline.

@@ -60,6 +60,9 @@ class SessionBase:
     current_material: str | None     # the material the next page belongs to
     print_status: str | None
     last_end_reason: EndReason | None
+    payment: Any                  # kiosk.core.session_payment.PaymentView while paying, else None
+    payments_available: bool      # the payment flow: platform reachable and no unresolved payment
+    payments_recovering: bool
     _data: _CitizenData
     _query_started: float
     _query_reference: str | None
@@ -84,6 +87,9 @@ class SessionBase:
         self._listeners: list[Callable[[Self], None]] = []
         self._command_handlers: list[Callable[[object], None]] = []
         self._data = _CitizenData()
+        # Kept across sessions, set by the payment flow (kiosk/flows/payment.py):
+        self.payments_recovering = False    # earlier runs' payments being resolved: no new session yet
+        self.payments_available = True      # platform reachable, nothing unresolved: fees can be paid here
         self._reset_to_idle()
 
     # --- wiring ------------------------------------------------------------
@@ -138,7 +144,8 @@ class SessionBase:
             return self.timeouts
         t, k = self.timeouts, CARE_MODE_TIME_FACTOR
         return dataclasses.replace(t, idle_s=t.idle_s * k, countdown_s=t.countdown_s * k,
-                                   card_read_s=t.card_read_s * k, face_s=t.face_s * k, receipt_s=t.receipt_s * k)
+                                   card_read_s=t.card_read_s * k, face_s=t.face_s * k, receipt_s=t.receipt_s * k,
+                                   payment_s=t.payment_s * k)
 
     # --- internals -------------------------------------------------------------
 
@@ -216,6 +223,7 @@ class SessionBase:
         self.print_status = None
         self.last_end_reason = None
         self._pending_application_id = None
+        self.payment = None
         self._entered_at = self._last_activity = self._clock()
         self._warning_started = None
 

@@ -25,6 +25,7 @@ class State(str, Enum):
     VERIFY_FACE = "verify_face"
     FORM = "form"
     CONFIRM = "confirm"
+    PAYMENT = "payment"                  # 统一支付: fee-bearing services, after confirm (kiosk/core/session_payment.py)
     SUBMITTING = "submitting"
     RECEIPT = "receipt"
     RATE = "rate"
@@ -153,6 +154,34 @@ class Submit:
     body: dict[str, Any]
     # Scanned pages: (attachment name, content type, bytes); the outbox seals them with the body.
     attachments: tuple[tuple[str, str, bytes], ...] = field(default=(), repr=False)
+    stored: bool = False       # already in the outbox (a paid application: the payment step stored it)
+
+
+@dataclass(frozen=True)
+class StartPayment:
+    """Fee-bearing service confirmed: journal the intent, create the order, show the QR."""
+    token: int
+    application_id: str
+    service_id: str
+    amount_fen: int
+    items: tuple[tuple[str, int], ...]
+    body: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PayWithCode:
+    """The citizen's payment code (付款码) was read by the scanner or the camera."""
+    token: int
+    application_id: str
+    code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ClosePayment:
+    """Cancel or timeout: close the order (a payment that landed first is still honoured)."""
+    token: int
+    application_id: str
+    reason: str                # cancelled | timeout
 
 
 @dataclass(frozen=True)
@@ -227,6 +256,8 @@ class Timeouts:
     submitting_s: float = 30.0   # outbox commit + the platform's answer; the controller waits less
     print_s: float = 150.0       # an A4 job (the printer driver cancels it sooner, at its job deadline)
     query_s: float = 30.0        # one progress query at the platform
+    payment_s: float = 120.0     # the payment QR's countdown (doubled in care mode)
+    payment_settle_s: float = 45.0   # closing / paying by code: past this the kiosk stops waiting on screen
 
 
 SCAN_GRACE_S = 5.0   # the controller stops a QR scan after card_read_s; the session a little later

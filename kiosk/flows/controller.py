@@ -30,6 +30,7 @@ from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
 from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.phone_identity import PhoneIdentityFlow
+from kiosk.flows.payment import PaymentFlow
 from kiosk.flows.platform_link import PlatformLink
 from kiosk.flows.query import QueryFlow
 from kiosk.flows.submission import SubmissionFlow
@@ -47,7 +48,8 @@ def session_timeouts(config: KioskConfig) -> s.Timeouts:
     return s.Timeouts(t.idle_s, t.countdown_s, t.card_read_s, t.face_s, t.receipt_s,
                       submitting_s=p.submit_wait_s + 20.0,    # + a slow durable commit
                       query_s=request_s + 5.0,
-                      print_s=config.devices.document_printer.job_deadline_s + 30.0)
+                      print_s=config.devices.document_printer.job_deadline_s + 30.0,
+                      payment_s=config.payment.qr_timeout_s, payment_settle_s=config.payment.settle_wait_s)
 
 
 class KioskController(QObject, SessionIntents):
@@ -65,7 +67,7 @@ class KioskController(QObject, SessionIntents):
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
                  outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
                  document_printer=None, licence_journal=None,
-                 document_camera=None):
+                 document_camera=None, scanner=None, payment_journal=None):
         QObject.__init__(self)
         self.config = config
         self.id_reader, self.camera, self.printer = id_reader, camera, printer
@@ -99,6 +101,12 @@ class KioskController(QObject, SessionIntents):
         if document_printer is not None:   # state, reasons, toner levels, queue policy: no personal data
             self.platform_link.extra_reports["document_printer"] = document_printer.supply_report
         self.documents = DocumentsFlow(ctx, parent=self)
+        self.scanner = scanner
+        if payment_journal is None:
+            from offline_cache.payments import PaymentJournal
+            payment_journal = PaymentJournal(config.payments_path, config.device_key_path)
+        self.payment = PaymentFlow(ctx, journal=payment_journal, scanner=scanner, parent=self)
+        self.changed.connect(self.payment.update_availability)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
         self._tick = QTimer(self)
@@ -148,6 +156,9 @@ class KioskController(QObject, SessionIntents):
             device.open()
         if self.document_printer is not None:
             self.document_printer.open()
+        if self.scanner is not None:
+            self.scanner.open()
+        self.payment.start()     # earlier payments resolved before the first session (kiosk/flows/payment.py)
         self.face_verifier.start()
         self.sync_worker.start()
         self._tick.start()
@@ -162,6 +173,9 @@ class KioskController(QObject, SessionIntents):
         self.session.cancel()
         self.query.close()
         self.phone.close()
+        self.payment.close()
+        if self.scanner is not None:
+            self.scanner.close()
         self.sync_worker.stop()
         self.face_verifier.shutdown()
         self.documents.close()
@@ -197,6 +211,9 @@ class KioskController(QObject, SessionIntents):
             s.DiscardLicence: self.certificates.discard,
             s.ScanMrz: self.documents.scan_mrz,
             s.CapturePage: self.documents.capture_page,
+            s.StartPayment: self.payment.start_payment,
+            s.PayWithCode: self.payment.pay_with_code,
+            s.ClosePayment: self.payment.close_payment,
         }[type(command)]
         handler(command)
 
@@ -217,5 +234,6 @@ class KioskController(QObject, SessionIntents):
         self.documents.session_ended()
         self.submission.session_ended(command.token)
         self.certificates.session_ended(command.token)
+        self.payment.session_ended()
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()

@@ -9,6 +9,7 @@ import time
 from kiosk.core import session as s
 from kiosk.flows.context import Coordinator, FlowContext
 from kiosk.core.pii import mask_id_number, mask_name, mask_phone
+from kiosk.flows.payment import paid_receipt_fields
 from kiosk.qr import qr_png
 from offline_cache.outbox import Attachment, RowState, Submission
 
@@ -53,6 +54,9 @@ class SubmissionFlow(Coordinator):
     # --- submit ----------------------------------------------------------------------
 
     def submit(self, command: s.Submit) -> None:
+        if command.stored:      # a paid application: the payment step already put it in the outbox
+            self.ctx.jobs.run("submit-paid", lambda: self._await_stored(command.token, command.application_id))
+            return
         body = command.body
         phone = (body.get("applicant") or {}).get("phone", "")
         if phone and not self.ctx.printer.can_print():
@@ -89,6 +93,26 @@ class SubmissionFlow(Coordinator):
                 "submission": submission.submission_id, "error": type(exc).__name__})
             outcome, failure = s.Outcome(submission.submission_id, None, queued_offline=True), ""
         post(self._on_submission_done, token, outcome, failure, None if outcome is None else self._qr_image(outcome))
+
+    def _await_stored(self, token: int, application_id: str) -> None:
+        """Background: the outbox already holds it (kiosk/payments.py settle); wait for the number."""
+        delivered = threading.Event()
+        with self._waiters_lock:
+            self._delivery_waiters[application_id] = delivered
+        entry = self.ctx.outbox.entry(application_id)
+        if entry is not None and entry.state in (RowState.DELIVERED, RowState.DEAD):
+            delivered.set()
+        self.ctx.jobs.post(self.session.submission_stored, token)
+        self.ctx.sync_worker.kick()
+        submission = Submission(submission_id=application_id, kind="application", body={}, created_at=time.time())
+        try:
+            outcome, failure = self._await_delivery((submission, delivered))
+        except Exception as exc:
+            log.error("submission outcome failed; receipt says queued", extra={
+                "submission": application_id, "error": type(exc).__name__})
+            outcome, failure = s.Outcome(application_id, None, queued_offline=True), ""
+        self.ctx.jobs.post(self._on_submission_done, token, outcome, failure,
+                           None if outcome is None else self._qr_image(outcome))
 
     def _store(self, token: int, submission: Submission) -> tuple[Submission, threading.Event]:
         """Durable commit; tells the session (its SUBMITTING deadline then ends in a receipt)."""
@@ -167,6 +191,7 @@ class SubmissionFlow(Coordinator):
             expected_completion=outcome.expected_completion,
             materials=tuple(m.get(session.language) or m.get("zh_CN", "") for m in session.service.materials),
             queued_offline=outcome.queued_offline,
+            **paid_receipt_fields(session.payment),
         )
         job_id = self.ctx.printer.print_receipt(receipt)
         self._print_jobs[job_id] = command.token

@@ -19,6 +19,7 @@ class KioskView:
     catalog_loaded: bool = False
     face_models_ready: bool = False
     receipt_qr_png: bytes | None = None          # progress-query QR for the receipt screen
+    payment_qr_png: bytes | None = None          # the payment order's dynamic QR (kiosk/flows/payment.py)
     printer_available: bool | None = None        # None = not known yet; False -> on-screen receipt (+ SMS)
     receipt_sms_to: str | None = None            # masked phone the platform will text the receipt to
     help_requested_state: str | None = None      # screen on which a citizen last pressed Help

@@ -133,6 +133,10 @@ class TechnicianPanel(QFrame):
         self.document_label.setObjectName("documentCameraPreview")
         self.document_label.setMinimumSize(320, 180)
         document.layout().insertWidget(1, self.document_label)
+        # 统一支付 (docs/payment.md); appended last so the other tabs keep their places
+        self._add_page("payments", mark("Payments"), [(mark("Refresh"), "paymentsRefresh", service.refresh_payments),
+                                                  (mark("Resolve pending"), "paymentsResolve",
+                                                   service.resolve_payments)])
         self.status_line = label()
         self.status_line.setObjectName("technicianMessage")
         outer.addWidget(self.status_line)
@@ -216,6 +220,7 @@ class TechnicianPanel(QFrame):
         self.boxes["outbox"].setPlainText(state.queue_text())
         self.boxes["logs"].setPlainText("\n".join(state.log_lines))
         self.boxes["config"].setPlainText(state.config_text)
+        self.boxes["payments"].setPlainText(state.payments_text())
         version = report.software_version if report else ""
         self.boxes["about"].setPlainText(f"kiosk id: {self.service.config.kiosk.id}\n"
                                          f"location: {self.service.config.kiosk.location}\n"

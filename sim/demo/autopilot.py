@@ -40,7 +40,8 @@ class Autopilot(QObject):
     finished = Signal()
 
     def __init__(self, parts, output_dir: Path, language: str = "zh_CN", service_id: str = "elderly-allowance",
-                 take_screenshots: bool = True, phone_sessions: bool = False, certificate: bool = False):
+                 take_screenshots: bool = True, phone_sessions: bool = False, certificate: bool = False,
+                 phone_pays=None, fee_service_id: str = "real-estate-records-copy"):
         super().__init__()
         self.parts = parts
         self.window = parts.window
@@ -50,6 +51,11 @@ class Autopilot(QObject):
         self.language = language
         self.service_id = service_id
         self.take_screenshots = take_screenshots   # off for benchmarks: PNG encoding is not kiosk work
+        # 统一支付: with `phone_pays(qr_content)` (the simulated citizen's phone, supplied by the demo
+        # composition) a second citizen (the "young" sample card) applies for a fee service and pays by QR.
+        self.phone_pays = phone_pays
+        self.fee_service_id = fee_service_id
+        self.payment_reference: str | None = None
         self.screenshots: list[Path] = []
         self.receipt_files: list[Path] = []
         self.certificate = certificate      # then a second citizen prints a certificate on A4 (issue 15)
@@ -67,6 +73,8 @@ class Autopilot(QObject):
                 self._steps += self._script(service, method)
         if certificate:
             self._steps += self._certificate_script()
+        if self.phone_pays is not None:
+            self._steps += self._payment_script()
         self._step_started = 0.0
         self._settling = False
         self._timer = QTimer(self)
@@ -122,6 +130,28 @@ class Autopilot(QObject):
             ("idle-again", lambda: s.state is State.IDLE, self._phone_session_over if method else None),
         ]
         return [(prefix + name, ready, action) for name, ready, action in steps]
+
+    def _payment_script(self):
+        """The second citizen: a fee-bearing service, paid by scanning the kiosk's QR code."""
+        s, view = self.session, self.controller.view
+        fee = self.fee_service_id
+        return [
+            ("pay-idle", lambda: s.state is State.IDLE and not s.payments_recovering, self._next_citizen),
+            ("pay-choose-service", lambda: s.state is State.CHOOSE_SERVICE and self._button(f"service-{fee}"),
+             lambda: self._click(f"service-{fee}")),
+            ("pay-service-info", lambda: s.state is State.SERVICE_INFO, lambda: self._click("beginService")),
+            ("pay-form", lambda: s.state is State.FORM, self._fill_form),
+            ("pay-form-filled", lambda: s.state is State.FORM and self._form_complete(),
+             lambda: self._click("formNext")),
+            ("pay-confirm", lambda: s.state is State.CONFIRM, lambda: self._click("confirmSubmit")),
+            ("payment", lambda: s.state is State.PAYMENT and s.payment is not None
+             and s.payment.phase == "waiting" and view.payment_qr_png is not None,
+             lambda: self.phone_pays(s.payment.qr_content)),
+            ("pay-receipt", lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"),
+             self._collect_paid_receipt),
+            ("pay-rate", lambda: s.state is State.RATE, self._rate),
+            ("pay-idle-again", lambda: s.state is State.IDLE, None),
+        ]
 
     def _certificate_script(self):
         """A second citizen: "print my certificate" (card + face, list, preview, A4 print)."""
@@ -196,6 +226,25 @@ class Autopilot(QObject):
             self.failure = f"certificate not printed: {self.session.certificates.refusal}"
         self._click("certDone")
 
+    def _next_citizen(self) -> None:
+        present = getattr(self.controller.id_reader, "present", None)   # the sim reader only
+        if present is None:
+            self._finish(success=False, failure="the fee demo needs the simulated ID reader")
+            return
+        present("young")
+        self._set_language_and_start()
+
+    def _collect_paid_receipt(self) -> None:
+        payment = self.session.payment
+        self.payment_reference = payment.reference if payment else None
+        receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
+        if self.session.print_status == "printed":
+            for source in receipts[-2:]:
+                target = self.output_dir / ("receipt-paid" + source.suffix)
+                shutil.copyfile(source, target)
+                self.receipt_files.append(target)
+        self._click("receiptDone")
+
     def run(self) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         for old in self.output_dir.glob("*.png"):
@@ -209,6 +258,8 @@ class Autopilot(QObject):
             lines.append(f"Application number: {self.application_numbers[0]}")
         if len(self.application_numbers) > 1:
             lines.append(f"By phone (app code, app login): {', '.join(self.application_numbers[1:])}")
+        if self.payment_reference:
+            lines.append(f"Fee paid by QR, payment reference: {self.payment_reference}")
         lines.append(f"Screenshots ({len(self.screenshots)}) in {self.output_dir}:")
         lines += [f"  {p}" for p in self.screenshots]
         lines += [f"Receipt: {p}" for p in self.receipt_files]

@@ -234,6 +234,27 @@ def run(target: Path) -> list[Path]:
         s.wait(lambda: session.state is State.CERT_DONE, "certificate printed")
         s.shoot("21-cert-printed")
         parts.controller.intents.finish_certificates()
+        s.wait(lambda: session.state is State.IDLE, "idle")
+        # 统一支付: a younger citizen (no age exemption) pays the fee service by QR.
+        parts.controller.id_reader.present("young")
+        parts.controller.start()
+        s.click("service-real-estate-records-copy")
+        s.shoot("22-fee-service-info")
+        s.click("beginService")
+        s.wait(lambda: session.state is State.FORM, "fee service form")
+        parts.controller.set_field("phone", "13812345678")
+        s.click("formNext")
+        s.wait(lambda: session.state is State.CONFIRM, "fee confirm")
+        s.shoot("23-fee-confirm")
+        s.click("confirmSubmit")
+        s.wait(lambda: session.state is State.PAYMENT and session.payment.phase == "waiting"
+               and parts.controller.view.payment_qr_png is not None, "payment QR")
+        s.shoot("24-payment")
+        server.payments.phone_pays(session.payment.qr_content)      # the citizen's phone
+        s.wait(lambda: session.state is State.RECEIPT and session.print_status not in (None, "printing"),
+               "paid receipt")
+        s.shoot("25-paid-receipt")
+        parts.controller.finish_receipt()
         receipts = sorted(config.receipts_dir.glob("receipt-*.png"))
         if receipts:
             for language in LANGUAGES:   # the printed receipt (bundle, zh_CN) once per gallery

@@ -307,6 +307,16 @@ class TechnicianService(QObject):
             return
         self._run("config", lambda: explain_text(path, demo=self.config.kiosk.demo))
 
+    def refresh_payments(self) -> None:
+        """Payments tab: today's count and sum, pending, last errors (journal read off the GUI thread)."""
+        self.touch()
+        self._run("payments", self.controller.payment.summary)
+
+    def resolve_payments(self) -> None:
+        """Resolve unfinished payments now (as the sweeper does), then refresh the tab."""
+        self.touch()
+        self._run("payments", self.controller.payment.resolve_now)
+
     def refresh_logs(self) -> None:
         self.touch()
         self._run("logs", lambda: read_masked_log(self.log_file, LOG_LINES_SHOWN))
@@ -371,6 +381,8 @@ class TechnicianService(QObject):
             self.state.log_lines = result
         elif name == "config":
             self.state.config_text = result
+        elif name == "payments":
+            self.state.payments = result
         self.changed.emit()
 
     def _apply_pin(self, attempt) -> None:

@@ -34,11 +34,15 @@ class TechnicianState:
     queue: dict | None = None             # offline_cache.queue_admin.queue_status()
     log_lines: list = field(default_factory=list)
     config_text: str = ""                 # kiosk.central_config.explain_text(): bundles, every key and its source
+    payments: dict | None = None          # kiosk.flows.payment.PaymentFlow.summary()
     message: str = ""                     # last action's result line
 
     def queue_text(self) -> str:
         """The outbox tab's text (as `main.py queue status` prints it); "" before the first refresh."""
         return format_queue_status(self.queue) if self.queue else ""
+
+    def payments_text(self) -> str:
+        return payments_text(self.payments)
 
 
 def read_masked_log(path: Path, last: int | None) -> list[str]:
@@ -51,3 +55,17 @@ def read_masked_log(path: Path, last: int | None) -> list[str]:
     if last is not None:
         lines = lines[-last:]
     return [mask_text(line) for line in lines]
+
+
+def payments_text(summary: dict | None) -> str:
+    """The payments tab (统一支付): today's count and sum, pending, last errors; "" before a refresh."""
+    if not summary:
+        return ""
+    fen = summary.get("paid_sum_fen", 0)
+    lines = [f"paid today: {summary.get('paid_count', 0)}  sum: {fen // 100}.{fen % 100:02d} CNY",
+             f"refunded today: {summary.get('refunded_count', 0)}",
+             f"pending (unresolved): {summary.get('pending', 0)}  last sweep unresolved: {summary.get('unresolved', 0)}",
+             "last errors:"]
+    lines += [f"  {order}: {error}" for order, error in summary.get("last_errors", [])] or ["  -"]
+    lines.append("reconcile: python main.py payments reconcile YYYY-MM-DD")
+    return "\n".join(lines)
