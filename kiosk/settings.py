@@ -73,7 +73,14 @@ PRINTER_BACKENDS = {
     "emulator": Backend("the network driver on a loopback ESC/POS emulator (sim/printer/)",
                         ("scenario", "output_dir", *_ESCPOS_OPTIONS), test_only=True),
 }
-DOCUMENT_PRINTER_SCANNER_BACKENDS = {
+DOCUMENT_PRINTER_BACKENDS = {
+    "none": Backend("no A4 printer at this kiosk: certificate services say the printer is unavailable", ()),
+    "cups": Backend("A4 printer through a CUPS queue over IPP (pycups; docs/certificates.md)",
+                    ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s")),
+    "sim": Backend("in-process simulated A4 printer; printed PDFs into output_dir (demo)",
+                   ("scenario", "output_dir", "job_deadline_s", "poll_interval_s"), test_only=True),
+}
+SCANNER_BACKENDS = {
     "none": Backend("no barcode scanner: payment codes are read by the camera only", ()),
     "serial": Backend("scanner in USB-COM / RS-232 mode (pyserial); device = the port", ("device", "baudrate",
                                                                                           "frame_timeout_s")),
