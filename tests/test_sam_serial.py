@@ -7,7 +7,9 @@ switched at run time through the simulator's control pipe.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import select
 import signal
 import threading
 import time
@@ -405,8 +407,11 @@ def test_link_survives_any_answer(raw_pty, answer):
     link.open()
     try:
         def answer_once():
-            os.read(master, 64)
-            os.write(master, answer)
+            # Never blocks for good: a request that never comes (the link gave up first) ends the
+            # responder, so no stray reader is left on the master for the drain or the next example.
+            if select.select([master], [], [], 1.0)[0]:
+                os.read(master, 64)
+                os.write(master, answer)
         responder = threading.Thread(target=answer_once)
         responder.start()
         started = time.monotonic()
@@ -422,10 +427,18 @@ def test_link_survives_any_answer(raw_pty, answer):
         assert time.monotonic() - started < 1.0
     finally:
         link.close()
-        # Leave nothing for the next example.
-        import select
-        while select.select([master], [], [], 0)[0]:
-            os.read(master, 4096)
+        # Leave nothing for the next example (non-blocking: another reader may take the bytes
+        # between select and read, which once hung this test for its whole timeout).
+        flags = fcntl.fcntl(master, fcntl.F_GETFL)
+        fcntl.fcntl(master, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            while select.select([master], [], [], 0)[0]:
+                try:
+                    os.read(master, 4096)
+                except BlockingIOError:
+                    break
+        finally:
+            fcntl.fcntl(master, fcntl.F_SETFL, flags)
 
 
 def test_config_section_for_sam_readers(sim):
