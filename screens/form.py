@@ -28,15 +28,47 @@ class FormScreen(Screen):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.hint = label(role="hint")
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.hint)
+        # The keyboard column runs the screen's full height, beside the title, the fields and
+        # the buttons: at 1280 x 800 the four 20 mm key rows did not fit between the title and
+        # the button row and were squeezed over each other, the last one cut off.
         body = QHBoxLayout()
+        body.setSpacing(24)
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.hint)
         self.fields_host = QWidget()
         self.fields = QGridLayout(self.fields_host)
         self.fields.setVerticalSpacing(8)
         self.fields.setColumnStretch(1, 1)
         self.scroll = touch_scroll_area(self.fields_host)
-        body.addWidget(self.scroll, 3)
+        left.addWidget(self.scroll, 1)
+        # Care mode (适老化): a long form is shown a page at a time with large page buttons,
+        # never scrolled (scrolling is the gesture many elderly users cannot do).
+        pager = QHBoxLayout()
+        self.previous_page = big_button(name="formPreviousPage")
+        self.previous_page.clicked.connect(lambda: self._turn_page(-1))
+        self.page_label = label(role="hint", wrap=False)
+        self.page_label.setAlignment(Qt.AlignCenter)
+        self.next_page = big_button(name="formNextPage")
+        self.next_page.clicked.connect(lambda: self._turn_page(1))
+        pager.addWidget(self.previous_page)
+        pager.addWidget(self.page_label, 1)
+        pager.addWidget(self.next_page)
+        self.pager = QWidget()
+        self.pager.setLayout(pager)
+        pager.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.pager)
+        row = QHBoxLayout()
+        self.cancel_button = big_button()
+        self.cancel_button.clicked.connect(intents.cancel)
+        self.next_button = big_button(primary=True)
+        self.next_button.setObjectName("formNext")
+        self.next_button.clicked.connect(intents.submit_form)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        row.addWidget(self.next_button)
+        left.addLayout(row)
+        body.addLayout(left, 3)
         keypad_column = QVBoxLayout()
         self.keypad_caption = label(role="hint")
         self.keypad = NumericKeypad()
@@ -48,16 +80,6 @@ class FormScreen(Screen):
         keypad_column.addStretch(1)
         body.addLayout(keypad_column, 2)
         self.layout_.addLayout(body, 1)
-        row = QHBoxLayout()
-        self.cancel_button = big_button()
-        self.cancel_button.clicked.connect(intents.cancel)
-        self.next_button = big_button(primary=True)
-        self.next_button.setObjectName("formNext")
-        self.next_button.clicked.connect(intents.submit_form)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        row.addWidget(self.next_button)
-        self.layout_.addLayout(row)
         self.inputs: dict[str, QLineEdit] = {}
         self.choices: dict[str, ChoiceButtons] = {}
         self.errors: dict = {}
@@ -66,6 +88,12 @@ class FormScreen(Screen):
         self._editable = {}
         self._language = "zh_CN"
         self._scrolled_to = None
+        self._rows: list[tuple[str, list[QWidget]]] = []   # field id -> its widgets, in form order
+        self._pages: list[list[str]] = []
+        self._page = 0
+        self._paged = False
+        self.pager.hide()
+        self.title_icon_purpose = "form"
 
     def render(self, session, view: KioskView) -> None:
         service = session.service
@@ -94,7 +122,14 @@ class FormScreen(Screen):
                                                if problem else "")
         self._show_keyboard()
         first_error = next((f.id for f in service.fields if f.id in session.field_errors), None)
-        if first_error is not None and first_error != self._scrolled_to:
+        self.previous_page.setText(tr("Previous page"))
+        self.next_page.setText(tr("Next page"))
+        if self._paged:
+            if first_error is not None and first_error != self._scrolled_to:
+                self._show_page(next(i for i, page in enumerate(self._pages) if first_error in page))
+            else:
+                self._show_page(self._page)
+        elif first_error is not None and first_error != self._scrolled_to:
             # The first problem may be below the fold on a long (bundle) form.
             # After the layout has placed a freshly built form, hence the zero-delay timer.
             target = self.errors[first_error]
@@ -108,6 +143,7 @@ class FormScreen(Screen):
         self.inputs, self.choices, self.errors = {}, {}, {}
         self._editable = {}
         self._scrolled_to = None
+        self._rows = []
         first_editable = None
         lang = self._language = session.language
         for row, form_field in enumerate(session.service.fields):
@@ -116,7 +152,10 @@ class FormScreen(Screen):
             if form_field.type == "choice":
                 editor = ChoiceButtons(form_field.id, [(c.value, localized(c.labels, lang))
                                                        for c in form_field.choices],
-                                       columns=1 if session.care_mode else 2)
+                                       # two columns only for short (Chinese) option names
+                                       columns=1 if session.care_mode or max(
+                                           (len(localized(c.labels, lang)) for c in form_field.choices),
+                                           default=0) > 6 else 2)
                 editor.chosen.connect(lambda value, fid=form_field.id: self.intents.set_field(fid, value))
                 self.choices[form_field.id] = editor
             else:
@@ -129,6 +168,7 @@ class FormScreen(Screen):
                 if not form_field.readonly:
                     editor.textEdited.connect(lambda text, fid=form_field.id: self.intents.set_field(fid, text))
                     editor.installEventFilter(self)
+                    editor.setProperty("touchField", True)     # touched to type into: a 20 mm target
                     self._editable[editor] = form_field
                     if first_editable is None:
                         first_editable = editor
@@ -138,7 +178,62 @@ class FormScreen(Screen):
             self.fields.addWidget(editor, row * 2, 1)
             self.fields.addWidget(error, row * 2 + 1, 1)
             self.errors[form_field.id] = error
+            self._rows.append((form_field.id, [caption, editor, error]))
+        self._paged = session.care_mode
+        self._page = 0
+        self._paginate()
         self._activate(first_editable)
+
+    # --- care mode: pages instead of scrolling -----------------------------------------
+
+    def _paginate(self) -> None:
+        """Splits the fields into pages that fit the form area (care mode only)."""
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if self._paged else Qt.ScrollBarAsNeeded)
+        if not self._paged:
+            self._pages = [[field_id for field_id, _ in self._rows]]
+            self.pager.hide()
+            return
+        self.pager.show()
+        room = self.scroll.viewport().height()
+        if room < 100:                                    # before the first layout: a guess
+            room = max(200, self.height() // 2)
+        spacing = self.fields.verticalSpacing()
+        pages: list[list[str]] = [[]]
+        used = 0
+        for field_id, widgets in self._rows:
+            caption, editor, error = widgets
+            editor_h = max(editor.sizeHint().height(), editor.minimumSizeHint().height(), caption.sizeHint().height())
+            need = editor_h + max(error.sizeHint().height(), 1) + 2 * spacing
+            if pages[-1] and used + need > room:
+                pages.append([])
+                used = 0
+            pages[-1].append(field_id)
+            used += need
+        self._pages = pages
+        self._page = min(self._page, len(pages) - 1)
+        self._show_page(self._page)
+
+    def _show_page(self, page: int) -> None:
+        if not self._paged or not self._pages:
+            return
+        self._page = max(0, min(page, len(self._pages) - 1))
+        shown = set(self._pages[self._page])
+        for field_id, widgets in self._rows:
+            for widget in widgets:
+                widget.setVisible(field_id in shown)
+        self.page_label.setText(tr("Page %d of %d") % (self._page + 1, len(self._pages)))
+        self.previous_page.setEnabled(self._page > 0)
+        self.next_page.setEnabled(self._page < len(self._pages) - 1)
+        self.pager.setVisible(len(self._pages) > 1)
+
+    def _turn_page(self, step: int) -> None:
+        self._show_page(self._page + step)
+        self.intents.touch()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if self._paged and self._rows:
+            self._paginate()
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.MouseButtonPress and watched in getattr(self, "_editable", {}):

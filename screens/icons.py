@@ -43,6 +43,10 @@ ICONS: dict[str, str] = {
     "ok": "mdi6.check",
     "network_off": "mdi6.wifi-off",
     "wrench": "mdi6.wrench-outline",
+    "card_reader": "mdi6.card-account-details-star-outline",
+    "keyboard": "mdi6.dialpad",
+    "clock": "mdi6.timer-sand",
+    "touch": "mdi6.gesture-tap",
     # service categories (department and life event)
     "social_insurance": "mdi6.shield-account-outline",
     "medical_insurance": "mdi6.hospital-box-outline",
@@ -64,9 +68,13 @@ ICONS: dict[str, str] = {
 }
 
 
-def icon(purpose: str, color: str) -> QIcon:
-    """The icon for a purpose in the given colour (KeyError for an unknown purpose)."""
-    return qtawesome.icon(ICONS[purpose], color=color)
+def icon(purpose: str, color: str, color_on: str | None = None) -> QIcon:
+    """The icon for a purpose in the given colour (KeyError for an unknown purpose);
+    `color_on` for a checked button whose background changes (care mode on)."""
+    options = {"color": color, "color_active": color}
+    if color_on is not None:
+        options.update(color_on=color_on, color_on_active=color_on)
+    return qtawesome.icon(ICONS[purpose], **options)
 
 
 def pixmap(purpose: str, color: str, size: int) -> QPixmap:

@@ -9,11 +9,11 @@ wrong entry the values stay so the citizen can correct one of them.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
 
 from screens.base import KioskView, Screen
 from screens.texts import MRZ_CAPTIONS, MRZ_ERRORS, tr
-from screens.widgets import LatinKeyboard, big_button, label, touch_scroll_area
+from screens.widgets import LatinKeyboard, big_button, label
 
 # (field, max length): the order the photo page is read in. Captions: screens.texts.MRZ_CAPTIONS.
 MRZ_FIELDS = (("document_number", 9), ("birth_date", 6), ("expiry_date", 6))
@@ -26,10 +26,13 @@ class MrzEntryScreen(Screen):
         self.hint = label(role="subtitle")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
-        column = QVBoxLayout()            # each caption above its field: room to wrap in care mode
         self.error = label(role="error")  # above the fields, where the eye starts
         self.error.setObjectName("error")
-        column.addWidget(self.error)
+        self.layout_.addWidget(self.error)
+        # The three fields side by side (each caption above its field, room to wrap in care
+        # mode), the keyboard across the width below them: three rows of 20 mm keys fit a
+        # 1280 x 800 panel, four rows beside the fields did not.
+        fields_row = QHBoxLayout()
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
         for key, max_length in MRZ_FIELDS:
@@ -39,19 +42,17 @@ class MrzEntryScreen(Screen):
             edit.setReadOnly(True)              # typed on our keyboard only
             edit.setMaxLength(max_length)
             edit.installEventFilter(self)        # touching a field makes the keyboard type into it
+            edit.setProperty("touchField", True)  # so it is a 20 mm touch target
             edit.textChanged.connect(lambda text, k=key, n=max_length: self._advance(k, text, n))
+            column = QVBoxLayout()
             column.addWidget(caption)
             column.addWidget(edit)
+            fields_row.addLayout(column, 1)
             self.fields[key], self.captions[key] = edit, caption
-        column.addStretch(1)
-        fields_host = QWidget()
-        fields_host.setLayout(column)
-        body = QHBoxLayout()
-        self.scroll = touch_scroll_area(fields_host)        # care mode's large text scrolls, never clips
-        body.addWidget(self.scroll, 2)
-        self.keyboard = LatinKeyboard()
-        body.addWidget(self.keyboard, 3, alignment=Qt.AlignTop)
-        self.layout_.addLayout(body, 1)
+        self.layout_.addLayout(fields_row)
+        self.keyboard = LatinKeyboard(columns=13)
+        self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
+        self.layout_.addStretch(1)
         row = QHBoxLayout()
         self.cancel_button = big_button()
         self.cancel_button.clicked.connect(intents.cancel)
@@ -72,7 +73,6 @@ class MrzEntryScreen(Screen):
             edit.setProperty("active", "true" if name == key else "false")
             edit.style().unpolish(edit)
             edit.style().polish(edit)
-        self.scroll.ensureWidgetVisible(self.fields[key])   # the field being typed into is in view
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.MouseButtonPress:

@@ -50,11 +50,13 @@ class NumericKeypad(QWidget):
     COLUMNS = 3
     CLEAR_KEY = "C"
 
-    def __init__(self, allow_x: bool = False, parent=None):
+    def __init__(self, allow_x: bool = False, parent=None, columns: int | None = None):
         super().__init__(parent)
+        if columns is not None:
+            self.COLUMNS = columns
         self._target: QLineEdit | None = None
         self._grid = QGridLayout(self)
-        self._grid.setSpacing(8)
+        self._grid.setSpacing(6)     # 1 vs 3 mm spacing: no effect on errors (Colle & Hiszem 2004)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
         for index, key in enumerate(self.keys(allow_x)):
@@ -109,7 +111,12 @@ def qr_pixmap(png: bytes, size_px: int) -> QPixmap:
 
 class LatinKeyboard(NumericKeypad):
     """Capital letters and digits (application numbers, passport-style codes):
-    our own widget, 10 keys a row, alphabetical (many elderly users do not know QWERTY)."""
+    our own widget, alphabetical (many elderly users do not know QWERTY); 10 keys a row,
+    or `columns=13` (three rows) where the screen is wide but short (1280 x 800: four rows
+    of 20 mm keys leave no room for the title and the field)."""
+
+    def __init__(self, parent=None, columns: int = 10):
+        super().__init__(False, parent, columns=columns)
 
     COLUMNS = 10
     CLEAR_KEY = "✕"   # not "C": that is a letter here
