@@ -90,10 +90,14 @@ class IdleScreen(Screen):
         self.notice.setVisible(bool(notices))
 
     def _render_popular(self, session) -> None:
-        """Built when the catalog, language or care mode changes, not on every render."""
+        """Built when the catalog or care mode changes; a language change only re-texts."""
         catalog = session.catalog
-        key = (catalog.version if catalog else None, session.language, session.care_mode)
+        key = (catalog.version if catalog else None, session.care_mode)
         if key == self._popular_key:
+            for service_id, button in self.popular_buttons.items():
+                name = catalog.service(service_id).name(session.language)
+                if button.text() != name:
+                    button.setText(name)
             return
         self._popular_key = key
         clear_layout(self.popular)
