@@ -182,6 +182,8 @@ class FormScreen(Screen):
         self._paged = session.care_mode
         self._page = 0
         self._paginate()
+        if self._paged:
+            QTimer.singleShot(0, self._paginate)     # again once the layout has sized the form area
         self._activate(first_editable)
 
     # --- care mode: pages instead of scrolling -----------------------------------------
@@ -203,7 +205,7 @@ class FormScreen(Screen):
         for field_id, widgets in self._rows:
             caption, editor, error = widgets
             editor_h = max(editor.sizeHint().height(), editor.minimumSizeHint().height(), caption.sizeHint().height())
-            need = editor_h + max(error.sizeHint().height(), 1) + 2 * spacing
+            need = editor_h + (error.sizeHint().height() if error.text() else 0) + 2 * spacing
             if pages[-1] and used + need > room:
                 pages.append([])
                 used = 0
@@ -234,6 +236,11 @@ class FormScreen(Screen):
         super().resizeEvent(event)
         if self._paged and self._rows:
             self._paginate()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._paged and self._rows:
+            QTimer.singleShot(0, self._paginate)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.MouseButtonPress and watched in getattr(self, "_editable", {}):

@@ -68,13 +68,20 @@ ICONS: dict[str, str] = {
 }
 
 
-def icon(purpose: str, color: str, color_on: str | None = None) -> QIcon:
-    """The icon for a purpose in the given colour (KeyError for an unknown purpose);
-    `color_on` for a checked button whose background changes (care mode on)."""
-    options = {"color": color, "color_active": color}
-    if color_on is not None:
-        options.update(color_on=color_on, color_on_active=color_on)
-    return qtawesome.icon(ICONS[purpose], **options)
+ICON_SIZES = (24, 32, 48, 64, 96, 128)
+
+
+def icon(purpose: str, color: str) -> QIcon:
+    """The icon for a purpose in the given colour (KeyError for an unknown purpose), the same
+    in every state: qtawesome draws nothing for a checked button's "on" state by default."""
+    glyph = qtawesome.icon(ICONS[purpose], color=color, color_active=color)
+    result = QIcon()
+    for size in ICON_SIZES:
+        drawn = glyph.pixmap(size, size)
+        for state in (QIcon.Off, QIcon.On):
+            result.addPixmap(drawn, QIcon.Normal, state)
+            result.addPixmap(drawn, QIcon.Active, state)
+    return result
 
 
 def pixmap(purpose: str, color: str, size: int) -> QPixmap:

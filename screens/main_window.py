@@ -203,6 +203,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
         self.overlay = StillThereOverlay(intents, central)
         self._theme = None
+        self._rendered_state: State | None = None
         display = getattr(controller.config, "display", None)
         self.px_per_mm = display.px_per_mm if display is not None else 4.0
         self.voice = VoiceGuide() if display is None or display.voice_guidance else None
@@ -296,9 +297,12 @@ class KioskWindow(QMainWindow):
         self.link_label.setText(link)
         self.kiosk_label.setText(tr("Kiosk %s") % self.controller.config.kiosk.id)
         screen = self.screens[session.state]
-        if session.state is State.IDLE:
+        if session.state is State.IDLE and self._rendered_state is not State.IDLE:
+            # Once when a session ends, not on every idle render (status changes re-render the
+            # attract screen: wiping every screen each time was GUI time for nothing).
             for other in self.screens.values():
                 other.wipe()
+        self._rendered_state = session.state
         screen.render(session, view)
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)

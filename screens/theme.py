@@ -151,7 +151,8 @@ class Theme:
         QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_text}; background: {p.disabled_bg}; }}
         QPushButton:pressed {{ background: {p.muted}; color: {p.paper}; }}
         QPushButton[topBar="true"] {{ padding: 0 {self.mm(3)}px; border: 2px solid {p.on_accent}; font-size: {small}px; }}
-        QPushButton[topBar="true"][selected="true"], QPushButton[topBar="true"]:checked {{
+        QPushButton[topBar="true"][selected="true"], QPushButton[topBar="true"]:checked,
+        QFrame#topBar QPushButton[selected="true"], QFrame#topBar QPushButton:checked {{
             background: {p.on_accent}; color: {p.accent}; }}
         QPushButton[wrapping="true"] QLabel {{ background: transparent; color: {p.ink}; font-size: {body}px; }}
         QPushButton[wrapping="true"] QLabel:disabled {{ color: {p.disabled_text}; }}

@@ -193,13 +193,9 @@ class WrappingButton(QPushButton):
     def minimumSizeHint(self):  # noqa: N802
         return self.layout().minimumSize().expandedTo(self.minimumSize())
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
-        margins = self.layout().contentsMargins()
-        inner = width - margins.left() - margins.right()
-        return self.label.heightForWidth(inner) + margins.top() + margins.bottom()
+    # Height for width: Qt's own (QWidget asks the layout, whose word-wrapped label has it), in
+    # C++. Python overrides here were called thousands of times per screen change by the
+    # layouts and were the largest Python item in the soak's GUI-stall samples.
 
 
 def touch_scroll_area(content: QWidget):
