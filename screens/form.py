@@ -1,14 +1,15 @@
 """The prefilled form (built from the catalog's field list) and the confirmation page."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
 from kiosk.core.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import FIELD_ERRORS, tr
-from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area
+from screens.widgets import (ChoiceButtons, LatinKeyboard, NumericKeypad, TouchField, big_button, label,
+                             touch_scroll_area)
 
 def display_value(form_field, value: str, language: str = "zh_CN") -> str:
     # The ID number stays masked on screen: kiosks stand in public halls.
@@ -159,7 +160,7 @@ class FormScreen(Screen):
                 editor.chosen.connect(lambda value, fid=form_field.id: self.intents.set_field(fid, value))
                 self.choices[form_field.id] = editor
             else:
-                editor = QLineEdit()
+                editor = TouchField() if not form_field.readonly else QLineEdit()
                 editor.setObjectName(f"field-{form_field.id}")
                 editor.setReadOnly(form_field.readonly or form_field.keyboard is not None)
                 editor.setProperty("readOnly", "true" if form_field.readonly else "false")
@@ -167,8 +168,7 @@ class FormScreen(Screen):
                 self.inputs[form_field.id] = editor
                 if not form_field.readonly:
                     editor.textEdited.connect(lambda text, fid=form_field.id: self.intents.set_field(fid, text))
-                    editor.installEventFilter(self)
-                    editor.setProperty("touchField", True)     # touched to type into: a 20 mm target
+                    editor.touched.connect(lambda e=editor: self._activate(e))
                     self._editable[editor] = form_field
                     if first_editable is None:
                         first_editable = editor
@@ -241,11 +241,6 @@ class FormScreen(Screen):
         super().showEvent(event)
         if self._paged and self._rows:
             QTimer.singleShot(0, self._paginate)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.MouseButtonPress and watched in getattr(self, "_editable", {}):
-            self._activate(watched)
-        return False
 
     def _activate(self, line_edit) -> None:
         """Binds the right keyboard to the touched field and marks it."""

@@ -8,12 +8,12 @@ wrong entry the values stay so the citizen can correct one of them.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
 
 from screens.base import KioskView, Screen
 from screens.texts import MRZ_CAPTIONS, MRZ_ERRORS, tr
-from screens.widgets import LatinKeyboard, big_button, label
+from screens.widgets import LatinKeyboard, TouchField, big_button, label
 
 # (field, max length): the order the photo page is read in. Captions: screens.texts.MRZ_CAPTIONS.
 MRZ_FIELDS = (("document_number", 9), ("birth_date", 6), ("expiry_date", 6))
@@ -37,12 +37,11 @@ class MrzEntryScreen(Screen):
         self.captions = {}
         for key, max_length in MRZ_FIELDS:
             caption = label()
-            edit = QLineEdit()
+            edit = TouchField()
             edit.setObjectName(f"mrz-{key}")
             edit.setReadOnly(True)              # typed on our keyboard only
             edit.setMaxLength(max_length)
-            edit.installEventFilter(self)        # touching a field makes the keyboard type into it
-            edit.setProperty("touchField", True)  # so it is a 20 mm touch target
+            edit.touched.connect(lambda k=key: self.select(k))   # the keyboard types into the touched field
             edit.textChanged.connect(lambda text, k=key, n=max_length: self._advance(k, text, n))
             column = QVBoxLayout()
             column.addWidget(caption)
@@ -73,13 +72,6 @@ class MrzEntryScreen(Screen):
             edit.setProperty("active", "true" if name == key else "false")
             edit.style().unpolish(edit)
             edit.style().polish(edit)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.MouseButtonPress:
-            for key, edit in self.fields.items():
-                if edit is watched:
-                    self.select(key)
-        return False
 
     def _advance(self, key: str, text: str, max_length: int) -> None:
         """A complete date moves the keyboard on to the next field (no hunting for it)."""

@@ -183,9 +183,8 @@ class WrappingButton(QPushButton):
     def text(self) -> str:
         return self.label.text()
 
-    def changeEvent(self, event) -> None:  # noqa: N802
-        self.label.setEnabled(self.isEnabled())
-        super().changeEvent(event)
+    # (No changeEvent override: a disabled button disables its label by Qt's own propagation,
+    # and a Python changeEvent was called for every style, font and language change.)
 
     def sizeHint(self):  # noqa: N802
         return self.layout().sizeHint().expandedTo(self.minimumSize())
@@ -196,6 +195,22 @@ class WrappingButton(QPushButton):
     # Height for width: Qt's own (QWidget asks the layout, whose word-wrapped label has it), in
     # C++. Python overrides here were called thousands of times per screen change by the
     # layouts and were the largest Python item in the soak's GUI-stall samples.
+
+
+class TouchField(QLineEdit):
+    """A field typed into on our own keyboard: `touched` when the citizen taps it (to bind the
+    keyboard to it). A 20 mm touch target (the `touchField` style). A mousePressEvent override
+    instead of an event filter: a filter is called in Python for every event of the field."""
+
+    touched = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setProperty("touchField", True)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.touched.emit()
+        super().mousePressEvent(event)
 
 
 def touch_scroll_area(content: QWidget):

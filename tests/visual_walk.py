@@ -339,7 +339,7 @@ def main(argv: list[str]) -> int:
             server.stop()
     if gallery is not None:
         write_gallery_index(gallery, scenes)
-    return 1 if found else 0
+    return 1 if found and gallery is None else 0   # the gallery is made even with known defects
 
 
 if __name__ == "__main__":
