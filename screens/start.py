@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
 from screens.base import KioskView, Screen, clear_layout
@@ -23,6 +23,20 @@ def popular_services(catalog, count: int = POPULAR_COUNT) -> list:
     return [service for _index, service in ranked[:count]]
 
 
+class NoticeLabel(QLabel):
+    """A plain-text, word-wrapped label that takes no room while it has nothing to say."""
+
+    def __init__(self):
+        super().__init__()
+        self.setTextFormat(Qt.PlainText)
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 class IdleScreen(Screen):
     """Attract screen: what the kiosk does, where the card goes (placing it starts a session,
     kiosk.flows.card), the popular services one touch away, and a big start button.
@@ -34,7 +48,8 @@ class IdleScreen(Screen):
         self.title.setAlignment(Qt.AlignCenter)
         self.subtitle = label(role="subtitle")
         self.subtitle.setAlignment(Qt.AlignCenter)
-        self.notice = label(role="hint")
+        self.notice = NoticeLabel()
+        self.notice.setObjectName("hint")
         self.notice.setAlignment(Qt.AlignCenter)
         self.start_button = big_button(primary=True)
         self.start_button.setObjectName("touchToStart")
@@ -60,9 +75,9 @@ class IdleScreen(Screen):
         self.popular.setSpacing(12)
         popular_column.addWidget(self.popular_host)
         popular_column.addStretch(1)
+        popular_column.addWidget(self.start_button, alignment=Qt.AlignRight)
         body.addLayout(popular_column, 3)
         self.layout_.addLayout(body, 1)
-        self.layout_.addWidget(self.start_button, alignment=Qt.AlignCenter)
         self.layout_.addWidget(self.notice)
         self.popular_buttons: dict[str, WrappingButton] = {}
         self._popular_key = None
@@ -87,7 +102,6 @@ class IdleScreen(Screen):
         if view.platform_online is False:
             notices.append(tr("Working offline: applications are saved and sent automatically."))
         self.notice.setText("\n".join(notices))
-        self.notice.setVisible(bool(notices))
 
     def _render_popular(self, session) -> None:
         """Built when the catalog or care mode changes; a language change only re-texts."""
@@ -105,7 +119,7 @@ class IdleScreen(Screen):
         services = popular_services(catalog) if catalog else []
         self.popular_caption.setVisible(bool(services))
         columns = 1 if session.care_mode else 2
-        shown = services[:3] if session.care_mode else services      # care mode: fewer, larger
+        shown = services[:2] if session.care_mode else services      # care mode: fewer, larger
         for index, service in enumerate(shown):
             button = WrappingButton(service.name(session.language))
             button.setObjectName(f"popular-{service.id}")

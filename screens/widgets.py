@@ -179,6 +179,7 @@ class WrappingButton(QPushButton):
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
         self.label.setText(text)
+        self.updateGeometry()    # the layout around the button caches its height for a width
 
     def text(self) -> str:
         return self.label.text()
