@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
+from screens.hints import ReceiptHint
 from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
 from screens.widgets import big_button, label, qr_pixmap
 
@@ -44,19 +45,27 @@ class ReceiptScreen(Screen):
             text_column.addWidget(widget)
         text_column.addStretch(1)
         body.addLayout(text_column, 3)
+        # Where the receipt comes out (shown while it prints and once it is printed).
+        self.receipt_hint = ReceiptHint()
+        self.receipt_hint.setObjectName("receiptHint")
+        body.addWidget(self.receipt_hint, 2)
         self.qr = label()
         self.qr.setAlignment(Qt.AlignCenter)
         body.addWidget(self.qr, 2)
-        self.layout_.addLayout(body)
-        self.layout_.addStretch(1)
+        self.layout_.addLayout(body, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         self.done_button = big_button(primary=True)
         self.done_button.setObjectName("receiptDone")
         self.done_button.clicked.connect(intents.finish_receipt)
+        self.title_icon_purpose = "receipt"
         row.addWidget(self.done_button)
         self.layout_.addLayout(row)
         self._qr_payload = None
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.receipt_hint.set_palette(theme.palette)
 
     def render(self, session, view: KioskView) -> None:
         outcome = session.outcome
@@ -92,6 +101,7 @@ class ReceiptScreen(Screen):
         if status_key in ("failed", "unavailable") and view.receipt_sms_to:
             text += "\n" + tr("The receipt will also be sent by SMS to %s.") % view.receipt_sms_to
         self.print_status.setText(text)
+        self.receipt_hint.setVisible(status_key in ("printing", "printed"))
         png = view.receipt_qr_png
         if png and png is not self._qr_payload:
             self.qr.setPixmap(qr_pixmap(png, 320))

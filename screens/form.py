@@ -292,6 +292,7 @@ class ConfirmScreen(Screen):
         self.back_button.clicked.connect(intents.back)
         self.confirm_button = big_button(primary=True)
         self.confirm_button.setObjectName("confirmSubmit")
+        self.title_icon_purpose = "confirm"
         self.confirm_button.clicked.connect(intents.confirm)
         row.addWidget(self.back_button)
         row.addStretch(1)

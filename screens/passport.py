@@ -56,6 +56,7 @@ class MrzEntryScreen(Screen):
         self.cancel_button = big_button()
         self.cancel_button.clicked.connect(intents.cancel)
         self.submit_button = big_button(primary=True, name="mrzSubmit")
+        self.title_icon_purpose = "passport"
         self.submit_button.clicked.connect(self._submit)
         row.addWidget(self.cancel_button)
         row.addStretch(1)

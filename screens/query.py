@@ -46,6 +46,7 @@ class QueryScreen(Screen):
         self.scan_button.clicked.connect(self._scan_or_stop)
         self.search_button = big_button(primary=True)
         self.search_button.setObjectName("querySearch")
+        self.title_icon_purpose = "search"
         self.search_button.clicked.connect(lambda: intents.query_number(self.number.text()))
         row.addWidget(self.home_button)
         row.addStretch(1)
