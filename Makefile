@@ -6,6 +6,6 @@ demo:
 test:
 	scripts/test.sh
 screenshots:
-	scripts/bootstrap.sh && QT_QPA_PLATFORM=offscreen .venv/bin/python -m sim.demo.screenshots docs/screens
+	scripts/bootstrap.sh && QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.visual_walk --gallery docs/screens
 bench:
 	scripts/bootstrap.sh && .venv/bin/python bench/startup.py

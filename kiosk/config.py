@@ -27,6 +27,7 @@ from kiosk.settings import (BACKENDS, CAMERA_BACKENDS, FACE_THRESHOLD_RANGES, ID
                             CertificatesSection, DOCUMENT_PRINTER_BACKENDS, DocumentPrinterSection)
 
 LOOPBACK_HOSTS = ("localhost",)   # plus every 127.0.0.0/8 and ::1 address
+MIN_WARNING_S = 20.0   # WCAG 2.2.1 Timing Adjustable: warned, with at least 20 s to extend
 
 
 class ConfigError(Exception):
@@ -152,6 +153,9 @@ def check_semantics(config: KioskConfig) -> None:
     for name in ("idle_s", "countdown_s", "card_read_s", "face_s", "receipt_s"):
         if getattr(config.timeouts, name) <= 0:
             raise ConfigError(f"timeouts.{name}", "must be greater than 0")
+    if config.timeouts.countdown_s < MIN_WARNING_S and not config.kiosk.demo:
+        raise ConfigError("timeouts.countdown_s", f"{config.timeouts.countdown_s} s is too short: the citizen must "
+                                                  f"get at least {MIN_WARNING_S:.0f} s to continue (WCAG 2.2.1)")
     for name in ("connect_timeout_s", "read_timeout_s", "submit_wait_s"):
         if getattr(config.platform, name) <= 0:
             raise ConfigError(f"platform.{name}", "must be greater than 0")

@@ -154,7 +154,8 @@ class PlatformSection:
 @dataclass(frozen=True)
 class TimeoutsSection:
     idle_s: float = setting(60.0, "No touch for this long -> \"Are you still there?\"")
-    countdown_s: float = setting(15.0, "Countdown shown before the session ends.")
+    countdown_s: float = setting(30.0, ("Countdown shown before the session ends, with one tap to continue "
+                                        "(WCAG 2.2.1: >= 20 s; checked outside demo mode). Doubled in care mode."))
     card_read_s: float = setting(30.0, "Time to present the ID card.")
     face_s: float = setting(25.0, "Time for the face check.")
     receipt_s: float = setting(20.0, "The receipt screen stays this long, then the rating.")

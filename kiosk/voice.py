@@ -59,6 +59,7 @@ class VoiceGuide:
         self.start_timeout_s = start_timeout_s
         self.unavailable_reason: str | None = None
         self.last_spoken: str | None = None
+        self._last_language = "zh_CN"
         self.spoken: list[str] = []          # what was said this session (wiped at session end)
         self._command = command or helper_command(engine)
         self._helper_state = "ready"
@@ -174,9 +175,20 @@ class VoiceGuide:
         if not text or text == self.last_spoken:
             return
         self.last_spoken = text
+        self._last_language = language
         self.spoken.append(text)
         self.start()
         self._send({"say": text, "language": language})
+
+    def repeat(self) -> bool:
+        """Say the last instruction again (the care mode's "Repeat" button; ADA 707.5.1: speech
+        can be repeated). False when nothing has been said this session."""
+        if self.last_spoken is None:
+            return False
+        self.spoken.append(self.last_spoken)
+        self.start()
+        self._send({"say": self.last_spoken, "language": self._last_language})
+        return True
 
     def stop(self) -> None:
         self.last_spoken = None

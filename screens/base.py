@@ -8,7 +8,8 @@ which repaints only the preview (called for every preview frame).
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.flows.intents import CitizenIntents
 from kiosk.flows.view import KioskView
@@ -24,8 +25,37 @@ class Screen(QWidget):
         self.layout_.setContentsMargins(48, 32, 48, 32)
         self.layout_.setSpacing(20)
 
+    # The icon shown left of the screen's title (a purpose in screens.icons.ICONS), or None.
+    title_icon_purpose: str | None = None
+    _title_icon: QLabel | None = None
+
     def render(self, session, view: KioskView) -> None:
         raise NotImplementedError
+
+    def apply_theme(self, theme) -> None:
+        """The theme changed (care mode on/off): redraw what the style sheet cannot, icons and
+        drawn hints, in the new palette. Called once per change, never per render."""
+        self.layout_.setContentsMargins(theme.margin_px, theme.gap_px, theme.margin_px, theme.gap_px)
+        self.layout_.setSpacing(theme.gap_px)
+        title = getattr(self, "title", None)
+        if self.title_icon_purpose is None or not isinstance(title, QLabel):
+            return
+        if self._title_icon is None:
+            index = self.layout_.indexOf(title)
+            if index < 0:
+                return
+            self._title_icon = QLabel()
+            self._title_icon.setObjectName("titleIcon")
+            self.layout_.removeWidget(title)
+            row = QHBoxLayout()
+            row.setSpacing(16)
+            row.addWidget(self._title_icon, 0, Qt.AlignVCenter)
+            row.addWidget(title, 1)
+            self.layout_.insertLayout(index, row)
+        from screens.icons import pixmap
+        size = round(theme.title_px * 1.3)
+        self._title_icon.setPixmap(pixmap(self.title_icon_purpose, theme.palette.accent, size))
+        self._title_icon.setFixedSize(size, size)
 
     def render_preview(self, session, view: KioskView) -> None:
         """Only the camera preview changed; screens without a preview ignore it."""

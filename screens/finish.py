@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.session import NEGATIVE_LEVELS, RATING_LEVELS
 from screens.base import KioskView, Screen
+from screens.hints import ReceiptHint
 from screens.payment import paid_text
 from screens.texts import ERROR_MESSAGES, NEGATIVE_RATING_REASONS, PRINT_STATUS, RATING_LABELS, tr
 from screens.widgets import big_button, label, qr_pixmap
@@ -48,19 +49,27 @@ class ReceiptScreen(Screen):
             text_column.addWidget(widget)
         text_column.addStretch(1)
         body.addLayout(text_column, 3)
+        # Where the receipt comes out (shown while it prints and once it is printed).
+        self.receipt_hint = ReceiptHint()
+        self.receipt_hint.setObjectName("receiptHint")
+        body.addWidget(self.receipt_hint, 2)
         self.qr = label()
         self.qr.setAlignment(Qt.AlignCenter)
         body.addWidget(self.qr, 2)
-        self.layout_.addLayout(body)
-        self.layout_.addStretch(1)
+        self.layout_.addLayout(body, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         self.done_button = big_button(primary=True)
         self.done_button.setObjectName("receiptDone")
         self.done_button.clicked.connect(intents.finish_receipt)
+        self.title_icon_purpose = "receipt"
         row.addWidget(self.done_button)
         self.layout_.addLayout(row)
         self._qr_payload = None
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.receipt_hint.set_palette(theme.palette)
 
     def render(self, session, view: KioskView) -> None:
         outcome = session.outcome
@@ -99,6 +108,7 @@ class ReceiptScreen(Screen):
         if status_key in ("failed", "unavailable") and view.receipt_sms_to:
             text += "\n" + tr("The receipt will also be sent by SMS to %s.") % view.receipt_sms_to
         self.print_status.setText(text)
+        self.receipt_hint.setVisible(status_key in ("printing", "printed"))
         png = view.receipt_qr_png
         if png and png is not self._qr_payload:
             self.qr.setPixmap(qr_pixmap(png, 320))
@@ -131,20 +141,37 @@ class RateScreen(Screen):
             button.clicked.connect(lambda _=False, lv=level: self._choose(lv))
             self.level_buttons[level] = button
         self._place_levels(columns=5)
-        self.layout_.addLayout(self.levels)
+        self.levels_host = QWidget()
+        self.levels_host.setLayout(self.levels)
+        self.levels.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addWidget(self.levels_host)
+        # Care mode: the reasons replace the five levels (a second page, not a longer one):
+        # the chosen level stays named, with a button to choose again.
+        chosen_row = QHBoxLayout()
+        chosen_row.setContentsMargins(0, 0, 0, 0)
+        self.chosen_label = label(role="subtitle")
+        self.change_level = big_button(name="rateChangeLevel")
+        self.change_level.clicked.connect(self._choose_again)
+        chosen_row.addWidget(self.chosen_label, 1)
+        chosen_row.addWidget(self.change_level)
+        self.chosen_host = QWidget()
+        self.chosen_host.setLayout(chosen_row)
+        self.chosen_host.hide()
+        self.layout_.addWidget(self.chosen_host)
+        self._care = False
         self.reasons_host = QWidget()
-        reasons = QGridLayout(self.reasons_host)
-        reasons.setContentsMargins(0, 0, 0, 0)
+        self.reasons = QGridLayout(self.reasons_host)
+        self.reasons.setContentsMargins(0, 0, 0, 0)
         self.reasons_caption = label(role="hint")
-        reasons.addWidget(self.reasons_caption, 0, 0, 1, 3)
         self.reason_boxes = {}
-        for index, key in enumerate(NEGATIVE_RATING_REASONS):
+        for key in NEGATIVE_RATING_REASONS:
             # Checkable buttons, not check boxes: the whole 20 mm target toggles.
             box = big_button()
             box.setCheckable(True)
             box.setObjectName(f"reason-{key}")
-            reasons.addWidget(box, 1 + index // 3, index % 3)
             self.reason_boxes[key] = box
+        self._reason_columns = 0
+        self._place_reasons(3)
         self.layout_.addWidget(self.reasons_host)
         self.layout_.addStretch(1)
         row = QHBoxLayout()
@@ -160,6 +187,15 @@ class RateScreen(Screen):
         self.layout_.addLayout(row)
         self._chosen = None
 
+    def _place_reasons(self, columns: int) -> None:
+        """Three columns; two in care mode (its reasons page has the room, its text is larger)."""
+        if columns == self._reason_columns:
+            return
+        self._reason_columns = columns
+        self.reasons.addWidget(self.reasons_caption, 0, 0, 1, columns)
+        for index, box in enumerate(self.reason_boxes.values()):
+            self.reasons.addWidget(box, 1 + index // columns, index % columns)
+
     def _place_levels(self, columns: int) -> None:
         self._columns = columns
         for index, level in enumerate(RATING_LEVELS):
@@ -169,9 +205,29 @@ class RateScreen(Screen):
         self._chosen = level
         for key, button in self.level_buttons.items():
             button.setChecked(key == level)
-        self.reasons_host.setVisible(level in NEGATIVE_LEVELS)
+        self._show_parts()
         self.send_button.setEnabled(True)
         self.intents.touch()
+
+    def _choose_again(self) -> None:
+        self._chosen = None
+        for button in self.level_buttons.values():
+            button.setChecked(False)
+        self._show_parts()
+        self.send_button.setEnabled(False)
+        self.intents.touch()
+
+    def _show_parts(self) -> None:
+        negative = self._chosen in NEGATIVE_LEVELS
+        reasons_page = negative and self._care
+        self.reasons_host.setVisible(negative)
+        self.levels_host.setVisible(not reasons_page)
+        self.chosen_host.setVisible(reasons_page)
+        self.hint.setVisible(not reasons_page)              # the page's room goes to the reasons
+        self.reasons_caption.setVisible(not reasons_page)   # (said beside the chosen level instead)
+        if reasons_page:
+            self.chosen_label.setText(tr("Your rating: %s") % tr(RATING_LABELS[self._chosen]) + "\n"
+                                      + tr("What went wrong? (optional, choose any)"))
 
     def _send(self) -> None:
         if self._chosen is None:
@@ -183,6 +239,8 @@ class RateScreen(Screen):
         columns = 3 if session.care_mode else 5
         if columns != self._columns:
             self._place_levels(columns)
+        self._place_reasons(2 if session.care_mode else 3)
+        self._care = session.care_mode
         self.title.setText(tr("How was this service?"))
         self.hint.setText(tr("Your rating goes to the service supervisor. You may skip it."))
         for level, button in self.level_buttons.items():
@@ -190,7 +248,8 @@ class RateScreen(Screen):
         for key, box in self.reason_boxes.items():
             box.setText(tr(NEGATIVE_RATING_REASONS[key]))
         self.reasons_caption.setText(tr("What went wrong? (optional, choose any)"))
-        self.reasons_host.setVisible(self._chosen in NEGATIVE_LEVELS)
+        self.change_level.setText(tr("Change rating"))
+        self._show_parts()
         self.send_button.setEnabled(self._chosen is not None)
         self.skip_button.setText(tr("Skip"))
         self.send_button.setText(tr("Send rating"))
@@ -202,6 +261,7 @@ class RateScreen(Screen):
             button.setChecked(False)
         for box in self.reason_boxes.values():
             box.setChecked(False)
+        self._show_parts()
 
 
 class ErrorScreen(Screen):

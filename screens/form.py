@@ -1,7 +1,7 @@
 """The prefilled form (built from the catalog's field list) and the confirmation page."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
@@ -9,7 +9,8 @@ from kiosk.core.pii import mask_id_number
 from screens.base import KioskView, Screen, clear_layout
 from screens.payment import fee_notice
 from screens.texts import FIELD_ERRORS, tr
-from screens.widgets import ChoiceButtons, LatinKeyboard, NumericKeypad, big_button, label, touch_scroll_area
+from screens.widgets import (ChoiceButtons, LatinKeyboard, NumericKeypad, TouchField, big_button, label,
+                             touch_scroll_area)
 
 def display_value(form_field, value: str, language: str = "zh_CN") -> str:
     # The ID number stays masked on screen: kiosks stand in public halls.
@@ -29,15 +30,47 @@ class FormScreen(Screen):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.hint = label(role="hint")
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.hint)
+        # The keyboard column runs the screen's full height, beside the title, the fields and
+        # the buttons: at 1280 x 800 the four 20 mm key rows did not fit between the title and
+        # the button row and were squeezed over each other, the last one cut off.
         body = QHBoxLayout()
+        body.setSpacing(24)
+        left = QVBoxLayout()
+        left.addWidget(self.title)
+        left.addWidget(self.hint)
         self.fields_host = QWidget()
         self.fields = QGridLayout(self.fields_host)
         self.fields.setVerticalSpacing(8)
         self.fields.setColumnStretch(1, 1)
         self.scroll = touch_scroll_area(self.fields_host)
-        body.addWidget(self.scroll, 3)
+        left.addWidget(self.scroll, 1)
+        # Care mode (适老化): a long form is shown a page at a time with large page buttons,
+        # never scrolled (scrolling is the gesture many elderly users cannot do).
+        pager = QHBoxLayout()
+        self.previous_page = big_button(name="formPreviousPage")
+        self.previous_page.clicked.connect(lambda: self._turn_page(-1))
+        self.page_label = label(role="hint", wrap=False)
+        self.page_label.setAlignment(Qt.AlignCenter)
+        self.next_page = big_button(name="formNextPage")
+        self.next_page.clicked.connect(lambda: self._turn_page(1))
+        pager.addWidget(self.previous_page)
+        pager.addWidget(self.page_label, 1)
+        pager.addWidget(self.next_page)
+        self.pager = QWidget()
+        self.pager.setLayout(pager)
+        pager.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.pager)
+        row = QHBoxLayout()
+        self.cancel_button = big_button()
+        self.cancel_button.clicked.connect(intents.cancel)
+        self.next_button = big_button(primary=True)
+        self.next_button.setObjectName("formNext")
+        self.next_button.clicked.connect(intents.submit_form)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        row.addWidget(self.next_button)
+        left.addLayout(row)
+        body.addLayout(left, 3)
         keypad_column = QVBoxLayout()
         self.keypad_caption = label(role="hint")
         self.keypad = NumericKeypad()
@@ -49,16 +82,6 @@ class FormScreen(Screen):
         keypad_column.addStretch(1)
         body.addLayout(keypad_column, 2)
         self.layout_.addLayout(body, 1)
-        row = QHBoxLayout()
-        self.cancel_button = big_button()
-        self.cancel_button.clicked.connect(intents.cancel)
-        self.next_button = big_button(primary=True)
-        self.next_button.setObjectName("formNext")
-        self.next_button.clicked.connect(intents.submit_form)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        row.addWidget(self.next_button)
-        self.layout_.addLayout(row)
         self.inputs: dict[str, QLineEdit] = {}
         self.choices: dict[str, ChoiceButtons] = {}
         self.errors: dict = {}
@@ -67,6 +90,12 @@ class FormScreen(Screen):
         self._editable = {}
         self._language = "zh_CN"
         self._scrolled_to = None
+        self._rows: list[tuple[str, list[QWidget]]] = []   # field id -> its widgets, in form order
+        self._pages: list[list[str]] = []
+        self._page = 0
+        self._paged = False
+        self.pager.hide()
+        self.title_icon_purpose = "form"
 
     def render(self, session, view: KioskView) -> None:
         service = session.service
@@ -95,7 +124,14 @@ class FormScreen(Screen):
                                                if problem else "")
         self._show_keyboard()
         first_error = next((f.id for f in service.fields if f.id in session.field_errors), None)
-        if first_error is not None and first_error != self._scrolled_to:
+        self.previous_page.setText(tr("Previous page"))
+        self.next_page.setText(tr("Next page"))
+        if self._paged:
+            if first_error is not None and first_error != self._scrolled_to:
+                self._show_page(next(i for i, page in enumerate(self._pages) if first_error in page))
+            else:
+                self._show_page(self._page)
+        elif first_error is not None and first_error != self._scrolled_to:
             # The first problem may be below the fold on a long (bundle) form.
             # After the layout has placed a freshly built form, hence the zero-delay timer.
             target = self.errors[first_error]
@@ -109,6 +145,7 @@ class FormScreen(Screen):
         self.inputs, self.choices, self.errors = {}, {}, {}
         self._editable = {}
         self._scrolled_to = None
+        self._rows = []
         first_editable = None
         lang = self._language = session.language
         for row, form_field in enumerate(session.service.fields):
@@ -117,11 +154,14 @@ class FormScreen(Screen):
             if form_field.type == "choice":
                 editor = ChoiceButtons(form_field.id, [(c.value, localized(c.labels, lang))
                                                        for c in form_field.choices],
-                                       columns=1 if session.care_mode else 2)
+                                       # two columns only for short (Chinese) option names
+                                       columns=1 if session.care_mode or max(
+                                           (len(localized(c.labels, lang)) for c in form_field.choices),
+                                           default=0) > 6 else 2)
                 editor.chosen.connect(lambda value, fid=form_field.id: self.intents.set_field(fid, value))
                 self.choices[form_field.id] = editor
             else:
-                editor = QLineEdit()
+                editor = TouchField() if not form_field.readonly else QLineEdit()
                 editor.setObjectName(f"field-{form_field.id}")
                 editor.setReadOnly(form_field.readonly or form_field.keyboard is not None)
                 editor.setProperty("readOnly", "true" if form_field.readonly else "false")
@@ -129,7 +169,7 @@ class FormScreen(Screen):
                 self.inputs[form_field.id] = editor
                 if not form_field.readonly:
                     editor.textEdited.connect(lambda text, fid=form_field.id: self.intents.set_field(fid, text))
-                    editor.installEventFilter(self)
+                    editor.touched.connect(lambda e=editor: self._activate(e))
                     self._editable[editor] = form_field
                     if first_editable is None:
                         first_editable = editor
@@ -139,12 +179,69 @@ class FormScreen(Screen):
             self.fields.addWidget(editor, row * 2, 1)
             self.fields.addWidget(error, row * 2 + 1, 1)
             self.errors[form_field.id] = error
+            self._rows.append((form_field.id, [caption, editor, error]))
+        self._paged = session.care_mode
+        self._page = 0
+        self._paginate()
+        if self._paged:
+            QTimer.singleShot(0, self._paginate)     # again once the layout has sized the form area
         self._activate(first_editable)
 
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.MouseButtonPress and watched in getattr(self, "_editable", {}):
-            self._activate(watched)
-        return False
+    # --- care mode: pages instead of scrolling -----------------------------------------
+
+    def _paginate(self) -> None:
+        """Splits the fields into pages that fit the form area (care mode only)."""
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if self._paged else Qt.ScrollBarAsNeeded)
+        if not self._paged:
+            self._pages = [[field_id for field_id, _ in self._rows]]
+            self.pager.hide()
+            return
+        self.pager.show()
+        room = self.scroll.viewport().height()
+        if room < 100:                                    # before the first layout: a guess
+            room = max(200, self.height() // 2)
+        spacing = self.fields.verticalSpacing()
+        pages: list[list[str]] = [[]]
+        used = 0
+        for field_id, widgets in self._rows:
+            caption, editor, error = widgets
+            editor_h = max(editor.sizeHint().height(), editor.minimumSizeHint().height(), caption.sizeHint().height())
+            need = editor_h + (error.sizeHint().height() if error.text() else 0) + 2 * spacing
+            if pages[-1] and used + need > room:
+                pages.append([])
+                used = 0
+            pages[-1].append(field_id)
+            used += need
+        self._pages = pages
+        self._page = min(self._page, len(pages) - 1)
+        self._show_page(self._page)
+
+    def _show_page(self, page: int) -> None:
+        if not self._paged or not self._pages:
+            return
+        self._page = max(0, min(page, len(self._pages) - 1))
+        shown = set(self._pages[self._page])
+        for field_id, widgets in self._rows:
+            for widget in widgets:
+                widget.setVisible(field_id in shown)
+        self.page_label.setText(tr("Page %d of %d") % (self._page + 1, len(self._pages)))
+        self.previous_page.setEnabled(self._page > 0)
+        self.next_page.setEnabled(self._page < len(self._pages) - 1)
+        self.pager.setVisible(len(self._pages) > 1)
+
+    def _turn_page(self, step: int) -> None:
+        self._show_page(self._page + step)
+        self.intents.touch()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        if self._paged and self._rows:
+            self._paginate()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._paged and self._rows:
+            QTimer.singleShot(0, self._paginate)
 
     def _activate(self, line_edit) -> None:
         """Binds the right keyboard to the touched field and marks it."""
@@ -198,6 +295,7 @@ class ConfirmScreen(Screen):
         self.back_button.clicked.connect(intents.back)
         self.confirm_button = big_button(primary=True)
         self.confirm_button.setObjectName("confirmSubmit")
+        self.title_icon_purpose = "confirm"
         self.confirm_button.clicked.connect(intents.confirm)
         # Supporting materials by camera (screens/documents.py), when the service lists any.
         self.documents_button = big_button(name="openDocuments")

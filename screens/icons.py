@@ -43,6 +43,10 @@ ICONS: dict[str, str] = {
     "ok": "mdi6.check",
     "network_off": "mdi6.wifi-off",
     "wrench": "mdi6.wrench-outline",
+    "card_reader": "mdi6.card-account-details-star-outline",
+    "keyboard": "mdi6.dialpad",
+    "clock": "mdi6.timer-sand",
+    "touch": "mdi6.gesture-tap",
     # service categories (department and life event)
     "social_insurance": "mdi6.shield-account-outline",
     "medical_insurance": "mdi6.hospital-box-outline",
@@ -71,9 +75,20 @@ ICONS: dict[str, str] = {
 }
 
 
+ICON_SIZES = (24, 32, 48, 64, 96, 128)
+
+
 def icon(purpose: str, color: str) -> QIcon:
-    """The icon for a purpose in the given colour (KeyError for an unknown purpose)."""
-    return qtawesome.icon(ICONS[purpose], color=color)
+    """The icon for a purpose in the given colour (KeyError for an unknown purpose), the same
+    in every state: qtawesome draws nothing for a checked button's "on" state by default."""
+    glyph = qtawesome.icon(ICONS[purpose], color=color, color_active=color)
+    result = QIcon()
+    for size in ICON_SIZES:
+        drawn = glyph.pixmap(size, size)
+        for state in (QIcon.Off, QIcon.On):
+            result.addPixmap(drawn, QIcon.Normal, state)
+            result.addPixmap(drawn, QIcon.Active, state)
+    return result
 
 
 def pixmap(purpose: str, color: str, size: int) -> QPixmap:

@@ -1,11 +1,12 @@
 """Identity screens: present the ID card, then "I am me" in front of the camera."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from screens.base import KioskView, Screen
+from screens.hints import CardReaderHint, LookHereHint
 from screens.phone_identity import phone_options, render_phone_options
 from screens.texts import FACE_FEEDBACK, FACE_SCREEN, tr
 from screens.widgets import big_button, label
@@ -25,17 +26,25 @@ class IdentifyScreen(Screen):
         super().__init__(intents, parent)
         self.title = label(role="title")
         self.instruction = label(role="subtitle")
-        self.reader_art = label()
-        self.reader_art.setAlignment(Qt.AlignCenter)
+        # A drawing of the kiosk with the card going onto the reader (was an emoji the
+        # kiosk's fonts do not have: an empty box).
+        self.reader_art = CardReaderHint()
+        self.reader_art.setObjectName("cardHint")
         self.status = label(role="hint")
-        for widget in (self.title, self.instruction, self.reader_art, self.status):
+        for widget in (self.title, self.instruction):
             self.layout_.addWidget(widget)
+        self.layout_.addWidget(self.reader_art, 1)
+        self.layout_.addWidget(self.status)
         self.phone_hint = label(role="hint")
         self.layout_.addWidget(self.phone_hint)
-        self.layout_.addStretch(1)
         row = _cancel_row(self)
         phone_options(self, row)          # "phone (government app code)" / "app login", if the service takes them
         self.layout_.addLayout(row)
+        self.title_icon_purpose = "id_card"
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.reader_art.set_palette(theme.palette)
 
     def render(self, session, view: KioskView) -> None:
         render_phone_options(self, session)
@@ -44,7 +53,6 @@ class IdentifyScreen(Screen):
         self.title.setText(tr("Place your ID card on the reader"))
         self.instruction.setText(tr("The reader is below the screen, marked with the card symbol. "
                                     "Keep the card still until you hear a beep."))
-        self.reader_art.setText("🪪  ⬇")
         self.status.setText(tr("Waiting for your card…"))
         self.cancel_button.setText(tr("Cancel"))
 
@@ -64,19 +72,35 @@ class VerifyFaceScreen(Screen):
         self.title = label(role="title")
         self.consent = label(role="hint")
         self.consent.setWordWrap(True)
-        self.preview = label()
-        self.preview.setAlignment(Qt.AlignCenter)
-        self.preview.setMinimumSize(480, 360)
+        # The preview takes the room left by the texts (it was a fixed 640 x 480 picture that
+        # lay over the guidance line and the progress bar on a 1280 x 800 panel).
+        self.preview = PreviewView()
+        self.preview.setObjectName("facePreview")
+        self.look_hint = LookHereHint()
+        self.look_hint.setObjectName("lookHint")
         self.feedback = label(role="subtitle")
         self.feedback.setAlignment(Qt.AlignCenter)
         self.progress = QProgressBar()
         self.progress.setObjectName("faceProgress")
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(False)
-        for widget in (self.title, self.consent, self.preview, self.feedback, self.progress):
+        for widget in (self.title, self.consent):
             self.layout_.addWidget(widget)
-        self.layout_.addStretch(1)
+        # Guidance, progress and the "look up here" picture beside the preview, never over it.
+        middle = QHBoxLayout()
+        middle.addWidget(self.preview, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.feedback)
+        side.addWidget(self.progress)
+        side.addWidget(self.look_hint, 1)
+        middle.addLayout(side, 1)
+        self.layout_.addLayout(middle, 1)
         self.layout_.addLayout(_cancel_row(self))
+        self.title_icon_purpose = "face"
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.look_hint.set_palette(theme.palette)
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Look at the camera"))
@@ -91,8 +115,10 @@ class VerifyFaceScreen(Screen):
 
     def render_preview(self, session, view: KioskView) -> None:
         if view.camera_image is not None:
-            pixmap = QPixmap.fromImage(view.camera_image).scaled(
-                *self.PREVIEW_SIZE, Qt.KeepAspectRatio, Qt.FastTransformation)
+            box = self.preview.size()
+            if box.width() < 16 or box.height() < 16:
+                box = QSize(*self.PREVIEW_SIZE)         # not laid out yet
+            pixmap = QPixmap.fromImage(view.camera_image).scaled(box, Qt.KeepAspectRatio, Qt.FastTransformation)
             draw_face_guide(pixmap, ok=view.face_feedback in ("ok", "turn_left", "turn_right", "blink"),
                             turn=view.face_feedback if view.face_feedback in ("turn_left", "turn_right") else None)
             self.preview.setPixmap(pixmap)
@@ -103,6 +129,52 @@ class VerifyFaceScreen(Screen):
         super().wipe()
         self.preview.clear()  # the live picture of the citizen is biometric data
         self.progress.setValue(0)
+
+
+class PreviewView(QWidget):
+    """The live picture: drawn centred in whatever room the layout gives it. A new frame
+    repaints this widget only (no layout pass, unlike QLabel.setPixmap)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pixmap = QPixmap()
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMinimumSize(120, 90)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return QSize(480, 360)
+
+    def pixmap(self) -> QPixmap:
+        return self._pixmap
+
+    def text(self) -> str:
+        return self._text
+
+    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802
+        self._pixmap, self._text = pixmap, ""
+        self.update()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        if text != self._text or not self._pixmap.isNull():
+            self._pixmap, self._text = QPixmap(), text
+            self.update()
+
+    def clear(self) -> None:
+        self._pixmap, self._text = QPixmap(), ""
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        if not self._pixmap.isNull():
+            pixmap = self._pixmap
+            if pixmap.width() > self.width() or pixmap.height() > self.height():
+                pixmap = pixmap.scaled(self.size(), Qt.KeepAspectRatio, Qt.FastTransformation)
+            painter.drawPixmap((self.width() - pixmap.width()) // 2, (self.height() - pixmap.height()) // 2, pixmap)
+        elif self._text:
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(self.rect(), Qt.AlignCenter | Qt.TextWordWrap, self._text)
+        painter.end()
 
 
 def draw_face_guide(pixmap: QPixmap, ok: bool, turn: str | None = None) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QStackedWidget,
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from kiosk.i18n import LanguageSwitcher
@@ -117,7 +117,10 @@ class StepIndicator(QFrame):
         parts = []
         for index, (name, _) in enumerate(steps):
             text = html.escape(f"{index + 1}. {tr(name)}")
-            parts.append(f"<b><u>▶ {text}</u></b>" if index == self._current else text)
+            if index == self._current:
+                parts.append(f"<b><u>▶ {text}</u></b>")
+            elif not session.care_mode:      # care mode: only where the citizen is (one line, less to read)
+                parts.append(text)
         self.current_name = tr(steps[self._current][0])
         position = html.escape(tr("Step %d of %d") % (self._current + 1, len(steps)))
         self.text.setText(f"<b>{position}</b>&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
@@ -125,7 +128,12 @@ class StepIndicator(QFrame):
 
 
 class TouchActivityFilter(QObject):
-    """Any touch, click or key anywhere counts as activity for the idle timer."""
+    """Any touch, click or key anywhere counts as activity for the idle timer.
+
+    Installed on the window's QWindow, where the platform delivers every input event before
+    Qt hands it to a widget: an application-wide filter saw every event of every object
+    (tens of thousands per session: polish, layout, paint, language change) in Python, and
+    showed up in the soak's GUI-stall samples."""
 
     ACTIVITY = {QEvent.MouseButtonPress, QEvent.TouchBegin, QEvent.KeyPress}
 
@@ -143,6 +151,7 @@ class StillThereOverlay(QFrame):
     def __init__(self, intents, parent):
         super().__init__(parent)
         self.setObjectName("overlay")
+        self.setProperty("visualOverlay", True)   # covers the screen on purpose (screens.visual_check)
         outer = QVBoxLayout(self)
         dialog = self.dialog = QFrame()
         dialog.setObjectName("dialog")
@@ -215,12 +224,14 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(central)
         self.overlay = StillThereOverlay(intents, central)
         self._theme = None
+        self._rendered_state: State | None = None
         display = getattr(controller.config, "display", None)
         self.px_per_mm = display.px_per_mm if display is not None else 4.0
         self.voice = VoiceGuide() if display is None or display.voice_guidance else None
         self.languages = LanguageSwitcher(QApplication.instance())
         self._activity_filter = TouchActivityFilter(intents.touch, self)
-        QApplication.instance().installEventFilter(self._activity_filter)
+        self.winId()                       # creates the QWindow the platform sends input to
+        self.windowHandle().installEventFilter(self._activity_filter)
         controller.changed.connect(self.render)
         controller.preview_changed.connect(self.render_preview)
         self.render()
@@ -230,15 +241,23 @@ class KioskWindow(QMainWindow):
         bar.setObjectName("topBar")
         row = QHBoxLayout(bar)
         row.setContentsMargins(24, 8, 24, 8)
-        self.location_label = label(wrap=False)
-        row.addWidget(self.location_label)
-        row.addStretch(1)
+        # Wraps (and gives way) when care mode's larger buttons need the room.
+        self.location_label = label(wrap=True)
+        self.location_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        row.addWidget(self.location_label, 1)
         self.help_button = big_button(name="langButton")
         self.help_button.setObjectName("helpButton")
         self.help_button.setProperty("topBar", "true")
         intents = self.controller.intents
         self.help_button.clicked.connect(intents.call_staff)
         row.addWidget(self.help_button)
+        # Care mode with voice guidance: say the step's instruction again (ADA 707.5.1).
+        self.repeat_button = big_button(name="langButton")
+        self.repeat_button.setObjectName("repeatVoice")
+        self.repeat_button.setProperty("topBar", "true")
+        self.repeat_button.clicked.connect(self._repeat_voice)
+        self.repeat_button.hide()
+        row.addWidget(self.repeat_button)
         self.care_button = big_button(name="langButton")
         self.care_button.setObjectName("careButton")
         self.care_button.setProperty("topBar", "true")
@@ -275,9 +294,13 @@ class KioskWindow(QMainWindow):
         if theme != self._theme:
             self.setStyleSheet(theme.style_sheet())
             self._theme = theme
+            self._apply_theme(theme)
         self.location_label.setText(self.controller.config.kiosk.location)
         self.care_button.setText(tr("Care mode"))
         self.care_button.setChecked(session.care_mode)
+        self.repeat_button.setText(tr("Repeat"))
+        self.repeat_button.setVisible(session.care_mode and self.voice is not None
+                                      and session.state is not State.IDLE)
         self.help_button.setText(tr("Help"))
         self.steps.render(session)
         for code, button in self.language_buttons.items():
@@ -295,19 +318,40 @@ class KioskWindow(QMainWindow):
         self.link_label.setText(link)
         self.kiosk_label.setText(tr("Kiosk %s") % self.controller.config.kiosk.id)
         screen = self.screens[session.state]
-        if session.state is State.IDLE:
+        if session.state is State.IDLE and self._rendered_state is not State.IDLE:
+            # Once when a session ends, not on every idle render (status changes re-render the
+            # attract screen: wiping every screen each time was GUI time for nothing).
             for other in self.screens.values():
                 other.wipe()
+        self._rendered_state = session.state
         screen.render(session, view)
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
         self.overlay.render(session.idle_warning_remaining_s)
         self._speak(session, screen)
 
+    def _apply_theme(self, theme: Theme) -> None:
+        """Icons and drawn hints in the new palette (once per theme change, not per render)."""
+        from screens.icons import icon
+        on_bar = theme.palette.on_accent
+        size = QSize(theme.small_px + 8, theme.small_px + 8)
+        # The care-mode button is checked in care mode: its background turns on_accent.
+        for button, purpose, colour in ((self.help_button, "staff", on_bar), (self.repeat_button, "repeat", on_bar),
+                                        (self.care_button, "care_mode",
+                                         theme.palette.accent if theme.care_mode else on_bar)):
+            button.setIcon(icon(purpose, colour))
+            button.setIconSize(size)
+        for screen in self.screens.values():
+            screen.apply_theme(theme)
+
     def render_preview(self) -> None:
         """A camera preview frame arrived: only the current screen's preview repaints."""
         session = self.controller.session
         self.screens[session.state].render_preview(session, self.controller.view)
+
+    def _repeat_voice(self) -> None:
+        if self.voice is not None:
+            self.voice.repeat()
 
     def _speak(self, session, screen) -> None:
         """Care mode: read each step's instruction aloud (silent without a TTS engine)."""

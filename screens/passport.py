@@ -10,13 +10,13 @@ wrong entry the values stay so the citizen can correct one of them.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from screens.base import KioskView, Screen
 from screens.texts import MRZ_CAPTIONS, MRZ_ERRORS, tr
-from screens.widgets import LatinKeyboard, big_button, label, touch_scroll_area
+from screens.widgets import LatinKeyboard, TouchField, big_button, label
 
 # (field, max length): the order the photo page is read in. Captions: screens.texts.MRZ_CAPTIONS.
 MRZ_FIELDS = (("document_number", 9), ("birth_date", 6), ("expiry_date", 6))
@@ -29,9 +29,8 @@ class MrzEntryScreen(Screen):
         self.hint = label(role="subtitle")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
-        # Camera (issue 16): the photo page under the camera fills the three fields' job. Its
-        # status and preview sit in the scrolling column and its button in the bottom row, so the
-        # screen needs no more height than before (the window's stack takes the tallest screen's).
+        # Camera (issue 16): the photo page under the camera fills the three fields' job; its
+        # button sits in the bottom row, its status and preview under the error line.
         self.camera_button = big_button(name="mrzCamera")
         self.camera_button.clicked.connect(self._camera_pressed)
         self.camera_status = label()
@@ -41,38 +40,39 @@ class MrzEntryScreen(Screen):
         self.camera_preview.setFixedSize(320, 180)
         self.camera_preview.setVisible(False)
         self.scanning = False
-        column = QVBoxLayout()            # each caption above its field: room to wrap in care mode
         self.error = label(role="error")  # above the fields, where the eye starts
         self.error.setObjectName("error")
-        column.addWidget(self.error)
-        column.addWidget(self.camera_status)
-        column.addWidget(self.camera_preview)
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.camera_status)
+        self.layout_.addWidget(self.camera_preview)
+        # The three fields side by side (each caption above its field, room to wrap in care
+        # mode), the keyboard across the width below them: three rows of 20 mm keys fit a
+        # 1280 x 800 panel, four rows beside the fields did not.
+        fields_row = QHBoxLayout()
         self.fields: dict[str, QLineEdit] = {}
         self.captions = {}
         for key, max_length in MRZ_FIELDS:
             caption = label()
-            edit = QLineEdit()
+            edit = TouchField()
             edit.setObjectName(f"mrz-{key}")
             edit.setReadOnly(True)              # typed on our keyboard only
             edit.setMaxLength(max_length)
-            edit.installEventFilter(self)        # touching a field makes the keyboard type into it
+            edit.touched.connect(lambda k=key: self.select(k))   # the keyboard types into the touched field
             edit.textChanged.connect(lambda text, k=key, n=max_length: self._advance(k, text, n))
+            column = QVBoxLayout()
             column.addWidget(caption)
             column.addWidget(edit)
+            fields_row.addLayout(column, 1)
             self.fields[key], self.captions[key] = edit, caption
-        column.addStretch(1)
-        fields_host = QWidget()
-        fields_host.setLayout(column)
-        body = QHBoxLayout()
-        self.scroll = touch_scroll_area(fields_host)        # care mode's large text scrolls, never clips
-        body.addWidget(self.scroll, 2)
-        self.keyboard = LatinKeyboard()
-        body.addWidget(self.keyboard, 3, alignment=Qt.AlignTop)
-        self.layout_.addLayout(body, 1)
+        self.layout_.addLayout(fields_row)
+        self.keyboard = LatinKeyboard(columns=13)
+        self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
+        self.layout_.addStretch(1)
         row = QHBoxLayout()
         self.cancel_button = big_button()
         self.cancel_button.clicked.connect(intents.cancel)
         self.submit_button = big_button(primary=True, name="mrzSubmit")
+        self.title_icon_purpose = "passport"
         self.submit_button.clicked.connect(self._submit)
         row.addWidget(self.cancel_button)
         row.addStretch(1)
@@ -90,14 +90,6 @@ class MrzEntryScreen(Screen):
             edit.setProperty("active", "true" if name == key else "false")
             edit.style().unpolish(edit)
             edit.style().polish(edit)
-        self.scroll.ensureWidgetVisible(self.fields[key])   # the field being typed into is in view
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.MouseButtonPress:
-            for key, edit in self.fields.items():
-                if edit is watched:
-                    self.select(key)
-        return False
 
     def _advance(self, key: str, text: str, max_length: int) -> None:
         """A complete date moves the keyboard on to the next field (no hunting for it)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
 
 from screens.base import KioskView, Screen, clear_layout
 from screens.texts import APPLICATION_STATUS, QUERY_ERRORS, tr
@@ -23,20 +23,21 @@ class QueryScreen(Screen):
         self.number.setMaxLength(64)
         self.error = label(role="error")
         self.error.setObjectName("error")
+        self.error.hide()
         self.preview = label()
         self.preview.setAlignment(Qt.AlignCenter)
-        self.keyboard = LatinKeyboard()
+        self.keyboard = LatinKeyboard(columns=13)
         self.keyboard.bind(self.number)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.hint)
-        body = QHBoxLayout()
-        left = QVBoxLayout()
-        for widget in (self.number, self.error, self.preview):
-            left.addWidget(widget)
-        left.addStretch(1)
-        body.addLayout(left, 2)
-        body.addWidget(self.keyboard, 3, alignment=Qt.AlignTop)
-        self.layout_.addLayout(body, 1)
+        # The number, then the keyboard across the screen's width (three rows of 20 mm keys:
+        # four rows beside the field did not fit a 1280 x 800 panel); the QR preview takes the
+        # keyboard's place while scanning.
+        self.layout_.addWidget(self.number)
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
+        self.layout_.addWidget(self.preview, 1)
+        self.layout_.addStretch(1)
         row = QHBoxLayout()
         self.home_button = big_button()
         self.home_button.clicked.connect(intents.cancel)
@@ -45,6 +46,7 @@ class QueryScreen(Screen):
         self.scan_button.clicked.connect(self._scan_or_stop)
         self.search_button = big_button(primary=True)
         self.search_button.setObjectName("querySearch")
+        self.title_icon_purpose = "search"
         self.search_button.clicked.connect(lambda: intents.query_number(self.number.text()))
         row.addWidget(self.home_button)
         row.addStretch(1)
@@ -74,6 +76,7 @@ class QueryScreen(Screen):
                                  "or scan the receipt's QR code."))
         self.error.setText(tr(QUERY_ERRORS.get(session.query_error, QUERY_ERRORS["query_offline"]))
                            if session.query_error else "")
+        self.error.setVisible(bool(session.query_error))
         self.render_preview(session, view)
         self.preview.setVisible(session.query_scanning)
         self.keyboard.setVisible(not session.query_scanning)

@@ -3,40 +3,99 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.core.catalog import localized
-from screens.base import KioskView, Screen
+from screens.base import KioskView, Screen, clear_layout
 from screens.finder import ChooseServiceScreen as ChooseServiceScreen   # re-exported for main_window
+from screens.hints import CardReaderHint
 from screens.payment import fee_notice
 from screens.texts import tr
-from screens.widgets import big_button, label, touch_scroll_area
+from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
+
+
+POPULAR_COUNT = 6
+
+
+def popular_services(catalog, count: int = POPULAR_COUNT) -> list:
+    """The services the attract screen offers: the catalog's most used first. The catalog's
+    `popularity` (added with the new catalog) orders them when present; until then, the
+    catalog's own order. Only listed services a citizen can do here."""
+    candidates = [s for s in catalog.listed if s.available]
+    ranked = sorted(enumerate(candidates), key=lambda item: (-(getattr(item[1], "popularity", 0) or 0), item[0]))
+    return [service for _index, service in ranked[:count]]
+
+
+class NoticeLabel(QLabel):
+    """A plain-text, word-wrapped label that takes no room while it has nothing to say."""
+
+    def __init__(self):
+        super().__init__()
+        self.setTextFormat(Qt.PlainText)
+        self.setWordWrap(True)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 class IdleScreen(Screen):
+    """Attract screen: what the kiosk does, where the card goes (placing it starts a session,
+    kiosk.flows.card), the popular services one touch away, and a big start button.
+    Static: no carousel, no advertising (适老化)."""
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
-        self.layout_.addStretch(2)
         self.title = label(role="title")
         self.title.setAlignment(Qt.AlignCenter)
         self.subtitle = label(role="subtitle")
         self.subtitle.setAlignment(Qt.AlignCenter)
-        self.notice = label(role="hint")
+        self.notice = NoticeLabel()
+        self.notice.setObjectName("hint")
         self.notice.setAlignment(Qt.AlignCenter)
         self.start_button = big_button(primary=True)
+        self.start_button.setObjectName("touchToStart")
         self.start_button.clicked.connect(intents.start)
         for widget in (self.title, self.subtitle):
             self.layout_.addWidget(widget)
-        self.layout_.addSpacing(40)
-        self.layout_.addWidget(self.start_button, alignment=Qt.AlignCenter)
-        self.layout_.addStretch(1)
+        body = QHBoxLayout()
+        body.setSpacing(32)
+        card_column = QVBoxLayout()
+        self.card_hint = CardReaderHint()
+        self.card_hint.setObjectName("idleCardHint")
+        self.card_caption = label(role="subtitle")
+        self.card_caption.setAlignment(Qt.AlignCenter)
+        card_column.addWidget(self.card_hint, 1)
+        card_column.addWidget(self.card_caption)
+        body.addLayout(card_column, 2)
+        popular_column = QVBoxLayout()
+        self.popular_caption = label(role="subtitle")
+        popular_column.addWidget(self.popular_caption)
+        self.popular_host = QWidget()
+        self.popular = QGridLayout(self.popular_host)
+        self.popular.setContentsMargins(0, 0, 0, 0)
+        self.popular.setSpacing(12)
+        popular_column.addWidget(self.popular_host)
+        popular_column.addStretch(1)
+        popular_column.addWidget(self.start_button, alignment=Qt.AlignRight)
+        body.addLayout(popular_column, 3)
+        self.layout_.addLayout(body, 1)
         self.layout_.addWidget(self.notice)
-        self.layout_.addStretch(1)
+        self.popular_buttons: dict[str, WrappingButton] = {}
+        self._popular_key = None
+
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.card_hint.set_palette(theme.palette)
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Government Self-Service"))
         self.subtitle.setText(tr("Apply, check progress and get receipts here — no queue."))
         self.start_button.setText(tr("Touch to start"))
+        self.card_caption.setText(tr("Place your ID card on the reader to begin"))
+        self.popular_caption.setText(tr("Popular services"))
+        self._render_popular(session)
         notices = []
         if view.card_left_on_reader:
             notices.append(tr("Please take your ID card from the reader."))
@@ -46,6 +105,34 @@ class IdleScreen(Screen):
         if view.platform_online is False:
             notices.append(tr("Working offline: applications are saved and sent automatically."))
         self.notice.setText("\n".join(notices))
+
+    def _render_popular(self, session) -> None:
+        """Built when the catalog or care mode changes; a language change only re-texts."""
+        catalog = session.catalog
+        key = (catalog.version if catalog else None, session.care_mode)
+        if key == self._popular_key:
+            for service_id, button in self.popular_buttons.items():
+                name = catalog.service(service_id).name(session.language)
+                if button.text() != name:
+                    button.setText(name)
+            return
+        self._popular_key = key
+        clear_layout(self.popular)
+        self.popular_buttons = {}
+        services = popular_services(catalog) if catalog else []
+        self.popular_caption.setVisible(bool(services))
+        columns = 1 if session.care_mode else 2
+        shown = services[:2] if session.care_mode else services      # care mode: fewer, larger
+        for index, service in enumerate(shown):
+            button = WrappingButton(service.name(session.language))
+            button.setObjectName(f"popular-{service.id}")
+            button.clicked.connect(lambda _=False, sid=service.id: self._choose(sid))
+            self.popular.addWidget(button, index // columns, index % columns)
+            self.popular_buttons[service.id] = button
+
+    def _choose(self, service_id: str) -> None:
+        self.intents.start()
+        self.intents.choose_service(service_id)
 
 
 class ServiceInfoScreen(Screen):

@@ -2,7 +2,8 @@
 
 Sizes come from millimetres on the configured panel (kiosk-ux.md §4): every
 touch target >= 20 mm (Colle & Hiszem 2004: no performance loss from 20 mm),
-body text ~7 mm. Care mode (适老化/关怀模式) scales text and targets by 1.5 and
+body text ~7 mm. Care mode (适老化/关怀模式) scales text by 1.4 (9.8 mm body: kiosk-ux.md
+§4.2 recommends >= 9-10 mm; WeChat's 关怀模式 uses x1.4 — 1.5 did not fit a 1280 x 800 panel) and
 switches to a high-contrast dark palette; tests compute the WCAG contrast of
 every text/background pair below (>= 4.5:1 required, both palettes are far above).
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 # Default panel: 21.5" 1920x1080 (~102 ppi) = 4.0 px/mm. The kiosk uses the
 # configured [display] section instead (KioskConfig.display.px_per_mm).
 PX_PER_MM = 4.0
-CARE_SCALE = 1.5
+CARE_SCALE = 1.4
 TOUCH_TARGET_MM = 20.0
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans CJK TC", "WenQuanYi Micro Hei", sans-serif'
@@ -96,6 +97,16 @@ class Theme:
         return self.unscaled_mm(TOUCH_TARGET_MM)
 
     @property
+    def margin_px(self) -> int:
+        """A screen's side margin (not scaled: care mode needs the room for its text)."""
+        return self.unscaled_mm(10)
+
+    @property
+    def gap_px(self) -> int:
+        """Vertical gap between a screen's parts, and its top and bottom margin."""
+        return self.unscaled_mm(3)
+
+    @property
     def body_px(self) -> int:
         return self.mm(7)
 
@@ -140,14 +151,16 @@ class Theme:
         QPushButton:disabled {{ color: {p.disabled_text}; border-color: {p.disabled_text}; background: {p.disabled_bg}; }}
         QPushButton:pressed {{ background: {p.muted}; color: {p.paper}; }}
         QPushButton[topBar="true"] {{ padding: 0 {self.mm(3)}px; border: 2px solid {p.on_accent}; font-size: {small}px; }}
-        QPushButton[topBar="true"][selected="true"], QPushButton[topBar="true"]:checked {{
+        QPushButton[topBar="true"][selected="true"], QPushButton[topBar="true"]:checked,
+        QFrame#topBar QPushButton[selected="true"], QFrame#topBar QPushButton:checked {{
             background: {p.on_accent}; color: {p.accent}; }}
         QPushButton[wrapping="true"] QLabel {{ background: transparent; color: {p.ink}; font-size: {body}px; }}
         QPushButton[wrapping="true"] QLabel:disabled {{ color: {p.disabled_text}; }}
-        QPushButton#key {{ font-size: {self.mm(8)}px; padding: 0; }}
+        QPushButton#key {{ font-size: {self.unscaled_mm(8)}px; padding: 0; }}
         QPushButton[choice="true"] {{ font-size: {body}px; padding: 0 {self.mm(3)}px; }}
         QLineEdit {{ min-height: {self.mm(14)}px; font-size: {body}px; border: {border}px solid {p.accent};
             border-radius: {self.mm(1.5)}px; padding: 0 {self.mm(2)}px; background: {p.paper}; color: {p.ink}; }}
+        QLineEdit[touchField="true"] {{ min-height: {touch}px; }}
         QLineEdit[active="true"] {{ border: {border + 3}px solid {p.accent}; }}
         QLineEdit[readOnly="true"] {{ background: {p.panel}; border-color: {p.muted}; }}
         QCheckBox {{ min-height: {touch}px; spacing: {self.mm(3)}px; }}

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton
 from kiosk.i18n_build import I18N_DIR, source_strings, translated_strings
 from kiosk.core.session import State
 from kiosk.voice import VoiceGuide, tts_module_available
-from screens.theme import HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, contrast_ratio
+from screens.theme import CARE_SCALE, HIGH_CONTRAST, NORMAL, TOUCH_TARGET_MM, Theme, contrast_ratio
 from tests.ux_helpers import InstantFaceVerifier, click, make_kiosk, start_service, type_keys, wait_state
 
 COMBOS = [(lang, care) for care in (False, True) for lang in ("zh_CN", "zh_HK", "en")]
@@ -165,7 +165,7 @@ def walk_combinations(qtbot, parts, name: str, problems: list[str]) -> None:
     if session.care_mode:
         qtbot.mouseClick(window.care_button, Qt.LeftButton)
     qtbot.mouseClick(window.language_buttons["zh_CN"], Qt.LeftButton)
-    assert body_sizes[True] >= 1.5 * body_sizes[False] - 1, body_sizes
+    assert body_sizes[True] >= CARE_SCALE * body_sizes[False] - 1, body_sizes
 
 
 @pytest.fixture
@@ -380,7 +380,7 @@ def test_touch_targets_follow_the_configured_panel_size():
     big_panel = Theme(px_per_mm=DisplaySection(1920, 1080, 43.0).px_per_mm)
     assert 80 <= small_panel.touch_px <= 82                # 21.5" 1080p: 20 mm = 80 px (kiosk-ux.md 4.1)
     assert 40 <= big_panel.touch_px <= 42                  # 43" 1080p: 20 mm = 40 px
-    assert Theme(care_mode=True).body_px >= 1.5 * Theme().body_px - 1
+    assert Theme(care_mode=True).body_px >= CARE_SCALE * Theme().body_px - 1
 
 
 def test_voice_guidance_silent_without_an_engine(qtbot):

@@ -47,6 +47,14 @@ class SimIdReader(IdReader):
         self._set_status(DeviceStatus.ONLINE)
         self._set_media(MediaStatus.NOT_PRESENT)
 
+    def place_card(self) -> None:
+        """Demo and tests: a citizen puts a card on the reader (no read is running)."""
+        self._set_media(MediaStatus.PRESENT)
+
+    def take_card(self) -> None:
+        """Demo and tests: the card is taken off the reader."""
+        self._set_media(MediaStatus.NOT_PRESENT)
+
     def _read_on_worker(self, command: Command) -> IdentityDocument:
         if self._scenario == "unplugged":
             raise ReadFailure(DEVICE_OFFLINE, "sim: reader unplugged")

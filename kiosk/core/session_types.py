@@ -248,7 +248,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Timeouts:
     idle_s: float = 60.0
-    countdown_s: float = 15.0
+    countdown_s: float = 30.0    # WCAG 2.2.1: at least 20 s to continue (kiosk.config checks it)
     card_read_s: float = 30.0
     face_s: float = 25.0
     receipt_s: float = 20.0

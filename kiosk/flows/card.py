@@ -51,6 +51,12 @@ class CardFlow(Coordinator):
             self.ctx.changed()
 
     def _on_media_status(self, media: str) -> None:
+        if media == "present" and self.session.state is s.State.IDLE and not self.view.card_left_on_reader:
+            # A card placed on the reader at the attract screen starts a session (the card
+            # stays there and is read once a service that needs it is chosen).
+            log.info("session started by a card on the reader")
+            self.session.start()
+            return
         if media != "present" and self.view.card_left_on_reader:
             self.view.card_left_on_reader = False
             log.info("card taken from the reader")

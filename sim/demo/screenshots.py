@@ -1,7 +1,10 @@
 """Renders every citizen screen in zh_CN, zh_HK and en, normal and care mode,
-to docs/screens/<lang>/NN-name.png and docs/screens/<lang>/care/NN-name.png.
+to DIR/<lang>/NN-name.png and DIR/<lang>/care/NN-name.png, with the real face verifier.
 
-    python -m sim.demo.screenshots [docs/screens]
+    python -m sim.demo.screenshots [demo-output/screens]
+
+(The committed gallery, docs/screens, is made at both panel sizes by the visual check's walk:
+`python -m tests.visual_walk --gallery docs/screens`.)
 
 Real screens, simulated devices, the reference platform on 127.0.0.1 and the
 real face verifier, offscreen, at the configured panel resolution (1920x1080),
@@ -267,7 +270,7 @@ def run(target: Path) -> list[Path]:
     return shooter.files
 
 
-def main(target: str = "docs/screens") -> int:
+def main(target: str = "demo-output/screens") -> int:
     target_path = Path(target)
     for old in target_path.glob("*/**/*.png"):
         old.unlink()
