@@ -15,7 +15,8 @@ from kiosk.core.session import State
 from tests.pcsc_fixtures import READER, pcscd_daemon  # noqa: F401  (fixture)
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 
-pytestmark = pytest.mark.slow
+# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
 
 PASSPORT_READER = {"backend": "pcsc_sim", "sim_card": "emrtd", "identity": "young", "reader_filter": READER}
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,8 @@ from kiosk.config import IdReaderSection
 from kiosk.core.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
-pytestmark = pytest.mark.slow
+# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
 
 
 @pytest.fixture
