@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export QT_QPA_PLATFORM=offscreen
-# Many tests wait (devices, timeouts, subprocesses, servers) rather than compute: several workers
-# overlap the waiting (pytest-xdist). Tests that share a machine-wide resource (pcscd and the vpcd
-# port) carry one xdist_group and run on one worker. KIOSK_TEST_WORKERS=0 runs in one process.
-exec .venv/bin/python -m pytest -q -n "${KIOSK_TEST_WORKERS:-4}" --dist loadgroup "$@"
+# Many tests wait (devices, timeouts, subprocesses, servers) rather than compute: four workers
+# overlap the waiting (pytest-xdist). The PC/SC tests share the machine's one pcscd and the vpcd
+# port, so they run afterwards in one process. KIOSK_TEST_WORKERS=0 runs the first part in one
+# process too.
+.venv/bin/python -m pytest -q -n "${KIOSK_TEST_WORKERS:-4}" --dist load -m "not pcsc" "$@"
+exec .venv/bin/python -m pytest -q -m pcsc "$@"

@@ -10,7 +10,22 @@ from kiosk import pyside_refcount_fix  # noqa: E402
 # Once per test process, before any signal is emitted (see the module: bug, gate, opt-out, removal).
 pyside_refcount_fix.apply()
 
+import gc  # noqa: E402
+
 import pytest  # noqa: E402
+
+# Garbage is collected on the main (GUI) thread only. With automatic collection, a cycle holding
+# Qt objects can be collected on whichever thread happens to allocate (a uvicorn worker, the outbox
+# sender), running Qt destructors off their thread: seen as rare segfaults "Garbage-collecting" on
+# the platform's server thread. Each test ends with a full collection on the main thread instead.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread():
+    yield
+    gc.collect()
+
 
 from kiosk.config import config_from_dict  # noqa: E402
 from tests.ci_policy import pytest_runtest_makereport  # noqa: E402,F401  (CI=true: a skip is a failure)

@@ -15,8 +15,9 @@ from kiosk.core.session import State
 from tests.pcsc_fixtures import READER, pcscd_daemon  # noqa: F401  (fixture)
 from tests.ux_helpers import click, make_kiosk, start_service, wait_state
 
-# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
+# One pcscd and one vpcd port (35963) per machine: the PC/SC tests run on their own, one at a time
+# (scripts/test.sh runs them after the parallel part).
+pytestmark = [pytest.mark.slow, pytest.mark.pcsc]
 
 PASSPORT_READER = {"backend": "pcsc_sim", "sim_card": "emrtd", "identity": "young", "reader_filter": READER}
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
+# One pcscd and one vpcd port (35963) per machine: the PC/SC tests run on their own, one at a time
+# (scripts/test.sh runs them after the parallel part).
+pytestmark = [pytest.mark.slow, pytest.mark.pcsc]
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,9 @@ from kiosk.config import IdReaderSection
 from kiosk.core.identity import CardType
 from tests.pcsc_fixtures import READER, pcscd_daemon, virtual_card  # noqa: F401
 
-# One pcscd and one vpcd port (35963) per machine: every PC/SC test runs on the same xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pcsc")]
+# One pcscd and one vpcd port (35963) per machine: the PC/SC tests run on their own, one at a time
+# (scripts/test.sh runs them after the parallel part).
+pytestmark = [pytest.mark.slow, pytest.mark.pcsc]
 
 
 @pytest.fixture
