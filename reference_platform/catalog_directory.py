@@ -127,6 +127,8 @@ BUILT_SERVICES: dict[str, tuple[list[str], int]] = {
     "individual-business": (["market", "start_business"], 92),
     "open-barbershop": (["market", "start_business"], 91),
     "public-place-health-permit": (["health", "start_business"], 10),
+    "print-certificate": (["civil_affairs", "social_insurance", "household"], 85),
+    "real-estate-records-copy": (["real_estate", "home"], 84),
     "real-estate-registration": (["real_estate", "home"], 60),
 }
 

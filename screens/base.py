@@ -46,6 +46,7 @@ class Screen(QWidget):
                 return
             self._title_icon = QLabel()
             self._title_icon.setObjectName("titleIcon")
+            self._title_icon.setTextFormat(Qt.PlainText)    # a picture only; never rich text
             self.layout_.removeWidget(title)
             row = QHBoxLayout()
             row.setSpacing(16)

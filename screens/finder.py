@@ -200,6 +200,18 @@ class ChooseServiceScreen(Screen):
         self.tab, self.category_id, self.page = tab, None, 0
         self._refresh()
 
+    def reveal(self, service_id: str) -> bool:
+        """Turns the Popular tab to the page that holds this service (the demo's autopilot and the
+        tests drive the screen by service id). False when the catalog does not list it."""
+        self.show_tab("popular")
+        for page in range(self.page_count()):
+            self.page = page
+            self._refresh()
+            if any(getattr(item, "id", None) == service_id for item in self._page_items):
+                return True
+        self.show_tab("popular")
+        return False
+
     def show_category(self, category_id: str) -> None:
         self.category_id, self.page = category_id, 0
         self._refresh()

@@ -39,9 +39,9 @@ DEBIAN_PACKAGES=(
   gettext-base  # envsubst: deploy/telemetry/kiosk-prometheus-agent.service renders the agent config with it
   systemd     # systemd-analyze (tests/test_deploy_files.py checks the units) and systemd-creds (tests/test_keystore.py)
   # A4 certificates (issue 15): a real cupsd + virtual IPP Everywhere printer in the tests, bench and demo
-  # (sim/document_printer/cups_rig.py), pycups builds against libcups2-dev, poppler renders previews
+  # in sim/document_printer/cups_rig.py; pycups builds against libcups2-dev; poppler renders previews
   cups-daemon cups-client cups-ipp-utils libcups2-dev poppler-utils dbus-daemon fonts-droid-fallback
-  tesseract-ocr tesseract-ocr-eng fonts-ocr-b   # passport MRZ by camera (kiosk/mrz_ocr.py; OCR-B renders the bench/test pages)
+  tesseract-ocr tesseract-ocr-eng fonts-ocr-b   # passport MRZ by camera: kiosk/mrz_ocr.py; OCR-B renders the bench and test pages
 )
 
 # Commands the tests run, checked after installing (a package may be held back or renamed).

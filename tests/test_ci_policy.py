@@ -109,7 +109,8 @@ def run_bootstrap_as_nobody(tmp_path: Path, ci: str | None) -> None:
 
 def test_bootstrap_installs_the_tools_the_tests_run():
     text = (REPO / "scripts" / "bootstrap.sh").read_text()
-    packages = text.split("DEBIAN_PACKAGES=(", 1)[1].split(")", 1)[0]
+    # The array ends at the ")" alone on its line (comments inside may hold parentheses).
+    packages = text.split("DEBIAN_PACKAGES=(", 1)[1].split("\n)", 1)[0]
     words = {word for line in packages.splitlines() for word in line.split("#", 1)[0].split()}
     # systemd: systemd-analyze (test_deploy_files) and systemd-creds (test_keystore); prometheus: promtool.
     assert {"systemd", "pcscd", "vsmartcard-vpcd", "prometheus", "gcc"} <= words

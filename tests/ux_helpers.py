@@ -117,6 +117,7 @@ def start_service(qtbot, parts, service_id: str) -> None:
     window, session = parts.window, parts.controller.session
     qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
     wait_state(qtbot, session, State.CHOOSE_SERVICE)
+    qtbot.waitUntil(lambda: window.screens[State.CHOOSE_SERVICE].reveal(service_id), timeout=10_000)
     click(qtbot, window, f"service-{service_id}")
     wait_state(qtbot, session, State.SERVICE_INFO)
     click(qtbot, window, "beginService")

@@ -87,6 +87,11 @@ class Walker:
 
     def click(self, object_name: str) -> None:
         from PySide6.QtWidgets import QPushButton
+        from kiosk.core.session import State
+        if object_name.startswith("service-"):   # it may be on a later page of the Popular tab
+            self.wait(lambda: self.session.state is not State.CHOOSE_SERVICE
+                      or self.window.screens[State.CHOOSE_SERVICE].reveal(object_name.removeprefix("service-")),
+                      f"service {object_name} listed")
         self.wait(lambda: (b := self.window.findChild(QPushButton, object_name)) is not None and b.isVisible()
                   and b.isEnabled(), f"button {object_name}")
         self.window.findChild(QPushButton, object_name).click()

@@ -321,6 +321,9 @@ class Autopilot(QObject):
             self._settling = False
 
     def _button(self, object_name: str) -> QPushButton | None:
+        if object_name.startswith("service-") and self.session.state is State.CHOOSE_SERVICE:
+            # The service may be on a later page of the Popular tab: turn to it, as a citizen would.
+            self.window.screens[State.CHOOSE_SERVICE].reveal(object_name.removeprefix("service-"))
         button = self.window.findChild(QPushButton, object_name)
         return button if button is not None and button.isVisible() and button.isEnabled() else None
 
