@@ -267,7 +267,8 @@ def main(argv=None) -> int:
                           service_id=service_id,
                           # The in-process demo platform gives the sample holders the government app.
                           phone_sessions=args.demo and config.devices.id_reader.backend == "sim",
-                          certificate=config.devices.id_reader.backend == "sim",   # issue 15: an A4 certificate
+                          # issue 15: an A4 certificate (the embedded demo platform's issuer is the trust anchor)
+                          certificate=platform_server is not None and config.devices.id_reader.backend == "sim",
                           phone_pays=demo_phone(config.platform.url)
                           if platform_server is not None and config.devices.id_reader.backend == "sim" else None)
         pilot.finished.connect(lambda: quit_kiosk(app, window))

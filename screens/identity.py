@@ -37,9 +37,12 @@ class IdentifyScreen(Screen):
         self.layout_.addWidget(self.status)
         self.phone_hint = label(role="hint")
         self.layout_.addWidget(self.phone_hint)
-        row = _cancel_row(self)
-        phone_options(self, row)          # "phone (government app code)" / "app login", if the service takes them
-        self.layout_.addLayout(row)
+        # "phone (government app code)" / "app login", if the service takes them: a row of their own,
+        # so each long label gets half the width (beside Cancel they were cut off in care mode).
+        phone_row = QHBoxLayout()
+        phone_options(self, phone_row)
+        self.layout_.addLayout(phone_row)
+        self.layout_.addLayout(_cancel_row(self))
         self.title_icon_purpose = "id_card"
 
     def apply_theme(self, theme) -> None:

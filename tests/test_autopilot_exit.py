@@ -61,7 +61,7 @@ url = "{platform_server.base_url}"
     result = subprocess.run([sys.executable, str(REPO / "main.py"), "--autopilot", "--config", str(config),
                              "--output", str(out)], capture_output=True, text=True, timeout=150, env=env,
                             cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[:1500] + result.stderr[-2000:]
     assert "Demo completed." in result.stdout
 
 

@@ -29,7 +29,7 @@
         </message>
         <message>
             <source>Nothing found. Check the letters or type fewer, or go back and browse Departments and Life events. Staff can also help you.</source>
-            <translation>没有找到。请检查字母或少输入几个，也可以返回按部门、按人生大事查找，或请工作人员帮忙。</translation>
+            <translation>没有找到。请少输几个字母，或按部门查找。</translation>
         </message>
         <message>
             <source>Page %d of %d</source>

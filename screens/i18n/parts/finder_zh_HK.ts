@@ -29,7 +29,7 @@
         </message>
         <message>
             <source>Nothing found. Check the letters or type fewer, or go back and browse Departments and Life events. Staff can also help you.</source>
-            <translation>沒有找到。請檢查字母或少輸入幾個，也可以返回按部門、按人生大事查找，或請工作人員幫忙。</translation>
+            <translation>沒有找到。請少輸幾個字母，或按部門查找。</translation>
         </message>
         <message>
             <source>Page %d of %d</source>
