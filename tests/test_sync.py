@@ -230,8 +230,9 @@ def test_half_open_probe_uses_the_oldest_row_without_waiting_for_its_backoff(out
     breaker_clock = FakeClock(0.0)
     down = [PlatformError("down", retryable=True, code="connection_error") for _ in range(2)]
     client = ScriptedClient(*down)
-    # Backoff of an hour: without the half-open probe rule the row would sit out the whole hour.
-    worker = workers(outbox, client, None, policy=BackoffPolicy(base_s=3600, cap_s=3600),
+    # A backoff of about a year (full jitter: uniform up to the cap, so an hour's cap put a row
+    # under 60 s one time in 60): without the half-open probe rule the row would sit it all out.
+    worker = workers(outbox, client, None, policy=BackoffPolicy(base_s=3.2e7, cap_s=3.2e7),
                      breaker=CircuitBreaker(failure_threshold=2, cooldown_s=60, clock=breaker_clock))
     subs = [new_application() for _ in range(2)]
     for sub in subs:

@@ -112,7 +112,13 @@ class Walker:
             if self.session.state is not state:
                 raise RuntimeError(f"visual walk: {scene} left {state.value} while switching language")
             self.checks += 1
-            for problem in check_window(self.window, self.window.px_per_mm, self.panel):
+            problems = check_window(self.window, self.window.px_per_mm, self.panel)
+            if problems:
+                # A language or care-mode switch may still have layout requests queued (seen on a
+                # loaded machine: a label measured before its row grew). Let Qt finish, then judge.
+                self.pump(0.3)
+                problems = check_window(self.window, self.window.px_per_mm, self.panel)
+            for problem in problems:
                 self.findings.append(Finding(scene, language, care, problem))
             self.shoot(scene, language, care)
         self.controller.set_care_mode(False)
