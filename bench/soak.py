@@ -57,6 +57,8 @@ def release_freed_memory() -> None:
         pass
 
 WARMUP_SESSIONS = 5
+PAGE_SETTLE_S = 0.25    # a scanned page shown to the camera: 7 frames at 30 fps before "Take this page"
+POLL_MS = 15            # the simulated citizen looks for the next step this often (the demo: 50 ms)
 MIN_SESSIONS = 300
 
 
@@ -228,7 +230,8 @@ def main() -> None:
             app.quit()
             return
         pilot = Autopilot(parts, data / "shots", language=("zh_CN", "zh_HK", "en")[done % 3],
-                          take_screenshots=False)
+                          take_screenshots=False, page_settle_s=PAGE_SETTLE_S,
+                          poll_ms=POLL_MS)
         pilot_holder["p"] = pilot
 
         def finished():

@@ -19,8 +19,11 @@ class KioskParts:
     controller: object
     window: object | None
     outbox: object
+    collector: object | None = None      # kiosk.gui_gc.GuiThreadCollector (with a window)
 
     def close(self) -> None:
+        if self.collector is not None:
+            self.collector.stop()
         self.controller.close()
         if self.window is not None:
             self.window.allow_close = True
@@ -99,7 +102,15 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None
+    collector = None
     if with_window:
+        from kiosk.gui_gc import GuiThreadCollector
         from screens.main_window import KioskWindow
         window = KioskWindow(controller, fullscreen=config.kiosk.fullscreen)
-    return KioskParts(config=config, controller=controller, window=window, outbox=outbox)
+        # Garbage collection on the GUI thread only, in small steps; what start-up and each new
+        # catalog's search index leave alive is frozen out of later collections (kiosk/gui_gc.py).
+        view = controller.view
+        collector = GuiThreadCollector(controller, settled=lambda: (
+            view.service_search.catalog_version if view.service_search is not None else None))
+        collector.start()
+    return KioskParts(config=config, controller=controller, window=window, outbox=outbox, collector=collector)

@@ -1,9 +1,14 @@
 """Builds the service search index (kiosk.core.service_search) with pypinyin readings.
 
 Why here and not in the core: pypinyin loads ~20 MB of dictionaries on first use (~0.3 s) and
-building readings for 500 services takes ~0.5 s, so the index is built once per catalog load on
-the catalog loop's thread (kiosk.flows.platform_link), never on the GUI thread; the core's
-matching stays pure and is tested with any tokenizer.
+building readings for 500 services takes ~0.5 s, so the index is built once per catalog load,
+never on the GUI thread; the core's matching stays pure and is tested with any tokenizer.
+
+Where: `build_service_search_apart` builds it in a short-lived child process and hands back only
+the finished index (a few thousand small objects). In the kiosk's own process the dictionaries
+(pypinyin's and ToJyutping's: ~0.5 million Python objects, ~60 MB) would stay for good, make
+every full garbage collection 0.3-0.5 s (a GUI stall), and the build itself would hold the GIL
+for 0.4-2 s, which the GUI thread feels as jank while it runs.
 
 Cantonese: the zh_HK names' Jyutping readings (ToJyutping), tones dropped, ranked after pinyin.
 
@@ -13,7 +18,12 @@ matches zhong). Latin letters and digits in a name are one token each run (`1234
 """
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import pickle
 import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from kiosk.core.catalog import Catalog
@@ -63,4 +73,40 @@ def build_service_search(catalog: Catalog) -> ServiceSearch:
     """The index for one catalog version, one-letter queries answered (call off the GUI thread)."""
     search = ServiceSearch.build(catalog, pinyin_tokens, cantonese=jyutping_tokens)
     search.warm_up()
+    return search
+
+
+BUILD_TIMEOUT_S = 120.0       # a child that has not answered by then is given up (browsing still works)
+_MEMO_SIZE = 2
+_memo: dict[str, bytes] = {}  # catalog fingerprint -> the pickled, warmed index (last _MEMO_SIZE)
+_memo_lock = threading.Lock()
+
+
+def _build_pickled(catalog_bytes: bytes) -> bytes:
+    """In the child: the catalog in, the warmed index out, both pickled."""
+    return pickle.dumps(build_service_search(pickle.loads(catalog_bytes)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def build_service_search_apart(catalog: Catalog, timeout_s: float = BUILD_TIMEOUT_S) -> ServiceSearch:
+    """build_service_search(catalog), done in a child process (spawned, so no thread or lock of
+    this process is copied into it); raises what the build raised, TimeoutError or
+    BrokenProcessPool. Call off the GUI thread: it waits for the child (1-4 s).
+
+    The same catalog again (a cached copy then the platform's, or a second kiosk in one test
+    process) is answered from a memo of the pickled index without a child; every call returns a
+    fresh object, since an index remembers its session's recent queries."""
+    catalog_bytes = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
+    key = hashlib.sha256(catalog_bytes).hexdigest()
+    with _memo_lock:
+        built = _memo.get(key)
+    if built is None:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            built = pool.submit(_build_pickled, catalog_bytes).result(timeout=timeout_s)
+        with _memo_lock:
+            _memo[key] = built
+            while len(_memo) > _MEMO_SIZE:
+                _memo.pop(next(iter(_memo)))
+    search = pickle.loads(built)
+    if not isinstance(search, ServiceSearch):
+        raise TypeError(f"search index child returned {type(search).__name__}")
     return search

@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QSizePolicy, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QSizePolicy, QVBoxLayout, QWidget)
 
 from kiosk.i18n import LanguageSwitcher
 from kiosk.core.session import State
@@ -27,7 +26,7 @@ from screens.query import QueryResultScreen, QueryScreen
 from screens.start import ChooseServiceScreen, IdleScreen, ServiceInfoScreen
 from screens.texts import tr
 from screens.theme import Theme
-from screens.widgets import big_button, label
+from screens.widgets import ScreenStack, big_button, label
 from kiosk.voice import VoiceGuide
 
 LANGUAGE_BUTTONS = (("zh_CN", "简体"), ("zh_HK", "繁體"), ("en", "EN"))
@@ -211,10 +210,9 @@ class KioskWindow(QMainWindow):
         column.addWidget(self._build_top_bar())
         self.steps = StepIndicator()
         column.addWidget(self.steps)
-        self.stack = QStackedWidget()
-        # The panel's size is fixed: a screen whose content is taller must scroll
-        # (or fail the clipping test), never push the window past the panel.
-        self.stack.setMinimumSize(200, 200)
+        # The panel's size is fixed: a screen whose content is taller must page or scroll
+        # (or fail the visual check), never push the window past the panel.
+        self.stack = ScreenStack()
         intents = controller.intents
         self.screens = {state: cls(intents) for state, cls in SCREEN_CLASSES.items()}
         for screen in self.screens.values():

@@ -6,9 +6,9 @@ whichever line edit is bound to it and never takes focus from it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget, QWidget
 
 
 def big_button(text: str = "", primary: bool = False, name: str | None = None) -> QPushButton:
@@ -276,3 +276,22 @@ class TileButton(WrappingButton):
         if self.icon_label.isVisibleTo(self):
             inner -= self.icon_label.width() + self.layout().spacing()
         return max(self.label.heightForWidth(inner), self.icon_label.height()) + margins.top() + margins.bottom()
+
+
+class ScreenStack(QStackedWidget):
+    """A QStackedWidget whose size does not depend on its pages: it takes the room its parent
+    layout gives it, and a page that needs more must page or scroll (the visual check fails it).
+
+    Why: QStackedLayout::heightForWidth() and sizeHint() ask *every* page, visible or not, and
+    a page with word-wrapped labels answers by laying out its text (QLabel::heightForWidth), so
+    each layout pass of the window re-laid out the text of all 25 screens: ~40 % of the GUI
+    thread's time in the soak (perf, December 2026), and most of a screen change's stall."""
+
+    def hasHeightForWidth(self) -> bool:        # noqa: N802 (Qt's name)
+        return False
+
+    def sizeHint(self) -> QSize:                 # noqa: N802
+        return QSize(200, 200)
+
+    def minimumSizeHint(self) -> QSize:          # noqa: N802
+        return QSize(200, 200)

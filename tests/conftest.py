@@ -17,13 +17,16 @@ import pytest  # noqa: E402
 # Garbage is collected on the main (GUI) thread only. With automatic collection, a cycle holding
 # Qt objects can be collected on whichever thread happens to allocate (a uvicorn worker, the outbox
 # sender), running Qt destructors off their thread: seen as rare segfaults "Garbage-collecting" on
-# the platform's server thread. Each test ends with a full collection on the main thread instead.
+# the platform's server thread. Each test ends with a full collection on the main thread instead
+# (the kiosk's own collector, kiosk/gui_gc.py, does the same in the product). What a kiosk froze as
+# long-lived is unfrozen first: one test's kiosk is garbage for the next.
 gc.disable()
 
 
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_the_main_thread():
     yield
+    gc.unfreeze()
     gc.collect()
 
 

@@ -167,7 +167,7 @@ def test_without_a_search_index_the_services_are_still_found_by_browsing(qtbot, 
 
     def broken(catalog):
         raise RuntimeError("dictionary missing")
-    monkeypatch.setattr(platform_link, "build_service_search", broken)
+    monkeypatch.setattr(platform_link, "build_service_search_apart", broken)
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
     try:
         window, session = parts.window, parts.controller.session

@@ -153,3 +153,31 @@ def test_cantonese_readings_of_hong_kong_names(search):
     both = ServiceSearch.build(catalog, pinyin_tokens, cantonese=jyutping_tokens)
     assert both.ids("gou") == ("s1", "s0")          # 沟 gou (pinyin) before 高 gou (Cantonese)
     assert ServiceSearch.build(catalog, pinyin_tokens).ids("gouling") == ()
+
+
+@pytest.mark.slow
+def test_the_index_built_in_a_child_process_answers_like_one_built_here(catalog, search):
+    """The kiosk builds its index apart (kiosk.service_index.build_service_search_apart), so the
+    pinyin and Jyutping dictionaries never load in its process: same answers, fresh objects."""
+    from kiosk.service_index import build_service_search_apart
+    apart = build_service_search_apart(catalog)
+    again = build_service_search_apart(catalog)     # from the memo: no second child, a new object
+    assert apart is not again and apart.catalog_version == catalog.version == search.catalog_version
+    for query in ("gljt", "gaolingjintie", "sbk", "gouling", "passport", "g", "zzzzq"):
+        assert apart.ids(query) == search.ids(query)
+    apart.search("gljt")
+    assert again.search("gl") == search.search("gl")   # one index's remembered queries are its own
+
+
+@pytest.mark.slow
+def test_building_apart_keeps_the_dictionaries_out_of_this_process(tmp_path):
+    import subprocess
+    import sys
+    script = ("import sys, json; from kiosk.core.catalog import validate_catalog;"
+              "from kiosk.service_index import build_service_search_apart;"
+              "c = validate_catalog(json.load(open('reference_platform/catalog.json', encoding='utf-8')));"
+              "s = build_service_search_apart(c);"
+              "print(len(s.ids('gljt')) > 0, 'pypinyin' in sys.modules, 'ToJyutping' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "False", "False"]

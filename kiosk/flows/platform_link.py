@@ -6,7 +6,7 @@ import threading
 
 from kiosk.core.catalog import CatalogError, parse_catalog
 from kiosk.flows.context import Coordinator, FlowContext
-from kiosk.service_index import build_service_search
+from kiosk.service_index import build_service_search_apart
 from offline_cache.catalog_cache import CatalogRejected
 from offline_cache.records import RowState
 
@@ -99,13 +99,13 @@ class PlatformLink(Coordinator):
             self.ctx.jobs.post(self._on_catalog_rejected, f"{source}: {exc}")
             raise
         self.ctx.jobs.post(self._on_catalog, catalog)
-        # The search index (pinyin and Jyutping readings of every name) is built here, on the catalog
-        # loop's thread, once per catalog, after the catalog is offered (browsing works meanwhile):
-        # 0.4-2 s for 500 services (plus the dictionaries' first load) the GUI thread never waits for.
+        # The search index (pinyin and Jyutping readings of every name) is built once per catalog, in a
+        # child process this thread waits for (kiosk.service_index: the dictionaries never load here),
+        # after the catalog is offered (browsing works meanwhile): 1-4 s for 500 services.
         if catalog.version == self._indexed_version:
             return                   # the cached copy and the platform's are the same catalog
         try:
-            search = build_service_search(catalog)
+            search = build_service_search_apart(catalog)
         except Exception as exc:     # no search, but the tabs still find every service
             log.error("service search index failed", extra={"error": type(exc).__name__})
             return

@@ -1,0 +1,87 @@
+"""kiosk/gui_gc.py: garbage is collected on the GUI thread, never on a worker thread, and what
+start-up leaves alive is frozen out of later collections."""
+from __future__ import annotations
+
+import gc
+import threading
+
+from kiosk.gui_gc import GuiThreadCollector
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def test_collections_run_on_the_gui_thread_only(qtbot):
+    seen: list[str] = []
+
+    def on_collect(phase, info):
+        if phase == "start":
+            seen.append(threading.current_thread().name)
+    gc.enable()                                  # as in the product before the collector starts
+    collector = GuiThreadCollector(interval_ms=10)
+    collector.start()
+    gc.callbacks.append(on_collect)
+    try:
+        assert not gc.isenabled()
+        def allocate():                          # a worker making plenty of cyclic garbage
+            for _ in range(20_000):
+                Cycle()
+        worker = threading.Thread(target=allocate, name="worker")
+        worker.start()
+        worker.join()
+        assert "worker" not in seen              # automatic collection would have run there
+        qtbot.waitUntil(lambda: collector.collections[0] > 0, timeout=2000)
+        assert set(seen) == {threading.main_thread().name}
+    finally:
+        gc.callbacks.remove(on_collect)
+        collector.stop()
+    assert gc.isenabled()                         # given back as it was
+    gc.disable()                                  # the suite's own policy (tests/conftest.py)
+
+
+def test_older_generations_are_collected_at_cpython_s_own_pace(qtbot):
+    collector = GuiThreadCollector(interval_ms=1)
+    collector.start()
+    try:
+        for _ in range(40):
+            for _ in range(1_000):
+                Cycle()
+            collector.tick()
+        assert collector.collections[0] > 0 and collector.collections[1] > 0
+        assert collector.collections[0] > collector.collections[1] >= collector.collections[2]
+    finally:
+        collector.stop()
+
+
+def test_settled_freezes_once_per_token(qtbot):
+    token = {"value": None}
+    collector = GuiThreadCollector(interval_ms=1, settled=lambda: token["value"])
+    gc.unfreeze()
+    try:
+        collector.tick()
+        assert gc.get_freeze_count() == 0        # still starting: nothing frozen
+        token["value"] = "2026.12.1"
+        collector.tick()
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000                     # the modules, the test's objects: long-lived now
+        keep = [Cycle() for _ in range(100)]
+        collector.tick()
+        assert gc.get_freeze_count() == frozen   # same catalog: not frozen again
+        token["value"] = "2026.12.2"
+        collector.tick()
+        assert gc.get_freeze_count() >= frozen + len(keep)
+    finally:
+        gc.unfreeze()
+
+
+def test_switched_off_by_the_environment(qtbot, monkeypatch):
+    monkeypatch.setenv("KIOSK_GUI_GC", "0")
+    gc.enable()
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        assert not collector.running and gc.isenabled()
+    finally:
+        gc.disable()
