@@ -406,6 +406,9 @@ class DocumentsSection:
     max_glare_share: float = setting(0.012, "Glare check: share of saturated pixels on the page; above = glare.")
     min_brightness: float = setting(90.0, "Darkness check: median grey of the page; below = \"too dark\".")
     good_frames: int = setting(3, "A page is taken after this many good frames in a row (steady, not a blur).")
+    analysis_fps: float = setting(10.0, ("How many camera frames per second are checked for a page or an MRZ (the "
+                                         "newest each time; the preview shows the checked ones). 30 took half a core "
+                                         "of a 2-core kiosk and stalled the GUI; 0 = every frame."))
     mrz_consensus: int = setting(2, "MRZ frames that must agree when line 2's composite check digit fails.")
     camera_device: str = setting("", ("A second, document camera (OpenCV index or /dev/videoN) for paper and the "
                                       "passport page; \"\" = the main camera ([devices.camera]) takes paper too."))
