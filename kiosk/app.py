@@ -54,7 +54,9 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from offline_cache.sync import SyncWorker
 
     from kiosk.keystore import key_store_warning
+    from kiosk.native_memory import limit_arenas
     from kiosk.private_files import make_private_dir
+    limit_arenas(config.kiosk.malloc_arenas)      # before the device threads start (kiosk/native_memory.py)
     make_private_dir(config.data_dir)
     warning = key_store_warning(config.security.key_store, config.data_dir)
     if warning:

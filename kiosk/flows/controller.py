@@ -28,6 +28,7 @@ from kiosk.flows.device_board import DeviceBoard
 from kiosk.flows.documents import DocumentsFlow
 from kiosk.flows.face import FaceFlow
 from kiosk.flows.intents import SessionIntents
+from kiosk import native_memory
 from kiosk.flows.jobs import BackgroundJobs
 from kiosk.flows.phone_identity import PhoneIdentityFlow
 from kiosk.flows.payment import PaymentFlow
@@ -237,3 +238,5 @@ class KioskController(QObject, SessionIntents):
         self.payment.session_ended()
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()
+        if self.config.kiosk.trim_memory:        # what the session freed goes back to the system
+            self.jobs.run("trim-memory", native_memory.give_back)
