@@ -29,12 +29,15 @@ class QueryScreen(Screen):
         self.keyboard = LatinKeyboard(columns=13)
         self.keyboard.bind(self.number)
         self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.hint)
-        # The number, then the keyboard across the screen's width (three rows of 20 mm keys:
-        # four rows beside the field did not fit a 1280 x 800 panel); the QR preview takes the
-        # keyboard's place while scanning.
-        self.layout_.addWidget(self.number)
-        self.layout_.addWidget(self.error)
+        # The number, and beside it what to type (or the error, in its place); then the keyboard
+        # across the screen's width (three rows of 20 mm keys). The hint above the field as well
+        # did not fit a 1280 x 800 panel in care mode. The QR preview takes the keyboard's place
+        # while scanning.
+        question = QHBoxLayout()
+        question.addWidget(self.number, 1, Qt.AlignTop)
+        question.addWidget(self.hint, 1)
+        question.addWidget(self.error, 1)
+        self.layout_.addLayout(question)
         self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
         self.layout_.addWidget(self.preview, 1)
         self.layout_.addStretch(1)
@@ -61,6 +64,10 @@ class QueryScreen(Screen):
         else:
             self.intents.scan_receipt_qr()
 
+    def apply_theme(self, theme) -> None:
+        super().apply_theme(theme)
+        self.layout_.setSpacing(max(4, theme.gap_px * 2 // 3))    # three key rows need the room
+
     def render(self, session, view: KioskView) -> None:
         service = session.service
         if service is None:
@@ -72,11 +79,11 @@ class QueryScreen(Screen):
         elif session.query_busy:
             self.hint.setText(tr("Looking up your application…"))
         else:
-            self.hint.setText(tr("Enter the application number on your receipt (for example GD20261123000001), "
-                                 "or scan the receipt's QR code."))
+            self.hint.setText(tr("The number on your receipt, for example GD20261123000001."))
         self.error.setText(tr(QUERY_ERRORS.get(session.query_error, QUERY_ERRORS["query_offline"]))
                            if session.query_error else "")
         self.error.setVisible(bool(session.query_error))
+        self.hint.setVisible(not session.query_error)      # the error takes the hint's place
         self.render_preview(session, view)
         self.preview.setVisible(session.query_scanning)
         self.keyboard.setVisible(not session.query_scanning)

@@ -242,6 +242,15 @@ class Walker:
         s.card_failed(s.token, "mrz_required")              # what the PC/SC reader reports for a passport
         self.wait_state(State.MRZ_ENTRY)
         self.check("mrz_entry")
+        screen = self.window.screens[State.MRZ_ENTRY]
+        for key in "E12345678":                              # the passport number, then Next
+            screen.keyboard.buttons[key].click()
+        self.click("mrzSubmit")
+        for key in "6908":                                   # half a date, then Next: the error
+            screen.keyboard.buttons[key].click()
+        self.click("mrzSubmit")
+        self.wait(lambda: s.mrz_error == "mrz_birth_date", "date of birth error")
+        self.check("mrz_date_error")
         c.cancel()
         self.wait_state(State.IDLE)
 
