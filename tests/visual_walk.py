@@ -254,6 +254,102 @@ class Walker:
         c.cancel()
         self.wait_state(State.IDLE)
 
+        self.documents(face_verifier)
+        self.phone_identity()
+        self.certificates(face_verifier)
+        self.payment(face_verifier)          # last: a younger citizen's card (no fee exemption)
+
+    # The screens merged later (payment, phone identity, certificates, document scan), reached
+    # the way a citizen reaches them: through the intents, with the simulated devices.
+
+    def to_form(self, service: str, face_verifier) -> None:
+        State, c, s = self.State, self.controller, self.session
+        c.start()
+        self.click(f"service-{service}")
+        self.click("beginService")
+        self.wait(lambda: face_verifier.release() or s.state is State.FORM, f"{service} form", 60)
+        c.set_field("phone", "13812345678")
+        self.click("formNext")
+        self.wait_state(State.CONFIRM)
+
+    def documents(self, face_verifier) -> None:
+        """Supporting materials by camera, from the confirm page (a service that lists them)."""
+        State = self.State
+        self.to_form("elderly-allowance", face_verifier)
+        self.click("openDocuments")
+        self.wait_state(State.SCAN_DOCUMENTS)
+        self.check("scan_documents")
+        self.controller.cancel()
+        self.wait_state(State.IDLE)
+
+    def phone_identity(self) -> None:
+        """Identity by phone instead of the card: the app's identity code, then the app login."""
+        State, c, s = self.State, self.controller, self.session
+        c.start()
+        self.click("service-elderly-allowance")
+        self.click("beginService")
+        self.click("useAppCode")
+        self.wait_state(State.APP_CODE)
+        self.check("app_code")
+        c.cancel()
+        self.wait_state(State.IDLE)
+        c.start()
+        self.click("service-queue-ticket")
+        self.click("beginService")
+        self.click("useAppLogin")
+        self.wait(lambda: s.state is State.APP_LOGIN and s.app_login is not None
+                  and c.view.app_login_qr_png is not None, "app login QR")
+        self.check("app_login")
+        c.cancel()
+        self.wait_state(State.IDLE)
+
+    def certificates(self, face_verifier) -> None:
+        """Print my certificate: the licence list, the preview, printing (held by the simulated A4
+        printer until its job deadline), and the end page (after that failure: print again)."""
+        State, c, s = self.State, self.controller, self.session
+        if c.document_printer is None or not self.certificates_trusted:
+            return
+        c.start()
+        self.click("service-print-certificate")
+        self.click("beginService")
+        self.wait(lambda: face_verifier.release() or (s.state is State.CERT_LIST and s.certificates is not None
+                                                      and bool(s.certificates.licences)), "licence list", 60)
+        self.check("cert_list")
+        self.click("licence-social_insurance_record")
+        self.wait(lambda: s.state is State.CERT_PREVIEW and s.certificates.pages > 0, "certificate preview")
+        preview = self.window.screens[State.CERT_PREVIEW].preview
+        self.wait(lambda: preview.pixmap() is not None and not preview.pixmap().isNull(), "preview picture")
+        self.check("cert_preview")
+        c.document_printer.transport.set_scenario("hang")
+        self.click("certPrint")
+        self.wait_state(State.CERT_PRINTING)
+        self.check("cert_printing")
+        c.document_printer.transport.set_scenario("ok")
+        self.wait_state(State.CERT_DONE, 60)
+        self.check("cert_done")
+        self.click("certDone")
+        self.wait(lambda: s.state in (State.IDLE, State.RATE), "end of the certificate session")
+        c.cancel()
+        self.wait_state(State.IDLE)
+
+    def payment(self, face_verifier) -> None:
+        """A fee-bearing service: after Submit, the payment QR (the order is then cancelled)."""
+        State, c, s = self.State, self.controller, self.session
+        present = getattr(c.id_reader, "present", None)
+        if present is not None:
+            present("young")
+        self.wait(lambda: not s.payments_recovering, "payments recovered")
+        self.to_form("real-estate-records-copy", face_verifier)
+        self.click("confirmSubmit")
+        self.wait(lambda: s.state is State.PAYMENT and s.payment is not None and s.payment.phase == "waiting"
+                  and c.view.payment_qr_png is not None, "payment QR")
+        self.check("payment")
+        c.cancel()
+        self.wait(lambda: s.state is not State.PAYMENT, "payment cancelled", 30)
+        if s.state is not State.IDLE:
+            c.cancel()
+        self.wait_state(State.IDLE)
+
     def still_there(self) -> None:
         """The "Are you still there?" warning over the current screen."""
         s = self.session
@@ -267,8 +363,11 @@ class Walker:
         self.pump()
 
 
-def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | None = None):
-    """Builds a kiosk for the panel, walks it; returns the Walker (findings, visited, checks)."""
+def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | None = None,
+         licence_root_pem: bytes | None = None):
+    """Builds a kiosk for the panel, walks it; returns the Walker (findings, visited, checks).
+    `licence_root_pem`: the platform's licence issuer (the kiosk's trust anchor), for the
+    certificate screens; without it those are shown out of flow."""
     from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
     apply_pyside_refcount_fix()
     from PySide6.QtWidgets import QApplication
@@ -279,16 +378,25 @@ def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | No
 
     app = QApplication.instance() or QApplication([])
     width, height = panel
+    work.mkdir(parents=True, exist_ok=True)
+    certificates = {}
+    if licence_root_pem is not None:
+        (work / "licence-root.pem").write_bytes(licence_root_pem)
+        certificates = {"trust_anchor": str(work / "licence-root.pem")}
     config = kiosk_config(work, platform_url, display={"width_px": width, "height_px": height,
                                                        "diagonal_in": PANELS[panel], "voice_guidance": False},
                           devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 5.0},
-                                   "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"}})
+                                   "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"},
+                                   # a held job ends (as failed) after 3 s: the end page's "print again"
+                                   "document_printer": {"backend": "sim", "job_deadline_s": 3.0}},
+                          certificates=certificates)
     verifier = InstantFaceVerifier(hold=True)
     parts = build_kiosk(config, face_verifier=verifier)
     parts.window.setFixedSize(width, height)      # the panel: content that does not fit is squeezed
     parts.window.show()
     parts.controller.open()
     walker = Walker(app, parts, panel)
+    walker.certificates_trusted = licence_root_pem is not None
     walker.shots = shots
     walker.shot_width = GALLERY_WIDTH.get(panel, 960)
     try:
@@ -343,11 +451,13 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-visual-") as tmp:
         server = ReferencePlatformServer(Path(tmp) / "platform.sqlite3")
         url = server.start()
+        server.licences.warm_up(background=False)
         try:
             for panel in panels:
                 started = time.monotonic()
                 shots = os.environ.get("VISUAL_WALK_SHOTS")
-                walker = walk(panel, url, Path(tmp) / f"{panel[0]}x{panel[1]}", Path(shots) if shots else None)
+                walker = walk(panel, url, Path(tmp) / f"{panel[0]}x{panel[1]}", Path(shots) if shots else None,
+                              server.licences.root_pem())
                 print(f"== {panel[0]}x{panel[1]}: {walker.checks} screen checks, "
                       f"{len(walker.findings)} problems; out of flow: {walker.out_of_flow_states}; "
                       f"{time.monotonic() - started:.1f} s")
