@@ -44,6 +44,7 @@ def question(key: str) -> str:
 
 
 class MrzEntryScreen(Screen):
+    compact_spacing = True      # three 20 mm key rows, the question and the buttons in 800 px
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")            # the question, with "(2 of 3)"
@@ -116,10 +117,6 @@ class MrzEntryScreen(Screen):
     def keyboard(self):
         """The keyboard of the question on screen (letters, or digits for a date)."""
         return self.letters if self.active == "document_number" else self.digits
-
-    def apply_theme(self, theme) -> None:
-        super().apply_theme(theme)
-        self.layout_.setSpacing(max(4, theme.gap_px * 2 // 3))    # three key rows need the room
 
     def select(self, key: str) -> None:
         """Shows the question for `key`: its field (bound to its keyboard), texts and buttons."""

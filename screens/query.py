@@ -13,6 +13,7 @@ from screens.widgets import LatinKeyboard, big_button, label
 
 
 class QueryScreen(Screen):
+    compact_spacing = True      # three 20 mm key rows, the number and the buttons in 800 px
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
@@ -63,10 +64,6 @@ class QueryScreen(Screen):
             self.intents.cancel()       # cancels the scan only, the query screen stays
         else:
             self.intents.scan_receipt_qr()
-
-    def apply_theme(self, theme) -> None:
-        super().apply_theme(theme)
-        self.layout_.setSpacing(max(4, theme.gap_px * 2 // 3))    # three key rows need the room
 
     def render(self, session, view: KioskView) -> None:
         service = session.service

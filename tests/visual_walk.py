@@ -275,12 +275,21 @@ class Walker:
     def documents(self, face_verifier) -> None:
         """Supporting materials by camera, from the confirm page (a service that lists them)."""
         State = self.State
+        import numpy as np
+
+        from sim.documents import camera_view, demo_material_pages
+        camera = self.controller.camera
         self.to_form("elderly-allowance", face_verifier)
+        # The household register's first page under the camera (a drawn page, no one's photo).
+        camera.show(camera_view(demo_material_pages()[0], np.random.default_rng(16), fill=0.86, angle_deg=4.0,
+                                tilt=0.04, blur=0.5))
         self.click("openDocuments")
         self.wait_state(State.SCAN_DOCUMENTS)
+        self.wait(lambda: self.controller.view.document_image is not None, "document preview")
         self.check("scan_documents")
         self.controller.cancel()
         self.wait_state(State.IDLE)
+        camera.show(None)
 
     def phone_identity(self) -> None:
         """Identity by phone instead of the card: the app's identity code, then the app login."""

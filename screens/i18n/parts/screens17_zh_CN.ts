@@ -31,5 +31,9 @@
             <source>Date of expiry</source>
             <translation>有效期至</translation>
         </message>
+        <message>
+            <source>Show the app's identity code</source>
+            <translation>出示政务应用身份码</translation>
+        </message>
     </context>
 </TS>

@@ -31,5 +31,9 @@
             <source>Date of expiry</source>
             <translation>有效期至</translation>
         </message>
+        <message>
+            <source>Show the app's identity code</source>
+            <translation>出示政府應用程式身份碼</translation>
+        </message>
     </context>
 </TS>
