@@ -197,7 +197,7 @@ class Walker:
         self.click("formNext")
         self.wait_state(State.CONFIRM)
         self.check("confirm")
-        self.click("confirmSubmit")
+        self.submitting()
         self.wait(lambda: s.state is State.RECEIPT and s.print_status not in (None, "printing"), "receipt")
         query_token = s.outcome.query_token
         self.check("receipt")
@@ -254,6 +254,9 @@ class Walker:
         c.cancel()
         self.wait_state(State.IDLE)
 
+        reader = c.id_reader
+        if hasattr(reader, "set_delay"):         # the simulated reader: no screen to hold any more
+            reader.set_delay(0.2)
         self.documents(face_verifier)
         self.phone_identity()
         self.certificates(face_verifier)
@@ -294,6 +297,9 @@ class Walker:
     def phone_identity(self) -> None:
         """Identity by phone instead of the card: the app's identity code, then the app login."""
         State, c, s = self.State, self.controller, self.session
+        set_scenario = getattr(c.id_reader, "set_scenario", None)
+        if set_scenario is not None:
+            set_scenario("no_card")              # the phone citizen left the card at home
         c.start()
         self.click("service-elderly-allowance")
         self.click("beginService")
@@ -311,12 +317,14 @@ class Walker:
         self.check("app_login")
         c.cancel()
         self.wait_state(State.IDLE)
+        if set_scenario is not None:
+            set_scenario("ok")
 
     def certificates(self, face_verifier) -> None:
         """Print my certificate: the licence list, the preview, printing (held by the simulated A4
         printer until its job deadline), and the end page (after that failure: print again)."""
         State, c, s = self.State, self.controller, self.session
-        if c.document_printer is None or not self.certificates_trusted:
+        if c.document_printer is None or self.platform is None:
             return
         c.start()
         self.click("service-print-certificate")
@@ -359,6 +367,20 @@ class Walker:
             c.cancel()
         self.wait_state(State.IDLE)
 
+    def submitting(self) -> None:
+        """Submit, with the platform slow to answer (its fault injection): "Submitting" is shown
+        until it does (well within the kiosk's submit_wait_s, so the receipt is the usual one)."""
+        if self.platform is None:
+            self.click("confirmSubmit")
+            return
+        self.platform.faults.delay_s = 6.0 if self.shots is not None else 3.0
+        try:
+            self.click("confirmSubmit")
+            self.wait_state(self.State.SUBMITTING)
+            self.check("submitting", combos=[("en", True), ("zh_HK", False)])
+        finally:
+            self.platform.faults.delay_s = 0.0
+
     def still_there(self) -> None:
         """The "Are you still there?" warning over the current screen."""
         s = self.session
@@ -372,11 +394,12 @@ class Walker:
         self.pump()
 
 
-def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | None = None,
-         licence_root_pem: bytes | None = None):
+def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | None = None, platform=None):
     """Builds a kiosk for the panel, walks it; returns the Walker (findings, visited, checks).
-    `licence_root_pem`: the platform's licence issuer (the kiosk's trust anchor), for the
-    certificate screens; without it those are shown out of flow."""
+    `platform`: the ReferencePlatformServer behind `platform_url`, when the caller runs it: its
+    licence issuer is the kiosk's trust anchor (the certificate screens), and its fault injection
+    holds a submission long enough to see "Submitting". Without it those screens are shown out
+    of flow."""
     from kiosk.pyside_refcount_fix import apply as apply_pyside_refcount_fix
     apply_pyside_refcount_fix()
     from PySide6.QtWidgets import QApplication
@@ -389,8 +412,8 @@ def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | No
     width, height = panel
     work.mkdir(parents=True, exist_ok=True)
     certificates = {}
-    if licence_root_pem is not None:
-        (work / "licence-root.pem").write_bytes(licence_root_pem)
+    if platform is not None:
+        (work / "licence-root.pem").write_bytes(platform.licences.root_pem())
         certificates = {"trust_anchor": str(work / "licence-root.pem")}
     config = kiosk_config(work, platform_url, display={"width_px": width, "height_px": height,
                                                        "diagonal_in": PANELS[panel], "voice_guidance": False},
@@ -398,14 +421,17 @@ def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | No
                                    "camera": {"backend": "sim", "fps": 10}, "printer": {"backend": "sim"},
                                    # a held job ends (as failed) after 3 s: the end page's "print again"
                                    "document_printer": {"backend": "sim", "job_deadline_s": 3.0}},
-                          certificates=certificates)
+                          certificates=certificates,
+                          # one kiosk per panel: payment order numbers are per kiosk, and the panels
+                          # may share one platform (tests/test_visual_check.py does)
+                          kiosk={"id": f"TEST-KIOSK-{width}"})
     verifier = InstantFaceVerifier(hold=True)
     parts = build_kiosk(config, face_verifier=verifier)
     parts.window.setFixedSize(width, height)      # the panel: content that does not fit is squeezed
     parts.window.show()
     parts.controller.open()
     walker = Walker(app, parts, panel)
-    walker.certificates_trusted = licence_root_pem is not None
+    walker.platform = platform
     walker.shots = shots
     walker.shot_width = GALLERY_WIDTH.get(panel, 960)
     try:
@@ -466,7 +492,7 @@ def main(argv: list[str]) -> int:
                 started = time.monotonic()
                 shots = os.environ.get("VISUAL_WALK_SHOTS")
                 walker = walk(panel, url, Path(tmp) / f"{panel[0]}x{panel[1]}", Path(shots) if shots else None,
-                              server.licences.root_pem())
+                              server)
                 print(f"== {panel[0]}x{panel[1]}: {walker.checks} screen checks, "
                       f"{len(walker.findings)} problems; out of flow: {walker.out_of_flow_states}; "
                       f"{time.monotonic() - started:.1f} s")
