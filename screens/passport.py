@@ -183,6 +183,7 @@ class MrzEntryScreen(Screen):
             self.camera_preview.setPixmap(QPixmap())
 
     def _submit(self) -> None:
+        self.mrz_error = None      # the answer, even the same error again, brings its question back
         self.intents.submit_mrz(*(self.fields[key].text() for key, _n in MRZ_FIELDS))
 
     def render(self, session, view: KioskView) -> None:

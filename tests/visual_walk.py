@@ -453,7 +453,7 @@ def write_gallery_index(target: Path, scenes: list[str]) -> None:
              "```sh", "QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.visual_walk --gallery docs/screens", "```",
              "", "Saved in 256 colours, 960 px (1920x1080) or 640 px (1280x800) wide. The face step is",
              "checked but not saved: its picture is a photo of a real person whose rights were never cleared.",
-             "Known defects still open (1280x800): see docs/visual-check.md.", ""]
+             "No known defects are open: every screen below passes the check (docs/visual-check.md).", ""]
     for panel in PANELS:
         size = f"{panel[0]}x{panel[1]}"
         lines += [f"## {size} ({PANELS[panel]}\" panel)", "",
@@ -476,11 +476,14 @@ def main(argv: list[str]) -> int:
     gallery = None
     if argv[:1] == ["--gallery"]:
         gallery, argv = Path(argv[1]), argv[2:]
-        for old in gallery.glob("**/*.png"):
-            if old.name != "receipt.png":
-                old.unlink()
         os.environ["VISUAL_WALK_SHOTS"] = str(gallery)
     panels = [tuple(int(n) for n in arg.split("x")) for arg in argv] or list(PANELS)
+    if gallery is not None:
+        # Only the walk's own folders: docs/screens/<language>/ holds the demo's screenshots
+        # (sim/demo/screenshots.py).
+        for panel in panels:
+            for old in (gallery / f"{panel[0]}x{panel[1]}").glob("**/*.png"):
+                old.unlink()
     scenes: list[str] = []
     found = 0
     with tempfile.TemporaryDirectory(prefix="kiosk-visual-") as tmp:
