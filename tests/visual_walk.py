@@ -369,7 +369,8 @@ class Walker:
 
     def submitting(self) -> None:
         """Submit, with the platform slow to answer (its fault injection): "Submitting" is shown
-        until it does (well within the kiosk's submit_wait_s, so the receipt is the usual one)."""
+        until it does (well within the walk's read timeout and submit_wait_s, so the receipt is the
+        usual one)."""
         if self.platform is None:
             self.click("confirmSubmit")
             return
@@ -422,6 +423,8 @@ def walk(panel: tuple[int, int], platform_url: str, work: Path, shots: Path | No
                                    # a held job ends (as failed) after 3 s: the end page's "print again"
                                    "document_printer": {"backend": "sim", "job_deadline_s": 3.0}},
                           certificates=certificates,
+                          # "Submitting" is looked at while the platform holds its answer (below)
+                          platform={"read_timeout_s": 10.0, "submit_wait_s": 12.0},
                           # one kiosk per panel: payment order numbers are per kiosk, and the panels
                           # may share one platform (tests/test_visual_check.py does)
                           kiosk={"id": f"TEST-KIOSK-{width}"})
