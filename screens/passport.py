@@ -35,7 +35,6 @@ ERROR_FIELD = {"mrz_document_number": "document_number", "mrz_birth_date": "birt
                "mrz_expiry_date": "expiry_date"}
 
 
-
 def question(key: str) -> str:
     """A page's title: the question, short enough for one line in care mode (the date format
     is in the hint beside the field)."""
@@ -45,13 +44,14 @@ def question(key: str) -> str:
 
 class MrzEntryScreen(Screen):
     compact_spacing = True      # three 20 mm key rows, the question and the buttons in 800 px
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")            # the question, with "(2 of 3)"
         self.title_icon_purpose = "passport"
         self.layout_.addWidget(self.title)
         # The question row: the field, beside it what to type (or the error, in its place).
-        question = QHBoxLayout()
+        question_row = QHBoxLayout()
         answer = QVBoxLayout()
         self.fields: dict[str, QLineEdit] = {}
         for key, max_length in MRZ_FIELDS:
@@ -63,32 +63,32 @@ class MrzEntryScreen(Screen):
             answer.addWidget(edit)
             self.fields[key] = edit
         answer.addStretch(1)
-        question.addLayout(answer, 1)
+        question_row.addLayout(answer, 1)
         self.hint = label(role="subtitle")
         self.error = label(role="error")
         self.error.setObjectName("error")
-        question.addWidget(self.hint, 2, Qt.AlignTop)
-        question.addWidget(self.error, 2, Qt.AlignTop)
+        question_row.addWidget(self.hint, 2, Qt.AlignTop)
+        question_row.addWidget(self.error, 2, Qt.AlignTop)
         # Dates: a telephone-style digit keypad beside the field (the letter keyboard's three
         # rows below it would not leave room for the keypad's four).
         self.digits = DigitKeypad()
-        question.addWidget(self.digits, 0, Qt.AlignTop)   # the date pages only
-        self.layout_.addLayout(question)
+        question_row.addWidget(self.digits, 0, Qt.AlignTop)   # the date pages only
+        self.layout_.addLayout(question_row)
         # The passport number: letters and digits, 13 keys a row across the width.
         self.letters = LatinKeyboard(columns=13)
         self.layout_.addWidget(self.letters, 0, Qt.AlignLeft)
         # Camera (issue 16): the photo page under the camera answers all three questions; while
         # it reads, its picture and status take the keyboard's place.
         self.camera_box = QWidget()
-        camera_column = QHBoxLayout(self.camera_box)
-        camera_column.setContentsMargins(0, 0, 0, 0)
+        camera_row = QHBoxLayout(self.camera_box)
+        camera_row.setContentsMargins(0, 0, 0, 0)
         self.camera_preview = QLabel()
         self.camera_preview.setTextFormat(Qt.PlainText)
         self.camera_preview.setFixedSize(320, 180)
         self.camera_status = label()
         self.camera_status.setObjectName("mrzCameraStatus")
-        camera_column.addWidget(self.camera_preview, 0, Qt.AlignTop)
-        camera_column.addWidget(self.camera_status, 1, Qt.AlignTop)
+        camera_row.addWidget(self.camera_preview, 0, Qt.AlignTop)
+        camera_row.addWidget(self.camera_status, 1, Qt.AlignTop)
         self.camera_box.setVisible(False)
         self.layout_.addWidget(self.camera_box)
         self.layout_.addStretch(1)
