@@ -14,6 +14,7 @@ from screens.widgets import LatinKeyboard, big_button, label
 
 class QueryScreen(Screen):
     compact_spacing = True      # three 20 mm key rows, the number and the buttons in 800 px
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
@@ -30,15 +31,15 @@ class QueryScreen(Screen):
         self.keyboard = LatinKeyboard(columns=13)
         self.keyboard.bind(self.number)
         self.layout_.addWidget(self.title)
-        # The number, and beside it what to type (or the error, in its place); then the keyboard
-        # across the screen's width (three rows of 20 mm keys). The hint above the field as well
-        # did not fit a 1280 x 800 panel in care mode. The QR preview takes the keyboard's place
-        # while scanning.
-        question = QHBoxLayout()
-        question.addWidget(self.number, 1, Qt.AlignTop)
-        question.addWidget(self.hint, 1)
-        question.addWidget(self.error, 1)
-        self.layout_.addLayout(question)
+        # An error takes the title's place, across the full width (beside the number, the longest
+        # ones needed four lines in care mode: with the keyboard, more than 1280 x 800 has).
+        self.layout_.addWidget(self.error)
+        # The number, what to type beside it; then the keyboard across the screen's width (three
+        # rows of 20 mm keys). The QR preview takes the keyboard's place while scanning.
+        number_row = QHBoxLayout()
+        number_row.addWidget(self.number, 1, Qt.AlignTop)
+        number_row.addWidget(self.hint, 1)
+        self.layout_.addLayout(number_row)
         self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
         self.layout_.addWidget(self.preview, 1)
         self.layout_.addStretch(1)
@@ -80,7 +81,10 @@ class QueryScreen(Screen):
         self.error.setText(tr(QUERY_ERRORS.get(session.query_error, QUERY_ERRORS["query_offline"]))
                            if session.query_error else "")
         self.error.setVisible(bool(session.query_error))
-        self.hint.setVisible(not session.query_error)      # the error takes the hint's place
+        self.title.setVisible(not session.query_error)     # the error takes the title's place
+        self.hint.setVisible(not session.query_error)      # and says what to do instead
+        if self._title_icon is not None:
+            self._title_icon.setVisible(not session.query_error)
         self.render_preview(session, view)
         self.preview.setVisible(session.query_scanning)
         self.keyboard.setVisible(not session.query_scanning)

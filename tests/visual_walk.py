@@ -221,6 +221,12 @@ class Walker:
         self.click("beginService")
         self.wait_state(State.QUERY)
         self.check("query")
+        screen = self.window.screens[State.QUERY]
+        for key in "GD20000101999999":                       # a number, not the receipt's QR token:
+            screen.keyboard.buttons[key].click()             # the longest message, "scan the QR code"
+        self.click("querySearch")
+        self.wait(lambda: s.query_error == "query_token_required", "query error")
+        self.check("query_error", combos=[("en", False), ("zh_HK", True), ("en", True)])
         c.query_number(query_token)
         self.wait_state(State.QUERY_RESULT)
         self.check("query_result")
