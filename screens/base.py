@@ -27,6 +27,9 @@ class Screen(QWidget):
 
     # The icon shown left of the screen's title (a purpose in screens.icons.ICONS), or None.
     title_icon_purpose: str | None = None
+    # Two thirds of the theme's gap between the screen's parts: for screens whose keyboard or
+    # picture needs the height of a 1280 x 800 panel in care mode.
+    compact_spacing: bool = False
     _title_icon: QLabel | None = None
 
     def render(self, session, view: KioskView) -> None:
@@ -36,7 +39,7 @@ class Screen(QWidget):
         """The theme changed (care mode on/off): redraw what the style sheet cannot, icons and
         drawn hints, in the new palette. Called once per change, never per render."""
         self.layout_.setContentsMargins(theme.margin_px, theme.gap_px, theme.margin_px, theme.gap_px)
-        self.layout_.setSpacing(theme.gap_px)
+        self.layout_.setSpacing(theme.gap_px * 2 // 3 if self.compact_spacing else theme.gap_px)
         title = getattr(self, "title", None)
         if self.title_icon_purpose is None or not isinstance(title, QLabel):
             return

@@ -16,7 +16,7 @@ from screens.texts import DOCUMENT_GUIDANCE, tr
 from screens.widgets import WrappingButton, big_button, label, touch_scroll_area
 
 THUMB_HEIGHT = 110
-PREVIEW_SIZE = (320, 180)   # the minimum; it grows with the window
+PREVIEW_SIZE = (240, 135)   # the minimum (care mode at 1280 x 800, with two lines of guidance); it grows
 
 
 def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:
@@ -28,6 +28,8 @@ def page_pixmap(data: bytes, height: int = THUMB_HEIGHT) -> QPixmap:
 
 
 class DocumentScanScreen(Screen):
+    compact_spacing = True      # the preview, its guidance and the buttons in 800 px in care mode
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")

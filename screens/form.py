@@ -284,6 +284,7 @@ class ConfirmScreen(Screen):
         self.service_name = label(role="subtitle")
         self.summary_host = QWidget()
         self.summary = QGridLayout(self.summary_host)
+        self.summary.setContentsMargins(0, 0, 0, 0)     # the screen's own margins already frame it
         self.notice = label(role="hint")
         self.fee = label()
         self.fee.setObjectName("feeNotice")
@@ -324,6 +325,9 @@ class ConfirmScreen(Screen):
             value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
             self.summary.addWidget(value, row, 1)
         self.fee.setText(fee_notice(session, view, for_confirm=True))   # 统一支付 (screens/payment.py)
+        # A free service has no fee line: an empty label would still take a line's height (in care
+        # mode at 1280 x 800 that squeezed the summary rows until their text was cut off).
+        self.fee.setVisible(bool(self.fee.text()))
         self.notice.setText(tr("By pressing Submit you apply for this service. You will get a receipt."))
         self.back_button.setText(tr("Change"))
         self.confirm_button.setText(tr("Submit"))

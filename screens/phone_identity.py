@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from screens.base import KioskView, Screen
 from screens.texts import tr
@@ -75,7 +75,11 @@ def _bottom_row(screen: Screen, prefix: str) -> QHBoxLayout:
 
 
 class AppCodeScreen(Screen):
-    """Consent line, "Agree and scan", the camera preview while scanning, one message line."""
+    """Consent line, "Agree and scan", the camera preview while scanning, one message line.
+    While scanning the preview takes the consent's place (it was agreed to); a message takes
+    the instruction's place (it says what to do next): all of it fits 1280 x 800 in care mode."""
+
+    compact_spacing = True
 
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
@@ -98,7 +102,7 @@ class AppCodeScreen(Screen):
         self.layout_.addLayout(row)
 
     def render(self, session, view: KioskView) -> None:
-        self.title.setText(tr("Show your identity code from the government app"))
+        self.title.setText(tr("Show the app's identity code"))
         if session.app_busy:
             self.instruction.setText(tr("Checking your code with the government platform…"))
         elif session.app_scanning:
@@ -110,6 +114,10 @@ class AppCodeScreen(Screen):
                                 "photo on record from the government platform, for this service only. Nothing is "
                                 "kept after you leave."))
         self.message.setText(phone_message(session.app_error))
+        self.message.setVisible(bool(self.message.text()))
+        self.instruction.setVisible(not self.message.text())
+        self.consent.setVisible(not session.app_scanning)
+        self.preview.setVisible(session.app_scanning)
         self.scan_button.setText(tr("Agree and scan") if session.app_error is None else tr("Scan again"))
         self.scan_button.setEnabled(not (session.app_scanning or session.app_busy))
         self.card_button.setText(tr("Use my ID card instead"))
@@ -132,6 +140,8 @@ class AppCodeScreen(Screen):
 class AppLoginScreen(Screen):
     """The kiosk's login QR, the code to compare on the phone, the time left, one message line."""
 
+    compact_spacing = True
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
@@ -142,14 +152,23 @@ class AppLoginScreen(Screen):
         self.qr.setAlignment(Qt.AlignCenter)
         self.user_code = label(role="title")
         self.user_code.setObjectName("appLoginUserCode")
-        self.user_code.setAlignment(Qt.AlignCenter)
+        self.user_code.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.user_code.setProperty("cardValue", True)    # a code shown as is, in every language
         self.countdown = label(role="hint")
-        self.countdown.setAlignment(Qt.AlignCenter)
+        self.countdown.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.message = label(role="error")
         self.message.setObjectName("error")
-        for widget in (self.title, self.instruction, self.qr, self.user_code, self.countdown, self.message):
-            self.layout_.addWidget(widget)
+        # The QR on the left, what to do and the code to compare beside it (one above the other
+        # did not fit 1280 x 800 in care mode).
+        self.layout_.addWidget(self.title)
+        body = QHBoxLayout()
+        body.addWidget(self.qr, 0, Qt.AlignTop)
+        column = QVBoxLayout()
+        for widget in (self.instruction, self.user_code, self.countdown, self.message):
+            column.addWidget(widget)
+        column.addStretch(1)
+        body.addLayout(column, 1)
+        self.layout_.addLayout(body)
         self.layout_.addStretch(1)
         row = _bottom_row(self, "appLogin")
         self.retry_button = big_button(primary=True, name="appLoginRetry")
@@ -180,6 +199,8 @@ class AppLoginScreen(Screen):
         self.countdown.setText(tr("Waiting for your confirmation… %d s left") % int(remaining)
                                if login is not None and remaining is not None else "")
         self.message.setText(phone_message(session.app_error))
+        self.message.setVisible(bool(self.message.text()))
+        self.instruction.setVisible(not self.message.text())      # the message says what to do now
         self.retry_button.setText(tr("Try again"))
         self.retry_button.setVisible(session.app_error is not None)
         self.card_button.setText(tr("Use my ID card instead"))

@@ -13,6 +13,8 @@ from screens.widgets import LatinKeyboard, big_button, label
 
 
 class QueryScreen(Screen):
+    compact_spacing = True      # three 20 mm key rows, the number and the buttons in 800 px
+
     def __init__(self, intents, parent=None):
         super().__init__(intents, parent)
         self.title = label(role="title")
@@ -29,12 +31,15 @@ class QueryScreen(Screen):
         self.keyboard = LatinKeyboard(columns=13)
         self.keyboard.bind(self.number)
         self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.hint)
-        # The number, then the keyboard across the screen's width (three rows of 20 mm keys:
-        # four rows beside the field did not fit a 1280 x 800 panel); the QR preview takes the
-        # keyboard's place while scanning.
-        self.layout_.addWidget(self.number)
+        # An error takes the title's place, across the full width (beside the number, the longest
+        # ones needed four lines in care mode: with the keyboard, more than 1280 x 800 has).
         self.layout_.addWidget(self.error)
+        # The number, what to type beside it; then the keyboard across the screen's width (three
+        # rows of 20 mm keys). The QR preview takes the keyboard's place while scanning.
+        number_row = QHBoxLayout()
+        number_row.addWidget(self.number, 1, Qt.AlignTop)
+        number_row.addWidget(self.hint, 1)
+        self.layout_.addLayout(number_row)
         self.layout_.addWidget(self.keyboard, 0, Qt.AlignLeft)
         self.layout_.addWidget(self.preview, 1)
         self.layout_.addStretch(1)
@@ -72,11 +77,14 @@ class QueryScreen(Screen):
         elif session.query_busy:
             self.hint.setText(tr("Looking up your application…"))
         else:
-            self.hint.setText(tr("Enter the application number on your receipt (for example GD20261123000001), "
-                                 "or scan the receipt's QR code."))
+            self.hint.setText(tr("The number on your receipt, for example GD20261123000001."))
         self.error.setText(tr(QUERY_ERRORS.get(session.query_error, QUERY_ERRORS["query_offline"]))
                            if session.query_error else "")
         self.error.setVisible(bool(session.query_error))
+        self.title.setVisible(not session.query_error)     # the error takes the title's place
+        self.hint.setVisible(not session.query_error)      # and says what to do instead
+        if self._title_icon is not None:
+            self._title_icon.setVisible(not session.query_error)
         self.render_preview(session, view)
         self.preview.setVisible(session.query_scanning)
         self.keyboard.setVisible(not session.query_scanning)

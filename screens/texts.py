@@ -132,13 +132,6 @@ MRZ_ERRORS = {
                     "page and try again.",
 }
 
-# Passport key entry: the three fields' captions (screens/passport.py)
-MRZ_CAPTIONS = {
-    "document_number": "Passport number",
-    "birth_date": "Date of birth (YYMMDD)",
-    "expiry_date": "Date of expiry (YYMMDD)",
-}
-
 APPLICATION_STATUS = {
     "received": "Received — being processed",
     "in_review": "Under review",
@@ -203,7 +196,7 @@ ALL_SOURCES = (
     + list(NEGATIVE_RATING_REASONS.values()) + list(FACE_FEEDBACK.values())
     + [text for text in PRINT_STATUS.values() if text]
     + list(QUERY_ERRORS.values()) + list(APPLICATION_STATUS.values())
-    + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values()) + list(MRZ_CAPTIONS.values())
+    + list(FACE_SCREEN.values()) + list(MRZ_ERRORS.values())
 )
 
 # --- paper by camera (issue 16): screens/passport.py, screens/documents.py --------------------

@@ -132,6 +132,7 @@ class Theme:
         QLabel#fieldError {{ font-size: {small}px; color: {p.error}; }}
         QLabel#ok {{ font-size: {body}px; color: {p.ok}; }}
         QLabel#bigNumber {{ font-size: {self.mm(13)}px; font-weight: bold; color: {p.accent}; }}
+        QLabel#appLoginUserCode {{ font-size: {title}px; font-weight: bold; color: {p.accent}; }}
         QLabel#steps {{ font-size: {small}px; color: {p.muted}; }}
         QLabel#stepCurrent {{ font-size: {small}px; color: {p.accent}; font-weight: bold; }}
         QFrame#topBar, QFrame#topBar QLabel, QFrame#topBar QPushButton {{ background: {p.accent}; color: {p.on_accent}; }}

@@ -129,6 +129,23 @@ class LatinKeyboard(NumericKeypad):
         pass
 
 
+class DigitKeypad(NumericKeypad):
+    """Digits only, telephone layout (dates typed as six digits): Clear is "✕", as on the
+    letter keyboard, so the two keyboards of one screen clear the same way."""
+
+    CLEAR_KEY = "✕"
+
+    def __init__(self, parent=None):
+        super().__init__(False, parent)
+
+    @staticmethod
+    def keys(allow_x: bool) -> list[str]:
+        return ["1", "2", "3", "4", "5", "6", "7", "8", "9", "✕", "0", "⌫"]
+
+    def set_allow_x(self, allow_x: bool) -> None:
+        pass
+
+
 class ChoiceButtons(QWidget):
     """A catalog 'choice' field: one big checkable button per option (no typing,
     no drop-down lists that are hard to hit). Emits the chosen value."""

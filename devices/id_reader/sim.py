@@ -35,6 +35,11 @@ class SimIdReader(IdReader):
             raise ValueError(f"unknown id reader scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         self._scenario = scenario
 
+    def set_delay(self, delay_s: float) -> None:
+        """From the next read on, the card is on the reader after `delay_s` (tests: a screen held
+        long enough to look at, then quick reads)."""
+        self._delay_s = delay_s
+
     def present(self, identity: str) -> None:
         """The next visitor's card (the demo's second citizen, who pays a fee)."""
         from sim.identities import sim_identity
