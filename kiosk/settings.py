@@ -123,6 +123,10 @@ class KioskSection:
         "A demo or test kiosk: test-only device backends (simulators, emulators, rigs: "
         + "; ".join(f"{key.split('.')[-1]}: {', '.join(only_in_demo(b))}" for key, b in BACKENDS.items())
         + ") are accepted. `main.py --demo` sets it. false = real drivers only."))
+    malloc_arenas: int = setting(2, ("glibc malloc arenas (M_ARENA_MAX): fewer arenas, less memory kept by threads "
+                                     "that free what others reuse (kiosk/native_memory.py); 0 = glibc's default."))
+    trim_memory: bool = setting(True, ("At each session end, freed memory goes back to the system (glibc "
+                                       "malloc_trim, on a worker thread), so RSS shows what the kiosk uses."))
 
 
 @dataclass(frozen=True)
