@@ -15,7 +15,8 @@ QObjects under the window, and the longest gap of a 10 ms GUI-thread timer.
 RSS growth is scaled to 1,000 sessions. The face worker process's RSS is reported
 too (`worker_rss_*`), since a leak there would also end a kiosk's month.
 
-Settings for throughput (not realism): 1 face frame per check at 30 fps and a short
+Settings for throughput (not realism): 1 face frame per check at 30 fps, a page taken on its
+first good frame, the simulated citizen looking for the next step every 15 ms, and a short
 simulated card delay, so 300+ sessions fit in 8 minutes on 2 cores; every step still
 goes through the same code as a real session.
 
@@ -168,7 +169,7 @@ def main() -> None:
         raise SystemExit(f"soak: reference platform did not start: {first_line!r}")
     url = first_line.split()[2]
     configure_logging("INFO", data / "kiosk.log", stream=None)   # the kiosk logs as in the field
-    config = kiosk_config(data, url, face={"frames_needed": 1},
+    config = kiosk_config(data, url, face={"frames_needed": 1}, documents={"good_frames": 1},
                           devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.05},
                                    "camera": {"backend": "sim", "fps": 30},
                                    "printer": {"backend": "sim"}})
@@ -178,7 +179,8 @@ def main() -> None:
     parts.window.show()
     parts.controller.open()
     deadline = time.monotonic() + 120
-    while not (parts.controller.view.face_models_ready and parts.controller.view.catalog_loaded):
+    view = parts.controller.view     # ready = models loaded, catalog offered and its search index in
+    while not (view.face_models_ready and view.catalog_loaded and view.service_search is not None):
         app.processEvents()
         time.sleep(0.01)
         if time.monotonic() > deadline:

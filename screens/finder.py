@@ -68,6 +68,9 @@ class _ResizeWatcher(QObject):
         return False
 
 
+LINE_MEMOS = 16      # 3 languages x care mode x tiles with/without icons, and a spare width or two
+
+
 class ChooseServiceScreen(Screen):
     """Tabs (browse) or the search row, a page of tiles (or a message), the keyboard (search),
     the footer (browse). See the module docstring."""
@@ -176,8 +179,10 @@ class ChooseServiceScreen(Screen):
         self._paged_key = None
         self._lines_key = None
         self._lines: list[int] = []
-        self._line_memo_key = None
-        self._line_memo: dict[str, int] = {}
+        # (language, categories?, line spacing, width) -> {item id: text lines}: kept for every
+        # language and mode seen (a dozen at most), not only the last one, so a kiosk whose citizens
+        # alternate languages does not re-measure every name at each session (16 ms a time).
+        self._line_memos: dict[tuple, dict[str, int]] = {}
         self.reset()
 
     # --- browsing state (the screen's own, reset at session end) --------------------------
@@ -342,10 +347,13 @@ class ChooseServiceScreen(Screen):
         key = (self._lines_signature(), metrics.lineSpacing(), text_width)
         if key == self._lines_key:
             return self._lines
-        memo_key = (key[0][0], key[0][1], metrics.lineSpacing(), text_width)
-        if memo_key != self._line_memo_key:
-            self._line_memo_key, self._line_memo = memo_key, {}
-        memo = self._line_memo
+        catalog = self._session.catalog if self._session is not None else None
+        memo_key = (key[0][0], key[0][1], metrics.lineSpacing(), text_width, catalog.version if catalog else None)
+        memo = self._line_memos.get(memo_key)
+        if memo is None:
+            if len(self._line_memos) >= LINE_MEMOS:
+                self._line_memos.pop(next(iter(self._line_memos)))
+            memo = self._line_memos[memo_key] = {}
         counts = []
         for item in self._items:
             lines = memo.get(item.id)
