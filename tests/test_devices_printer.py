@@ -161,3 +161,46 @@ def test_sim_printer_keeps_only_recent_bytes(qtbot, printers, monkeypatch):
     kept = printer.all_bytes
     assert len(kept) == sim.ALL_BYTES_LIMIT
     assert kept.endswith(jobs[-1]) and b"GD0001" not in kept
+
+
+def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):
+    """devices/printer/render_process.py: the helper draws the same bytes as the printer's own
+    thread would, in another process (the GUI thread no longer waits for the interpreter lock)."""
+    import os
+
+    from devices.printer import render_process
+    from devices.printer.receipt import find_cjk_font
+    font = find_cjk_font()
+    receipt = make_receipt()
+    expected = Dummy()
+    render_receipt(expected, receipt, font, 576)
+    data, counts = render_process.render_receipt_bytes(receipt, font, 576, preview_path=tmp_path / "r.png")
+    assert data == expected.output and counts["image_lines"] > 0
+    assert Image.open(tmp_path / "r.png").height > 500
+    pid = render_process._executor().submit(os.getpid).result(timeout=30)
+    assert pid != os.getpid()
+
+
+def test_a_dead_receipt_helper_costs_no_receipt(monkeypatch):
+    """If the helper process is gone, the receipt is drawn on the calling thread and the helper replaced."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from devices.printer import render_process
+    from devices.printer.receipt import find_cjk_font
+
+    class DeadPool:
+        shut = False
+
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("helper killed")
+
+        def shutdown(self, **kwargs):
+            DeadPool.shut = True
+    dead = DeadPool()
+    monkeypatch.setattr(render_process, "_pool", dead)
+    receipt = make_receipt()
+    expected = Dummy()
+    render_receipt(expected, receipt, find_cjk_font(), 576)
+    data, _counts = render_process.render_receipt_bytes(receipt, find_cjk_font(), 576)
+    assert data == expected.output
+    assert DeadPool.shut and render_process._pool is not dead

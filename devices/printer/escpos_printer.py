@@ -29,11 +29,11 @@ import socket
 import threading
 import time
 
-from escpos.printer import Dummy
 
 from devices.base import Command, DeviceStatus
 from devices.printer.interface import OFFLINE, PrintFailure, ReceiptPrinter
-from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, find_cjk_font, render_receipt
+from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, find_cjk_font
+from devices.printer.render_process import render_receipt_bytes, warm_up
 from kiosk.core.receipt import Receipt
 from devices.printer.status import PAPER_UNKNOWN, PrinterState, query_status
 
@@ -91,6 +91,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
 
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()
+        warm_up()                           # the receipt-drawing helper process (render_process.py)
         self._poll_job()
         if self._poll_interval_s > 0 and self.has_status_channel:   # nothing to learn from a write-only device
             self._stop_polling.clear()
@@ -138,11 +139,9 @@ class EscposReceiptPrinter(ReceiptPrinter):
     # --- printing -------------------------------------------------------------------
 
     def _print_on_worker(self, job_id: str, receipt: Receipt, command: Command) -> None:
-        dummy = Dummy()
-        counts = render_receipt(dummy, receipt, self._font_path, self._paper_width_px,
-                                text_mode=self._text_mode, printer_charset=self._printer_charset,
-                                qr_native=self._qr_native)
-        data = dummy.output
+        data, counts = render_receipt_bytes(receipt, self._font_path, self._paper_width_px,
+                                            text_mode=self._text_mode, printer_charset=self._printer_charset,
+                                            qr_native=self._qr_native)      # in the helper process
         self.last_job_bytes = len(data)
         log.info("printer: job %s is %d bytes (%s)", job_id, len(data), counts)
         printer = self._open_connection()

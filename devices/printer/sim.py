@@ -12,13 +12,12 @@ import os
 import threading
 from pathlib import Path
 
-from escpos.printer import Dummy
 
 from devices.base import Command, DeviceStatus
 from devices.printer.interface import (COVER_OPEN, OFFLINE, PAPER_OUT, PrintFailure,
                                        ReceiptPrinter)
-from devices.printer.receipt import (DEFAULT_PAPER_WIDTH_PX, find_cjk_font,
-                                     render_receipt, render_receipt_preview)
+from devices.printer.receipt import DEFAULT_PAPER_WIDTH_PX, find_cjk_font
+from devices.printer.render_process import render_receipt_bytes, warm_up
 from kiosk.core.receipt import Receipt
 
 SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
@@ -54,6 +53,7 @@ class SimPrinter(ReceiptPrinter):
 
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()
+        warm_up()
         if self._scenario == "offline":
             self._set_status(DeviceStatus.OFFLINE, "sim: printer offline")
             self._set_paper_status("unknown")
@@ -73,9 +73,13 @@ class SimPrinter(ReceiptPrinter):
             raise PrintFailure(failure, f"sim: {self._scenario}")
         self._set_status(DeviceStatus.BUSY)
         try:
-            dummy = Dummy()
-            render_receipt(dummy, receipt, self._font_path, self._paper_width_px)
-            data = dummy.output
+            preview = None
+            if self._output_dir is not None:
+                self._output_dir.mkdir(parents=True, exist_ok=True)
+                preview = self._output_dir / f"receipt-{job_id}.png"
+            # Drawn in the helper process, as the real driver does (render_process.py).
+            data, _counts = render_receipt_bytes(receipt, self._font_path, self._paper_width_px,
+                                                 preview_path=preview)
             with self._bytes_lock:
                 self._last_job_bytes = data
                 self._all_bytes += data
@@ -84,9 +88,6 @@ class SimPrinter(ReceiptPrinter):
                 if len(self._all_bytes) > ALL_BYTES_LIMIT:
                     del self._all_bytes[:len(self._all_bytes) - ALL_BYTES_LIMIT]
             if self._output_dir is not None:
-                self._output_dir.mkdir(parents=True, exist_ok=True)
                 (self._output_dir / f"receipt-{job_id}.bin").write_bytes(data)
-                render_receipt_preview(receipt, self._font_path, self._paper_width_px).save(
-                    self._output_dir / f"receipt-{job_id}.png")
         finally:
             self._set_status(DeviceStatus.ONLINE)
