@@ -247,11 +247,6 @@ def main() -> None:
                 parts.controller.cancel()
             state["done"] += 1
             if state.get("measuring") and state["done"] % 10 == 0:
-                deadline = time.monotonic() + 1.0
-                # After the kiosk's end-of-session trim (kiosk.trim_memory) has run: a point taken
-                # while it runs is up to 10 MB higher, noise that swamped the trend.
-                while "trim-memory" in parts.controller.jobs.running and time.monotonic() < deadline:
-                    time.sleep(0.005)
                 printer = parts.controller.printer      # minus the simulated printer's capture buffer
                 capture_mb = len(printer.all_bytes) / 1e6 if hasattr(printer, "all_bytes") else 0.0
                 state.setdefault("rss_points", []).append((state["done"], rss_mb() - capture_mb))

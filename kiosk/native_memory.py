@@ -8,9 +8,11 @@ keeps ~a dozen half-empty arenas: RSS creeps up session after session although n
 0.7 with 2 arenas). `limit_arenas(2)` = MALLOC_ARENA_MAX=2, set before the device threads start.
 
 TRIM. glibc returns memory to the system only from the top of the main heap; `give_back()`
-(malloc_trim(0)) also releases free pages inside the heap and the other arenas. Called at each
-session end on a worker thread (ctypes releases the GIL; the call takes a few milliseconds), so
-the kiosk's RSS is what it uses, and a real leak shows as one.
+(malloc_trim(0)) also releases free pages inside the heap and the other arenas. Called on a
+worker thread once the kiosk has stood idle after a session (kiosk.trim_memory_idle_s): ctypes
+releases the GIL, but malloc_trim holds each arena's lock while it walks it (tens of ms on a
+350 MB heap), and a GUI thread allocating meanwhile waits: measured as 40-60 ms stalls when it
+ran at every session end.
 
 Both are glibc-only (mallopt/malloc_trim): on another C library they do nothing and say so.
 """

@@ -125,8 +125,10 @@ class KioskSection:
         + ") are accepted. `main.py --demo` sets it. false = real drivers only."))
     malloc_arenas: int = setting(2, ("glibc malloc arenas (M_ARENA_MAX): fewer arenas, less memory kept by threads "
                                      "that free what others reuse (kiosk/native_memory.py); 0 = glibc's default."))
-    trim_memory: bool = setting(True, ("At each session end, freed memory goes back to the system (glibc "
-                                       "malloc_trim, on a worker thread), so RSS shows what the kiosk uses."))
+    trim_memory_idle_s: float = setting(30.0, ("After a session, once the kiosk has stood idle this long, freed "
+                                                "memory goes back to the system (glibc malloc_trim, on a worker "
+                                                "thread; it holds the allocator's locks, so not while a citizen is "
+                                                "served); 0 = never."))
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,32 @@ def test_freed_memory_goes_back_to_the_system():
     released, before, after = out.stdout.split()
     assert released == "True"
     assert int(before) - int(after) > 100, out.stdout    # most of the 200 MB is returned
+
+
+def test_memory_is_trimmed_only_after_the_kiosk_stood_idle(qtbot, tmp_path, platform_server, monkeypatch):
+    """kiosk.trim_memory_idle_s: malloc_trim runs once the kiosk has been idle that long after a
+    session, and not if the next citizen came first (it holds the allocator's locks)."""
+    from PySide6.QtCore import Qt
+
+    from kiosk import native_memory
+    from kiosk.core.session import State
+    from tests.ux_helpers import make_kiosk, wait_state
+    trims: list[str] = []
+    monkeypatch.setattr(native_memory, "give_back", lambda: trims.append("trim") or True)
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, kiosk={"trim_memory_idle_s": 0.3})
+    try:
+        window, session = parts.window, parts.controller.session
+        for _ in range(2):                     # the second session starts before the first one's trim
+            qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+            wait_state(qtbot, session, State.CHOOSE_SERVICE)
+            parts.controller.cancel()
+            wait_state(qtbot, session, State.IDLE)
+        qtbot.waitUntil(lambda: trims == ["trim"], timeout=3000)
+        qtbot.wait(500)
+        assert trims == ["trim"]               # one per idle spell, not one per session
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        qtbot.wait(500)
+        assert trims == ["trim"]               # a session under way: nothing trimmed
+    finally:
+        parts.close()

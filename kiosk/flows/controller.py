@@ -110,6 +110,7 @@ class KioskController(QObject, SessionIntents):
         self.changed.connect(self.payment.update_availability)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
+        self._trim_token: object | None = None
         self._tick = QTimer(self)
         self._tick.setInterval(500)
         self._tick.timeout.connect(self.session.tick)
@@ -238,5 +239,13 @@ class KioskController(QObject, SessionIntents):
         self.payment.session_ended()
         log.info("session ended", extra={"session": command.token, "reason": command.reason.value})
         self.card.session_ended()
-        if self.config.kiosk.trim_memory:        # what the session freed goes back to the system
+        # What the session freed goes back to the system once the kiosk has stood idle a while:
+        # malloc_trim holds the allocator's locks while it works, so the GUI thread must not be busy.
+        idle_s = self.config.kiosk.trim_memory_idle_s
+        if idle_s > 0:
+            self._trim_token = token = object()
+            QTimer.singleShot(round(idle_s * 1000), lambda: self._trim_if_still_idle(token))
+
+    def _trim_if_still_idle(self, token: object) -> None:
+        if token is self._trim_token and self.session.state is s.State.IDLE:
             self.jobs.run("trim-memory", native_memory.give_back)
