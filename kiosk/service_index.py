@@ -23,7 +23,6 @@ import multiprocessing
 import pickle
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from kiosk.core.catalog import Catalog
@@ -90,7 +89,7 @@ def _build_pickled(catalog_bytes: bytes) -> bytes:
 def build_service_search_apart(catalog: Catalog, timeout_s: float = BUILD_TIMEOUT_S) -> ServiceSearch:
     """build_service_search(catalog), done in a child process (spawned, so no thread or lock of
     this process is copied into it); raises what the build raised, TimeoutError or
-    BrokenProcessPool. Call off the GUI thread: it waits for the child (1-4 s).
+    multiprocessing.TimeoutError. Call off the GUI thread: it waits for the child (1-4 s).
 
     The same catalog again (a cached copy then the platform's, or a second kiosk in one test
     process) is answered from a memo of the pickled index without a child; every call returns a
@@ -100,8 +99,11 @@ def build_service_search_apart(catalog: Catalog, timeout_s: float = BUILD_TIMEOU
     with _memo_lock:
         built = _memo.get(key)
     if built is None:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            built = pool.submit(_build_pickled, catalog_bytes).result(timeout=timeout_s)
+        # A multiprocessing Pool, not a ProcessPoolExecutor: its worker is a daemon process, so a
+        # kiosk asked to stop while a build runs exits at once (the executor's exit hook waited for
+        # the child, longer than systemd's stop timeout under load).
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            built = pool.apply_async(_build_pickled, (catalog_bytes,)).get(timeout=timeout_s)
         with _memo_lock:
             _memo[key] = built
             while len(_memo) > _MEMO_SIZE:

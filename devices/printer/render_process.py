@@ -7,19 +7,19 @@ slices for that long, and the GUI thread, which needs the same lock for every Py
 waited: the soak (bench/soak.py) found 60-100 ms GUI stalls while a receipt was being drawn.
 In a process of its own the drawing runs in parallel and the kiosk only receives the bytes.
 
-One single-worker pool per process, started on first use (`warm_up()` at printer start-up, so
-the first citizen does not wait for the interpreter to start), spawned (no thread or lock of the
-kiosk is copied into it). If the helper dies or hangs, the pool is replaced and this receipt is
-drawn on the calling thread instead: the receipt is never lost to the optimisation.
+One single-worker multiprocessing Pool per process, started on first use (`warm_up()` at printer
+start-up, so the first citizen does not wait for the interpreter to start), spawned (no thread or
+lock of the kiosk is copied into it); its worker is a daemon process, so the kiosk's exit never
+waits for it. If the helper fails or does not answer in RENDER_TIMEOUT_S, the pool is replaced and
+this receipt is drawn on the calling thread instead: the receipt is never lost to the optimisation.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from escpos.printer import Dummy
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 RENDER_TIMEOUT_S = 20.0     # a helper silent this long is replaced (a receipt takes ~0.1 s)
 
-_pool: ProcessPoolExecutor | None = None
+_pool: Pool | None = None
 _lock = threading.Lock()
 
 
@@ -48,28 +48,29 @@ def _ready() -> bool:
     return True
 
 
-def _executor() -> ProcessPoolExecutor:
+def _executor() -> Pool:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = multiprocessing.get_context("spawn").Pool(1)
+            atexit.register(_pool.terminate)    # closed before interpreter teardown, not in Pool.__del__
         return _pool
 
 
-def _discard(pool: ProcessPoolExecutor) -> None:
+def _discard(pool: Pool) -> None:
     global _pool
     with _lock:
         if _pool is pool:
             _pool = None
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.terminate()
 
 
 def warm_up() -> None:
     """Start the helper now (call from a device worker thread; returns when it answers)."""
     pool = _executor()
     try:
-        pool.submit(_ready).result(timeout=RENDER_TIMEOUT_S)
-    except (BrokenProcessPool, FutureTimeout, OSError) as exc:
+        pool.apply_async(_ready).get(timeout=RENDER_TIMEOUT_S)
+    except (multiprocessing.TimeoutError, OSError, ValueError) as exc:
         log.warning("printer: receipt helper did not start (%s); receipts drawn in-process", type(exc).__name__)
         _discard(pool)
 
@@ -81,9 +82,9 @@ def render_receipt_bytes(receipt, font_path: str, paper_width_px: int, *, previe
     preview = str(preview_path) if preview_path is not None else None
     pool = _executor()
     try:
-        return pool.submit(_draw, receipt, font_path, paper_width_px, options, preview).result(
+        return pool.apply_async(_draw, (receipt, font_path, paper_width_px, options, preview)).get(
             timeout=RENDER_TIMEOUT_S)
-    except (BrokenProcessPool, FutureTimeout, OSError) as exc:
+    except (multiprocessing.TimeoutError, OSError, ValueError) as exc:
         # Counts only: the receipt holds a name.
         log.warning("printer: receipt helper failed (%s); drawing this receipt in-process", type(exc).__name__)
         _discard(pool)
