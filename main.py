@@ -290,4 +290,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    # Helper processes (face worker, search index, receipt drawing) are spawned: in the frozen
+    # bundle (PyInstaller) a child must not run main() again (pyinstaller docs, "multiprocessing").
+    import multiprocessing
+    multiprocessing.freeze_support()
     sys.exit(main())

@@ -66,13 +66,12 @@ def _discard(pool: Pool) -> None:
 
 
 def warm_up() -> None:
-    """Start the helper now (call from a device worker thread; returns when it answers)."""
-    pool = _executor()
+    """Start the helper now, without waiting for it (a printer being closed must not wait for an
+    interpreter start-up); the first receipt queues behind its start."""
     try:
-        pool.apply_async(_ready).get(timeout=RENDER_TIMEOUT_S)
-    except (multiprocessing.TimeoutError, OSError, ValueError) as exc:
+        _executor().apply_async(_ready)
+    except (OSError, ValueError) as exc:
         log.warning("printer: receipt helper did not start (%s); receipts drawn in-process", type(exc).__name__)
-        _discard(pool)
 
 
 def render_receipt_bytes(receipt, font_path: str, paper_width_px: int, *, preview_path: Path | None = None,
