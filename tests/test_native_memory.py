@@ -34,38 +34,6 @@ def test_freed_memory_goes_back_to_the_system():
     assert int(before) - int(after) > 100, out.stdout    # most of the 200 MB is returned
 
 
-def test_memory_is_trimmed_once_the_kiosk_stood_idle(qtbot, tmp_path, platform_server, monkeypatch):
-    """kiosk.trim_memory_idle_s: malloc_trim runs once the kiosk has been idle that long after a
-    session (it holds the allocator's locks, so never while a citizen is served)."""
-    from PySide6.QtCore import Qt
-
-    from kiosk import native_memory
-    from kiosk.core.session import State
-    from tests.ux_helpers import make_kiosk, wait_state
-    trims: list[str] = []
-    monkeypatch.setattr(native_memory, "give_back", lambda: trims.append("trim") or True)
-    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, kiosk={"trim_memory_idle_s": 60.0})
-    try:
-        controller, window, session = parts.controller, parts.window, parts.controller.session
-        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
-        wait_state(qtbot, session, State.CHOOSE_SERVICE)
-        controller.cancel()
-        wait_state(qtbot, session, State.IDLE)
-        first = controller._trim_token
-        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
-        wait_state(qtbot, session, State.CHOOSE_SERVICE)
-        controller._trim_if_still_idle(first)          # the first session's timer, a citizen now served
-        controller.cancel()
-        wait_state(qtbot, session, State.IDLE)
-        controller._trim_if_still_idle(first)          # superseded by the second session's end
-        qtbot.wait(200)
-        assert trims == []
-        controller._trim_if_still_idle(controller._trim_token)
-        qtbot.waitUntil(lambda: trims == ["trim"], timeout=3000)
-    finally:
-        parts.close()
-
-
 def test_the_idle_timer_runs_the_trim(qtbot, tmp_path, platform_server, monkeypatch):
     from PySide6.QtCore import Qt
 
