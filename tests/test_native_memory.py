@@ -34,6 +34,48 @@ def test_freed_memory_goes_back_to_the_system():
     assert int(before) - int(after) > 100, out.stdout    # most of the 200 MB is returned
 
 
+def test_memory_is_trimmed_only_when_the_kiosk_stood_idle(qtbot, tmp_path, platform_server, monkeypatch):
+    """kiosk.trim_memory_idle_s: each session end (re)starts the idle timer; when it fires, the trim
+    runs only if no citizen is being served; a closed kiosk's timer is stopped."""
+    from PySide6.QtCore import Qt
+
+    from kiosk import native_memory
+    from kiosk.core.session import State
+    from tests.ux_helpers import make_kiosk, wait_state
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, kiosk={"trim_memory_idle_s": 60.0})
+    controller, window, session = parts.controller, parts.window, parts.controller.session
+    timer = controller._trim_timer
+    trims: list[str] = []                      # this kiosk's trim jobs only (other tests' kiosks may linger)
+    run = controller.jobs.run
+
+    def recording_run(name, job, *args, **kwargs):
+        if name == "trim-memory":
+            assert job is native_memory.give_back
+            trims.append("trim")
+            return None
+        return run(name, job, *args, **kwargs)
+    monkeypatch.setattr(controller.jobs, "run", recording_run)
+    try:
+        assert not timer.isActive()
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        controller.cancel()
+        wait_state(qtbot, session, State.IDLE)
+        assert timer.isActive() and timer.interval() == 60_000
+        qtbot.mouseClick(window.screens[State.IDLE].start_button, Qt.LeftButton)
+        wait_state(qtbot, session, State.CHOOSE_SERVICE)
+        timer.timeout.emit()                   # fires while the next citizen is served
+        qtbot.wait(200)
+        assert trims == []
+        controller.cancel()
+        wait_state(qtbot, session, State.IDLE)
+        timer.timeout.emit()                   # fires with the kiosk idle
+        qtbot.waitUntil(lambda: trims == ["trim"], timeout=3000)
+    finally:
+        parts.close()
+    assert not timer.isActive()
+
+
 def test_the_idle_timer_runs_the_trim(qtbot, tmp_path, platform_server, monkeypatch):
     from PySide6.QtCore import Qt
 

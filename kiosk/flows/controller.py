@@ -110,7 +110,12 @@ class KioskController(QObject, SessionIntents):
         self.changed.connect(self.payment.update_availability)
         self.session.on_change(lambda _session: self.changed.emit())
         self.session.on_command(self._execute)
-        self._trim_token: object | None = None
+        # malloc_trim once the kiosk has stood idle after a session (kiosk.trim_memory_idle_s); a
+        # child timer, restarted by each session end and stopped by close(), so a closed kiosk's
+        # timer never fires later.
+        self._trim_timer = QTimer(self)
+        self._trim_timer.setSingleShot(True)
+        self._trim_timer.timeout.connect(self._trim_if_still_idle)
         self._tick = QTimer(self)
         self._tick.setInterval(500)
         self._tick.timeout.connect(self.session.tick)
@@ -172,6 +177,7 @@ class KioskController(QObject, SessionIntents):
     def close(self) -> None:
         self.platform_link.stop()
         self._tick.stop()
+        self._trim_timer.stop()
         self.session.cancel()
         self.query.close()
         self.phone.close()
@@ -243,9 +249,8 @@ class KioskController(QObject, SessionIntents):
         # malloc_trim holds the allocator's locks while it works, so the GUI thread must not be busy.
         idle_s = self.config.kiosk.trim_memory_idle_s
         if idle_s > 0:
-            self._trim_token = token = object()
-            QTimer.singleShot(round(idle_s * 1000), lambda: self._trim_if_still_idle(token))
+            self._trim_timer.start(round(idle_s * 1000))     # a later session end restarts it
 
-    def _trim_if_still_idle(self, token: object) -> None:
-        if token is self._trim_token and self.session.state is s.State.IDLE:
+    def _trim_if_still_idle(self) -> None:
+        if self.session.state is s.State.IDLE:
             self.jobs.run("trim-memory", native_memory.give_back)
