@@ -82,14 +82,51 @@ _memo_lock = threading.Lock()
 
 
 def _build_pickled(catalog_bytes: bytes) -> bytes:
-    """In the child: the catalog in, the warmed index out, both pickled."""
+    """The catalog in, the warmed index out, both pickled."""
     return pickle.dumps(build_service_search(pickle.loads(catalog_bytes)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _child(catalog_bytes: bytes, answer) -> None:
+    """The child process: (True, pickled index) or (False, what went wrong) down the pipe."""
+    try:
+        answer.send((True, _build_pickled(catalog_bytes)))
+    except Exception as exc:           # reported to the parent, which logs it and keeps browsing
+        answer.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        answer.close()
+
+
+def _build_in_child(catalog_bytes: bytes, timeout_s: float) -> bytes:
+    """One daemon child per build (a kiosk told to stop never waits for it; a child killed with
+    kill -9 is an EOF here, not a hang); killed if it has not answered in `timeout_s`."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(catalog_bytes, send), name="search-index", daemon=True)
+    child.start()
+    send.close()                       # ours closed: the child's death reads as EOF
+    try:
+        if not receive.poll(timeout_s):
+            raise TimeoutError(f"search index child silent for {timeout_s:.0f} s")
+        try:
+            ok, payload = receive.recv()
+        except EOFError:
+            raise RuntimeError(f"search index child died (exit code {child.exitcode})") from None
+        if not ok:
+            raise RuntimeError(f"search index child failed: {payload}")
+        return payload
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.join(2.0)
+        if child.is_alive():
+            child.kill()
+            child.join(2.0)
 
 
 def build_service_search_apart(catalog: Catalog, timeout_s: float = BUILD_TIMEOUT_S) -> ServiceSearch:
     """build_service_search(catalog), done in a child process (spawned, so no thread or lock of
-    this process is copied into it); raises what the build raised, TimeoutError or
-    multiprocessing.TimeoutError. Call off the GUI thread: it waits for the child (1-4 s).
+    this process is copied into it); raises TimeoutError, or RuntimeError if the build failed or
+    the child died. Call off the GUI thread: it waits for the child (1-4 s).
 
     The same catalog again (a cached copy then the platform's, or a second kiosk in one test
     process) is answered from a memo of the pickled index without a child; every call returns a
@@ -99,11 +136,7 @@ def build_service_search_apart(catalog: Catalog, timeout_s: float = BUILD_TIMEOU
     with _memo_lock:
         built = _memo.get(key)
     if built is None:
-        # A multiprocessing Pool, not a ProcessPoolExecutor: its worker is a daemon process, so a
-        # kiosk asked to stop while a build runs exits at once (the executor's exit hook waited for
-        # the child, longer than systemd's stop timeout under load).
-        with multiprocessing.get_context("spawn").Pool(1) as pool:
-            built = pool.apply_async(_build_pickled, (catalog_bytes,)).get(timeout=timeout_s)
+        built = _build_in_child(catalog_bytes, timeout_s)
         with _memo_lock:
             _memo[key] = built
             while len(_memo) > _MEMO_SIZE:

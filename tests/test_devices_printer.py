@@ -177,29 +177,29 @@ def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):
     data, counts = render_process.render_receipt_bytes(receipt, font, 576, preview_path=tmp_path / "r.png")
     assert data == expected.output and counts["image_lines"] > 0
     assert Image.open(tmp_path / "r.png").height > 500
-    pid = render_process._executor().apply_async(os.getpid).get(timeout=30)
+    pid = render_process._executor().submit(os.getpid).result(timeout=30)
     assert pid != os.getpid()
 
 
 def test_a_dead_receipt_helper_costs_no_receipt(monkeypatch):
     """If the helper does not answer (killed, hung), the receipt is drawn on the calling thread and
     the helper replaced."""
-    import multiprocessing
+    from concurrent.futures import TimeoutError as FutureTimeout
 
     from devices.printer import render_process
     from devices.printer.receipt import find_cjk_font
 
     class Silent:
-        def get(self, timeout=None):
-            raise multiprocessing.TimeoutError()
+        def result(self, timeout=None):
+            raise FutureTimeout()
 
     class DeadPool:
         shut = False
 
-        def apply_async(self, *args, **kwargs):
+        def submit(self, *args, **kwargs):
             return Silent()
 
-        def terminate(self):
+        def shutdown(self, **kwargs):
             DeadPool.shut = True
     dead = DeadPool()
     monkeypatch.setattr(render_process, "_pool", dead)
@@ -209,3 +209,22 @@ def test_a_dead_receipt_helper_costs_no_receipt(monkeypatch):
     data, _counts = render_process.render_receipt_bytes(receipt, find_cjk_font(), 576)
     assert data == expected.output
     assert DeadPool.shut and render_process._pool is not dead
+
+
+@pytest.mark.faults
+def test_a_receipt_helper_killed_with_sigkill_is_replaced(monkeypatch):
+    """kill -9 of the helper process: the next receipt still prints, byte for byte (the pool starts
+    a new helper, or the receipt is drawn in-process within RENDER_TIMEOUT_S)."""
+    import os
+    import signal
+
+    from devices.printer import render_process
+    from devices.printer.receipt import find_cjk_font
+    monkeypatch.setattr(render_process, "RENDER_TIMEOUT_S", 10.0)
+    pid = render_process._executor().submit(os.getpid).result(timeout=30)
+    os.kill(pid, signal.SIGKILL)
+    receipt = make_receipt()
+    expected = Dummy()
+    render_receipt(expected, receipt, find_cjk_font(), 576)
+    data, _counts = render_process.render_receipt_bytes(receipt, find_cjk_font(), 576)
+    assert data == expected.output

@@ -181,3 +181,19 @@ def test_building_apart_keeps_the_dictionaries_out_of_this_process(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["True", "False", "False"]
+
+
+@pytest.mark.faults
+def test_a_search_index_child_killed_with_sigkill_is_an_error_not_a_hang(catalog, monkeypatch):
+    import kiosk.service_index as service_index
+    monkeypatch.setattr(service_index, "_child", die_before_answering)
+    monkeypatch.setattr(service_index, "_memo", {})
+    with pytest.raises(RuntimeError, match="died"):
+        service_index.build_service_search_apart(catalog, timeout_s=60)
+
+
+def die_before_answering(catalog_bytes, answer):
+    """A search-index child killed with SIGKILL before it answers (module level: spawn imports it)."""
+    import os
+    import signal
+    os.kill(os.getpid(), signal.SIGKILL)
