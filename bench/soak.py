@@ -26,10 +26,23 @@ without the simulated printer's capture buffer, which keeps every receipt's byte
 `rss_growth_after_trim_mb`: the growth left after glibc's malloc_trim at each measurement,
 i.e. memory still in use — a leak — rather than freed memory the allocator kept, and
 `rss_slope_second_half_mb`: the trend over the later half of the run, after the first-use
-caches have filled — what decides whether a kiosk survives a month of sessions).
+caches have filled — what decides whether a kiosk survives a month of sessions. Every 10 sessions
+RSS is sampled as it is and again after the kiosk's idle trim (kiosk.native_memory.give_back, what
+the kiosk does once it has stood idle `trim_memory_idle_s`): the slope is taken on the trimmed
+samples, memory in use, since the untrimmed ones move ±5 MB with whatever freed memory the
+allocator holds at that instant; `rss_slope_second_half_untrimmed_mb` is the same slope before
+the trim).
+`rss_slope_second_half_stderr_mb` is that slope's standard error: how far noise alone moves it.
+For the longest GUI gap: the GUI thread's own CPU time in it (`gui_stall_cpu_ms`), its wait for a
+core (`gui_stall_run_queue_ms`) and the CPU time the hypervisor took from the virtual machine
+meanwhile (`gui_stall_steal_ms`, /proc/stat steal, summed over the CPUs; `steal_share` over the
+run, `gaps_over_50ms_with_steal`); the rest of a gap the thread was blocked. `gui_gc_*`: the
+GUI thread's garbage collections (kiosk/gui_gc.py), longest and count per generation.
 SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up; SOAK_SMAPS=1
-prints which memory mappings ([heap], anonymous, a library) grew; SOAK_STALLS=1 samples the GUI
-thread's stack whenever the heartbeat is late and prints where the stalls are.
+prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
+library) grew, every 50 sessions and at the end; SOAK_STALLS=1 samples every thread's stack whenever
+the heartbeat is late and prints where the stalls are and, for the longest gaps, what each thread
+was doing (the sampler costs CPU itself: not for the figures).
 """
 from __future__ import annotations
 
@@ -46,6 +59,43 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def run_queue_s() -> float:
+    """Seconds the calling thread has spent runnable but waiting for a CPU (Linux schedstat)."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def steal_s() -> float:
+    """CPU time the hypervisor took from this virtual machine so far, summed over its CPUs
+    (/proc/stat "steal", in clock ticks). While it is taken, no thread of the kiosk runs, yet the
+    time counts as neither the thread's CPU nor its run-queue wait: a gap with little of either and
+    steal in it was the machine, not the kiosk. 0 on bare metal."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            return int(fh.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def thread_cpu_report() -> str:
+    """CPU seconds per thread of this process, by Python thread name where there is one."""
+    import threading
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    rows = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            comm = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        rows.append((cpu, names.get(int(task.name), comm)))
+    return ", ".join(f"{name} {cpu:.1f}s" for cpu, name in sorted(rows, reverse=True)[:10])
 
 
 def release_freed_memory() -> None:
@@ -72,7 +122,10 @@ def rss_mb(pid: int | str = "self") -> float:
 
 
 def rss_by_mapping() -> dict[str, int]:
-    """KiB of RSS per mapped file (or [heap] / [anon]) from /proc/self/smaps."""
+    """KiB of RSS per mapped file (or [heap] / [stack] / [anon]) from /proc/self/smaps. Anonymous
+    mappings that start on a 64 MiB boundary are glibc's per-thread malloc arenas (HEAP_MAX_SIZE on
+    64-bit): "[anon: malloc arena]"; the other anonymous ones are large allocations (mmap'ed
+    blocks over the malloc threshold, Qt's and numpy's buffers, thread stacks)."""
     totals: dict[str, int] = {}
     name = "[anon]"
     with open("/proc/self/smaps") as smaps:
@@ -80,6 +133,8 @@ def rss_by_mapping() -> dict[str, int]:
             fields = line.split()
             if fields and "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
                 name = fields[5] if len(fields) > 5 else "[anon]"
+                if name == "[anon]" and int(fields[0].split("-")[0], 16) % (64 << 20) == 0:
+                    name = "[anon: malloc arena]"
             elif fields and fields[0] == "Rss:":
                 totals[name] = totals.get(name, 0) + int(fields[1])
     return totals
@@ -98,10 +153,34 @@ def second_half_slope(points: list[tuple[int, float]]) -> float | None:
     return round(cov / var * 1000.0, 2) if var else None
 
 
+def second_half_slope_stderr(points: list[tuple[int, float]]) -> float | None:
+    """The standard error of that slope (MB per 1,000 sessions), from the scatter of the samples
+    around the fitted line: how far the slope could be from the trend by the samples' noise alone
+    (an underestimate when neighbouring samples are correlated)."""
+    later = points[len(points) // 2:]
+    n = len(later)
+    if n < 4:
+        return None
+    mean_x = sum(x for x, _ in later) / n
+    mean_y = sum(y for _, y in later) / n
+    var = sum((x - mean_x) ** 2 for x, _ in later)
+    if not var:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in later) / var
+    residual = sum((y - mean_y - slope * (x - mean_x)) ** 2 for x, y in later) / (n - 2)
+    return round((residual / var) ** 0.5 * 1000.0, 2)
+
+
 class StallSampler:
-    """SOAK_STALLS=1: while the GUI heartbeat is late by more than `late_s`, sample the GUI
-    thread's stack every 5 ms and count where it is (innermost frames of the project, plus
-    the innermost frame of all): the places that stall the GUI thread, most frequent first."""
+    """SOAK_STALLS=1: while the GUI heartbeat is late by more than `late_s`, sample every thread's
+    stack every 5 ms. Prints where the GUI thread was (innermost frames of the project, plus the
+    innermost frame of all), most frequent first, and for the longest gaps over 50 ms what each
+    thread was doing in them, the GUI thread's page faults and context switches, and how late the
+    sampler itself woke: a sampler that cannot run for tens of ms means that another thread held
+    the interpreter lock (the sampler needs it too) or that the process had no core."""
+
+    IDLE = {"wait", "select", "get", "_wait_for_tstate_lock", "accept", "poll", "sleep", "readinto",
+            "recv_into", "_recv", "recv", "_poll", "_worker", "_recv_bytes", "run_forever", "_run_once"}
 
     def __init__(self, state: dict, late_s: float = 0.04):
         import collections
@@ -109,26 +188,74 @@ class StallSampler:
         self.state, self.late_s = state, late_s
         self.counts = collections.Counter()
         self.main_id = threading.main_thread().ident
+        self.lock = threading.Lock()
+        self.current: list[tuple] = []       # samples of the gap in progress
+        self.gaps: list[dict] = []           # gaps over 50 ms, with their samples
         self.stop = threading.Event()
-        threading.Thread(target=self._run, name="stall-sampler", daemon=True).start()
+        self.thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def gui_thread_counters() -> tuple[int, int, int, int]:
+        """The calling thread's (minor faults, major faults, voluntary, involuntary context switches)."""
+        try:
+            fields = Path("/proc/thread-self/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path("/proc/thread-self/status").read_text().splitlines()
+            switches = {k: int(v) for k, v in (line.split(":") for line in status if "ctxt_switches" in line)}
+            return (int(fields[7]), int(fields[9]), switches.get("voluntary_ctxt_switches", 0),
+                    switches.get("nonvoluntary_ctxt_switches", 0))
+        except (OSError, ValueError, IndexError):
+            return (0, 0, 0, 0)
 
     def _run(self) -> None:
+        import threading
         import traceback
+        last = time.perf_counter()
         while not self.stop.wait(0.005):
-            if not self.state.get("measuring") or time.perf_counter() - self.state["last"] < self.late_s:
+            now = time.perf_counter()
+            woke_late_ms = (now - last - 0.005) * 1000.0
+            last = now
+            if not self.state.get("measuring") or now - self.state["last"] < self.late_s:
                 continue
-            frame = sys._current_frames().get(self.main_id)
+            frames = sys._current_frames()
+            frame = frames.get(self.main_id)
             if frame is None:
                 continue
             stack = traceback.extract_stack(frame)
             ours = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack if str(ROOT) in f.filename
                     and ".venv" not in f.filename][-3:]
-            self.counts[" < ".join(reversed(ours)) + f"  [in {stack[-1].name}]"] += 1
+            where = " < ".join(reversed(ours)) + f"  [in {stack[-1].name}]"
+            self.counts[where] += 1
+            names = {t.ident: t.name for t in threading.enumerate()}
+            busy = sorted(f"{names.get(ident, ident)}: {Path(f.f_code.co_filename).name}:{f.f_lineno} {f.f_code.co_name}"
+                          for ident, f in frames.items()
+                          if ident not in (self.main_id, threading.get_ident()) and f.f_code.co_name not in self.IDLE)
+            with self.lock:
+                self.current.append((round((now - self.state["last"]) * 1000.0), round(woke_late_ms, 1), where, busy))
+
+    def gap_ended(self, gap_s: float, cpu_s: float, queued_s: float, counters: tuple) -> None:
+        with self.lock:
+            samples, self.current = self.current, []
+        if gap_s > 0.05:
+            self.gaps.append({"ms": gap_s * 1000.0, "cpu_ms": cpu_s * 1000.0, "queued_ms": queued_s * 1000.0,
+                              "counters": counters, "samples": samples})
 
     def report(self) -> None:
+        import collections
         self.stop.set()
         for where, samples in self.counts.most_common(8):
             print(f"soak: stall samples {samples:4d} (~{samples * 5} ms): {where}", file=sys.stderr)
+        for gap in sorted(self.gaps, key=lambda g: -g["ms"])[:10]:
+            minflt, majflt, vol, invol = gap["counters"]
+            late = max((s[1] for s in gap["samples"]), default=0.0)
+            print(f"soak: gap {gap['ms']:.1f} ms: GUI thread CPU {gap['cpu_ms']:.1f} ms, waiting for a core "
+                  f"{gap['queued_ms']:.1f} ms, page faults {minflt} (major {majflt}), context switches "
+                  f"{vol} voluntary / {invol} involuntary; {len(gap['samples'])} samples, sampler woke up to "
+                  f"{late:.1f} ms late", file=sys.stderr)
+            for where, n in collections.Counter(s[2] for s in gap["samples"]).most_common(3):
+                print(f"soak:     GUI x{n}: {where}", file=sys.stderr)
+            for busy, n in collections.Counter(b for s in gap["samples"] for b in s[3]).most_common(6):
+                print(f"soak:     other x{n}: {busy}", file=sys.stderr)
 
 
 def fd_count() -> int:
@@ -152,6 +279,7 @@ def main() -> None:
 
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
+    from kiosk.native_memory import give_back
     from kiosk.logging_setup import configure_logging
     from sim.demo.autopilot import Autopilot
     from tests.conftest import kiosk_config
@@ -161,7 +289,9 @@ def main() -> None:
     data = Path(workdir.name)
     # The platform runs in its own process: its database and caches grow with every
     # submission, and that growth must not be counted as the kiosk's.
-    server = subprocess.Popen([sys.executable, "-m", "reference_platform", "--port", "0",
+    # In the field it is the government's servers, on other machines: here it shares the kiosk's
+    # 2 cores, so it runs at the lowest priority (nice 19) and takes only the CPU the kiosk leaves.
+    server = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "reference_platform", "--port", "0",
                                "--db", str(data / "platform.sqlite3")], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     first_line = server.stdout.readline()
@@ -169,7 +299,10 @@ def main() -> None:
         raise SystemExit(f"soak: reference platform did not start: {first_line!r}")
     url = first_line.split()[2]
     configure_logging("INFO", data / "kiosk.log", stream=None)   # the kiosk logs as in the field
+    from kiosk.settings import KioskSection
     config = kiosk_config(data, url, face={"frames_needed": 1}, documents={"good_frames": 1},
+                          # the product's helper priority (tests/conftest.py runs helpers at the tests' own)
+                          kiosk={"helper_niceness": KioskSection.helper_niceness},
                           devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.05},
                                    "camera": {"backend": "sim", "fps": 30},
                                    "printer": {"backend": "sim"}})
@@ -187,14 +320,34 @@ def main() -> None:
             raise SystemExit("soak: kiosk did not become ready in 120 s")
 
     state = {"done": 0, "failed": 0, "failures": [], "max_gap": 0.0, "last": time.perf_counter(),
-             "measuring": False, "baseline": None}
+             "measuring": False, "baseline": None, "last_cpu": time.thread_time(), "max_gap_cpu": 0.0,
+             "gaps_over_50": 0, "gaps_over_50_cpu": 0.0, "gaps_over_50_wall": 0.0}
     budget_end = time.monotonic() + args.minutes * 60
 
     def beat():
-        now = time.perf_counter()
+        # The GUI thread's own CPU time over each gap (time.thread_time on this thread) tells work
+        # from waiting: a gap with little CPU was the thread not running (other processes on the
+        # two cores, the interpreter lock held by another thread), not the kiosk's GUI code.
+        now, cpu, queued, stolen = time.perf_counter(), time.thread_time(), run_queue_s(), steal_s()
+        sampler = state.get("sampler")
+        counters = StallSampler.gui_thread_counters() if sampler is not None else None
         if state["measuring"]:
-            state["max_gap"] = max(state["max_gap"], now - state["last"])
-        state["last"] = now
+            gap = now - state["last"]
+            if sampler is not None:
+                sampler.gap_ended(gap, cpu - state["last_cpu"], queued - state.get("last_queued", queued),
+                                  tuple(a - b for a, b in zip(counters, state.get("last_counters", counters))))
+            gap_stolen = stolen - state.get("last_stolen", stolen)
+            if gap > state["max_gap"]:
+                state["max_gap"], state["max_gap_cpu"] = gap, cpu - state["last_cpu"]
+                state["max_gap_queued"] = queued - state.get("last_queued", queued)
+                state["max_gap_stolen"] = gap_stolen
+            if gap > 0.05:
+                state["gaps_over_50"] += 1
+                state["gaps_over_50_with_steal"] = state.get("gaps_over_50_with_steal", 0) + (gap_stolen >= 0.01)
+                state["gaps_over_50_wall"] += gap
+                state["gaps_over_50_cpu"] += cpu - state["last_cpu"]
+        state["last"], state["last_cpu"], state["last_queued"], state["last_stolen"] = now, cpu, queued, stolen
+        state["last_counters"] = counters
     heartbeat = QTimer()
     heartbeat.setInterval(10)
     heartbeat.timeout.connect(beat)
@@ -224,9 +377,10 @@ def main() -> None:
                 import tracemalloc
                 tracemalloc.start(8)
             state["baseline"] = snapshot()
+            state["steal_at_start"] = (steal_s(), time.monotonic())
             state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
             state["measuring"] = True
-            state["last"] = time.perf_counter()
+            state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
         if enough:
             app.quit()
@@ -247,22 +401,41 @@ def main() -> None:
                 parts.controller.cancel()
             state["done"] += 1
             if state.get("measuring") and state["done"] % 10 == 0:
+                # An RSS sample: as it is, and after what the kiosk does once it has stood idle
+                # (kiosk.native_memory.give_back, malloc_trim): what is left then is memory in use,
+                # without the ±5 MB of freed memory the allocator happens to hold at that moment.
+                # The sample is the rig's work, so the heartbeat does not count it.
+                state["measuring"] = False
                 printer = parts.controller.printer      # minus the simulated printer's capture buffer
                 capture_mb = len(printer.all_bytes) / 1e6 if hasattr(printer, "all_bytes") else 0.0
                 state.setdefault("rss_points", []).append((state["done"], rss_mb() - capture_mb))
+                give_back()
+                state.setdefault("rss_idle_points", []).append((state["done"], rss_mb() - capture_mb))
+                state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
+                state["measuring"] = True
             if state["done"] % 50 == 0:
                 print(f"soak: {state['done']} sessions, rss {rss_mb():.1f} MB, fds {fd_count()}, "
                       f"threads {thread_count()}", file=sys.stderr, flush=True)
+                if state.get("smaps") and state.get("measuring"):   # where the growth so far is (not timed)
+                    state["measuring"] = False
+                    now_maps = rss_by_mapping()
+                    grown = sorted(((now_maps.get(k, 0) - state["smaps"].get(k, 0), k) for k in now_maps),
+                                   reverse=True)[:4]
+                    print("soak:   RSS since the warm-up: " + ", ".join(f"{kib:+d} KiB {name}" for kib, name in grown),
+                          file=sys.stderr, flush=True)
+                    state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
+                    state["measuring"] = True
             pilot.deleteLater()
             QTimer.singleShot(0, next_session)
         pilot.finished.connect(finished)
         pilot.run()
 
-    sampler = StallSampler(state) if os.environ.get("SOAK_STALLS") else None
+    sampler = state["sampler"] = StallSampler(state) if os.environ.get("SOAK_STALLS") else None
     started = time.monotonic()
     QTimer.singleShot(0, next_session)
     app.exec()
     heartbeat.stop()
+    print(f"soak: CPU by thread: {thread_cpu_report()}", file=sys.stderr)
     if sampler is not None:
         sampler.report()
     if os.environ.get("SOAK_TRACEMALLOC"):
@@ -281,6 +454,10 @@ def main() -> None:
     base = state["baseline"] or end
     measured = max(1, state["done"] - WARMUP_SESSIONS)
     elapsed = time.monotonic() - started
+    steal0, steal_t0 = state.get("steal_at_start", (steal_s(), time.monotonic() - 1e-6))
+    collector = parts.collector        # kiosk.gui_gc: the longest collection on the GUI thread (whole run)
+    gc_longest_ms = round(collector.longest_ms, 1) if collector is not None else None
+    gc_collections = list(collector.collections) if collector is not None else None
     parts.close()
     server.terminate()
     server.wait(10)
@@ -297,7 +474,11 @@ def main() -> None:
         # glyph and style caches, allocator arenas) and then flattens; a leak keeps rising.
         # Least-squares slope over the second half of the run, per 1,000 sessions, without the
         # simulated printer's capture buffer.
-        "rss_slope_second_half_mb": second_half_slope(state.get("rss_points", [])),
+        # Sampled after the kiosk's idle trim (see the samples above): memory in use.
+        "rss_slope_second_half_mb": second_half_slope(state.get("rss_idle_points", [])),
+        "rss_slope_second_half_stderr_mb": second_half_slope_stderr(state.get("rss_idle_points", [])),
+        # The same samples before the trim: in use plus what the allocator holds at that moment.
+        "rss_slope_second_half_untrimmed_mb": second_half_slope(state.get("rss_points", [])),
         # Growth that survives malloc_trim: memory still referenced (a leak) or fragmented beyond return.
         "rss_growth_after_trim_mb": round(
             ((end["rss_trimmed"] - base["rss_trimmed"]) - (end["sim_capture_mb"] - base["sim_capture_mb"]))
@@ -306,6 +487,22 @@ def main() -> None:
         "fd_growth": end["fds"] - base["fds"],
         "thread_growth": end["threads"] - base["threads"],
         "gui_stall_ms": round(state["max_gap"] * 1000.0, 1),
+        # the GUI thread's CPU time within that longest gap, and over all gaps above 50 ms
+        "gui_stall_cpu_ms": round(state["max_gap_cpu"] * 1000.0, 1),
+        # ... and the time it was runnable but waiting for a core (the rest of the gap it was blocked:
+        # the interpreter lock, a lock, I/O)
+        "gui_stall_run_queue_ms": round(state.get("max_gap_queued", 0.0) * 1000.0, 1),
+        # ... and the CPU time the hypervisor took from the machine meanwhile (both CPUs; /proc/stat steal,
+        # 10 ms ticks): a virtual machine's pauses, which no code of the kiosk can shorten
+        "gui_stall_steal_ms": round(state.get("max_gap_stolen", 0.0) * 1000.0, 1),
+        "gaps_over_50ms": state["gaps_over_50"],
+        "gaps_over_50ms_with_steal": state.get("gaps_over_50_with_steal", 0),
+        # the share of the machine's CPU time the hypervisor took over the measured sessions
+        "steal_share": round((steal_s() - steal0) / max(1e-6, (time.monotonic() - steal_t0) * (os.cpu_count() or 1)), 3),
+        "gaps_over_50ms_cpu_share": round(state["gaps_over_50_cpu"] / state["gaps_over_50_wall"], 2)
+        if state["gaps_over_50_wall"] else 0.0,
+        "gui_gc_longest_ms": gc_longest_ms,
+        "gui_gc_collections": gc_collections,
         "qt_widget_growth": end["widgets"] - base["widgets"],
         "qt_object_growth": end["qobjects"] - base["qobjects"],
         "worker_rss_start_mb": round(base["worker_rss"], 1),

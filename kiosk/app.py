@@ -54,9 +54,14 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from offline_cache.sync import SyncWorker
 
     from kiosk.keystore import key_store_warning
-    from kiosk.native_memory import limit_arenas
+    from kiosk.native_memory import fix_thresholds, limit_arenas
     from kiosk.private_files import make_private_dir
     limit_arenas(config.kiosk.malloc_arenas)      # before the device threads start (kiosk/native_memory.py)
+    fix_thresholds(config.kiosk.malloc_mmap_threshold_kb, config.kiosk.malloc_trim_threshold_kb)
+    from devices.helper_process import set_niceness
+    from kiosk.gil import apply_switch_interval
+    set_niceness(config.kiosk.helper_niceness)    # before any helper process starts
+    apply_switch_interval(config.kiosk.gil_switch_interval_ms)
     make_private_dir(config.data_dir)
     warning = key_store_warning(config.security.key_store, config.data_dir)
     if warning:

@@ -191,3 +191,43 @@ def outline_overlay(frame: np.ndarray, check: PageCheck) -> np.ndarray:
         colour = (60, 200, 60) if check.ok else (0, 140, 255)
         cv2.polylines(shown, [check.corners.astype(np.int32)], True, colour, 4)
     return shown
+
+
+def preview_rgb(frame: np.ndarray, width: int) -> np.ndarray:
+    """The frame as a contiguous RGB array at most `width` px wide, unmirrored (paper is read,
+    not looked at like a mirror): what the scan screen shows."""
+    height, frame_width = frame.shape[:2]
+    if frame_width > width:
+        frame = cv2.resize(frame, (width, round(height * width / frame_width)), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+
+
+@dataclass(frozen=True)
+class PageFormat:
+    """How a taken page is kept: straightened to `long_side` px, compressed to at most
+    `target_bytes` as `fmt` (jpeg or webp), with a JPEG thumbnail `thumbnail_height` px high."""
+    long_side: int
+    target_bytes: int
+    fmt: str
+    thumbnail_height: int
+
+
+def compress_page(frame: np.ndarray, corners: np.ndarray, page: PageFormat) -> tuple[bytes, bytes]:
+    """(page bytes, thumbnail JPEG) of the page outlined by `corners` in `frame`."""
+    upright = straighten(frame, corners, long_side=page.long_side)
+    data = encode_page(upright, page.target_bytes, page.fmt)
+    scale = page.thumbnail_height / upright.shape[0]
+    small = cv2.resize(upright, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return data, cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()
+
+
+def check_frame(frame: np.ndarray, thresholds: Thresholds, preview_width: int,
+                page: PageFormat | None) -> tuple[PageCheck, np.ndarray, tuple[bytes, bytes] | None]:
+    """All the work one document-camera frame needs, in one call so it can run in a helper process
+    (kiosk/flows/documents.py): the check, the outlined preview (RGB), and, if `page` is given and
+    the frame is good, the compressed page and its thumbnail."""
+    check = assess(frame, thresholds)
+    preview = preview_rgb(outline_overlay(frame, check), preview_width)
+    taken = (compress_page(frame, check.corners, page)
+             if page is not None and check.ok and check.corners is not None else None)
+    return check, preview, taken

@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from devices import helper_process
 from kiosk import face_worker
 from kiosk.core.face_decision import FaceCheckParams, draw_challenge
 from kiosk.face_check import (  # noqa: F401  (FaceCheckResult: what `finished` carries, imported from here)
@@ -319,7 +320,7 @@ class FaceVerifier(QObject):
     def _spawn_worker(self) -> None:
         self._stop_process()
         started = start_worker_process(self._context, (self._engine, self._min_face_px, self._blink,
-                                                       self._models_dir))
+                                                       self._models_dir, helper_process.niceness()))
         if started is None:
             with self._lock:
                 self._gave_up = True

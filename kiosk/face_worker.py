@@ -31,6 +31,7 @@ import sys
 import time
 from dataclasses import asdict
 
+from devices.helper_process import lower_priority
 from kiosk.face_engine import (  # noqa: F401  (re-exported: the feedback codes are the worker's vocabulary)
     BLURRY, DEFAULT_ENGINE, DEFAULT_MIN_FACE_PX, MULTIPLE_FACES, NO_FACE, NOT_FRONTAL, OK, STALE, TOO_BRIGHT,
     TOO_DARK, TOO_SMALL, VERIFY, Observation, create_engine)
@@ -39,8 +40,10 @@ log = logging.getLogger(__name__)
 
 
 def worker_main(commands, results, engine_name: str = DEFAULT_ENGINE, min_face_px: int = DEFAULT_MIN_FACE_PX,
-                blink: bool = True, models_dir: str | None = None) -> None:
-    """Entry point of the worker process."""
+                blink: bool = True, models_dir: str | None = None, niceness: int = 0) -> None:
+    """Entry point of the worker process; `niceness` lowers its CPU priority ([kiosk] helper_niceness:
+    30 frames a second of face models must not take the CPU from the GUI thread)."""
+    lower_priority(niceness)
     started = time.monotonic()
     try:
         engine = create_engine(engine_name, min_face_px=min_face_px, models_dir=models_dir, blink=blink)

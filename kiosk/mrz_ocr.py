@@ -157,17 +157,49 @@ def _line2_shaped(raw: str) -> bool:
 
 
 def parse_ocr_text_with_reason(text: str) -> tuple[MrzRead | None, bool]:
-    """(checked key or None, whether a line shaped like TD3 line 2 failed its check digits)."""
+    """(checked key or None, whether a line shaped like TD3 line 2 failed its check digits).
+
+    Every way of lining the text up is tried: stray characters before line 2, and, when a line
+    is longer than 44, one stray character inside its first 28 (Tesseract sometimes reads a
+    character twice or sees one in a gap). Several readings can pass their check digits (a
+    number wrongly shifted is sometimes "fixed" by look-alike substitutions), so the best one
+    wins: composite digit right first, then the fewest changes to what was read; two
+    different keys equally good are refused, not guessed."""
     lines = [re.sub(r"[^A-Z0-9<]", "", line.upper()) for line in text.splitlines()]
     lines = [line for line in lines if len(line) >= 28]
     shaped = False
+    best: list[tuple[tuple[bool, int], MrzRead]] = []
     for line in reversed(lines):                          # line 2 is the lower one
-        for start in range(max(1, len(line) - 43)):    # stray characters before it
-            found = _line2(line[start:])
-            if found is not None:
-                return found, False
-            shaped = shaped or _line2_shaped(line[start:])
-    return None, shaped
+        for candidate, dropped in _alignments(line):
+            found = _line2(candidate)
+            if found is None:
+                shaped = shaped or _line2_shaped(candidate)
+                continue
+            rank = (not found.composite_ok, dropped + _changes(candidate[:9], found.document_number))
+            best.append((rank, found))
+    if not best:
+        return None, shaped
+    top = min(rank for rank, _ in best)
+    keys = {read.key for rank, read in best if rank == top}
+    if len(keys) > 1:
+        return None, False                  # not wrong digits: no single reading (try the next frame)
+    return next(read for rank, read in best if rank == top), False
+
+
+def _alignments(line: str):
+    """(candidate line 2, characters dropped): stray characters cut off the front (as many as
+    the line is longer than 44, at least one try), then one stray character inside the fields
+    whose positions matter (the first 28)."""
+    for start in range(max(1, len(line) - 43)):
+        yield line[start:], start
+    if len(line) > 44:
+        for position in range(1, 28):
+            yield line[:position] + line[position + 1:], 1
+
+
+def _changes(raw_number: str, number: str) -> int:
+    """Characters of the number changed by the corrections (look-alikes, digits between digits)."""
+    return sum(a != b for a, b in zip(raw_number, number.ljust(9, "<")))
 
 
 def _line2(raw: str) -> MrzRead | None:

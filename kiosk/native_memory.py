@@ -14,6 +14,18 @@ releases the GIL, but malloc_trim holds each arena's lock while it walks it (ten
 350 MB heap), and a GUI thread allocating meanwhile waits: measured as 40-60 ms stalls when it
 ran at every session end.
 
+THRESHOLDS. glibc adjusts two thresholds as it goes: a freed block bigger than the mmap threshold
+(128 KiB at first) raises it to that block's size (up to 32 MiB), and the trim threshold to twice
+that (mallopt(3), "dynamic mmap threshold"). After the first document-camera frame (1920 x 1080,
+6 MiB) every arena may keep ~12 MiB of freed memory at its top, and malloc_trim gives back only the
+main arena's top (glibc malloc.c `mtrim`: other arenas' free chunks but not their top). The soak
+showed the second arena's share stepping up over hundreds of sessions (1 -> 9 MiB), noise and
+apparent growth in every RSS sample. `fix_thresholds(4096, 4096)` sets both (which also switches
+the adjustment off): blocks over 4 MiB (document frames) are mapped and unmapped on their own,
+and an arena keeps at most 4 MiB free at its top (face-camera frames, up to 1280 x 720 = 2.6 MiB,
+are reused from it). At 1 MiB every face frame was mapped and its pages faulted in afresh: the
+camera and face-queue threads used 3x the CPU (+6 % of a core) in the soak.
+
 Both are glibc-only (mallopt/malloc_trim): on another C library they do nothing and say so.
 """
 from __future__ import annotations
@@ -24,7 +36,9 @@ import logging
 
 log = logging.getLogger(__name__)
 
-M_ARENA_MAX = -8          # glibc malloc.h
+M_TRIM_THRESHOLD = -1     # glibc malloc.h
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -44,6 +58,19 @@ def limit_arenas(count: int) -> bool:
         log.info("malloc arenas: not glibc, left as they are")
         return False
     return bool(libc.mallopt(M_ARENA_MAX, count))
+
+
+def fix_thresholds(mmap_threshold_kb: int, trim_threshold_kb: int) -> bool:
+    """Fixed mmap and trim thresholds (KiB; 0 leaves that one to glibc). True if all set were applied."""
+    libc = _libc() if mmap_threshold_kb > 0 or trim_threshold_kb > 0 else None
+    if libc is None:
+        return False
+    applied = True
+    if mmap_threshold_kb > 0:
+        applied &= bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold_kb * 1024))
+    if trim_threshold_kb > 0:
+        applied &= bool(libc.mallopt(M_TRIM_THRESHOLD, trim_threshold_kb * 1024))
+    return applied
 
 
 def give_back() -> bool:

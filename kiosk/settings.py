@@ -76,7 +76,8 @@ PRINTER_BACKENDS = {
 DOCUMENT_PRINTER_BACKENDS = {
     "none": Backend("no A4 printer at this kiosk: certificate services say the printer is unavailable", ()),
     "cups": Backend("A4 printer through a CUPS queue over IPP (pycups; docs/certificates.md)",
-                    ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s")),
+                    ("server", "queue", "error_policy", "job_deadline_s", "poll_interval_s", "job_cancel_after_s",
+                     "distrust_completed_on_printer_error")),
     "sim": Backend("in-process simulated A4 printer; printed PDFs into output_dir (demo)",
                    ("scenario", "output_dir", "job_deadline_s", "poll_interval_s"), test_only=True),
 }
@@ -125,6 +126,24 @@ class KioskSection:
         + ") are accepted. `main.py --demo` sets it. false = real drivers only."))
     malloc_arenas: int = setting(2, ("glibc malloc arenas (M_ARENA_MAX): fewer arenas, less memory kept by threads "
                                      "that free what others reuse (kiosk/native_memory.py); 0 = glibc's default."))
+    malloc_mmap_threshold_kb: int = setting(4096, (
+        "glibc M_MMAP_THRESHOLD: blocks larger than this (document-camera frames) are mapped and unmapped on "
+        "their own instead of staying in an arena; fixed, it also stops glibc raising the thresholds after a "
+        "large block (kiosk/native_memory.py). Keep it above a face-camera frame (1280 x 720 x 3 = 2.6 MiB): "
+        "blocks mapped afresh are paid for in page faults. 0 = glibc's dynamic threshold."))
+    malloc_trim_threshold_kb: int = setting(4096, (
+        "glibc M_TRIM_THRESHOLD: an arena gives free memory at its top back once there is more than this "
+        "(malloc_trim cannot for arenas other than the main one); 0 = glibc's dynamic threshold."))
+    helper_niceness: int = setting(10, ("CPU priority of the helper processes (face models, document checks, receipt "
+                                        "drawing), as a Linux niceness 0-19: the scheduler serves the "
+                                        "GUI thread first when both want the CPU (devices/helper_process.py); "
+                                        "0 = the kiosk's own priority."))
+    gil_switch_interval_ms: float = setting(0.5, (
+        "How long another Python thread may keep the interpreter lock once the GUI thread asks for it "
+        "(sys.setswitchinterval; CPython's default is 5 ms). The GUI thread lets the lock go at every Qt "
+        "call; while a device or outbox thread runs Python, taking it back costs up to this long each "
+        "time (the convoy effect, python/cpython#52194), so a screen change waited tens of ms with the "
+        "CPU idle (bench/soak.py: longest stall 85 ms at 5 ms, 53 ms at 0.5 ms). 0 = CPython's default."))
     trim_memory_idle_s: float = setting(30.0, ("After a session, once the kiosk has stood idle this long, freed "
                                                 "memory goes back to the system (glibc malloc_trim, on a worker "
                                                 "thread; it holds the allocator's locks, so not while a citizen is "
@@ -296,6 +315,10 @@ class DocumentPrinterSection:
     poll_interval_s: float = setting(0.25, "How often a running job's state is asked.")
     job_cancel_after_s: int = setting(300, "cups: job-cancel-after sent with each job: cupsd cancels it itself "
                                            "if the kiosk stopped following it (crash, power loss).")
+    distrust_completed_on_printer_error: bool = setting(True, (
+        "cups: a job cupsd calls completed is not counted as printed while the printer reports a jam, no "
+        "paper or an open door right after it (workaround for CUPS's ipp backend recording a job aborted at "
+        "the printer as completed; devices/document_printer/jobs.py). false = trust cupsd."))
     scenario: str = setting("ok", "sim: ok | paper_out | paper_out_mid_job | offline | hang | toner_low.",
                             choices=DOCUMENT_PRINTER_SCENARIOS)
     output_dir: str = setting("", "sim: folder for the PDFs it printed (\"\" = keep them in memory only).")

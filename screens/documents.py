@@ -77,6 +77,7 @@ class DocumentScanScreen(Screen):
         self.retake_buttons: list[QPushButton] = []
         self._thumbnails: dict[int, QPixmap] = {}     # id(page) -> pixmap, dropped with the pages
         self._shown_pages: tuple = ()                  # what the thumbnails row shows now
+        self._shown_materials: tuple = ()              # what the materials list shows now
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Scan your documents"))
@@ -118,6 +119,11 @@ class DocumentScanScreen(Screen):
         self.guidance.setText(text)
 
     def _render_materials(self, session) -> None:
+        shown = (session.token, session.language, session.care_mode, session.current_material) + tuple(
+            (m.id, len(session.pages_of(m.id))) for m in session.scan_materials)
+        if shown == self._shown_materials:
+            return                  # the same list: keep the buttons (this screen renders at every guidance change)
+        self._shown_materials = shown
         clear_layout(self.materials)
         for material in session.scan_materials:
             count = len(session.pages_of(material.id))
@@ -169,5 +175,6 @@ class DocumentScanScreen(Screen):
         self.retake_buttons = []
         self._thumbnails = {}
         self._shown_pages = ()
+        self._shown_materials = ()
         self.error.clear()
         self.guidance.clear()

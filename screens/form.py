@@ -10,7 +10,7 @@ from screens.base import KioskView, Screen, clear_layout
 from screens.payment import fee_notice
 from screens.texts import FIELD_ERRORS, tr
 from screens.widgets import (ChoiceButtons, LatinKeyboard, NumericKeypad, TouchField, big_button, label,
-                             touch_scroll_area)
+                             literal_button_text, touch_scroll_area)
 
 def display_value(form_field, value: str, language: str = "zh_CN") -> str:
     # The ID number stays masked on screen: kiosks stand in public halls.
@@ -86,6 +86,7 @@ class FormScreen(Screen):
         self.choices: dict[str, ChoiceButtons] = {}
         self.errors: dict = {}
         self._built_for = None
+        self._laid_out_for = None       # the widgets' `_layout_key` (service, catalog version, mode, columns)
         self._active_field = None
         self._editable = {}
         self._language = "zh_CN"
@@ -107,7 +108,16 @@ class FormScreen(Screen):
             return
         build_key = (session.token, service.id, session.language, session.care_mode)
         if build_key != self._built_for:
-            self._build(session)
+            layout_key = self._layout_key(session)
+            if layout_key == self._laid_out_for and self._rows:
+                # The same form again: the widgets stay (the session-end wipe emptied them); in another
+                # language only their texts change.
+                if session.language != self._language:
+                    self._retranslate(session)
+                self._new_session()
+            else:
+                self._build(session)
+                self._laid_out_for = layout_key
             self._built_for = build_key
         values = session.form_values
         for form_field in service.fields:
@@ -139,6 +149,40 @@ class FormScreen(Screen):
                               if target.isVisible() else None)
         self._scrolled_to = first_error
 
+    @staticmethod
+    def _caption_text(form_field, language: str) -> str:
+        return localized(form_field.labels, language) + ("" if form_field.readonly or not form_field.required
+                                                         else " *")
+
+    @staticmethod
+    def _choice_columns(form_field, language: str, care_mode: bool) -> int:
+        """Two columns only for short (Chinese) option names."""
+        longest = max((len(localized(c.labels, language)) for c in form_field.choices), default=0)
+        return 1 if care_mode or longest > 6 else 2
+
+    def _layout_key(self, session) -> tuple:
+        """What decides the form's widgets: service, catalog version, care mode and the choice
+        fields' columns. The language is not in it (its texts are set by `_retranslate`) unless it
+        changes a choice field's columns."""
+        catalog = session.catalog
+        columns = tuple(self._choice_columns(f, session.language, session.care_mode)
+                        for f in session.service.fields if f.type == "choice")
+        return (session.service.id, catalog.version if catalog is not None else None, session.care_mode, columns)
+
+    def _retranslate(self, session) -> None:
+        """The same form in another language: new texts on the kept widgets. Building it again cost
+        40-70 ms of the GUI thread in one go (bench/soak.py, whose sessions take turns in three
+        languages): the longest stalls of the 1,000-session soak."""
+        lang = self._language = session.language
+        rows = dict(self._rows)
+        for form_field in session.service.fields:
+            caption = rows[form_field.id][0]
+            caption.setText(self._caption_text(form_field, lang))
+            choice = self.choices.get(form_field.id)
+            if choice is not None:
+                for option in form_field.choices:
+                    choice.buttons[option.value].setText(literal_button_text(localized(option.labels, lang)))
+
     def _build(self, session) -> None:
         self.wipe()
         clear_layout(self.fields)
@@ -149,15 +193,11 @@ class FormScreen(Screen):
         first_editable = None
         lang = self._language = session.language
         for row, form_field in enumerate(session.service.fields):
-            caption = label(localized(form_field.labels, lang) + ("" if form_field.readonly or not form_field.required
-                                                                  else " *"))
+            caption = label(self._caption_text(form_field, lang))
             if form_field.type == "choice":
                 editor = ChoiceButtons(form_field.id, [(c.value, localized(c.labels, lang))
                                                        for c in form_field.choices],
-                                       # two columns only for short (Chinese) option names
-                                       columns=1 if session.care_mode or max(
-                                           (len(localized(c.labels, lang)) for c in form_field.choices),
-                                           default=0) > 6 else 2)
+                                       columns=self._choice_columns(form_field, lang, session.care_mode))
                 editor.chosen.connect(lambda value, fid=form_field.id: self.intents.set_field(fid, value))
                 self.choices[form_field.id] = editor
             else:
@@ -186,6 +226,18 @@ class FormScreen(Screen):
         if self._paged:
             QTimer.singleShot(0, self._paginate)     # again once the layout has sized the form area
         self._activate(first_editable)
+
+    def _new_session(self) -> None:
+        """A new session's citizen chose the form the previous one used (same service, catalog and
+        mode; another language only relabels them, `_retranslate`): its widgets are kept, as the wipe at the end of that session left them
+        (no value, no error), instead of being built again (6-10 ms of the GUI thread per session,
+        bench/soak.py). Starts as _build ends: first page, first editable field."""
+        self._scrolled_to = None
+        self._page = 0
+        self._paginate()
+        if self._paged:
+            QTimer.singleShot(0, self._paginate)
+        self._activate(next(iter(self._editable), None))
 
     # --- care mode: pages instead of scrolling -----------------------------------------
 
@@ -272,9 +324,8 @@ class FormScreen(Screen):
             choice.show_value(None)
         self.keypad.bind(None)
         self.latin_keyboard.bind(None)
-        self._built_for = None
+        self._built_for = None          # the next session re-enters through _new_session or _build
         self._active_field = None
-        self._editable = {}
 
 
 class ConfirmScreen(Screen):
@@ -306,6 +357,7 @@ class ConfirmScreen(Screen):
         row.addWidget(self.documents_button)
         row.addWidget(self.confirm_button)
         self.layout_.addLayout(row)
+        self._summary_shows = None      # what the summary rows show (session, service, language, mode, values)
 
     def render(self, session, view: KioskView) -> None:
         self.title.setText(tr("Please confirm"))
@@ -317,13 +369,17 @@ class ConfirmScreen(Screen):
             name += "\n" + tr("Submitted together:") + " " + (", " if session.language == "en" else "、").join(
                 localized(n, session.language) for n in service.item_names)
         self.service_name.setText(name)
-        clear_layout(self.summary)
         values = session.form_values
-        for row, form_field in enumerate(service.fields):
-            self.summary.addWidget(label(localized(form_field.labels, session.language)), row, 0)
-            value = label(display_value(form_field, values.get(form_field.id, ""), session.language))
-            value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
-            self.summary.addWidget(value, row, 1)
+        shown = (session.token, id(service), session.language, session.care_mode,
+                 tuple(values.get(f.id, "") for f in service.fields))
+        if shown != self._summary_shows:        # (rendered again at every change while it is up)
+            self._summary_shows = shown
+            clear_layout(self.summary)
+            for row, form_field in enumerate(service.fields):
+                self.summary.addWidget(label(localized(form_field.labels, session.language)), row, 0)
+                value = label(display_value(form_field, values.get(form_field.id, ""), session.language))
+                value.setProperty("cardValue", bool(form_field.prefill))   # the card's own text (e.g. a Chinese address)
+                self.summary.addWidget(value, row, 1)
         self.fee.setText(fee_notice(session, view, for_confirm=True))   # 统一支付 (screens/payment.py)
         # A free service has no fee line: an empty label would still take a line's height (in care
         # mode at 1280 x 800 that squeezed the summary rows until their text was cut off).
@@ -337,3 +393,4 @@ class ConfirmScreen(Screen):
     def wipe(self) -> None:
         super().wipe()
         clear_layout(self.summary)
+        self._summary_shows = None

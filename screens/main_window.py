@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QMainWindow, QSizePolicy, QVBoxLayout, QWidget)
 
 from kiosk.i18n import LanguageSwitcher
@@ -230,6 +230,11 @@ class KioskWindow(QMainWindow):
         self._activity_filter = TouchActivityFilter(intents.touch, self)
         self.winId()                       # creates the QWindow the platform sends input to
         self.windowHandle().installEventFilter(self._activity_filter)
+        # While the kiosk stands idle, the first screen of a session is prepared (_prepare_first_step).
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(0)          # the next turn of the event loop, after the idle render
+        self._prepare_timer.timeout.connect(self._prepare_first_step)
         controller.changed.connect(self.render)
         controller.preview_changed.connect(self.render_preview)
         self.render()
@@ -327,6 +332,22 @@ class KioskWindow(QMainWindow):
             self.stack.setCurrentWidget(screen)
         self.overlay.render(session.idle_warning_remaining_s)
         self._speak(session, screen)
+        if session.state is State.IDLE:
+            self._prepare_timer.start()
+
+    def _prepare_first_step(self) -> None:
+        """While the kiosk stands idle, fill and lay out the service finder (a session's first screen)
+        in the current language and mode, hidden, in a turn of the event loop of its own: the
+        citizen's first tap then only shows it. Filling and laying it out on the tap took 20-30 ms
+        of the GUI thread (bench/soak.py; the finder keeps what it filled, screens/finder.py)."""
+        session = self.controller.session
+        if session.state is not State.IDLE:
+            return
+        screen = self.screens[State.CHOOSE_SERVICE]
+        screen.render(session, self.controller.view)
+        screen.setGeometry(self.stack.contentsRect())
+        if screen.layout() is not None:
+            screen.layout().activate()
 
     def _apply_theme(self, theme: Theme) -> None:
         """Icons and drawn hints in the new palette (once per theme change, not per render)."""

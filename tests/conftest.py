@@ -11,8 +11,11 @@ from kiosk import pyside_refcount_fix  # noqa: E402
 pyside_refcount_fix.apply()
 
 import gc  # noqa: E402
+import sys  # noqa: E402
 
 import pytest  # noqa: E402
+
+DEFAULT_SWITCH_INTERVAL_S = sys.getswitchinterval()     # CPython's 5 ms, before any kiosk set its own
 
 # Garbage is collected on the main (GUI) thread only. With automatic collection, a cycle holding
 # Qt objects can be collected on whichever thread happens to allocate (a uvicorn worker, the outbox
@@ -28,6 +31,9 @@ def _collect_garbage_on_the_main_thread():
     yield
     gc.unfreeze()
     gc.collect()
+    from devices.helper_process import set_niceness
+    set_niceness(0)      # a test that built a kiosk from kiosk.toml must not slow the next test's helpers
+    sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)   # nor leave the next test its GIL switch interval
 
 
 from kiosk.config import config_from_dict  # noqa: E402
@@ -46,7 +52,12 @@ def platform_server(tmp_path):
 def kiosk_config(tmp_path, platform_url: str, **overrides):
     """A demo-style configuration: simulated devices (so `[kiosk] demo = true`), data in tmp_path."""
     raw = {
-        "kiosk": {"id": "TEST-KIOSK-1", "data_dir": str(tmp_path / "kiosk-data"), "fullscreen": False, "demo": True},
+        "kiosk": {"id": "TEST-KIOSK-1", "data_dir": str(tmp_path / "kiosk-data"), "fullscreen": False, "demo": True,
+                  # Helpers at the tests' own priority: four test workers share the cores, and a niced
+                  # face worker would starve behind them (the product's 10 is tested on its own).
+                  "helper_niceness": 0,
+                  # CPython's own switch interval: the suite's timing as it was (tests/test_gil.py checks 0.5 ms)
+                  "gil_switch_interval_ms": 0},
         "platform": {"url": platform_url, "submit_wait_s": 8.0, "connect_timeout_s": 1.0, "read_timeout_s": 3.0},
         "timeouts": {"idle_s": 120.0, "card_read_s": 10.0, "face_s": 30.0, "receipt_s": 120.0},
         "devices": {"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.2},

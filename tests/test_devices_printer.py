@@ -177,7 +177,7 @@ def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):
     data, counts = render_process.render_receipt_bytes(receipt, font, 576, preview_path=tmp_path / "r.png")
     assert data == expected.output and counts["image_lines"] > 0
     assert Image.open(tmp_path / "r.png").height > 500
-    pid = render_process._executor().submit(os.getpid).result(timeout=30)
+    pid = render_process.helper.executor().submit(os.getpid).result(timeout=30)
     assert pid != os.getpid()
 
 
@@ -202,13 +202,13 @@ def test_a_dead_receipt_helper_costs_no_receipt(monkeypatch):
         def shutdown(self, **kwargs):
             DeadPool.shut = True
     dead = DeadPool()
-    monkeypatch.setattr(render_process, "_pool", dead)
+    monkeypatch.setattr(render_process.helper, "_pool", dead)
     receipt = make_receipt()
     expected = Dummy()
     render_receipt(expected, receipt, find_cjk_font(), 576)
     data, _counts = render_process.render_receipt_bytes(receipt, find_cjk_font(), 576)
     assert data == expected.output
-    assert DeadPool.shut and render_process._pool is not dead
+    assert DeadPool.shut and render_process.helper._pool is not dead
 
 
 @pytest.mark.faults
@@ -220,8 +220,8 @@ def test_a_receipt_helper_killed_with_sigkill_is_replaced(monkeypatch):
 
     from devices.printer import render_process
     from devices.printer.receipt import find_cjk_font
-    monkeypatch.setattr(render_process, "RENDER_TIMEOUT_S", 10.0)
-    pid = render_process._executor().submit(os.getpid).result(timeout=30)
+    monkeypatch.setattr(render_process.helper, "timeout_s", 10.0)
+    pid = render_process.helper.executor().submit(os.getpid).result(timeout=30)
     os.kill(pid, signal.SIGKILL)
     receipt = make_receipt()
     expected = Dummy()

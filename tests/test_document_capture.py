@@ -4,6 +4,8 @@ MRZ reader -- a good page gives the chip key, a page whose check digits do not a
 nothing (and says why), look-alike OCR errors are corrected only when the check digit agrees."""
 from __future__ import annotations
 
+import datetime as dt
+
 import cv2
 import numpy as np
 import pytest
@@ -13,6 +15,8 @@ from kiosk.document_capture import (BLURRED, CUT_OFF, GLARE, NO_PAGE, TOO_DARK, 
 from kiosk.mrz_ocr import MrzConsensus, MrzRead, parse_ocr_text, parse_ocr_text_with_reason, read_mrz_with_reason
 from sim.documents import camera_view, material_page, passport_page, random_td3
 
+# The invented passports are made for a fixed day: the same MRZ, hence the same OCR input, every day.
+MRZ_DAY = dt.date(2026, 12, 3)
 PAGE = material_page("Household register", ["Head of household: the applicant", "Address: 1 Example Road"], seed=3)
 
 
@@ -78,7 +82,7 @@ def passport_frame(mrz: str, seed: int = 5, **conditions):
 
 @pytest.mark.slow
 def test_the_camera_reads_the_chip_key_off_a_tilted_photo_page():
-    td3 = random_td3(np.random.default_rng(42))
+    td3 = random_td3(np.random.default_rng(42), today=MRZ_DAY)
     read, wrong_digits = read_mrz_with_reason(passport_frame(td3.mrz, contrast=0.6))
     assert read is not None and read.key == td3.key and not wrong_digits
     assert td3.document_number not in repr(read) or "line2" not in repr(read)
@@ -86,7 +90,7 @@ def test_the_camera_reads_the_chip_key_off_a_tilted_photo_page():
 
 @pytest.mark.slow
 def test_an_mrz_whose_check_digits_are_wrong_is_rejected_with_its_reason():
-    td3 = random_td3(np.random.default_rng(43))
+    td3 = random_td3(np.random.default_rng(43), today=MRZ_DAY)
     expiry_digit = 44 + 27
     forged = td3.mrz[:expiry_digit] + str((int(td3.mrz[expiry_digit]) + 1) % 10) + td3.mrz[expiry_digit + 1:]
     read, wrong_digits = read_mrz_with_reason(passport_frame(forged))
@@ -105,6 +109,12 @@ def test_ocr_text_is_corrected_by_position_and_check_digit():
     assert parse_ocr_text("E12345G782GBR7408122F1204159<<<<<<<<<<<<<<08").document_number == "E12345678"
     # ... and a fix two different substitutions could make is refused, not guessed.
     assert parse_ocr_text("LB98902C36UTO7408122F1204159ZE184226B<<<<<10") is None
+    # A stray character inside the line (Tesseract saw one in a gap): the reading that drops it wins
+    # over cutting the line's start, which needed look-alike "fixes" to pass.
+    assert parse_ocr_text("L898902C362UTO7408122F1204159ZE184226B<<<<<10").key == ("L898902C3", "740812", "120415")
+    # A doubled look-alike (G6 for G or 6: equal check values) cannot be told apart: nothing, no guess.
+    # (Tesseract's reading of a real render; the old parser returned the wrong key U644BD666.)
+    assert parse_ocr_text_with_reason("CU644806G62CAN0208194M310926977775184531<<<96") == (None, False)
     # Wrong check digit on the birth date: nothing, and the reason is "check digits".
     read, shaped = parse_ocr_text_with_reason("L898902C36UTO7408123F1204159ZE184226B<<<<<10")
     assert read is None and shaped

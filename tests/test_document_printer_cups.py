@@ -148,7 +148,10 @@ def test_paper_jam_is_a_user_fixable_blocking_reason(cups_rig):
     cups_rig.set_fault("jam", after=0)
     outcome = run(t, 1)
     # (the page counter of a job that failed is not trusted: only "completed" with every page counts)
-    assert not outcome.ok and outcome.state != "completed" and "media-jam" in outcome.printer_reasons
+    assert not outcome.ok and "media-jam" in outcome.printer_reasons, outcome
+    # cupsd says aborted/canceled, or -- CUPS's ipp backend race, about 1 job in 75 here -- "completed"
+    # while the printer reports the jam (devices/document_printer/jobs.py _blocking_reasons_now)
+    assert outcome.state != "completed" or outcome.reason == "printer_error_at_end", outcome
     state = t.printer_state()
     assert "media-jam" in state.blocking_reasons and device_status(state) is DeviceStatus.USER_ERROR
     cups_rig.clear_fault()

@@ -12,6 +12,7 @@ platform over HTTP on loopback.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 
@@ -131,7 +132,7 @@ def test_mrz_with_wrong_check_digits_is_not_used_and_typing_takes_over(qtbot, tm
         controller.id_reader.cancel()
         session.card_failed(session.token, "mrz_required")            # what the PC/SC reader reports
         wait_state(qtbot, session, State.MRZ_ENTRY)
-        td3 = random_td3(np.random.default_rng(43))
+        td3 = random_td3(np.random.default_rng(43), today=dt.date(2026, 12, 3))   # the same MRZ every day
         e = 44 + 27
         forged = td3.mrz[:e] + str((int(td3.mrz[e]) + 1) % 10) + td3.mrz[e + 1:]
         controller.camera.show(camera_view(passport_page(forged), np.random.default_rng(1), fill=0.85,
@@ -204,3 +205,24 @@ def test_the_document_worker_takes_at_most_its_rate_and_always_the_newest_frame(
     assert elapsed >= 0.45                     # 6 checks at 10 a second: at least 5 intervals
     assert number >= 2.5 * len(seen)           # most of the 30 fps frames were dropped
     assert seen == sorted(seen)                # never an older frame after a newer one
+
+
+def test_frames_are_checked_in_the_helper_process_with_the_same_result():
+    """kiosk.flows.documents.page_checker: the check, the preview and the taken page come back
+    from the helper process exactly as check_frame gives them in-process."""
+    import os
+
+    import numpy as np
+
+    from kiosk.document_capture import PageFormat, Thresholds, check_frame
+    from kiosk.flows.documents import PREVIEW_WIDTH, THUMBNAIL_HEIGHT, page_checker
+    from sim.documents import camera_view, material_page
+    frame = camera_view(material_page("户口簿", ["户主页", "户号 123456"], 1), np.random.default_rng(3), fill=0.9, angle_deg=5.0)
+    page = PageFormat(1600, 400 * 1024, "jpeg", THUMBNAIL_HEIGHT)
+    here = check_frame(frame, Thresholds(), PREVIEW_WIDTH, page)
+    there = page_checker.run(check_frame, frame, Thresholds(), PREVIEW_WIDTH, page)
+    assert here[0].ok and there[0].ok and here[0].guidance == there[0].guidance
+    assert np.array_equal(here[0].corners, there[0].corners)
+    assert np.array_equal(here[1], there[1]) and here[1].shape[1] == PREVIEW_WIDTH
+    assert here[2] is not None and here[2] == there[2] and here[2][0][:3] == b"\xff\xd8\xff"
+    assert page_checker.pid() != os.getpid()

@@ -451,3 +451,21 @@ def test_a_blink_step_passes_through_the_real_worker(qtbot, verifier, elderly_ch
         assert blocker.args[0].reason == "liveness_failed" and blocker.args[0].failed_because == "timeout"
     finally:
         timer.stop()
+
+
+def test_the_face_worker_runs_at_the_helper_niceness(qtbot):
+    """[kiosk] helper_niceness (devices/helper_process.py): 30 frames a second of face models run
+    behind the GUI thread, not beside it."""
+    import os
+
+    from devices import helper_process
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    helper_process.set_niceness(3)
+    verifier = FaceVerifier()
+    try:
+        verifier.start()
+        qtbot.waitUntil(verifier.is_ready, timeout=30000)
+        assert os.getpriority(os.PRIO_PROCESS, verifier.worker_info()["pid"]) == min(19, own + 3)
+    finally:
+        helper_process.set_niceness(0)
+        verifier.shutdown()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from kiosk.core.session import State
 from screens.widgets import TileButton
@@ -27,12 +28,19 @@ def shown_tiles(screen) -> list[str]:
     return [tile.objectName() for tile in screen.tiles if visible(tile)]
 
 
-def settle(qtbot, screen=None) -> None:
-    """Until the tiles have the height their text needs: the grid's resize is answered after the
-    layout's next turns of the event loop (a restyle for care mode takes longer on a busy CI)."""
+def settle(qtbot, screen=None, window=None) -> None:
+    """Until the tiles (or, given `window`, the wrapped labels of its current screen) have the
+    height their text needs: the resize is answered after the layout's next turns of the event
+    loop (a restyle for care mode takes longer on a busy CI)."""
+    def fits(label):
+        return label.height() + 2 >= label.heightForWidth(label.width())
+
     def settled():
-        return screen is None or all(tile.height() + 2 >= tile.label.heightForWidth(tile.label.width())
-                                     for tile in screen.tiles if visible(tile))
+        if window is not None:
+            current = window.stack.currentWidget()
+            if not all(fits(label) for label in current.findChildren(QLabel) if label.wordWrap() and visible(label)):
+                return False
+        return screen is None or all(fits(tile.label) for tile in screen.tiles if visible(tile))
     qtbot.wait(10)
     try:
         qtbot.waitUntil(settled, timeout=2000)
@@ -72,7 +80,7 @@ def test_every_finder_view_in_every_language_and_care_mode(qtbot, tmp_path, plat
             qtbot.mouseClick(window.language_buttons[language], Qt.LeftButton)
             if session.care_mode != care:
                 qtbot.mouseClick(window.care_button, Qt.LeftButton)
-            settle(qtbot)
+            settle(qtbot, window=window)
             check_screen(window, f"where_to_go-{size[0]}", language, care, problems)
         assert not problems, "\n".join(problems[:30]) + f"\n({len(problems)} problems)"
     finally:

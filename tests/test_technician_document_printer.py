@@ -31,7 +31,8 @@ def test_state_test_page_and_last_jobs(qtbot, tmp_path):
         transport.set_scenario("ok")                 # paper loaded
         tech.print_test_page()
         qtbot.waitUntil(lambda: tech.test_page.startswith("printed"), timeout=5000)
-        qtbot.waitUntil(lambda: "ready: True" in tech.text(), timeout=5000)
+        # The status and the job list come back as two answers of the device thread: wait for both.
+        qtbot.waitUntil(lambda: "ready: True" in tech.text() and bool(tech.cups_jobs), timeout=5000)
         assert tech.cups_jobs and tech.cups_jobs[0].title.startswith("technician-test-")
         assert len(transport.printed) == 1
     finally:

@@ -8,6 +8,8 @@ buttons, the way a citizen would.
 """
 from __future__ import annotations
 
+import logging
+
 import re
 import sys
 import time
@@ -16,6 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton, QWidget
 
+from kiosk.core.catalog import localized
 from kiosk.i18n_build import I18N_DIR, source_strings, translated_strings
 from kiosk.core.session import State
 from kiosk.voice import VoiceGuide, tts_module_available
@@ -536,3 +539,65 @@ def test_voice_helper_ends_when_the_kiosk_is_killed(tmp_path):
             raise AssertionError(f"voice helper {helper_pid} still running after its kiosk was killed")
     finally:
         kiosk.kill()
+
+
+def test_the_same_form_in_another_language_keeps_its_widgets_and_shows_the_new_texts(qtbot, tmp_path,
+                                                                                     platform_server):
+    """screens/form.py: the next session on the same form in another language keeps the widgets
+    (no rebuild, which cost 40-70 ms of the GUI thread) and relabels them: every caption and choice
+    in the new language, none left in the old one. English changes the choices' columns, so it
+    rebuilds, and shows English all the same."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        controller, window = parts.controller, parts.window
+        form = window.screens[State.FORM]
+        service = next(s for s in controller.session.catalog.services if s.id == "queue-ticket")
+        counter = next(f for f in service.fields if f.id == "counter")
+        before: dict = {}               # what the previous session's form showed
+        for language in ("zh_CN", "zh_HK", "en"):
+            controller.set_language(language)
+            controller.id_reader.present("elderly")
+            start_service(qtbot, parts, "queue-ticket")
+            wait_state(qtbot, controller.session, State.FORM)
+            qtbot.waitUntil(lambda: "梁国栋" in [w.text() for w in form.inputs.values()], timeout=5_000)
+            captions = [widgets[0].text() for _, widgets in form._rows]
+            assert captions == [form._caption_text(f, language) for f in service.fields]
+            assert [form.choices["counter"].buttons[c.value].text() for c in counter.choices] == [
+                localized(c.labels, language).replace("&", "&&") for c in counter.choices]
+            if language == "zh_HK":
+                assert form.inputs == before["editors"] and form.choices["counter"] is before["choice"]  # kept
+                assert "证件号码" in before["captions"] and "证件号码" not in captions                    # relabelled
+                assert "證件號碼" in captions and "户籍证件" not in " ".join(window.visible_texts())
+            before = {"editors": dict(form.inputs), "choice": form.choices["counter"], "captions": captions}
+            controller.cancel()
+            wait_state(qtbot, controller.session, State.IDLE)
+    finally:
+        parts.close()
+        logging.getLogger().handlers.clear()
+
+
+def test_the_next_citizen_on_the_same_form_sees_only_their_own_details(qtbot, tmp_path, platform_server):
+    """screens/form.py keeps the form's widgets when the next session chooses the same form (same
+    service, catalog, language and mode) instead of building them again: what the previous citizen
+    saw must be gone from them (the session-end wipe), and the new citizen's card fills them."""
+    parts = make_kiosk(qtbot, tmp_path, platform_server.base_url)
+    try:
+        controller, window = parts.controller, parts.window
+        form = window.screens[State.FORM]
+        start_service(qtbot, parts, "queue-ticket")              # card only: straight to the form
+        wait_state(qtbot, controller.session, State.FORM)
+        qtbot.waitUntil(lambda: "梁国栋" in [w.text() for w in form.inputs.values()], timeout=5_000)
+        editors, first_active = dict(form.inputs), form._active_field
+        controller.cancel()
+        wait_state(qtbot, controller.session, State.IDLE)
+        assert not any(w.text() for w in form.inputs.values())
+        controller.id_reader.present("young")                   # the next citizen's card
+        start_service(qtbot, parts, "queue-ticket")
+        wait_state(qtbot, controller.session, State.FORM)
+        qtbot.waitUntil(lambda: "陈志明" in [w.text() for w in form.inputs.values()], timeout=5_000)
+        assert form.inputs == editors                            # the same widgets, kept
+        assert "梁国栋" not in " ".join(window.visible_texts())
+        assert form._active_field is first_active            # the same field active as on a fresh form
+    finally:
+        parts.close()
+        logging.getLogger().handlers.clear()

@@ -29,4 +29,5 @@ def create_document_transport(section: DocumentPrinterSection) -> DocumentTransp
                             poll_interval_s=section.poll_interval_s)
     return CupsTransport(section.server, section.queue, error_policy=section.error_policy,
                          job_deadline_s=section.job_deadline_s, poll_interval_s=section.poll_interval_s,
-                         job_cancel_after_s=section.job_cancel_after_s)
+                         job_cancel_after_s=section.job_cancel_after_s,
+                         distrust_completed_on_printer_error=section.distrust_completed_on_printer_error)

@@ -45,13 +45,14 @@ class CupsTransport(DocumentTransport):
 
     def __init__(self, server: str, queue: str, *, error_policy: str = "abort-job", job_deadline_s: float = 90.0,
                  poll_interval_s: float = 0.25, job_cancel_after_s: int = 300, media: str = "iso_a4_210x297mm",
-                 capabilities: Capabilities | None = None):
+                 capabilities: Capabilities | None = None, distrust_completed_on_printer_error: bool = True):
         """`server` = "host:port" or the path of cupsd's domain socket; `queue` = the CUPS queue."""
         if not queue:
             raise ValueError("document printer: the CUPS queue name is required")
         if error_policy not in ERROR_POLICIES:
             raise ValueError(f"unknown printer-error-policy {error_policy!r}")
         self.error_policy = error_policy
+        self.distrust_completed_on_printer_error = bool(distrust_completed_on_printer_error)
         self.job_deadline_s = float(job_deadline_s)
         self.poll_s = float(poll_interval_s)
         self.server = server

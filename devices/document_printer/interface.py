@@ -142,6 +142,8 @@ class DocumentTransport(abc.ABC):
     error_policy: str = "abort-job"
     job_deadline_s: float = 90.0
     poll_s: float = 0.25
+    # A "completed" job is not trusted while the printer reports a blocking reason (jobs._blocking_reasons_now).
+    distrust_completed_on_printer_error: bool = False
 
     @abc.abstractmethod
     def printer_state(self) -> PrinterState:

@@ -10,7 +10,11 @@ frame only and runs the OpenCV / Tesseract work there, never on the GUI thread:
 * SCAN_DOCUMENTS: every frame is assessed (`kiosk.document_capture.assess`) for the live
   guidance and the outlined preview; after CapturePage, `good_frames` good frames in a row
   are needed, then the last one is straightened, compressed (`encode_page`) and handed to
-  the session as a `ScannedPage`. The frames themselves are never stored.
+  the session as a `ScannedPage`. The frames themselves are never stored. That image work
+  (`document_capture.check_frame`, ~25 ms a frame, more for a taken page) runs in a helper
+  process at a lower priority (devices/helper_process.py): on the worker thread it held the
+  interpreter lock and the CPU the GUI thread needed (bench/soak.py); the worker thread only
+  waits for the answer. A dead or silent helper is replaced and the frame checked in-process.
 
 Results and view updates come back on the GUI thread through `BackgroundJobs.post`.
 """
@@ -22,13 +26,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
 from kiosk.core import session as s
-from kiosk.document_capture import PageCheck, Thresholds, assess, encode_page, outline_overlay, straighten
+from devices.helper_process import HelperProcess
+from kiosk.document_capture import PageCheck, PageFormat, Thresholds, check_frame, preview_rgb
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
 from kiosk.mrz_ocr import MrzConsensus, OcrUnavailable, read_mrz_with_reason
 
@@ -38,6 +42,9 @@ PREVIEW_WIDTH = 640
 THUMBNAIL_HEIGHT = 220
 BAD_DIGIT_FRAMES = 3        # MRZ frames in a row with wrong check digits before the citizen is told      # the scan screen shows pages at about half this
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
+CHECK_TIMEOUT_S = 10.0      # a helper silent this long is replaced (a frame takes ~25 ms, a taken page ~0.2 s)
+
+page_checker = HelperProcess("document check", CHECK_TIMEOUT_S)
 
 
 class LatestFrameWorker:
@@ -107,10 +114,10 @@ class _Job:
 
 def bgr_to_qimage(frame: np.ndarray, width: int = PREVIEW_WIDTH) -> QImage:
     """An unmirrored RGB QImage (paper is read, not looked at like a mirror), <= width px."""
-    height, frame_width = frame.shape[:2]
-    if frame_width > width:
-        frame = cv2.resize(frame, (width, round(height * width / frame_width)), interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    return rgb_to_qimage(preview_rgb(frame, width))
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
@@ -169,6 +176,7 @@ class DocumentsFlow(Coordinator):
     def _begin(self, job: _Job) -> None:
         running, self._job = self._job is not None, job
         if not running:
+            page_checker.warm_up()      # started with the camera, not with every kiosk (tests build many)
             self.camera.start()
 
     def _stop(self) -> None:
@@ -223,24 +231,21 @@ class DocumentsFlow(Coordinator):
             self.ctx.jobs.post(self._mrz_done, job, None, "mrz_camera_check_digits")
 
     def _process_page(self, job: _Job, frame: np.ndarray) -> None:  # worker thread
-        check = assess(frame, self.thresholds)
-        preview = bgr_to_qimage(outline_overlay(frame, check))
+        docs = self.ctx.config.documents
+        page_format = None
+        if job.kind == "page" and job.good + 1 >= docs.good_frames:      # this frame is taken if good
+            page_format = PageFormat(docs.page_long_side_px, docs.page_target_kb * 1024, docs.page_format,
+                                     THUMBNAIL_HEIGHT)
+        check, preview_pixels, taken = page_checker.run(check_frame, frame, self.thresholds, PREVIEW_WIDTH,
+                                                        page_format)
+        preview = rgb_to_qimage(preview_pixels)
         page = None
         if job.kind == "page":
             job.good = job.good + 1 if check.ok else 0
-            if job.good >= self.ctx.config.documents.good_frames:
-                page = self._compress(job.material_id, frame, check)
+            if taken is not None:
+                data, thumbnail = taken
+                page = s.ScannedPage(job.material_id, CONTENT_TYPES[docs.page_format], data, thumbnail)
         self.ctx.jobs.post(self._page_update, job, check, preview, page)
-
-    def _compress(self, material_id: str, frame: np.ndarray, check: PageCheck) -> s.ScannedPage:
-        docs = self.ctx.config.documents
-        assert check.corners is not None
-        upright = straighten(frame, check.corners, long_side=docs.page_long_side_px)
-        data = encode_page(upright, docs.page_target_kb * 1024, docs.page_format)
-        scale = THUMBNAIL_HEIGHT / upright.shape[0]
-        small = cv2.resize(upright, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        thumbnail = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()
-        return s.ScannedPage(material_id, CONTENT_TYPES[docs.page_format], data, thumbnail)
 
     # --- back on the GUI thread ------------------------------------------------------------
 

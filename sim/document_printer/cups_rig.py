@@ -73,10 +73,28 @@ def missing_commands() -> list[str]:
     return [c for c in REQUIRED_COMMANDS if shutil.which(c) is None and not Path("/usr/sbin", c).exists()]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# Below Linux's ephemeral range (ip_local_port_range, 32768-60999 by default): a port the kernel picked
+# for us (bind to 0) was free only until our printer was stopped for a fault; meanwhile any other
+# process (another test worker's rig, an outgoing connection) could be given it, and our cupsd then
+# sent its jobs to a stranger that printed them without our fault (seen once: a "jam" job completed).
+RIG_PORTS = range(20000, 32000)
+
+
+def _free_port(avoid: tuple[int, ...] = ()) -> int:
+    """A free port of RIG_PORTS, starting at a place that depends on the process (test workers
+    spread out) and never one of `avoid`."""
+    start = (os.getpid() * 7919) % len(RIG_PORTS)
+    for step in range(len(RIG_PORTS)):
+        port = RIG_PORTS[(start + step * 7) % len(RIG_PORTS)]
+        if port in avoid:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise CupsRigError(f"no free port in {RIG_PORTS.start}-{RIG_PORTS.stop - 1} for the A4 rig")
 
 
 def _which(command: str) -> str:
@@ -93,7 +111,7 @@ class CupsRig:
     def __init__(self, root: Path):
         self.root = root
         self.cupsd_port = _free_port()
-        self.printer_port = _free_port()
+        self.printer_port = _free_port(avoid=(self.cupsd_port,))
         self.control_path = root / "engine" / "control.json"
         self._procs: dict[str, subprocess.Popen] = {}
         self._queue_added = False
@@ -142,10 +160,18 @@ class CupsRig:
             log.close()
 
     def _kill(self, name: str) -> None:
+        """SIGKILL the process and its group: an engine ippeveprinter was running (a "hang" job)
+        goes with its printer instead of outliving the rig."""
         proc = self._procs.pop(name, None)
-        if proc is not None and proc.poll() is None:
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)      # its own session (start_new_session): pgid == pid
+        except ProcessLookupError:
+            pass
+        if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-            proc.wait(5)
+        proc.wait(5)
 
     def _wait_port(self, port: int, name: str, timeout_s: float = 10.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -7,6 +7,7 @@ rounds) and bench/payment.py (100+ rounds)."""
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import subprocess
@@ -37,17 +38,36 @@ class PaymentKillRig:
             [sys.executable, "-m", "sim.payment.kiosk_child", str(self.workdir / "kiosk"), self.url,
              str(self.workdir / "kiosk.log")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+        # The child's lines are read on a thread into a queue: select() on the buffered pipe would miss
+        # lines already read into its buffer (two lines arriving together left "exited" unseen).
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True, name="kill-rig-reader").start()
         self.http = requests.Session()
         self.shown_paid: dict[str, tuple[str, float, bool]] = {}   # app id -> (order, time, live path)
         self.sessions = 0
         self.kill_rounds = 0
         self._payers: list[threading.Thread] = []
 
-    def _line(self) -> list[str]:
-        line = self.proc.stdout.readline()
+    def _pump(self) -> None:
+        for line in iter(self.proc.stdout.readline, b""):
+            self._lines.put(line)
+        self._lines.put(b"")                       # end of file: the zygote died
+
+    def _line(self, timeout_s: float | None = None) -> list[str] | None:
+        """The child's next line, split; None when `timeout_s` passes without one (None: wait)."""
+        try:
+            line = self._lines.get(timeout=timeout_s)
+        except queue.Empty:
+            return None
         if not line:
             raise RuntimeError("kiosk zygote died")
         return line.decode().split()
+
+    def _child_pid(self) -> int:
+        words = self._line(60.0)
+        if words is None or words[0] != "child":
+            raise RuntimeError(f"kiosk zygote did not fork a child: {words}")
+        return int(words[1])
 
     def _pay_later(self, qr: str, delay_s: float) -> None:
         def pay():
@@ -60,23 +80,33 @@ class PaymentKillRig:
         thread.start()
         self._payers.append(thread)
 
-    def _read_until_exit(self, pid: int, kill_at: float | None, timeout_s: float = 120.0) -> int:
+    def _read_until_exit(self, pid: int, kill_at: float | None, timeout_s: float = 120.0,
+                         kill_after_first_qr_s: float | None = None) -> int:
+        """Read the child's events until it exits; SIGKILL it at `kill_at` (monotonic), or
+        `kill_after_first_qr_s` after the first QR code it shows (so a slow machine, where the
+        child takes longer to reach its first QR, still kills it during the payment sessions)."""
         deadline = time.monotonic() + timeout_s
+        no_qr_by = time.monotonic() + 20.0      # a child that never shows a QR is killed all the same
         killed = False
         while True:
             if time.monotonic() > deadline:
                 raise RuntimeError("kiosk process did not finish")
+            if kill_at is None and kill_after_first_qr_s is not None and time.monotonic() > no_qr_by:
+                kill_at = time.monotonic()
             if kill_at is not None and not killed and time.monotonic() >= kill_at:
                 os.kill(pid, signal.SIGKILL)
                 killed = True
-            if kill_at is not None and not killed:
-                import select
-                ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, kill_at - time.monotonic()))
-                if not ready:
-                    continue
-            words = self._line()
+            if killed:
+                wait_s = max(0.0, deadline - time.monotonic())
+            else:
+                wait_s = max(0.0, kill_at - time.monotonic()) if kill_at is not None else 0.5
+            words = self._line(wait_s)
+            if words is None:
+                continue
             if words[0] == "qr":
                 self.sessions += 1
+                if kill_at is None and kill_after_first_qr_s is not None:
+                    kill_at = time.monotonic() + kill_after_first_qr_s
                 if self.random.random() < self.pay_probability:
                     # Mostly within the countdown; some land after it or after the kill (late payments).
                     self._pay_later(words[2], self.random.uniform(0.0, self.session_s * 1.5))
@@ -86,12 +116,15 @@ class PaymentKillRig:
                 return int(words[2])
 
     def kill_round(self) -> None:
-        """One kiosk process, SIGKILLed at a random moment of its payment sessions."""
+        """One kiosk process, SIGKILLed at a random moment: in 1 round of 5 early (while it starts
+        and creates its first order), otherwise at a random moment after its first QR code."""
         self.proc.stdin.write(f"run {self.session_s} {self.poll_s}\n".encode())
         self.proc.stdin.flush()
-        words = self._line()
-        pid = int(words[1])
-        self._read_until_exit(pid, time.monotonic() + self.random.uniform(0.05, 2.0 * self.session_s))
+        pid = self._child_pid()
+        if self.random.random() < 0.2:
+            self._read_until_exit(pid, time.monotonic() + self.random.uniform(0.05, 0.3))
+        else:
+            self._read_until_exit(pid, None, kill_after_first_qr_s=self.random.uniform(0.0, 2.0 * self.session_s))
         self.kill_rounds += 1
 
     def finish(self) -> int:
@@ -100,7 +133,7 @@ class PaymentKillRig:
             thread.join(10)
         self.proc.stdin.write(b"finish\n")
         self.proc.stdin.flush()
-        pid = int(self._line()[1])
+        pid = self._child_pid()
         return self._read_until_exit(pid, None)
 
     def verdict(self) -> dict:
