@@ -3,8 +3,8 @@ and the government app's identity code (identity by phone).
 
 Decoding is kiosk/barcodes.py (zxing-cpp), a few milliseconds to ~20 ms per 1280x720
 frame (bench/codes.py): still too long for the GUI thread at 10-30 fps, so frames go
-to one decoder thread, latest-only (a frame offered while the decoder is busy replaces
-the waiting one, never a backlog). The result comes back through `on_result(payload)`
+to one decoder thread, latest-only (kiosk/latest_frame.py: a frame offered while the
+decoder is busy replaces the waiting one, never a backlog). The result comes back through `on_result(payload)`
 on the decoder thread; the flow turns it into a queued call on the GUI thread.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import threading
 from typing import Callable
 
 from kiosk.barcodes import first_text
+from kiosk.latest_frame import LatestFrameWorker
 
 
 def decode_qr(frame_bgr) -> str | None:
@@ -21,64 +22,52 @@ def decode_qr(frame_bgr) -> str | None:
 
 
 class QrScanner:
-    """One decoder thread; `offer(frame)` never blocks the caller. `decode` is the frame ->
-    text function (default: any QR code); the timing of the last decode is kept for the
-    technician's scanner test."""
+    """One decoder thread (`kiosk.latest_frame.LatestFrameWorker`); `offer(frame)` never blocks
+    the caller and is ignored unless a scan is active. `decode` is the frame -> text function
+    (default: any QR code). One result per scan: after it, the scanner is inactive until `begin`."""
 
     def __init__(self, on_result: Callable[[str], None], decode: Callable = decode_qr, *, name: str = "qr-decoder"):
         self._on_result = on_result
         self._decode = decode
-        self._condition = threading.Condition()
-        self._frame = None
+        self._lock = threading.Lock()
         self._active = False
-        self._stopped = False
-        self.decode_threads: set[str] = set()   # where decoding ran (tests: never the GUI thread)
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
+        self._worker = LatestFrameWorker(self._process, name=name, join_timeout_s=2.0)
 
     @property
     def active(self) -> bool:
         return self._active
 
+    @property
+    def decode_threads(self) -> set[str]:
+        """Where decoding ran (tests: never the GUI thread)."""
+        return self._worker.threads_seen
+
     def begin(self) -> None:
-        with self._condition:
+        with self._lock:
             self._active = True
-            self._frame = None
+            self._worker.drop()
 
     def cancel(self) -> None:
-        with self._condition:
+        with self._lock:
             self._active = False
-            self._frame = None
+            self._worker.drop()
 
     def offer(self, frame) -> None:
-        with self._condition:
-            if not self._active:
-                return
-            self._frame = frame
-            self._condition.notify()
+        if self._active:
+            self._worker.offer(frame)
 
     def stop(self) -> None:
-        with self._condition:
-            self._stopped = True
+        with self._lock:
             self._active = False
-            self._condition.notify()
-        self._thread.join(timeout=2.0)
+        self._worker.stop()
 
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                while self._frame is None and not self._stopped:
-                    self._condition.wait()
-                if self._stopped:
-                    return
-                frame, self._frame = self._frame, None
-            self.decode_threads.add(threading.current_thread().name)
-            try:
-                payload = self._decode(frame)
-            except Exception:   # a frame zxing cannot take (wrong dtype/shape): no code, keep scanning
-                payload = None
-            with self._condition:
-                if not payload or not self._active:
-                    continue
-                self._active = False   # one result per scan
-            self._on_result(payload)
+    def _process(self, frame) -> None:      # decoder thread
+        try:
+            payload = self._decode(frame)
+        except Exception:   # a frame zxing cannot take (wrong dtype/shape): no code, keep scanning
+            payload = None
+        with self._lock:
+            if not payload or not self._active:
+                return
+            self._active = False   # one result per scan
+        self._on_result(payload)

@@ -174,39 +174,6 @@ def test_a_missing_document_camera_sends_the_citizen_to_typing(qtbot, tmp_path, 
         parts.close()
 
 
-def test_the_document_worker_takes_at_most_its_rate_and_always_the_newest_frame():
-    """kiosk.flows.documents.LatestFrameWorker with max_rate_hz: a 30 fps camera is checked 10 times
-    a second (the rest dropped, never queued), and the frame checked is the newest one offered."""
-    import threading
-    import time
-
-    import numpy as np
-
-    from kiosk.flows.documents import LatestFrameWorker
-    seen: list[int] = []
-    done = threading.Event()
-
-    def process(frame):
-        seen.append(int(frame[0, 0]))
-        if len(seen) >= 6:
-            done.set()
-    worker = LatestFrameWorker(process, name="rate-test", max_rate_hz=10.0)
-    try:
-        started = time.monotonic()
-        number = 0
-        while not done.is_set() and time.monotonic() - started < 5:
-            number += 1
-            worker.offer(np.full((2, 2), number % 256, np.uint8))
-            time.sleep(1 / 30)
-        elapsed = time.monotonic() - started
-    finally:
-        worker.stop()
-    assert done.is_set()
-    assert elapsed >= 0.45                     # 6 checks at 10 a second: at least 5 intervals
-    assert number >= 2.5 * len(seen)           # most of the 30 fps frames were dropped
-    assert seen == sorted(seen)                # never an older frame after a newer one
-
-
 def test_frames_are_checked_in_the_helper_process_with_the_same_result():
     """kiosk.flows.documents.page_checker: the check, the preview and the taken page come back
     from the helper process exactly as check_frame gives them in-process."""

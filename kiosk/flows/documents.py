@@ -1,7 +1,7 @@
 """Documents flow: the camera reading paper -- the passport MRZ and supporting materials.
 
 The document camera (a second, downward-looking camera when the kiosk has one, else the
-main camera) delivers frames; one worker thread (`LatestFrameWorker`) looks at the newest
+main camera) delivers frames; one worker thread (`kiosk.latest_frame.LatestFrameWorker`) looks at the newest
 frame only and runs the OpenCV / Tesseract work there, never on the GUI thread:
 
 * ScanMrz: `kiosk.mrz_ocr.read_mrz_with_reason` on frames until a key is accepted
@@ -21,8 +21,6 @@ Results and view updates come back on the GUI thread through `BackgroundJobs.pos
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -34,69 +32,18 @@ from kiosk.core import session as s
 from devices.helper_process import HelperProcess
 from kiosk.document_capture import PageCheck, PageFormat, Thresholds, check_frame, preview_rgb
 from kiosk.flows.context import UNAVAILABLE, Coordinator, FlowContext
+from kiosk.latest_frame import LatestFrameWorker
 from kiosk.mrz_ocr import MrzConsensus, OcrUnavailable, read_mrz_with_reason
 
 log = logging.getLogger(__name__)
 
 PREVIEW_WIDTH = 640
-THUMBNAIL_HEIGHT = 220
-BAD_DIGIT_FRAMES = 3        # MRZ frames in a row with wrong check digits before the citizen is told      # the scan screen shows pages at about half this
+THUMBNAIL_HEIGHT = 220       # px; the scan screen shows pages at about half this
+BAD_DIGIT_FRAMES = 3        # MRZ frames in a row with wrong check digits before the citizen is told
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 CHECK_TIMEOUT_S = 10.0      # a helper silent this long is replaced (a frame takes ~25 ms, a taken page ~0.2 s)
 
 page_checker = HelperProcess("document check", CHECK_TIMEOUT_S)
-
-
-class LatestFrameWorker:
-    """One thread that processes the newest offered frame; older ones are dropped. `process`
-    runs on that thread; `offer` never blocks the caller. With `max_rate_hz`, frames are taken
-    at most that often (the newest one each time): checking paper 30 times a second took half a
-    core of a 2-core kiosk and, through the CPU and the GIL, stalled the GUI thread."""
-
-    def __init__(self, process: Callable[[np.ndarray], None], name: str, max_rate_hz: float = 0.0):
-        self._process = process
-        self._min_interval_s = 1.0 / max_rate_hz if max_rate_hz > 0 else 0.0
-        self._condition = threading.Condition()
-        self._frame: np.ndarray | None = None
-        self._stopped = False
-        self.threads_seen: set[str] = set()          # tests: the work never ran on the GUI thread
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def offer(self, frame: np.ndarray) -> None:
-        with self._condition:
-            self._frame = frame
-            self._condition.notify()
-
-    def drop(self) -> None:
-        with self._condition:
-            self._frame = None
-
-    def stop(self) -> None:
-        with self._condition:
-            self._stopped = True
-            self._frame = None
-            self._condition.notify()
-        self._thread.join(timeout=5.0)
-
-    def _run(self) -> None:
-        next_at = 0.0
-        while True:
-            with self._condition:
-                while not self._stopped:
-                    wait_s = next_at - time.monotonic()
-                    if self._frame is not None and wait_s <= 0:
-                        break
-                    self._condition.wait(timeout=wait_s if self._frame is not None else None)
-                if self._stopped:
-                    return
-                frame, self._frame = self._frame, None
-            next_at = time.monotonic() + self._min_interval_s
-            self.threads_seen.add(threading.current_thread().name)
-            try:
-                self._process(frame)
-            except Exception:      # a bug must not kill the camera step silently
-                log.exception("document camera frame failed")
 
 
 @dataclass
