@@ -140,6 +140,32 @@ def rss_by_mapping() -> dict[str, int]:
     return totals
 
 
+def python_heap_kib() -> dict[str, int]:
+    """CPython's small-object allocator (obmalloc) from sys._debugmallocstats(): KiB in its 1 MiB
+    arenas (anonymous mappings, counted in "[anon]" by rss_by_mapping) and KiB of blocks in use.
+    Arenas much larger than the blocks in use are fragmentation: a few live objects per arena keep
+    it mapped. The report goes to C stderr, so it is caught in a memfd (no file on disk)."""
+    fd = os.memfd_create("soak-mallocstats")
+    saved = os.dup(2)
+    try:
+        sys.stderr.flush()
+        os.dup2(fd, 2)
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    os.lseek(fd, 0, os.SEEK_SET)
+    with os.fdopen(fd, "r") as report:
+        text = report.read()
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("# arenas allocated current"):
+            found["arenas"] = int(line.split("=")[1].replace(",", "")) * 1024   # ARENA_SIZE 1 MiB (3.10+)
+        elif line.startswith("# bytes in allocated blocks"):
+            found["blocks"] = int(line.split("=")[1].replace(",", "")) // 1024
+    return found
+
+
 def second_half_slope(points: list[tuple[int, float]]) -> float | None:
     """MB per 1,000 sessions: least-squares slope of (session, RSS) over the later half."""
     later = points[len(points) // 2:]
@@ -354,7 +380,7 @@ def main() -> None:
     heartbeat.start()
 
     def snapshot() -> dict:
-        gc.collect()
+        state["gc_unreachable"] = gc.collect()      # reported on stderr at the end: cyclic garbage left
         worker_pid = getattr(getattr(verifier, "_process", None), "pid", None)
         rss_as_is = rss_mb()
         release_freed_memory()          # memory the allocator holds but nobody uses is not a leak
@@ -379,6 +405,7 @@ def main() -> None:
             state["baseline"] = snapshot()
             state["steal_at_start"] = (steal_s(), time.monotonic())
             state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
+            state["pyheap"] = python_heap_kib() if os.environ.get("SOAK_SMAPS") else None
             state["measuring"] = True
             state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
@@ -423,6 +450,12 @@ def main() -> None:
                                    reverse=True)[:4]
                     print("soak:   RSS since the warm-up: " + ", ".join(f"{kib:+d} KiB {name}" for kib, name in grown),
                           file=sys.stderr, flush=True)
+                    heap, heap0 = python_heap_kib(), state["pyheap"]
+                    print(f"soak:   Python obmalloc: arenas {heap.get('arenas', 0)} KiB "
+                          f"({heap.get('arenas', 0) - heap0.get('arenas', 0):+d}), blocks in use "
+                          f"{heap.get('blocks', 0)} KiB ({heap.get('blocks', 0) - heap0.get('blocks', 0):+d}); "
+                          f"oldest generation {len(gc.get_objects(2))} objects, not frozen",
+                          file=sys.stderr, flush=True)
                     state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                     state["measuring"] = True
             pilot.deleteLater()
@@ -445,7 +478,11 @@ def main() -> None:
                 print(f"soak: {stat.size / 1024:.0f} KiB in {stat.count} blocks", file=sys.stderr)
                 for line in stat.traceback.format()[-6:]:
                     print("    " + line, file=sys.stderr)
+    gen2_before_end, rss_before_end = len(gc.get_objects(2)), rss_mb()
     end = snapshot()
+    print(f"soak: at the end, the oldest generation held {gen2_before_end} objects (not frozen); a full "
+          f"collection found {state['gc_unreachable']} unreachable, RSS {rss_before_end:.1f} -> {end['rss']:.1f} MB "
+          f"({end['rss_trimmed']:.1f} MB after malloc_trim)", file=sys.stderr)
     if state.get("smaps"):       # hunting native growth: which mapping grew
         after = rss_by_mapping()
         growth = sorted(((after.get(k, 0) - state["smaps"].get(k, 0), k) for k in after), reverse=True)
