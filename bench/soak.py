@@ -37,8 +37,9 @@ For the longest GUI gap: the GUI thread's own CPU time in it (`gui_stall_cpu_ms`
 core (`gui_stall_run_queue_ms`) and the CPU time the hypervisor took from the virtual machine
 meanwhile (`gui_stall_steal_ms`, /proc/stat steal, summed over the CPUs; `steal_share` over the
 run, `gaps_over_50ms_with_steal`); the rest of a gap the thread was blocked. `gui_gc_*`: the
-GUI thread's garbage collections (kiosk/gui_gc.py), longest and count per generation.
-SOAK_TRACEMALLOC=1 prints the largest Python allocations made after the warm-up; SOAK_SMAPS=1
+GUI thread's garbage collections after the warm-up (kiosk/gui_gc.py), longest and count per generation.
+SOAK_TRACEMALLOC=1 prints the Python allocations that grew most from session 55 to the end
+(where they were made; the largest live ones when the run is shorter); SOAK_SMAPS=1
 prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
 library) grew, every 50 sessions and at the end; SOAK_STALLS=1 samples every thread's stack whenever
 the heartbeat is late and prints where the stalls are and, for the longest gaps, what each thread
@@ -164,6 +165,20 @@ def python_heap_kib() -> dict[str, int]:
         elif line.startswith("# bytes in allocated blocks"):
             found["blocks"] = int(line.split("=")[1].replace(",", "")) // 1024
     return found
+
+
+def sqlite_memory_kib() -> int:
+    """KiB SQLite holds in this process (page caches, statement caches, schema) from its own counter,
+    sqlite3_status64(SQLITE_STATUS_MEMORY_USED); -1 when the library cannot be asked."""
+    import ctypes
+    try:
+        lib = ctypes.CDLL("libsqlite3.so.0")      # the library _sqlite3 is linked to: same counters
+        current, highwater = ctypes.c_int64(), ctypes.c_int64()
+        if lib.sqlite3_status64(0, ctypes.byref(current), ctypes.byref(highwater), 0) != 0:
+            return -1
+        return current.value // 1024
+    except (OSError, AttributeError):
+        return -1
 
 
 def second_half_slope(points: list[tuple[int, float]]) -> float | None:
@@ -404,8 +419,12 @@ def main() -> None:
                 tracemalloc.start(8)
             state["baseline"] = snapshot()
             state["steal_at_start"] = (steal_s(), time.monotonic())
+            if parts.collector is not None:      # GUI collections are counted from here (start-up's are not)
+                parts.collector.longest_ms = 0.0
+                state["gc_at_start"] = list(parts.collector.collections)
             state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
             state["pyheap"] = python_heap_kib() if os.environ.get("SOAK_SMAPS") else None
+            state["sqlite_kib"] = sqlite_memory_kib()
             state["measuring"] = True
             state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
@@ -440,6 +459,12 @@ def main() -> None:
                 state.setdefault("rss_idle_points", []).append((state["done"], rss_mb() - capture_mb))
                 state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                 state["measuring"] = True
+            if state["done"] == WARMUP_SESSIONS + 50 and os.environ.get("SOAK_TRACEMALLOC"):
+                import tracemalloc          # the reference the end is compared to (not timed)
+                state["measuring"] = False
+                state["trace_reference"] = tracemalloc.take_snapshot()
+                state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
+                state["measuring"] = True
             if state["done"] % 50 == 0:
                 print(f"soak: {state['done']} sessions, rss {rss_mb():.1f} MB, fds {fd_count()}, "
                       f"threads {thread_count()}", file=sys.stderr, flush=True)
@@ -454,7 +479,8 @@ def main() -> None:
                     print(f"soak:   Python obmalloc: arenas {heap.get('arenas', 0)} KiB "
                           f"({heap.get('arenas', 0) - heap0.get('arenas', 0):+d}), blocks in use "
                           f"{heap.get('blocks', 0)} KiB ({heap.get('blocks', 0) - heap0.get('blocks', 0):+d}); "
-                          f"oldest generation {len(gc.get_objects(2))} objects, not frozen",
+                          f"oldest generation {len(gc.get_objects(2))} objects, not frozen; SQLite "
+                          f"{sqlite_memory_kib()} KiB ({sqlite_memory_kib() - state['sqlite_kib']:+d})",
                           file=sys.stderr, flush=True)
                     state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                     state["measuring"] = True
@@ -474,10 +500,20 @@ def main() -> None:
     if os.environ.get("SOAK_TRACEMALLOC"):
         import tracemalloc
         if tracemalloc.is_tracing():
-            for stat in tracemalloc.take_snapshot().statistics("traceback")[:8]:
-                print(f"soak: {stat.size / 1024:.0f} KiB in {stat.count} blocks", file=sys.stderr)
-                for line in stat.traceback.format()[-6:]:
-                    print("    " + line, file=sys.stderr)
+            gc.collect()
+            now = tracemalloc.take_snapshot()
+            reference = state.get("trace_reference")
+            if reference is not None:       # what grew since session 55: a slow leak shows here
+                for diff in sorted(now.compare_to(reference, "traceback"), key=lambda d: -d.size_diff)[:8]:
+                    print(f"soak: {diff.size_diff / 1024:+.0f} KiB in {diff.count_diff:+d} blocks since session "
+                          f"{WARMUP_SESSIONS + 50}", file=sys.stderr)
+                    for line in diff.traceback.format()[-8:]:
+                        print("    " + line, file=sys.stderr)
+            else:
+                for stat in now.statistics("traceback")[:8]:
+                    print(f"soak: {stat.size / 1024:.0f} KiB in {stat.count} blocks", file=sys.stderr)
+                    for line in stat.traceback.format()[-6:]:
+                        print("    " + line, file=sys.stderr)
     gen2_before_end, rss_before_end = len(gc.get_objects(2)), rss_mb()
     end = snapshot()
     print(f"soak: at the end, the oldest generation held {gen2_before_end} objects (not frozen); a full "
@@ -492,9 +528,10 @@ def main() -> None:
     measured = max(1, state["done"] - WARMUP_SESSIONS)
     elapsed = time.monotonic() - started
     steal0, steal_t0 = state.get("steal_at_start", (steal_s(), time.monotonic() - 1e-6))
-    collector = parts.collector        # kiosk.gui_gc: the longest collection on the GUI thread (whole run)
+    collector = parts.collector        # kiosk.gui_gc: the longest collection on the GUI thread after the warm-up
     gc_longest_ms = round(collector.longest_ms, 1) if collector is not None else None
-    gc_collections = list(collector.collections) if collector is not None else None
+    gc_collections = ([n - n0 for n, n0 in zip(collector.collections, state.get("gc_at_start", [0, 0, 0]))]
+                      if collector is not None else None)
     parts.close()
     server.terminate()
     server.wait(10)
