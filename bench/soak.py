@@ -38,7 +38,12 @@ core (`gui_stall_run_queue_ms`) and the CPU time the hypervisor took from the vi
 meanwhile (`gui_stall_steal_ms`, /proc/stat steal, summed over the CPUs; `steal_share` over the
 run, `gaps_over_50ms_with_steal`); the rest of a gap the thread was blocked. `gui_gc_*`: the
 GUI thread's garbage collections after the warm-up (kiosk/gui_gc.py), longest and count per generation.
-SOAK_TRACEMALLOC=1 prints the Python allocations that grew most from session 55 to the end
+`gui_cpu_ms_per_session` / `gui_run_queue_ms_per_session`: over all measured sessions, the GUI
+thread's CPU time and its time runnable without a core (a steadier measure than the longest gap).
+The kiosk runs with the product's scheduling and allocator settings (PRODUCT_SCHEDULING), not the
+test suite's.
+SOAK_KIOSK='{"worker_thread_niceness": 0}' (JSON) overrides [kiosk] settings, to compare one
+setting's effect (A/B) in runs of the same code. SOAK_TRACEMALLOC=1 prints the Python allocations that grew most from session 55 to the end
 (where they were made; the largest live ones when the run is shorter); SOAK_SMAPS=1
 prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
 library) grew, every 50 sessions and at the end; SOAK_STALLS=1 samples every thread's stack whenever
@@ -109,6 +114,10 @@ def release_freed_memory() -> None:
         pass
 
 WARMUP_SESSIONS = 5
+# [kiosk] settings the test configuration (tests/conftest.py kiosk_config) sets otherwise and the soak
+# takes from the product's defaults (kiosk/settings.py); main() checks that they are in force.
+PRODUCT_SCHEDULING = ("helper_niceness", "worker_thread_niceness", "gil_switch_interval_ms", "malloc_arenas",
+                      "malloc_mmap_threshold_kb", "malloc_trim_threshold_kb")
 PAGE_SETTLE_S = 0.25    # a scanned page shown to the camera: 7 frames at 30 fps before "Take this page"
 POLL_MS = 15            # the simulated citizen looks for the next step this often (the demo: 50 ms)
 MIN_SESSIONS = 300
@@ -342,13 +351,21 @@ def main() -> None:
     configure_logging("INFO", data / "kiosk.log", stream=None)   # the kiosk logs as in the field
     from kiosk.settings import KioskSection
     config = kiosk_config(data, url, face={"frames_needed": 1}, documents={"good_frames": 1},
-                          # the product's helper priority (tests/conftest.py runs helpers at the tests' own)
-                          kiosk={"helper_niceness": KioskSection.helper_niceness},
+                          # The product's scheduling settings: tests/conftest.py runs helpers at the tests'
+                          # own priority and keeps CPython's switch interval, which the soak must not measure.
+                          kiosk={**{name: getattr(KioskSection, name) for name in PRODUCT_SCHEDULING},
+                                 **json.loads(os.environ.get("SOAK_KIOSK", "{}"))},
                           devices={"id_reader": {"backend": "sim", "identity": "elderly", "delay_s": 0.05},
                                    "camera": {"backend": "sim", "fps": 30},
                                    "printer": {"backend": "sim"}})
     verifier = FaceVerifier()
     parts = build_kiosk(config, face_verifier=verifier)
+    switch_ms = config.kiosk.gil_switch_interval_ms
+    if switch_ms > 0 and abs(sys.getswitchinterval() * 1000 - switch_ms) > 1e-6:
+        raise SystemExit(f"soak: the GIL switch interval is {sys.getswitchinterval() * 1000} ms, not the product's {switch_ms}")
+    print(f"soak: GIL switch interval {sys.getswitchinterval() * 1000:g} ms, helpers at nice "
+          f"{config.kiosk.helper_niceness}, worker threads at nice {config.kiosk.worker_thread_niceness}",
+          file=sys.stderr)
     parts.window.resize(1280, 800)
     parts.window.show()
     parts.controller.open()
@@ -419,6 +436,7 @@ def main() -> None:
                 tracemalloc.start(8)
             state["baseline"] = snapshot()
             state["steal_at_start"] = (steal_s(), time.monotonic())
+            state["gui_at_start"] = (run_queue_s(), time.thread_time())
             if parts.collector is not None:      # GUI collections are counted from here (start-up's are not)
                 parts.collector.longest_ms = 0.0
                 state["gc_at_start"] = list(parts.collector.collections)
@@ -494,6 +512,7 @@ def main() -> None:
     QTimer.singleShot(0, next_session)
     app.exec()
     heartbeat.stop()
+    gui_at_end = (run_queue_s(), time.thread_time())
     print(f"soak: CPU by thread: {thread_cpu_report()}", file=sys.stderr)
     if sampler is not None:
         sampler.report()
@@ -566,6 +585,10 @@ def main() -> None:
         # ... and the time it was runnable but waiting for a core (the rest of the gap it was blocked:
         # the interpreter lock, a lock, I/O)
         "gui_stall_run_queue_ms": round(state.get("max_gap_queued", 0.0) * 1000.0, 1),
+        # All sessions: the GUI thread's CPU and its time runnable but without a core, per session.
+        "gui_cpu_ms_per_session": round((gui_at_end[1] - state.get("gui_at_start", gui_at_end)[1]) * 1000.0 / measured, 1),
+        "gui_run_queue_ms_per_session": round((gui_at_end[0] - state.get("gui_at_start", gui_at_end)[0]) * 1000.0
+                                              / measured, 2),
         # ... and the CPU time the hypervisor took from the machine meanwhile (both CPUs; /proc/stat steal,
         # 10 ms ticks): a virtual machine's pauses, which no code of the kiosk can shorten
         "gui_stall_steal_ms": round(state.get("max_gap_stolen", 0.0) * 1000.0, 1),

@@ -46,11 +46,15 @@ def niceness() -> int:
 
 def lower_priority(value: int) -> None:
     """In a helper: run at `value` niceness (Linux: the calling process; threads it starts
-    inherit it). A refusal is logged, never fatal: the work still runs, only not behind the GUI."""
+    inherit it). Absolute, not added: a helper started from a worker thread already inherits that
+    thread's niceness (kiosk/thread_priority.py). A refusal is logged, never fatal: the work still
+    runs, only not behind the GUI."""
     if value <= 0:
         return
     try:
-        os.nice(value)
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        if current < value:
+            os.nice(value - current)
     except (OSError, AttributeError) as exc:
         log.warning("helper process: could not lower priority (%s)", exc)
 

@@ -20,10 +20,13 @@ class KioskParts:
     window: object | None
     outbox: object
     collector: object | None = None      # kiosk.gui_gc.GuiThreadCollector (with a window)
+    thread_niceness: object | None = None   # kiosk.thread_priority.ThreadNiceness (with a window)
 
     def close(self) -> None:
         if self.collector is not None:
             self.collector.stop()
+        if self.thread_niceness is not None:
+            self.thread_niceness.stop()
         self.controller.close()
         if self.window is not None:
             self.window.allow_close = True
@@ -109,7 +112,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     controller_holder["c"] = controller
     controller.reference_photo_source = client.get_reference_photo   # face-only services (养老认证)
     window = None
-    collector = None
+    collector = thread_niceness = None
     if with_window:
         from kiosk.gui_gc import GuiThreadCollector
         from screens.main_window import KioskWindow
@@ -120,4 +123,9 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         collector = GuiThreadCollector(controller, settled=lambda: (
             view.service_search.catalog_version if view.service_search is not None else None))
         collector.start()
-    return KioskParts(config=config, controller=controller, window=window, outbox=outbox, collector=collector)
+        # The kiosk's other threads yield a core to the GUI thread (kiosk/thread_priority.py).
+        from kiosk.thread_priority import ThreadNiceness
+        thread_niceness = ThreadNiceness(config.kiosk.worker_thread_niceness, parent=controller)
+        thread_niceness.start()
+    return KioskParts(config=config, controller=controller, window=window, outbox=outbox, collector=collector,
+                      thread_niceness=thread_niceness)

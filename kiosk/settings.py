@@ -138,6 +138,10 @@ class KioskSection:
                                         "drawing), as a Linux niceness 0-19: the scheduler serves the "
                                         "GUI thread first when both want the CPU (devices/helper_process.py); "
                                         "0 = the kiosk's own priority."))
+    worker_thread_niceness: int = setting(5, (
+        "Linux niceness 0-19 of this process's threads other than the GUI thread (camera, outbox sender, the "
+        "face frames' feeder, Qt's pool), set by a sweep every 2 s (kiosk/thread_priority.py): on 2 cores the "
+        "GUI thread then gets a core first. 0 = all threads at the kiosk's own priority."))
     gil_switch_interval_ms: float = setting(0.5, (
         "How long another Python thread may keep the interpreter lock once the GUI thread asks for it "
         "(sys.setswitchinterval; CPython's default is 5 ms). The GUI thread lets the lock go at every Qt "

@@ -46,12 +46,12 @@ class PhoneApp:
     def show_code_to(self, camera, code: str | None = None, degradation: str = "sharp") -> str:
         """Holds the phone (with a fresh code, or `code`) up to a SimCamera; returns the code shown."""
         code = code or self.identity_code()
-        camera.hold_up(self.code_frame(code, degradation))
+        camera.show(self.code_frame(code, degradation))
         return code
 
     @staticmethod
     def take_away(camera) -> None:
-        camera.take_away()
+        camera.show(None)
 
     def confirm_login(self, user_code: str, approve: bool = True) -> dict:
         """The holder scanned the kiosk's login QR and pressed Confirm (or Decline) in the app."""

@@ -56,6 +56,9 @@ def kiosk_config(tmp_path, platform_url: str, **overrides):
                   # Helpers at the tests' own priority: four test workers share the cores, and a niced
                   # face worker would starve behind them (the product's 10 is tested on its own).
                   "helper_niceness": 0,
+                  # The test process's threads (platform servers, other kiosks) keep their priority
+                  # (tests/test_thread_priority.py checks the sweep on threads of its own).
+                  "worker_thread_niceness": 0,
                   # CPython's own switch interval: the suite's timing as it was (tests/test_gil.py checks 0.5 ms)
                   "gil_switch_interval_ms": 0},
         "platform": {"url": platform_url, "submit_wait_s": 8.0, "connect_timeout_s": 1.0, "read_timeout_s": 3.0},

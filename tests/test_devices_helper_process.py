@@ -26,11 +26,35 @@ def test_the_helper_is_another_process_at_the_configured_niceness():
     try:
         pid = helper.pid()
         assert pid != os.getpid()
-        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + 7)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == max(own, 7)        # absolute, not added
         assert helper.run(_pid_after, 0.0, os.getpid()) == pid
     finally:
         helper_process.set_niceness(0)
         helper.close()
+
+
+def test_a_helper_started_from_a_reniced_thread_runs_at_the_configured_niceness_not_more():
+    """A worker thread at niceness 5 (kiosk/thread_priority.py) starts a helper configured for 7:
+    the helper inherits 5 and goes to 7, not to 5 + 7."""
+    import threading
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    found = {}
+
+    def start_from_worker():
+        os.setpriority(os.PRIO_PROCESS, 0, max(own, 5))       # this thread only (Linux)
+        found["helper"] = HelperProcess("reniced", 60.0)
+        found["pid"] = found["helper"].pid()
+    helper_process.set_niceness(7)
+    try:
+        worker = threading.Thread(target=start_from_worker, name="reniced-worker")
+        worker.start()
+        worker.join(60)
+        assert os.getpriority(os.PRIO_PROCESS, found["pid"]) == max(own, 7)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == own                # the calling thread untouched
+    finally:
+        helper_process.set_niceness(0)
+        if "helper" in found:
+            found["helper"].close()
 
 
 def test_niceness_is_clamped_to_what_linux_accepts():

@@ -64,7 +64,7 @@ def to_app_code(qtbot, parts, service="elderly-allowance"):
 
 
 def scan(qtbot, parts, frame):
-    parts.controller.camera.hold_up(frame)
+    parts.controller.camera.show(frame)
     click(qtbot, parts.window, "appCodeScan")
 
 

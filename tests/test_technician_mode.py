@@ -290,7 +290,7 @@ def test_scanner_tab_decodes_what_the_camera_shows_with_format_and_timing(qtbot,
     enter_pin(qtbot, mode, PIN)
     qtbot.waitUntil(lambda: mode.service.state.mode == "open", timeout=5_000)
     code = "GDID1.eyJ2IjoxLCJqdGkiOiJhYmNkZWYwMTIzNDU2Nzg5In0.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWc"
-    parts.controller.camera.hold_up(code_scene(code, "qr", degradation="rotation", seed=1))
+    parts.controller.camera.show(code_scene(code, "qr", degradation="rotation", seed=1))
     mode.panel.tabs.setCurrentIndex(mode.panel.tabs.indexOf(mode.panel.pages["scanner"]))
     click(qtbot, mode.panel, "scannerStart")
     qtbot.waitUntil(lambda: "QRCode" in mode.service.state.scanner_text, timeout=15_000)

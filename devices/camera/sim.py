@@ -13,12 +13,10 @@ and turned back and forth: the most a flat picture can do to fake a head turn),
 `dark` / `overexposed` (the source under extreme lighting), `unplug_after`
 (delivers the source, then disappears after `unplug_after_s`: a camera gone
 mid-verification). `unplug()` / `replug()` do the same at any moment (tests).
-`hold_up(frame)` puts something in front of the lens (a phone showing its code, a receipt):
-every frame is that picture until `take_away()` (sim/phone_app.py, tests, the demo).
-
-`show(frame)` holds a picture in front of the lens (paper under the document camera: a
-passport photo page, a page of a supporting material, made by sim/documents.py): every
-frame is that picture until `show(None)`, in any scenario that delivers frames.
+`show(frame)` holds a picture in front of the lens: a phone showing its code or a receipt
+(sim/phone_app.py), paper under the document camera (a passport photo page, a page of a
+supporting material, made by sim/documents.py). Every frame is that picture until
+`show(None)`, in any scenario that delivers frames, images or video.
 """
 from __future__ import annotations
 
@@ -63,15 +61,7 @@ class SimCamera(Camera):
         self._unplugged = threading.Event()
         self._rng = np.random.default_rng(7)
         self._attack_frame = 0
-        self._held: np.ndarray | None = None     # hold_up(): what is in front of the lens
-        self._shown: np.ndarray | None = None    # show(): paper under the (document) camera
-
-    def hold_up(self, frame: np.ndarray) -> None:
-        """From the next frame on, the camera sees `frame` (BGR) instead of its source (thread-safe)."""
-        self._held = np.ascontiguousarray(frame)
-
-    def take_away(self) -> None:
-        self._held = None
+        self._in_front: np.ndarray | None = None     # show(): what is held in front of the lens
 
     # --- test hooks: the cable pulled and put back ----------------------------
 
@@ -86,8 +76,9 @@ class SimCamera(Camera):
         self._set_status(DeviceStatus.ONLINE)
 
     def show(self, frame: np.ndarray | None) -> None:
-        """Hold `frame` (BGR) in front of the camera until `show(None)` (thread-safe: one reference)."""
-        self._shown = None if frame is None else np.ascontiguousarray(frame)
+        """From the next frame on, the camera sees `frame` (BGR) instead of its source, until
+        `show(None)` (thread-safe: one reference, replaced whole)."""
+        self._in_front = None if frame is None else np.ascontiguousarray(frame)
 
     def _open_on_worker(self) -> None:
         if self._scenario == "unplugged":
@@ -133,9 +124,9 @@ class SimCamera(Camera):
 
     def _frame_out(self, image: np.ndarray) -> np.ndarray:
         """Per-frame changes (hand-held photo wobble, tilt, bend); always a fresh array."""
-        held = self._held
-        if held is not None:
-            return held.copy()
+        in_front = self._in_front
+        if in_front is not None:
+            return in_front.copy()
         if self._scenario not in PHOTO_ATTACKS:
             return image.copy()
         if self._scenario != "photo_attack":
@@ -174,8 +165,7 @@ class SimCamera(Camera):
                 if self._gone():
                     return
                 # A fresh copy per frame: consumers may hold on to a frame while the next arrives.
-                shown = self._shown
-                self._publish(shown.copy() if shown is not None else self._frame_out(image))
+                self._publish(self._frame_out(image))
                 if not command.wait(self._interval):
                     return
             if not self._loop:

@@ -222,7 +222,7 @@ class Autopilot(QObject):
                          name="demo-phone", daemon=True).start()
 
     def _phone_session_over(self) -> None:
-        self.controller.camera.take_away()
+        self.controller.camera.show(None)
         self._without_card(False)
 
     def _collect_certificate_then_finish(self) -> None:
@@ -288,7 +288,7 @@ class Autopilot(QObject):
         if self._settling:          # a timer tick inside _settle's event processing
             return
         if self._phone_held and (self.session.state is not State.APP_CODE or self.session.app_busy):
-            self.controller.camera.take_away()   # the code was read: the phone goes back into the pocket
+            self.controller.camera.show(None)   # the code was read: the phone goes back into the pocket
             self._phone_held = False
         if not self._steps:
             self._finish(success=True)
