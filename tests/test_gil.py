@@ -26,7 +26,11 @@ def test_zero_leaves_cpython_s_interval():
 
 def test_a_busy_thread_lets_the_gui_thread_back_in_sooner():
     """The convoy: this thread drops the lock (a sleep(0), like a Qt call) while another thread
-    spins in Python; taking the lock back waits about one switch interval each time."""
+    spins in Python; taking the lock back waits about one switch interval each time.
+
+    The convoy shows only while the spinner has a core: beside the other test workers on two cores
+    it may hardly run (one CI run measured 0.8 ms a round at 5 ms). So a pair of measurements counts
+    only when the convoy at CPython's 5 ms showed (>= 1.5 ms a round), and up to eight pairs are tried."""
     def convoy_ms() -> float:
         stop = False
 
@@ -43,14 +47,21 @@ def test_a_busy_thread_lets_the_gui_thread_back_in_sooner():
         finally:
             stop = True
             spinner.join()
+    pairs = []
     try:
-        sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
-        slow = convoy_ms()
-        assert apply_switch_interval(0.5) == 0.0005
-        fast = convoy_ms()
+        for _ in range(8):
+            sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
+            slow = convoy_ms()
+            assert apply_switch_interval(0.5) == 0.0005
+            fast = convoy_ms()
+            pairs.append((round(slow, 2), round(fast, 2)))
+            if slow >= 1.5:
+                break
     finally:
         sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
-    assert fast < slow / 2, (fast, slow)
+    slow, fast = pairs[-1]
+    assert slow >= 1.5, f"the convoy never showed at 5 ms (the spinner got no core): {pairs}"
+    assert fast < slow / 2, pairs
 
 
 def test_building_the_kiosk_applies_the_setting(qtbot, tmp_path):
