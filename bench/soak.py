@@ -176,6 +176,27 @@ def python_heap_kib() -> dict[str, int]:
     return found
 
 
+class _MallInfo2(__import__("ctypes").Structure):
+    _fields_ = [(name, __import__("ctypes").c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                 "fordblks", "keepcost")]
+
+
+def native_heap_kib() -> dict[str, int]:
+    """glibc's own account of malloc (mallinfo2(3), all arenas): KiB handed out and still live
+    (`in_use`), KiB free inside the arenas (`free`), KiB in blocks mapped on their own (`mapped`).
+    RSS of [heap] growing while `in_use` stays flat is fragmentation; `in_use` growing is memory
+    somebody holds. Empty when the C library has no mallinfo2."""
+    import ctypes
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+    except (OSError, AttributeError):
+        return {}
+    info = libc.mallinfo2()
+    return {"in_use": info.uordblks // 1024, "free": info.fordblks // 1024, "mapped": info.hblkhd // 1024}
+
+
 def sqlite_memory_kib() -> int:
     """KiB SQLite holds in this process (page caches, statement caches, schema) from its own counter,
     sqlite3_status64(SQLITE_STATUS_MEMORY_USED); -1 when the library cannot be asked."""
@@ -443,6 +464,7 @@ def main() -> None:
             state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
             state["pyheap"] = python_heap_kib() if os.environ.get("SOAK_SMAPS") else None
             state["sqlite_kib"] = sqlite_memory_kib()
+            state["native"] = native_heap_kib() if os.environ.get("SOAK_SMAPS") else None
             state["measuring"] = True
             state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
@@ -494,12 +516,16 @@ def main() -> None:
                     print("soak:   RSS since the warm-up: " + ", ".join(f"{kib:+d} KiB {name}" for kib, name in grown),
                           file=sys.stderr, flush=True)
                     heap, heap0 = python_heap_kib(), state["pyheap"]
+                    sqlite_kib, native, native0 = sqlite_memory_kib(), native_heap_kib(), state["native"]
                     print(f"soak:   Python obmalloc: arenas {heap.get('arenas', 0)} KiB "
                           f"({heap.get('arenas', 0) - heap0.get('arenas', 0):+d}), blocks in use "
                           f"{heap.get('blocks', 0)} KiB ({heap.get('blocks', 0) - heap0.get('blocks', 0):+d}); "
                           f"oldest generation {len(gc.get_objects(2))} objects, not frozen; SQLite "
-                          f"{sqlite_memory_kib()} KiB ({sqlite_memory_kib() - state['sqlite_kib']:+d})",
+                          f"{sqlite_kib} KiB ({sqlite_kib - state['sqlite_kib']:+d})",
                           file=sys.stderr, flush=True)
+                    print("soak:   malloc (mallinfo2): " + ", ".join(
+                        f"{key} {native.get(key, 0)} KiB ({native.get(key, 0) - native0.get(key, 0):+d})"
+                        for key in ("in_use", "free", "mapped")), file=sys.stderr, flush=True)
                     state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                     state["measuring"] = True
             pilot.deleteLater()
