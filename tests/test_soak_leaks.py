@@ -93,3 +93,21 @@ def test_clear_layout_deletes_every_item_it_takes_out(qtbot):
     kept = [type(item).__name__ for item in items if Shiboken.isValid(item) and item is not nested]
     assert kept == [], f"items taken out but not deleted: {kept}"
     qtbot.waitUntil(lambda: not any(Shiboken.isValid(widget) for widget in labels), timeout=2000)
+
+
+def test_only_clear_layout_takes_items_out_of_layouts():
+    """Every item taken out of a layout must be deleted; the one place that does it is clear_layout."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for folder in ("screens", "kiosk", "devices", "sim"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+            for function in functions:
+                for node in ast.walk(function):
+                    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                            and node.func.attr in ("takeAt", "removeItem", "replaceWidget")):
+                        found.append(f"{path.relative_to(root)}:{function.name}")
+    assert found == ["screens/base.py:clear_layout"], found
