@@ -104,15 +104,6 @@ def thread_cpu_report() -> str:
     return ", ".join(f"{name} {cpu:.1f}s" for cpu, name in sorted(rows, reverse=True)[:10])
 
 
-def release_freed_memory() -> None:
-    """glibc's malloc_trim(0): give free heap pages back, so what stays in RSS is in use."""
-    import ctypes
-    import ctypes.util
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
 WARMUP_SESSIONS = 5
 # [kiosk] settings the test configuration (tests/conftest.py kiosk_config) sets otherwise and the soak
 # takes from the product's defaults (kiosk/settings.py); main() checks that they are in force.
@@ -174,27 +165,6 @@ def python_heap_kib() -> dict[str, int]:
         elif line.startswith("# bytes in allocated blocks"):
             found["blocks"] = int(line.split("=")[1].replace(",", "")) // 1024
     return found
-
-
-class _MallInfo2(__import__("ctypes").Structure):
-    _fields_ = [(name, __import__("ctypes").c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-                 "fordblks", "keepcost")]
-
-
-def native_heap_kib() -> dict[str, int]:
-    """glibc's own account of malloc (mallinfo2(3), all arenas): KiB handed out and still live
-    (`in_use`), KiB free inside the arenas (`free`), KiB in blocks mapped on their own (`mapped`).
-    RSS of [heap] growing while `in_use` stays flat is fragmentation; `in_use` growing is memory
-    somebody holds. Empty when the C library has no mallinfo2."""
-    import ctypes
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallinfo2.restype = _MallInfo2
-    except (OSError, AttributeError):
-        return {}
-    info = libc.mallinfo2()
-    return {"in_use": info.uordblks // 1024, "free": info.fordblks // 1024, "mapped": info.hblkhd // 1024}
 
 
 def sqlite_memory_kib() -> int:
@@ -350,7 +320,7 @@ def main() -> None:
 
     from kiosk.app import build_kiosk
     from kiosk.face_verification import FaceVerifier
-    from kiosk.native_memory import give_back
+    from kiosk.native_memory import give_back, usage_kib
     from kiosk.logging_setup import configure_logging
     from sim.demo.autopilot import Autopilot
     from tests.conftest import kiosk_config
@@ -436,7 +406,7 @@ def main() -> None:
         state["gc_unreachable"] = gc.collect()      # reported on stderr at the end: cyclic garbage left
         worker_pid = getattr(getattr(verifier, "_process", None), "pid", None)
         rss_as_is = rss_mb()
-        release_freed_memory()          # memory the allocator holds but nobody uses is not a leak
+        give_back()                     # memory the allocator holds but nobody uses is not a leak
         return {"rss": rss_as_is, "rss_trimmed": rss_mb(), "fds": fd_count(), "threads": thread_count(),
                 "widgets": len(QApplication.allWidgets()),
                 "qobjects": len(parts.window.findChildren(QObject)) + len(parts.controller.findChildren(QObject)),
@@ -464,7 +434,7 @@ def main() -> None:
             state["smaps"] = rss_by_mapping() if os.environ.get("SOAK_SMAPS") else None
             state["pyheap"] = python_heap_kib() if os.environ.get("SOAK_SMAPS") else None
             state["sqlite_kib"] = sqlite_memory_kib()
-            state["native"] = native_heap_kib() if os.environ.get("SOAK_SMAPS") else None
+            state["native"] = usage_kib() if os.environ.get("SOAK_SMAPS") else None
             state["measuring"] = True
             state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
         enough = (done >= args.sessions) if args.sessions else (time.monotonic() >= budget_end)
@@ -516,7 +486,7 @@ def main() -> None:
                     print("soak:   RSS since the warm-up: " + ", ".join(f"{kib:+d} KiB {name}" for kib, name in grown),
                           file=sys.stderr, flush=True)
                     heap, heap0 = python_heap_kib(), state["pyheap"]
-                    sqlite_kib, native, native0 = sqlite_memory_kib(), native_heap_kib(), state["native"]
+                    sqlite_kib, native, native0 = sqlite_memory_kib(), usage_kib(), state["native"]
                     print(f"soak:   Python obmalloc: arenas {heap.get('arenas', 0)} KiB "
                           f"({heap.get('arenas', 0) - heap0.get('arenas', 0):+d}), blocks in use "
                           f"{heap.get('blocks', 0)} KiB ({heap.get('blocks', 0) - heap0.get('blocks', 0):+d}); "

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -77,3 +79,23 @@ def give_back() -> bool:
     """Free pages go back to the system (glibc malloc_trim(0)). True if some were released."""
     libc = _libc()
     return bool(libc.malloc_trim(0)) if libc is not None else False
+
+
+class _MallInfo2(ctypes.Structure):          # glibc malloc.h, struct mallinfo2 (glibc 2.33+)
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                 "fordblks", "keepcost")]
+
+
+def usage_kib() -> dict[str, int]:
+    """glibc's own account (mallinfo2(3), all arenas), KiB: `in_use` handed out and not freed,
+    `free` inside the arenas, `mapped` in blocks mapped on their own. RSS growing while `in_use`
+    stays flat is fragmentation; `in_use` growing is memory somebody holds (bench/soak.py
+    SOAK_SMAPS=1). Empty when the C library has no mallinfo2."""
+    libc = _libc()
+    function = getattr(libc, "mallinfo2", None) if libc is not None else None
+    if function is None:
+        return {}
+    function.restype = _MallInfo2
+    info = function()
+    return {"in_use": info.uordblks // 1024, "free": info.fordblks // 1024, "mapped": info.hblkhd // 1024}

@@ -136,3 +136,21 @@ def test_fixed_thresholds_keep_no_freed_frame_in_an_arena():
     and unmapped on its own."""
     assert _retained_after_frames("dynamic") > 2.5          # glibc's default keeps it: the test can fail
     assert _retained_after_frames("fixed") < 0.5
+
+
+def test_usage_counts_what_is_allocated_and_freed():
+    """usage_kib() (glibc mallinfo2): 8 MiB held shows as in use or mapped, and is gone once freed."""
+    from kiosk.native_memory import usage_kib
+
+    def held_kib() -> int:
+        usage = usage_kib()
+        return usage["in_use"] + usage["mapped"]
+
+    assert set(usage_kib()) == {"in_use", "free", "mapped"}
+    before = held_kib()
+    block = bytearray(8 * 1024 * 1024)
+    during = held_kib()
+    del block
+    after = held_kib()
+    assert during - before >= 8000, (before, during)
+    assert during - after >= 8000, (during, after)
