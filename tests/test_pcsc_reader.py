@@ -202,6 +202,9 @@ def test_reader_hotplug_through_pcscd_restart(qtbot, make_reader, pcscd_daemon, 
     assert reason == "device_offline"
     pcscd_daemon.start()                      # must cope with the stale socket
     qtbot.waitUntil(lambda: reader.status() == DeviceStatus.ONLINE, timeout=5000)
+    # readers_changed comes from pyscard's monitor thread, queued to this thread: the status can
+    # read ONLINE a moment before the signal is delivered (a fresh-clone run saw changes[-1] == []).
+    qtbot.waitUntil(lambda: bool(changes) and READER in changes[-1], timeout=5000)
     assert READER in changes[-1]
     # The card monitor was re-armed: a card inserted now is seen and read.
     virtual_card.insert("ssse")
