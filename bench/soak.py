@@ -27,8 +27,9 @@ without the simulated printer's capture buffer, which keeps every receipt's byte
 i.e. memory still in use — a leak — rather than freed memory the allocator kept, and
 `rss_slope_second_half_mb`: the trend over the later half of the run, after the first-use
 caches have filled — what decides whether a kiosk survives a month of sessions. Every 10 sessions
-RSS is sampled as it is and again after the kiosk's idle trim (kiosk.native_memory.give_back, what
-the kiosk does once it has stood idle `trim_memory_idle_s`): the slope is taken on the trimmed
+RSS is sampled as it is and again after what the kiosk does once it has stood idle
+`trim_memory_idle_s`: a full garbage collection (kiosk/gui_gc.py collect_all) and the trim
+(kiosk.native_memory.give_back): the slope is taken on the trimmed
 samples, memory in use, since the untrimmed ones move ±5 MB with whatever freed memory the
 allocator holds at that instant; `rss_slope_second_half_untrimmed_mb` is the same slope before
 the trim).
@@ -44,9 +45,12 @@ The kiosk runs with the product's scheduling and allocator settings (PRODUCT_SCH
 test suite's.
 SOAK_KIOSK='{"worker_thread_niceness": 0}' (JSON) overrides [kiosk] settings, to compare one
 setting's effect (A/B) in runs of the same code. SOAK_TRACEMALLOC=1 prints the Python allocations that grew most from session 55 to the end
-(where they were made; the largest live ones when the run is shorter); SOAK_SMAPS=1
+(where they were made; the largest live ones when the run is shorter); SOAK_CENSUS=1 counts the
+collector's live objects by type every 100 sessions; SOAK_GARBAGE=N prints, at session N, what a full
+collection finds unreachable; SOAK_SMAPS=1
 prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
-library) grew, every 50 sessions and at the end; SOAK_STALLS=1 samples every thread's stack whenever
+library) grew, every 50 sessions and at the end, and at the end the later half's RSS slope split by
+kind of mapping, with CPython's and glibc's memory in use beside it; SOAK_STALLS=1 samples every thread's stack whenever
 the heartbeat is late and prints where the stalls are and, for the longest gaps, what each thread
 was doing (the sampler costs CPU itself: not for the figures).
 """
@@ -139,6 +143,76 @@ def rss_by_mapping() -> dict[str, int]:
             elif fields and fields[0] == "Rss:":
                 totals[name] = totals.get(name, 0) + int(fields[1])
     return totals
+
+
+MAPPING_SAMPLE = ("[heap]", "[anon: malloc arena]", "[anon]", "(files)", "(obmalloc blocks in use)",
+                  "(malloc in use)")
+
+
+def mapping_sample() -> tuple[int, ...]:
+    """KiB per MAPPING_SAMPLE name, as a tuple of ints: the rig keeps one per RSS sample, and the
+    rig's own memory is in the RSS it measures (a dict of ~150 library paths per sample was
+    3 KB per session: the growth it was meant to find)."""
+    from kiosk.native_memory import usage_kib
+    maps = rss_by_mapping()
+    kinds = ("[heap]", "[anon: malloc arena]", "[anon]")
+    return (*(maps.get(kind, 0) for kind in kinds), sum(kib for name, kib in maps.items() if name not in kinds),
+            python_heap_kib().get("blocks", 0), usage_kib().get("in_use", 0))
+
+
+def traced_kib() -> int:
+    import tracemalloc
+    return tracemalloc.get_traced_memory()[0] // 1024 if tracemalloc.is_tracing() else 0
+
+
+def garbage_report() -> None:
+    """SOAK_GARBAGE=N: at session N, one full collection that keeps what it finds (gc.DEBUG_SAVEALL):
+    the unreachable objects by type, with the bytes they and what only they refer to hold, and
+    CPython's blocks and bytes in use before and after. Garbage that only a full collection frees
+    piles up between the GUI thread's full collections (kiosk/gui_gc.py)."""
+    from collections import Counter
+    before_blocks, before_kib = sys.getallocatedblocks(), python_heap_kib().get("blocks", 0)
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        found = gc.collect()
+        garbage = list(gc.garbage)
+        gc.garbage.clear()
+    finally:
+        gc.set_debug(0)
+    by_type: Counter = Counter()
+    size: Counter = Counter()
+    for obj in garbage:
+        name = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        by_type[name] += 1
+        size[name] += sys.getsizeof(obj) + sum(sys.getsizeof(r) for r in gc.get_referents(obj)
+                                               if not gc.is_tracked(r))
+    del garbage
+    gc.collect()
+    print(f"soak:   a full collection found {found} unreachable objects, ~{sum(size.values()) // 1024} KiB "
+          f"with what they alone hold; blocks {sys.getallocatedblocks() - before_blocks:+d}, "
+          f"{python_heap_kib().get('blocks', 0) - before_kib:+d} KiB: "
+          + ", ".join(f"{name} {by_type[name]} ({size[name] // 1024} KiB)" for name, _ in size.most_common(12)),
+          file=sys.stderr, flush=True)
+
+
+def census_report(state: dict) -> None:
+    """SOAK_CENSUS=1: the live objects the garbage collector tracks, counted by type, and CPython's
+    allocated blocks (sys.getallocatedblocks), compared with the first census (session 100).
+    A type whose count rises census after census is what holds on to something per session."""
+    from collections import Counter
+    gc.collect()
+    counts = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+    blocks = sys.getallocatedblocks()
+    first = state.get("census")
+    if first is None:
+        state["census"] = (counts, blocks, state["done"])
+        print(f"soak:   census at {state['done']}: {sum(counts.values())} objects, {blocks} blocks",
+              file=sys.stderr, flush=True)
+        return
+    counts0, blocks0, done0 = first
+    grown = sorted(((n - counts0.get(name, 0), name) for name, n in counts.items()), reverse=True)[:10]
+    print(f"soak:   census since session {done0}: blocks {blocks - blocks0:+d}; "
+          + ", ".join(f"{name} {n:+d}" for n, name in grown if n > 0), file=sys.stderr, flush=True)
 
 
 def python_heap_kib() -> dict[str, int]:
@@ -465,14 +539,28 @@ def main() -> None:
                 printer = parts.controller.printer      # minus the simulated printer's capture buffer
                 capture_mb = len(printer.all_bytes) / 1e6 if hasattr(printer, "all_bytes") else 0.0
                 state.setdefault("rss_points", []).append((state["done"], rss_mb() - capture_mb))
-                give_back()
+                if parts.collector is not None:    # what the kiosk does once it has stood idle:
+                    parts.collector.collect_all()  # a full collection (KioskController.stood_idle),
+                give_back()                        # then malloc_trim
                 state.setdefault("rss_idle_points", []).append((state["done"], rss_mb() - capture_mb))
+                if os.environ.get("SOAK_SMAPS"):     # the same sample by kind of mapping, for the slope of each
+                    state.setdefault("map_points", []).append((state["done"], mapping_sample()))
                 state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                 state["measuring"] = True
             if state["done"] == WARMUP_SESSIONS + 50 and os.environ.get("SOAK_TRACEMALLOC"):
                 import tracemalloc          # the reference the end is compared to (not timed)
                 state["measuring"] = False
                 state["trace_reference"] = tracemalloc.take_snapshot()
+                state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
+                state["measuring"] = True
+            if state["done"] == int(os.environ.get("SOAK_GARBAGE", "0") or 0) and state.get("measuring"):
+                state["measuring"] = False       # what a full collection would free by now (not timed)
+                garbage_report()
+                state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
+                state["measuring"] = True
+            if state["done"] % 100 == 0 and state.get("measuring") and os.environ.get("SOAK_CENSUS"):
+                state["measuring"] = False       # hunting Python growth: live objects by type (not timed)
+                census_report(state)
                 state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                 state["measuring"] = True
             if state["done"] % 50 == 0:
@@ -491,7 +579,8 @@ def main() -> None:
                           f"({heap.get('arenas', 0) - heap0.get('arenas', 0):+d}), blocks in use "
                           f"{heap.get('blocks', 0)} KiB ({heap.get('blocks', 0) - heap0.get('blocks', 0):+d}); "
                           f"oldest generation {len(gc.get_objects(2))} objects, not frozen; SQLite "
-                          f"{sqlite_kib} KiB ({sqlite_kib - state['sqlite_kib']:+d})",
+                          f"{sqlite_kib} KiB ({sqlite_kib - state['sqlite_kib']:+d})"
+                          + (f"; traced by tracemalloc {traced_kib()} KiB" if os.environ.get("SOAK_TRACEMALLOC") else ""),
                           file=sys.stderr, flush=True)
                     print("soak:   malloc (mallinfo2): " + ", ".join(
                         f"{key} {native.get(key, 0)} KiB ({native.get(key, 0) - native0.get(key, 0):+d})"
@@ -539,6 +628,13 @@ def main() -> None:
         growth = sorted(((after.get(k, 0) - state["smaps"].get(k, 0), k) for k in after), reverse=True)
         for kib, name in growth[:6]:
             print(f"soak: RSS +{kib} KiB in {name}", file=sys.stderr)
+    if state.get("map_points"):      # which mapping the RSS trend is in (trimmed samples, capture included)
+        points = state["map_points"]
+        slopes = {name: second_half_slope([(done, sample[i] / 1024) for done, sample in points])
+                  for i, name in enumerate(MAPPING_SAMPLE)}
+        ranked = sorted((s for s in slopes.items() if s[1]), key=lambda s: -abs(s[1]))[:8]
+        print("soak: RSS slope over the later half by mapping (MB per 1,000 sessions): "
+              + ", ".join(f"{name} {slope:+.2f}" for name, slope in ranked), file=sys.stderr)
     base = state["baseline"] or end
     measured = max(1, state["done"] - WARMUP_SESSIONS)
     elapsed = time.monotonic() - started

@@ -123,6 +123,7 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         collector = GuiThreadCollector(controller, settled=lambda: (
             view.service_search.catalog_version if view.service_search is not None else None))
         collector.start()
+        controller.stood_idle.connect(collector.collect_all)
         # The kiosk's other threads yield a core to the GUI thread (kiosk/thread_priority.py).
         from kiosk.thread_priority import ThreadNiceness
         thread_niceness = ThreadNiceness(config.kiosk.worker_thread_niceness, parent=controller)

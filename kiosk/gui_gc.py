@@ -17,6 +17,15 @@ have grown by a quarter: a visible stall. `freeze()` moves everything alive afte
 into the permanent generation (gc.freeze, CPython >= 3.7), so later collections look only at
 what was made since; it is called once the kiosk is ready and again after each new catalog.
 
+IDLE. The thresholds above make a full collection rare: the sessions' young objects die by
+reference counting, so generation 0 fills ~once in ten sessions and a full collection comes about
+once in 1,000 (bench/soak.py: `gui_gc_collections` [99, 9, 0] over 1,000 sessions). Until then,
+cycles that outlived two younger collections stay, and so do CPython's free lists (tuples, lists,
+dicts, floats kept for reuse; only a full collection empties them): the soak's blocks in use
+crept ~0.7 KB per session. `collect_all()` runs one when the kiosk has stood idle after a session
+(KioskController.stood_idle, just before the memory trim): ~1 ms, the frozen objects are not
+walked, and nobody is being served.
+
 SWITCH. KIOSK_GUI_GC=0 (or off/no/false) leaves CPython's automatic collection as it is
 (e.g. to check whether a crash is related). Upstream: not a bug CPython will change (its
 collector is thread-agnostic by design); remove this module if PySide6 ever makes the
@@ -94,6 +103,12 @@ class GuiThreadCollector(QObject):
         gc.freeze()
         log.info("gc: long-lived objects frozen", extra={"frozen": gc.get_freeze_count()})
 
+    def collect_all(self) -> None:
+        """A full collection now (the kiosk stands idle): cyclic garbage of any age and CPython's
+        free lists. Does nothing when automatic collection was left to CPython (KIOSK_GUI_GC=0)."""
+        if self._running:
+            self._collect(2)
+
     def tick(self) -> None:
         if self._settled is not None:
             token = self._settled()
@@ -107,6 +122,9 @@ class GuiThreadCollector(QObject):
         generation = 0
         if count1 >= threshold1:
             generation = 2 if count2 >= threshold2 else 1
+        self._collect(generation)
+
+    def _collect(self, generation: int) -> None:
         started = time.perf_counter()
         gc.collect(generation)
         elapsed_ms = (time.perf_counter() - started) * 1000.0

@@ -76,20 +76,26 @@ def test_memory_is_trimmed_only_when_the_kiosk_stood_idle(qtbot, tmp_path, platf
     assert not timer.isActive()
 
 
-def test_the_idle_timer_runs_the_trim(qtbot, tmp_path, platform_server, monkeypatch):
+def test_the_idle_timer_runs_a_full_collection_then_the_trim(qtbot, tmp_path, platform_server, monkeypatch):
+    """When the kiosk has stood idle: the GUI collector's full collection (kiosk/gui_gc.py
+    collect_all: old cycles, CPython's free lists), then malloc_trim."""
     from PySide6.QtCore import Qt
 
     from kiosk import native_memory
     from kiosk.core.session import State
     from tests.ux_helpers import make_kiosk, wait_state
-    trims: list[str] = []
-    monkeypatch.setattr(native_memory, "give_back", lambda: trims.append("trim") or True)
+    trims: list[int] = []
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, kiosk={"trim_memory_idle_s": 0.2})
+    collector = parts.collector
+    # the number of full collections when the trim ran
+    monkeypatch.setattr(native_memory, "give_back", lambda: trims.append(collector.collections[2]) or True)
     try:
+        assert collector is not None and collector.running
+        full_before = collector.collections[2]
         qtbot.mouseClick(parts.window.screens[State.IDLE].start_button, Qt.LeftButton)
         wait_state(qtbot, parts.controller.session, State.CHOOSE_SERVICE)
         parts.controller.cancel()
-        qtbot.waitUntil(lambda: trims == ["trim"], timeout=5000)
+        qtbot.waitUntil(lambda: trims == [full_before + 1], timeout=5000)
     finally:
         parts.close()
 

@@ -64,6 +64,9 @@ class KioskController(QObject, SessionIntents):
     # Staff assistance needed at this kiosk (reason code, e.g. "face_go_to_counter"):
     # for a call-for-help light or the hall's staff system. No personal data.
     staff_help_requested = Signal(str)
+    # The kiosk has stood idle `trim_memory_idle_s` after a session: emitted on the GUI thread just
+    # before the memory trim; kiosk/app.py connects the GUI collector's full collection to it.
+    stood_idle = Signal()
 
     def __init__(self, config: KioskConfig, *, id_reader, camera, printer, face_verifier,
                  outbox, sync_worker, platform_client, catalog_cache, clock=time.monotonic,
@@ -253,4 +256,5 @@ class KioskController(QObject, SessionIntents):
 
     def _trim_if_still_idle(self) -> None:
         if self.session.state is s.State.IDLE:
+            self.stood_idle.emit()          # first what only a full collection frees, then the trim
             self.jobs.run("trim-memory", native_memory.give_back)
