@@ -22,7 +22,7 @@ goes through the same code as a real session.
 
 Last line: JSON with sessions, rss_start_mb, rss_end_mb, rss_growth_mb (per 1,000
 sessions), fd_growth, thread_growth, gui_stall_ms (+ extra keys, among them the RSS growth
-without the simulated printer's capture buffer, which keeps every receipt's bytes, and
+without the simulated printer's capture buffer (its last jobs' bytes), and
 `rss_growth_after_trim_mb`: the growth left after glibc's malloc_trim at each measurement,
 i.e. memory still in use — a leak — rather than freed memory the allocator kept, and
 `rss_slope_second_half_mb`: the trend over the later half of the run, after the first-use
@@ -485,10 +485,9 @@ def main() -> None:
                 "widgets": len(QApplication.allWidgets()),
                 "qobjects": len(parts.window.findChildren(QObject)) + len(parts.controller.findChildren(QObject)),
                 "worker_rss": rss_mb(worker_pid) if worker_pid else 0.0,
-                # The simulated printer keeps every byte it ever printed (tests read them back):
-                # ~50 KB per receipt that a real printer never holds. Measured to subtract it.
-                "sim_capture_mb": len(parts.controller.printer.all_bytes) / 1e6
-                if hasattr(parts.controller.printer, "all_bytes") else 0.0,
+                # The simulated printer keeps its last jobs' bytes (tests read them back, ~50 KB per
+                # receipt, devices/printer/sim.py KEPT_JOBS) that a real printer never holds: subtracted.
+                "sim_capture_mb": parts.controller.printer.captured_size / 1e6,
                 "at": time.monotonic()}
 
     pilot_holder = {}
@@ -536,8 +535,7 @@ def main() -> None:
                 # without the ±5 MB of freed memory the allocator happens to hold at that moment.
                 # The sample is the rig's work, so the heartbeat does not count it.
                 state["measuring"] = False
-                printer = parts.controller.printer      # minus the simulated printer's capture buffer
-                capture_mb = len(printer.all_bytes) / 1e6 if hasattr(printer, "all_bytes") else 0.0
+                capture_mb = parts.controller.printer.captured_size / 1e6   # minus the sim printer's capture
                 state.setdefault("rss_points", []).append((state["done"], rss_mb() - capture_mb))
                 if parts.collector is not None:    # what the kiosk does once it has stood idle:
                     parts.collector.collect_all()  # a full collection (KioskController.stood_idle),

@@ -150,6 +150,7 @@ def test_network_printer_nobody_listening_fails_offline(qtbot, printers):
 def test_sim_printer_keeps_only_recent_bytes(qtbot, printers, monkeypatch):
     """The simulator's byte capture is bounded (the soak prints thousands of receipts)."""
     import devices.printer.sim as sim
+    monkeypatch.setattr(sim, "KEPT_JOBS", 2)
     printer = SimPrinter()
     printers.append(printer)
     jobs = []
@@ -157,10 +158,10 @@ def test_sim_printer_keeps_only_recent_bytes(qtbot, printers, monkeypatch):
         with qtbot.waitSignal(printer.print_done, timeout=10000):
             printer.print_receipt(make_receipt(application_number=number))
         jobs.append(printer.last_job_bytes)
-        monkeypatch.setattr(sim, "ALL_BYTES_LIMIT", len(jobs[0]) + len(jobs[0]) // 2)
     kept = printer.all_bytes
-    assert len(kept) == sim.ALL_BYTES_LIMIT
-    assert kept.endswith(jobs[-1]) and b"GD0001" not in kept
+    assert kept == jobs[1] + jobs[2]
+    assert printer.captured_size == len(kept)
+    assert b"GD0002" in kept and b"GD0001" not in kept
 
 
 def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):

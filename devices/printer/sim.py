@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from pathlib import Path
 
 
@@ -23,7 +24,7 @@ from kiosk.core.receipt import Receipt
 SCENARIOS = ("ok", "paper_low", "paper_out", "cover_open", "offline")
 
 
-ALL_BYTES_LIMIT = 4 * 1024 * 1024   # about 80 image-mode receipts
+KEPT_JOBS = 16      # the simulated paper roll: the last jobs' bytes, for tests and the demo
 
 class SimPrinter(ReceiptPrinter):
     def __init__(self, output_dir: str | os.PathLike | None = None, scenario: str = "ok",
@@ -38,7 +39,10 @@ class SimPrinter(ReceiptPrinter):
         self._paper_width_px = paper_width_px
         self._bytes_lock = threading.Lock()
         self._last_job_bytes = b""
-        self._all_bytes = bytearray()
+        # Whole jobs, the oldest dropped: a soak prints thousands of receipts through one process, and
+        # a fixed number of ~50 KB blocks is reused as it turns over (a byte buffer trimmed at the front
+        # was one 4 MiB block whose resident size moved with its spare capacity).
+        self._jobs: deque[bytes] = deque(maxlen=KEPT_JOBS)
 
     @property
     def last_job_bytes(self) -> bytes:
@@ -47,9 +51,15 @@ class SimPrinter(ReceiptPrinter):
 
     @property
     def all_bytes(self) -> bytes:
-        """Bytes of the recent jobs (at most ALL_BYTES_LIMIT), oldest first."""
+        """Bytes of the last KEPT_JOBS jobs, oldest first."""
         with self._bytes_lock:
-            return bytes(self._all_bytes)
+            return b"".join(self._jobs)
+
+    @property
+    def captured_size(self) -> int:
+        """len(all_bytes), without the copy (bench/soak.py subtracts it from RSS)."""
+        with self._bytes_lock:
+            return sum(len(job) for job in self._jobs)
 
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()
@@ -82,11 +92,7 @@ class SimPrinter(ReceiptPrinter):
                                                  preview_path=preview)
             with self._bytes_lock:
                 self._last_job_bytes = data
-                self._all_bytes += data
-                # A simulated paper roll, not a memory leak: keep only the recent jobs
-                # (the soak runs thousands of receipts through one process).
-                if len(self._all_bytes) > ALL_BYTES_LIMIT:
-                    del self._all_bytes[:len(self._all_bytes) - ALL_BYTES_LIMIT]
+                self._jobs.append(data)
             if self._output_dir is not None:
                 (self._output_dir / f"receipt-{job_id}.bin").write_bytes(data)
         finally:
