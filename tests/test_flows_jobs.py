@@ -38,6 +38,25 @@ def test_post_from_a_thread_runs_on_the_gui_thread(qtbot):
     assert seen == [(1, 2, threading.current_thread())]
 
 
+def test_a_post_after_the_kiosk_closed_is_dropped_not_raised(qtbot):
+    """A daemon thread (the catalog loop) finishing after the QObjects were deleted must not die
+    with "Signal source has been deleted" and log an error at every shutdown."""
+    import shiboken6
+    jobs = BackgroundJobs()
+    shiboken6.delete(jobs)
+    errors = []
+
+    def from_thread():
+        try:
+            jobs.post(print, "never")
+        except Exception as exc:
+            errors.append(exc)
+    thread = threading.Thread(target=from_thread)
+    thread.start()
+    thread.join(5)
+    assert errors == []
+
+
 def test_session_intents_forward_to_the_session():
     calls = []
 

@@ -41,8 +41,12 @@ class BackgroundJobs(QObject):
             return {name for name, count in self._running.items() if count > 0}
 
     def post(self, callback: Callable[..., Any], *args) -> None:
-        """Calls `callback(*args)` on the GUI thread (directly when already on it)."""
-        self._deliver.emit(callback, args)
+        """Calls `callback(*args)` on the GUI thread (directly when already on it). Dropped when
+        the kiosk has closed meanwhile (a daemon thread finishing after the QObjects are gone)."""
+        try:
+            self._deliver.emit(callback, args)
+        except RuntimeError as exc:        # "Signal source has been deleted"
+            log.debug("result dropped: the kiosk has closed", extra={"error": str(exc)})
 
     def run(self, name: str, job: Callable[[], Any], on_done: Callable[[Any], Any] | None = None,
             on_error: Callable[[Exception], Any] | None = None, *, log_message: str = "background job failed",

@@ -87,6 +87,8 @@ class PlatformLink(Coordinator):
             except CatalogError:
                 pass  # already logged; keep the cached one and ask again later
             except Exception as exc:
+                if self._stopping.is_set():
+                    return           # the kiosk is closing (its HTTP session went with it)
                 log.warning("catalog fetch failed", extra={"error": type(exc).__name__})
                 self._reachable(False)
             self._stopping.wait(CATALOG_RETRY_S)
@@ -107,6 +109,8 @@ class PlatformLink(Coordinator):
         try:
             search = build_service_search_apart(catalog)
         except Exception as exc:     # no search, but the tabs still find every service
+            if self._stopping.is_set():
+                return               # the kiosk is closing: the child was ended with it
             log.error("service search index failed", extra={"error": type(exc).__name__})
             return
         self._indexed_version = catalog.version
