@@ -60,7 +60,8 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
     from kiosk.native_memory import fix_thresholds, limit_arenas
     from kiosk.private_files import make_private_dir
     limit_arenas(config.kiosk.malloc_arenas)      # before the device threads start (kiosk/native_memory.py)
-    fix_thresholds(config.kiosk.malloc_mmap_threshold_kb, config.kiosk.malloc_trim_threshold_kb)
+    fix_thresholds(config.kiosk.malloc_mmap_threshold_kb, config.kiosk.malloc_trim_threshold_kb,
+                   arena_tops=config.kiosk.malloc_trim_arena_tops)
     from devices.helper_process import set_niceness
     from kiosk.gil import apply_switch_interval
     set_niceness(config.kiosk.helper_niceness)    # before any helper process starts

@@ -134,6 +134,11 @@ class KioskSection:
     malloc_trim_threshold_kb: int = setting(4096, (
         "glibc M_TRIM_THRESHOLD: an arena gives free memory at its top back once there is more than this "
         "(malloc_trim cannot for arenas other than the main one); 0 = glibc's dynamic threshold."))
+    malloc_trim_arena_tops: bool = setting(True, (
+        "When the kiosk stands idle, also give back the free top of the arenas other than the main one "
+        "(up to malloc_trim_threshold_kb each, which malloc_trim leaves): the trim threshold is lowered for "
+        "a moment while short-lived threads free a block (kiosk/native_memory.py). Needs a fixed "
+        "malloc_trim_threshold_kb; false = malloc_trim alone."))
     helper_niceness: int = setting(10, ("CPU priority of the helper processes (face models, document checks, receipt "
                                         "drawing), as a Linux niceness 0-19: the scheduler serves the "
                                         "GUI thread first when both want the CPU (devices/helper_process.py); "

@@ -84,11 +84,18 @@ def test_the_idle_timer_runs_a_full_collection_then_the_trim(qtbot, tmp_path, pl
     from kiosk import native_memory
     from kiosk.core.session import State
     from tests.ux_helpers import make_kiosk, wait_state
-    trims: list[int] = []
     parts = make_kiosk(qtbot, tmp_path, platform_server.base_url, kiosk={"trim_memory_idle_s": 0.2})
-    collector = parts.collector
-    # the number of full collections when the trim ran
-    monkeypatch.setattr(native_memory, "give_back", lambda: trims.append(collector.collections[2]) or True)
+    controller, collector = parts.controller, parts.collector
+    trims: list[int] = []          # this kiosk's trim jobs only (other tests' kiosks may linger):
+    run = controller.jobs.run      # the number of full collections when each was started
+
+    def recording_run(name, job, *args, **kwargs):
+        if name == "trim-memory":
+            assert job is native_memory.give_back
+            trims.append(collector.collections[2])
+            return None
+        return run(name, job, *args, **kwargs)
+    monkeypatch.setattr(controller.jobs, "run", recording_run)
     try:
         assert collector is not None and collector.running
         # No ticks: a full collection CPython's thresholds make due (right after start-up, before
@@ -96,9 +103,10 @@ def test_the_idle_timer_runs_a_full_collection_then_the_trim(qtbot, tmp_path, pl
         collector._timer.stop()
         full_before = collector.collections[2]
         qtbot.mouseClick(parts.window.screens[State.IDLE].start_button, Qt.LeftButton)
-        wait_state(qtbot, parts.controller.session, State.CHOOSE_SERVICE)
-        parts.controller.cancel()
-        qtbot.waitUntil(lambda: trims == [full_before + 1], timeout=5000)
+        wait_state(qtbot, controller.session, State.CHOOSE_SERVICE)
+        controller.cancel()
+        qtbot.waitUntil(lambda: bool(trims), timeout=5000)
+        assert trims == [full_before + 1], (trims, full_before)
     finally:
         parts.close()
 
@@ -145,6 +153,49 @@ def test_fixed_thresholds_keep_no_freed_frame_in_an_arena():
     and unmapped on its own."""
     assert _retained_after_frames("dynamic") > 2.5          # glibc's default keeps it: the test can fail
     assert _retained_after_frames("fixed") < 0.5
+
+
+ARENA_TOP_SCRIPT = r"""
+import sys
+import threading
+from kiosk import native_memory
+
+def rss_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 1e6
+
+native_memory.limit_arenas(2)
+assert native_memory.fix_thresholds(4096, 4096, arena_tops=sys.argv[1] == "on")
+freed, leave = threading.Event(), threading.Event()
+
+def device():                      # a camera-like thread: the second arena is its own
+    blocks = [bytearray(64 << 10) for _ in range(50)]      # 3.2 MB, every page touched
+    del blocks                     # all free at the arena's top: under the 4 MiB threshold, kept
+    freed.set()
+    leave.wait(30)
+
+thread = threading.Thread(target=device)
+thread.start()
+freed.wait(30)
+before = rss_mb()
+native_memory.give_back()
+print(round(before - rss_mb(), 2))
+leave.set()
+thread.join()
+"""
+
+
+def _released_by_give_back(mode: str) -> float:
+    out = subprocess.run([sys.executable, "-c", ARENA_TOP_SCRIPT, mode], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return float(out.stdout.split()[-1])
+
+
+def test_give_back_trims_the_other_arenas_top():
+    """kiosk/native_memory.py trim_arena_tops: malloc_trim(0) leaves a thread arena's free top (up to
+    the 4 MiB trim threshold) in RSS; give_back() trims it through short-lived threads' free()."""
+    assert _released_by_give_back("off") < 0.5            # malloc_trim alone: the test can fail
+    assert _released_by_give_back("on") > 2.5
 
 
 def test_usage_counts_what_is_allocated_and_freed():
