@@ -446,6 +446,7 @@ def main() -> None:
              "measuring": False, "baseline": None, "last_cpu": time.thread_time(), "max_gap_cpu": 0.0,
              "gaps_over_50": 0, "gaps_over_50_cpu": 0.0, "gaps_over_50_wall": 0.0}
     budget_end = time.monotonic() + args.minutes * 60
+    run_started = time.monotonic()
 
     def beat():
         # The GUI thread's own CPU time over each gap (time.thread_time on this thread) tells work
@@ -469,6 +470,11 @@ def main() -> None:
                 state["gaps_over_50_with_steal"] = state.get("gaps_over_50_with_steal", 0) + (gap_stolen >= 0.01)
                 state["gaps_over_50_wall"] += gap
                 state["gaps_over_50_cpu"] += cpu - state["last_cpu"]
+                # where in the run and in the session each one came (stderr; rare, so it costs nothing)
+                print(f"soak: gap {gap * 1000.0:.1f} ms at session {state['done']} "
+                      f"({time.monotonic() - run_started:.0f} s), screen {parts.controller.session.state.name}: "
+                      f"GUI thread CPU {(cpu - state['last_cpu']) * 1000.0:.1f} ms, waiting for a core "
+                      f"{(queued - state.get('last_queued', queued)) * 1000.0:.1f} ms", file=sys.stderr)
         state["last"], state["last_cpu"], state["last_queued"], state["last_stolen"] = now, cpu, queued, stolen
         state["last_counters"] = counters
     heartbeat = QTimer()
