@@ -47,7 +47,8 @@ SOAK_KIOSK='{"worker_thread_niceness": 0}' (JSON) overrides [kiosk] settings, to
 setting's effect (A/B) in runs of the same code. SOAK_TRACEMALLOC=1 prints the Python allocations that grew most from session 55 to the end
 (where they were made; the largest live ones when the run is shorter); SOAK_CENSUS=1 counts the
 collector's live objects by type every 100 sessions; SOAK_GARBAGE=N prints, at session N, what a full
-collection finds unreachable; SOAK_SMAPS=1
+collection finds unreachable; SOAK_ANON=N compares, at the end, the anonymous mappings outside malloc's
+arenas (address, size, RSS; a thread's stack named) with session N; SOAK_SMAPS=1
 prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
 library) grew, every 50 sessions and at the end, and at the end the later half's RSS slope split by
 kind of mapping, with CPython's and glibc's memory in use beside it; SOAK_STALLS=1 samples every thread's stack whenever
@@ -143,6 +144,69 @@ def rss_by_mapping() -> dict[str, int]:
             elif fields and fields[0] == "Rss:":
                 totals[name] = totals.get(name, 0) + int(fields[1])
     return totals
+
+
+def anonymous_mappings() -> dict[int, tuple[int, int]]:
+    """SOAK_ANON: the "[anon]" mappings of rss_by_mapping (not the heap, not glibc's thread arenas):
+    start address -> (size KiB, RSS KiB)."""
+    found: dict[int, tuple[int, int]] = {}
+    start = size = None
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if fields and "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+                low, high = (int(x, 16) for x in fields[0].split("-"))
+                anonymous = len(fields) == 5 and low % (64 << 20) != 0
+                start, size = (low, (high - low) // 1024) if anonymous else (None, None)
+            elif start is not None and fields and fields[0] == "Rss:":
+                found[start] = (size, int(fields[1]))
+    return found
+
+
+def thread_stacks() -> dict[int, str]:
+    """Each thread's stack pointer (/proc/self/task/*/syscall, last-but-one field) -> thread name."""
+    stacks = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "syscall").read_text().split()
+            name = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        if len(fields) >= 3 and fields[-2].startswith("0x"):
+            stacks[int(fields[-2], 16)] = name
+    return stacks
+
+
+def anonymous_growth_report(before: dict[int, tuple[int, int]], since: int) -> None:
+    after, stacks = anonymous_mappings(), thread_stacks()
+    grown = sorted(((rss - before.get(start, (0, 0))[1], start, size, rss) for start, (size, rss) in after.items()),
+                   reverse=True)
+    gone = sum(rss for start, (_, rss) in before.items() if start not in after)
+    print(f"soak: [anon] since session {since}: {len(before)} -> {len(after)} mappings, "
+          f"{sum(r for _, r in before.values())} -> {sum(r for _, r in after.values())} KiB "
+          f"({gone} KiB in mappings gone since)", file=sys.stderr)
+    gc.unfreeze()           # the frozen start-up objects too (the kiosk is closed after this report)
+    try:
+        addresses = sorted(id(obj) for obj in gc.get_objects())    # CPython's small objects: obmalloc's arenas
+    finally:
+        gc.freeze()
+    import bisect
+
+    def holds_objects(start: int, size: int) -> int:
+        return bisect.bisect_left(addresses, start + size * 1024) - bisect.bisect_left(addresses, start)
+    arenas = [(size, rss) for start, (size, rss) in after.items() if holds_objects(start, size)]
+    size_kib, rss_kib = sum(a[0] for a in arenas), sum(a[1] for a in arenas)
+    print(f"soak: [anon] mappings holding Python objects (CPython's obmalloc arenas): {len(arenas)}, "
+          f"RSS {rss_kib} of {size_kib} KiB: pools not yet touched, at most {size_kib - rss_kib} KiB more "
+          f"while the arenas stay", file=sys.stderr)
+    for kib, start, size, rss in grown[:12]:
+        if kib <= 0:
+            break
+        owner = next((name for sp, name in stacks.items() if start <= sp < start + size * 1024), "")
+        objects = holds_objects(start, size)
+        print(f"soak:   {start:#x} {size} KiB mapping: RSS {rss - kib} -> {rss} KiB"
+              f"{' (new)' if start not in before else ''}{' stack of ' + owner if owner else ''}, "
+              f"{objects} objects the collector tracks", file=sys.stderr)
 
 
 MAPPING_SAMPLE = ("[heap]", "[anon: malloc arena]", "[anon]", "(files)", "(obmalloc blocks in use)",
@@ -557,6 +621,8 @@ def main() -> None:
                 state["trace_reference"] = tracemalloc.take_snapshot()
                 state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                 state["measuring"] = True
+            if state["done"] == int(os.environ.get("SOAK_ANON", "0") or 0) and state.get("measuring"):
+                state["anon_at"] = (state["done"], anonymous_mappings())
             if state["done"] == int(os.environ.get("SOAK_GARBAGE", "0") or 0) and state.get("measuring"):
                 state["measuring"] = False       # what a full collection would free by now (not timed)
                 garbage_report()
@@ -632,6 +698,8 @@ def main() -> None:
         growth = sorted(((after.get(k, 0) - state["smaps"].get(k, 0), k) for k in after), reverse=True)
         for kib, name in growth[:6]:
             print(f"soak: RSS +{kib} KiB in {name}", file=sys.stderr)
+    if state.get("anon_at"):
+        anonymous_growth_report(state["anon_at"][1], state["anon_at"][0])
     if state.get("map_points"):      # which mapping the RSS trend is in (trimmed samples, capture included)
         points = state["map_points"]
         slopes = {name: second_half_slope([(done, sample[i] / 1024) for done, sample in points])
