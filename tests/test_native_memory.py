@@ -139,11 +139,16 @@ print(round(kept[0], 2))
 """
 
 
-def _retained_after_frames(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", THRESHOLD_SCRIPT, mode], cwd=ROOT, capture_output=True, text=True,
+def _megabytes_printed(script: str, mode: str) -> float:
+    """Runs `script` in a fresh interpreter (the allocator's settings are per process); its last word."""
+    out = subprocess.run([sys.executable, "-c", script, mode], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     return float(out.stdout.split()[-1])
+
+
+def _retained_after_frames(mode: str) -> float:
+    return _megabytes_printed(THRESHOLD_SCRIPT, mode)
 
 
 def test_fixed_thresholds_keep_no_freed_frame_in_an_arena():
@@ -185,10 +190,7 @@ thread.join()
 
 
 def _released_by_give_back(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", ARENA_TOP_SCRIPT, mode], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return float(out.stdout.split()[-1])
+    return _megabytes_printed(ARENA_TOP_SCRIPT, mode)
 
 
 def test_give_back_trims_the_other_arenas_top():
