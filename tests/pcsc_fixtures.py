@@ -10,6 +10,7 @@ Import in a test module: `from tests.pcsc_fixtures import pcscd_daemon, virtual_
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -48,5 +49,23 @@ def virtual_card(pcscd_daemon):
     if pcscd_daemon is not None and not pcscd_daemon.running:
         pcscd_daemon.start()               # a previous test killed it
     process = VirtualCardProcess(VPCD_PORT)
+    # A card the previous test left in the slot may still be seen by pcscd (it polls
+    # vpcd): a reader opened now would report it, then its removal. Start empty.
+    wait_for_empty_slot()
     yield process
+    if process.running():
+        try:
+            process.remove()
+        except Exception:
+            pass                             # a test may have broken the link on purpose
     process.stop()
+    wait_for_empty_slot()
+
+
+def wait_for_empty_slot(timeout_s: float = 10.0) -> None:
+    """Until pcscd sees no card in the vpcd reader (or it is not there at all)."""
+    deadline = time.monotonic() + timeout_s
+    while pcscd.card_present(READER):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"pcscd still sees a card in {READER!r} after {timeout_s:g} s")
+        time.sleep(0.05)

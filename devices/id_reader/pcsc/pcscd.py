@@ -103,6 +103,25 @@ def list_readers() -> list[str]:
         return []
 
 
+def card_present(reader_name: str) -> bool:
+    """Whether pcscd sees a card in `reader_name` now; False when pcscd or the
+    reader is not reachable (never raises)."""
+    try:
+        from smartcard.scard import (SCARD_S_SUCCESS, SCARD_SCOPE_USER, SCARD_STATE_PRESENT,
+                                     SCARD_STATE_UNAWARE, SCardEstablishContext,
+                                     SCardGetStatusChange, SCardReleaseContext)
+        hresult, context = SCardEstablishContext(SCARD_SCOPE_USER)
+        if hresult != SCARD_S_SUCCESS:
+            return False
+        try:
+            hresult, states = SCardGetStatusChange(context, 0, [(reader_name, SCARD_STATE_UNAWARE)])
+            return hresult == SCARD_S_SUCCESS and bool(states[0][1] & SCARD_STATE_PRESENT)
+        finally:
+            SCardReleaseContext(context)
+    except Exception:
+        return False
+
+
 def vpcd_config(port: int, name: str = "Virtual PCD") -> str:
     return (f'FRIENDLYNAME "{name}"\n'
             f"DEVICENAME   /dev/null:0x{port:04X}\n"

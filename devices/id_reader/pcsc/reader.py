@@ -31,7 +31,7 @@ from devices.id_reader.pcsc.apdu import ApduChannel, ApduError, CardMute, CardRe
 from devices.id_reader.pcsc.icao_bac import BacError, ChipAuthenticationError, SecureMessagingError
 from devices.id_reader.pcsc.monitors import Observer, new_card_monitor, reset_card_monitor
 from devices.id_reader.pcsc.mrz import MrzError
-from devices.id_reader.pcsc.pcscd import list_readers
+from devices.id_reader.pcsc.pcscd import card_present, list_readers
 from devices.id_reader.pcsc.tlv import TlvError
 from kiosk.core.identity import IdentityDocument
 
@@ -232,17 +232,7 @@ class PcscIdReader(IdReader):
 
     def _card_still_present(self, reader_name: str) -> bool:
         """Ask pcscd directly (the monitor may not have seen the removal yet)."""
-        from smartcard.scard import (SCARD_S_SUCCESS, SCARD_SCOPE_USER, SCARD_STATE_PRESENT,
-                                     SCARD_STATE_UNAWARE, SCardEstablishContext,
-                                     SCardGetStatusChange, SCardReleaseContext)
-        hresult, context = SCardEstablishContext(SCARD_SCOPE_USER)
-        if hresult != SCARD_S_SUCCESS:
-            return False
-        try:
-            hresult, states = SCardGetStatusChange(context, 0, [(reader_name, SCARD_STATE_UNAWARE)])
-            return hresult == SCARD_S_SUCCESS and bool(states[0][1] & SCARD_STATE_PRESENT)
-        finally:
-            SCardReleaseContext(context)
+        return card_present(reader_name)
 
     def _read_on_worker(self, command: Command) -> IdentityDocument:
         if not self._readers and not list_readers():

@@ -70,6 +70,9 @@ class VirtualCardProcess:
     def connected(self) -> bool:
         return self.request(cmd="log")["connected"]
 
+    def running(self) -> bool:
+        return self._proc.poll() is None
+
     def stop(self) -> None:
         if self._proc.poll() is None:
             try:
