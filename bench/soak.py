@@ -113,7 +113,8 @@ WARMUP_SESSIONS = 5
 # [kiosk] settings the test configuration (tests/conftest.py kiosk_config) sets otherwise and the soak
 # takes from the product's defaults (kiosk/settings.py); main() checks that they are in force.
 PRODUCT_SCHEDULING = ("helper_niceness", "worker_thread_niceness", "gil_switch_interval_ms", "malloc_arenas",
-                      "malloc_mmap_threshold_kb", "malloc_trim_threshold_kb", "malloc_trim_arena_tops")
+                      "malloc_mmap_threshold_kb", "malloc_trim_threshold_kb", "malloc_trim_arena_tops",
+                      "presize_interned_strings")
 PAGE_SETTLE_S = 0.25    # a scanned page shown to the camera: 7 frames at 30 fps before "Take this page"
 POLL_MS = 15            # the simulated citizen looks for the next step this often (the demo: 50 ms)
 MIN_SESSIONS = 300

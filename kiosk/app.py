@@ -129,5 +129,9 @@ def build_kiosk(config: KioskConfig, *, with_window: bool = True, face_verifier=
         from kiosk.thread_priority import ThreadNiceness
         thread_niceness = ThreadNiceness(config.kiosk.worker_thread_niceness, parent=controller)
         thread_niceness.start()
+    if config.kiosk.presize_interned_strings:
+        # The one rebuild of CPython's interned-string table now, not mid-session (kiosk/interned_strings.py).
+        from kiosk.interned_strings import presize
+        presize()
     return KioskParts(config=config, controller=controller, window=window, outbox=outbox, collector=collector,
                       thread_niceness=thread_niceness)

@@ -139,6 +139,10 @@ class KioskSection:
         "(up to malloc_trim_threshold_kb each, which malloc_trim leaves): the trim threshold is lowered for "
         "a moment while short-lived threads free a block (kiosk/native_memory.py). Needs a fixed "
         "malloc_trim_threshold_kb; false = malloc_trim alone."))
+    presize_interned_strings: bool = setting(True, (
+        "Grow CPython's table of interned strings to its steady size at start-up (~0.1 s), instead of a "
+        "one-time 1.9 MB step after ~1,800 sessions: pathlib before Python 3.14 interns each unique file "
+        "name (python/cpython gh-119518; kiosk/interned_strings.py). Does nothing on Python >= 3.14."))
     helper_niceness: int = setting(10, ("CPU priority of the helper processes (face models, document checks, receipt "
                                         "drawing), as a Linux niceness 0-19: the scheduler serves the "
                                         "GUI thread first when both want the CPU (devices/helper_process.py); "
