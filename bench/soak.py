@@ -58,6 +58,7 @@ was doing (the sampler costs CPU itself: not for the figures).
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import json
 import os
@@ -474,6 +475,8 @@ def main() -> None:
     server = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "reference_platform", "--port", "0",
                                "--db", str(data / "platform.sqlite3")], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
+    # Also when the soak fails half-way (an exception, too many failed sessions): no platform left behind.
+    atexit.register(lambda: server.poll() is None and server.kill())
     first_line = server.stdout.readline()
     if "http://" not in first_line:
         raise SystemExit(f"soak: reference platform did not start: {first_line!r}")
