@@ -52,8 +52,9 @@ arenas (address, size, RSS; a thread's stack named) with session N; SOAK_SMAPS=1
 prints which memory mappings ([heap], glibc's other malloc arenas, other anonymous memory, a
 library) grew, every 50 sessions and at the end, and at the end the later half's RSS slope split by
 kind of mapping, with CPython's and glibc's memory in use beside it; SOAK_STALLS=1 samples every thread's stack whenever
-the heartbeat is late and prints where the stalls are and, for the longest gaps, what each thread
-was doing (the sampler costs CPU itself: not for the figures).
+the heartbeat is late (by 40 ms; SOAK_STALLS=15: by 15 ms) and prints where the stalls are and, for the longest gaps, what each thread
+was doing (the sampler costs CPU itself: not for the figures); SOAK_GAPS=20 counts the GUI gaps over
+20 ms by the screen shown when each ended, with the longest and its GUI CPU.
 """
 from __future__ import annotations
 
@@ -516,6 +517,8 @@ def main() -> None:
     budget_end = time.monotonic() + args.minutes * 60
     run_started = time.monotonic()
 
+    gaps_ms = float(os.environ.get("SOAK_GAPS", "0"))
+
     def beat():
         # The GUI thread's own CPU time over each gap (time.thread_time on this thread) tells work
         # from waiting: a gap with little CPU was the thread not running (other processes on the
@@ -533,6 +536,12 @@ def main() -> None:
                 state["max_gap"], state["max_gap_cpu"] = gap, cpu - state["last_cpu"]
                 state["max_gap_queued"] = queued - state.get("last_queued", queued)
                 state["max_gap_stolen"] = gap_stolen
+            if gap > gaps_ms / 1000.0 > 0:       # SOAK_GAPS=N: gaps over N ms by screen, at the end
+                by_screen = state.setdefault("gaps_by_screen", {})
+                entry = by_screen.setdefault(parts.controller.session.state.name, [0, 0.0, 0.0])
+                entry[0] += 1
+                entry[1] = max(entry[1], gap * 1000.0)
+                entry[2] = max(entry[2], (cpu - state["last_cpu"]) * 1000.0)
             if gap > 0.05:
                 state["gaps_over_50"] += 1
                 state["gaps_over_50_with_steal"] = state.get("gaps_over_50_with_steal", 0) + (gap_stolen >= 0.01)
@@ -666,7 +675,9 @@ def main() -> None:
         pilot.finished.connect(finished)
         pilot.run()
 
-    sampler = state["sampler"] = StallSampler(state) if os.environ.get("SOAK_STALLS") else None
+    stalls = os.environ.get("SOAK_STALLS", "")      # "1" (late by 40 ms) or the lateness in ms, e.g. 15
+    sampler = state["sampler"] = (StallSampler(state, late_s=(40.0 if stalls == "1" else float(stalls)) / 1000.0)
+                                  if stalls else None)
     started = time.monotonic()
     QTimer.singleShot(0, next_session)
     app.exec()
@@ -702,6 +713,9 @@ def main() -> None:
         growth = sorted(((after.get(k, 0) - state["smaps"].get(k, 0), k) for k in after), reverse=True)
         for kib, name in growth[:6]:
             print(f"soak: RSS +{kib} KiB in {name}", file=sys.stderr)
+    for screen, (count, longest, cpu_ms) in sorted(state.get("gaps_by_screen", {}).items(), key=lambda i: -i[1][1]):
+        print(f"soak: gaps over {gaps_ms:g} ms on {screen}: {count}, longest {longest:.1f} ms, "
+              f"most GUI CPU in one {cpu_ms:.1f} ms", file=sys.stderr)
     if state.get("anon_at"):
         anonymous_growth_report(state["anon_at"][1], state["anon_at"][0])
     if state.get("map_points"):      # which mapping the RSS trend is in (trimmed samples, capture included)
