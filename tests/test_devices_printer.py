@@ -164,6 +164,22 @@ def test_sim_printer_keeps_only_recent_bytes(qtbot, printers, monkeypatch):
     assert b"GD0002" in kept and b"GD0001" not in kept
 
 
+def test_sim_printer_keeps_only_recent_files(qtbot, printers, monkeypatch, tmp_path):
+    """Its preview and byte files are bounded too: the soak's autopilot looks through them after every
+    session on the GUI thread, and 1,800 sessions' worth made a 30-46 ms gap. Files it did not write stay."""
+    import devices.printer.sim as sim
+    monkeypatch.setattr(sim, "KEPT_JOBS", 2)
+    (tmp_path / "receipt-from-before.png").write_bytes(b"not ours")
+    printer = SimPrinter(output_dir=tmp_path)
+    printers.append(printer)
+    job_ids = []
+    for number in ("GD0001", "GD0002", "GD0003"):
+        with qtbot.waitSignal(printer.print_done, timeout=10000):
+            job_ids.append(printer.print_receipt(make_receipt(application_number=number)))
+    expected = {f"receipt-{job}{suffix}" for job in job_ids[1:] for suffix in (".png", ".bin")}
+    assert {path.name for path in tmp_path.iterdir()} == expected | {"receipt-from-before.png"}
+
+
 def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):
     """devices/printer/render_process.py: the helper draws the same bytes as the printer's own
     thread would, in another process (the GUI thread no longer waits for the interpreter lock)."""

@@ -43,6 +43,10 @@ class SimPrinter(ReceiptPrinter):
         # a fixed number of ~50 KB blocks is reused as it turns over (a byte buffer trimmed at the front
         # was one 4 MiB block whose resident size moved with its spare capacity).
         self._jobs: deque[bytes] = deque(maxlen=KEPT_JOBS)
+        # The same for the files written to output_dir (preview and bytes of each job): the soak's
+        # autopilot looked through all of them after every session, on the GUI thread, and after
+        # 1,800 sessions that walk was a 30-46 ms gap on the rating screen (bench/soak.py SOAK_GAPS).
+        self._job_files: deque[tuple[Path, ...]] = deque()
 
     @property
     def last_job_bytes(self) -> bytes:
@@ -60,6 +64,13 @@ class SimPrinter(ReceiptPrinter):
         """len(all_bytes), without the copy (bench/soak.py subtracts it from RSS)."""
         with self._bytes_lock:
             return sum(len(job) for job in self._jobs)
+
+    def _keep_files(self, files: tuple[Path, ...]) -> None:
+        """The files of the last KEPT_JOBS jobs stay in output_dir; older ones this printer wrote go."""
+        self._job_files.append(files)
+        while len(self._job_files) > KEPT_JOBS:
+            for old in self._job_files.popleft():
+                old.unlink(missing_ok=True)
 
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()
@@ -94,6 +105,8 @@ class SimPrinter(ReceiptPrinter):
                 self._last_job_bytes = data
                 self._jobs.append(data)
             if self._output_dir is not None:
-                (self._output_dir / f"receipt-{job_id}.bin").write_bytes(data)
+                raw = self._output_dir / f"receipt-{job_id}.bin"
+                raw.write_bytes(data)
+                self._keep_files(tuple(p for p in (preview, raw) if p is not None))
         finally:
             self._set_status(DeviceStatus.ONLINE)
