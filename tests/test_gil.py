@@ -55,13 +55,15 @@ def test_a_busy_thread_lets_the_gui_thread_back_in_sooner():
             assert apply_switch_interval(0.5) == 0.0005
             fast = convoy_ms()
             pairs.append((round(slow, 2), round(fast, 2)))
-            if slow >= 1.5:
+            if slow >= 1.5 and fast < slow / 2:
                 break
     finally:
         sys.setswitchinterval(DEFAULT_SWITCH_INTERVAL_S)
-    slow, fast = pairs[-1]
-    assert slow >= 1.5, f"the convoy never showed at 5 ms (the spinner got no core): {pairs}"
-    assert fast < slow / 2, pairs
+    shown = [(slow, fast) for slow, fast in pairs if slow >= 1.5]
+    assert shown, f"the convoy never showed at 5 ms (the spinner got no core): {pairs}"
+    # Other test workers can slow a fast round too (one run measured 1.96 against 1.04 ms): one
+    # pair of the eight must show it; with the interval not applied none does (fast ~ slow).
+    assert any(fast < slow / 2 for slow, fast in shown), pairs
 
 
 def test_building_the_kiosk_applies_the_setting(qtbot, tmp_path):
