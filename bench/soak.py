@@ -647,8 +647,13 @@ def main() -> None:
                 state["last"], state["last_cpu"] = time.perf_counter(), time.thread_time()
                 state["measuring"] = True
             if state["done"] % 50 == 0:
+                # The GUI thread's CPU per session over the last 50: does a session cost more as the run goes on?
+                gui_cpu, last_tick = time.thread_time(), state.get("cpu_tick")
+                per_session = f", GUI CPU {(gui_cpu - last_tick) * 1000.0 / 50:.1f} ms/session" if last_tick else ""
+                state["cpu_tick"] = gui_cpu
                 print(f"soak: {state['done']} sessions, rss {rss_mb():.1f} MB, fds {fd_count()}, "
-                      f"threads {thread_count()}", file=sys.stderr, flush=True)
+                      f"threads {thread_count()}{per_session}, {time.monotonic() - run_started:.0f} s",
+                      file=sys.stderr, flush=True)
                 if state.get("smaps") and state.get("measuring"):   # where the growth so far is (not timed)
                     state["measuring"] = False
                     now_maps = rss_by_mapping()

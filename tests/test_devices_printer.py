@@ -178,6 +178,9 @@ def test_sim_printer_keeps_only_recent_files(qtbot, printers, monkeypatch, tmp_p
             job_ids.append(printer.print_receipt(make_receipt(application_number=number)))
     expected = {f"receipt-{job}{suffix}" for job in job_ids[1:] for suffix in (".png", ".bin")}
     assert {path.name for path in tmp_path.iterdir()} == expected | {"receipt-from-before.png"}
+    # The demo's autopilot asks for the last job's files instead of listing the folder.
+    assert [path.name for path in printer.last_job_files] == [f"receipt-{job_ids[-1]}.png",
+                                                              f"receipt-{job_ids[-1]}.bin"]
 
 
 def test_receipts_are_drawn_in_the_helper_process_byte_for_byte(tmp_path):

@@ -65,12 +65,19 @@ class SimPrinter(ReceiptPrinter):
         with self._bytes_lock:
             return sum(len(job) for job in self._jobs)
 
+    @property
+    def last_job_files(self) -> tuple[Path, ...]:
+        """The files the last job wrote to output_dir (its preview, then its bytes); () if none."""
+        with self._bytes_lock:
+            return self._job_files[-1] if self._job_files else ()
+
     def _keep_files(self, files: tuple[Path, ...]) -> None:
         """The files of the last KEPT_JOBS jobs stay in output_dir; older ones this printer wrote go."""
-        self._job_files.append(files)
-        while len(self._job_files) > KEPT_JOBS:
-            for old in self._job_files.popleft():
-                old.unlink(missing_ok=True)
+        with self._bytes_lock:
+            self._job_files.append(files)
+            old = [self._job_files.popleft() for _ in range(len(self._job_files) - KEPT_JOBS)]
+        for path in (p for job in old for p in job):
+            path.unlink(missing_ok=True)
 
     def _open_on_worker(self) -> None:
         self._font_path = self._font_path or find_cjk_font()

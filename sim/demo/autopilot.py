@@ -22,9 +22,11 @@ from PySide6.QtWidgets import QApplication, QPushButton
 import numpy as np
 
 from devices.camera.sim import SimCamera
+from devices.printer.sim import SimPrinter
 from kiosk.core.session import State
 from screens.passport import MRZ_FIELDS
 from sim.documents import camera_view, demo_material_pages, passport_page
+from sim.printer.emulated import EmulatedReceiptPrinter
 
 # Steps a service may skip: screenshot only when their own screen is showing.
 STEP_SCREENS = {"passport": State.MRZ_ENTRY, "passport-camera": State.MRZ_ENTRY, "verify-face": State.VERIFY_FACE,
@@ -253,9 +255,8 @@ class Autopilot(QObject):
     def _collect_paid_receipt(self) -> None:
         payment = self.session.payment
         self.payment_reference = payment.reference if payment else None
-        receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
         if self.session.print_status == "printed":
-            for source in receipts[-2:]:
+            for source in self._last_receipt_files():
                 target = self.output_dir / ("receipt-paid" + source.suffix)
                 shutil.copyfile(source, target)
                 self.receipt_files.append(target)
@@ -450,14 +451,19 @@ class Autopilot(QObject):
         self.application_number = outcome.application_number if outcome else None
         if self.application_number:
             self.application_numbers.append(self.application_number)
-        receipts = sorted(self.parts.config.receipts_dir.glob("receipt-*"), key=lambda p: p.stat().st_mtime)
-        if self.session.print_status != "printed":
-            receipts = []      # nothing printed this time (printer out of paper, ...): no stale copy
-        for source in receipts[-2:]:
+        # Nothing printed this time (printer out of paper, ...): no stale copy.
+        receipts = self._last_receipt_files() if self.session.print_status == "printed" else ()
+        for source in receipts:
             target = self.output_dir / (prefix + "receipt" + source.suffix)
             shutil.copyfile(source, target)
             self.receipt_files.append(target)
         self._click("receiptDone")
+
+    def _last_receipt_files(self) -> tuple[Path, ...]:
+        """The simulated printer's files of the receipt just printed. Asked of the printer, not found
+        by listing the receipts folder: this runs on the GUI thread, thousands of times in a soak."""
+        printer = self.controller.printer
+        return printer.last_job_files if isinstance(printer, (SimPrinter, EmulatedReceiptPrinter)) else ()
 
     def _rate(self) -> None:
         self._click("rate-very_satisfied")

@@ -30,6 +30,11 @@ class EmulatedReceiptPrinter(NetworkReceiptPrinter):
         # The demo collects receipt-NNN.png as soon as the job is done: wait for the emulator's copy.
         self.emulator.wait_for_jobs(before + 1, timeout_s=5.0)
 
+    @property
+    def last_job_files(self):
+        """The emulator's files of the last job (sim/demo/autopilot.py copies them to the demo output)."""
+        return self.emulator.last_job_files
+
     def close(self) -> None:
         super().close()
         self.emulator.stop()

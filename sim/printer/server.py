@@ -100,6 +100,7 @@ class PrinterEmulator:
         self._requested_port = port
         self._receive_buffer = receive_buffer   # small like a real printer's, so stop_reading blocks soon
         self._jobs: list[EmulatedJob] = []
+        self._last_files: tuple[Path, ...] = ()      # what _save wrote for the last job
         self._lock = threading.Lock()
         self._job_added = threading.Condition(self._lock)
         self._server: socket.socket | None = None
@@ -147,6 +148,12 @@ class PrinterEmulator:
     def jobs(self) -> list[EmulatedJob]:
         with self._lock:
             return list(self._jobs)
+
+    @property
+    def last_job_files(self) -> tuple[Path, ...]:
+        """The files saved for the last job in output_dir (its picture, then its bytes); () if none."""
+        with self._lock:
+            return self._last_files
 
     def wait_for_jobs(self, count: int, timeout_s: float = 10.0) -> list[EmulatedJob]:
         deadline = time.monotonic() + timeout_s
@@ -234,6 +241,8 @@ class PrinterEmulator:
             stem = self.output_dir / f"receipt-{time.strftime('%Y%m%d-%H%M%S')}-{number:03d}{suffix}"
             stem.with_suffix(".bin").write_bytes(job.raw)
             job.render().save(stem.with_suffix(".png"))
+            with self._lock:
+                self._last_files = (stem.with_suffix(".png"), stem.with_suffix(".bin"))
         except Exception:
             log.exception("emulator: could not save job")
 
